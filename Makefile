@@ -1,0 +1,59 @@
+# Hoa CRM. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROTOS := $(shell find protos -name '*.proto')
+DEPS := $(VENV)/.deps-installed
+GENERATED := crm/.generated
+
+.DEFAULT_GOAL := help
+.PHONY: help setup proto migrate run test test-unit lint format bench clean
+
+help: ## Show this list
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(DEPS): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(GENERATED): $(PROTOS) $(DEPS)
+	rm -rf crm
+	$(PY) -m grpc_tools.protoc -I protos --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+	find crm -type d -exec touch {}/__init__.py \;
+	touch $@
+
+setup: $(GENERATED) ## Virtualenv, dependencies and generated protobuf/gRPC code
+
+proto: $(GENERATED) ## Generate protobuf/gRPC code from protos/
+
+migrate: setup ## Bring every service's database to the newest schema
+	$(PY) -m crmkit.cli migrate-all
+
+run: setup ## Start the whole suite (gateway, contacts server/relay/consumer) with demo data
+	$(PY) -m crmkit.cli migrate-all
+	$(PY) -m crmkit.cli bootstrap
+	$(VENV)/bin/honcho -f deploy/Procfile start
+
+test: setup ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ, API fuzz)
+	$(PY) -m pytest
+
+test-unit: setup ## Only the fast tests that need no PostgreSQL or RabbitMQ
+	$(PY) -m pytest -m "not integration"
+
+lint: setup ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy crmkit services gateway
+
+format: setup ## Apply ruff's formatting and safe fixes
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: setup ## API benchmark: suite vs a bare Flask + SQLAlchemy baseline
+	$(PY) -m bench.api_bench
+
+clean: ## Remove the virtualenv, generated code and local data
+	rm -rf $(VENV) crm var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Plumbing every Hoa CRM service shares, and nothing domain-specific."""

@@ -1,0 +1,59 @@
+"""One entry point for every process: `crm <service> serve|consume|relay|migrate`,
+`crm migrate-all`, `crm bootstrap` (first admin and demo data), `crm gateway serve`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from crmkit.logging import configure_logging
+from crmkit.settings import Settings, SettingsError
+
+SERVICES = ("contacts",)
+VERBS = ("serve", "consume", "relay", "migrate")
+
+
+def run_service(service: str, argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m services.{service}")
+    parser.add_argument("verb", choices=VERBS)
+    args = parser.parse_args(argv)
+    settings = _settings()
+    configure_logging(service, settings.log_level)
+    module = importlib.import_module(f"services.{service}.entrypoints.main")
+    getattr(module, args.verb)(settings)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as error:
+        sys.exit(f"configuration error: {error}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in SERVICES:
+        run_service(argv[0], argv[1:])
+        return
+    parser = argparse.ArgumentParser(prog="crm")
+    parser.add_argument("command", choices=("migrate-all", "bootstrap", "gateway"))
+    parser.add_argument("rest", nargs="*")
+    args = parser.parse_args(argv)
+    settings = _settings()
+    configure_logging("crm", settings.log_level)
+    if args.command == "migrate-all":
+        for service in (*SERVICES, "gateway"):
+            module = importlib.import_module(
+                f"services.{service}.entrypoints.main" if service != "gateway" else "gateway.main"
+            )
+            module.migrate(settings)
+    elif args.command == "bootstrap":
+        importlib.import_module("gateway.demo").bootstrap(settings)
+    else:
+        importlib.import_module("gateway.main").serve(settings)
+
+
+if __name__ == "__main__":
+    main()

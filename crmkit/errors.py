@@ -1,0 +1,57 @@
+"""Errors a person can act on. Services raise these; one interceptor turns them into gRPC
+status codes, and the gateway turns those into problem+json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    @classmethod
+    def of(cls, kind: str, ident: str) -> NotFound:
+        return cls(f"{kind} {ident!r} does not exist")
+
+
+class InvalidInput(DomainError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = errors
+
+    @classmethod
+    def field(cls, name: str, message: str) -> InvalidInput:
+        return cls([FieldError(name, message)])
+
+
+class Conflict(DomainError):
+    def __init__(self, detail: str, existing_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.existing_id = existing_id
+
+
+class Forbidden(DomainError):
+    pass
+
+
+class Unauthenticated(DomainError):
+    pass
+
+
+@dataclass
+class Problem:
+    """The payload carried next to a non-OK gRPC status, read back by the gateway."""
+
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+    existing_id: str | None = None

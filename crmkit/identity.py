@@ -1,0 +1,62 @@
+"""Who is calling: set by the gateway, carried to services in gRPC metadata."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from crmkit.errors import Forbidden
+
+ROLES = ("admin", "director", "manager", "marketer", "viewer")
+WRITER_ROLES = frozenset({"admin", "director", "manager", "marketer"})
+
+USER_KEY = "x-crm-user-id"
+ROLES_KEY = "x-crm-roles"
+SCOPES_KEY = "x-crm-scopes"
+TRACE_KEY = "x-crm-trace-id"
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: str
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+
+    @property
+    def can_write(self) -> bool:
+        return bool(self.roles & WRITER_ROLES) or any(s.endswith(":write") for s in self.scopes)
+
+    def require_writer(self) -> None:
+        if not self.can_write:
+            raise Forbidden("your role may read but not change records")
+
+    def to_metadata(self) -> list[tuple[str, str]]:
+        return [
+            (USER_KEY, self.user_id),
+            (ROLES_KEY, ",".join(sorted(self.roles))),
+            (SCOPES_KEY, ",".join(sorted(self.scopes))),
+        ]
+
+    @classmethod
+    def from_metadata(cls, metadata: Iterable[tuple[str, str | bytes]]) -> Identity:
+        values = {k: v if isinstance(v, str) else v.decode() for k, v in metadata}
+
+        def split(key: str) -> frozenset[str]:
+            return frozenset(filter(None, values.get(key, "").split(",")))
+
+        return cls(values.get(USER_KEY, ""), split(ROLES_KEY), split(SCOPES_KEY))
+
+
+ANONYMOUS = Identity("")
+SYSTEM = Identity("system", frozenset({"admin"}))
+
+_current: ContextVar[Identity] = ContextVar("identity", default=ANONYMOUS)
+
+
+def current_identity() -> Identity:
+    return _current.get()
+
+
+def set_identity(identity: Identity) -> None:
+    _current.set(identity)

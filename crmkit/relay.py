@@ -1,0 +1,158 @@
+"""The outbox relay: publishes outbox rows to `crm.events` with publisher confirms.
+
+Confirms are windowed: up to `window` messages are in flight at once and rows are marked sent
+as the broker's acks arrive (acks may cover many tags at once), never before."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import time
+from typing import Any, Protocol
+
+import pika
+from pika.adapters.select_connection import SelectConnection
+from pika.channel import Channel
+from pika.spec import Basic
+
+from crmkit.outbox import OutboxMessage
+from crmkit.rabbit import EXCHANGE
+
+log = logging.getLogger(__name__)
+
+
+class OutboxStore(Protocol):
+    def claim(self, limit: int) -> list[OutboxMessage]: ...
+    def mark_sent(self, seqs: list[int]) -> None: ...
+    def release(self, seqs: list[int]) -> None: ...
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        store: OutboxStore,
+        params: pika.URLParameters,
+        window: int = 256,
+        poll_seconds: float = 0.1,
+    ) -> None:
+        self.store = store
+        self.params = params
+        self.window = window
+        self.poll_seconds = poll_seconds
+        self.stopping = False
+        self._connection: SelectConnection | None = None
+        self._channel: Channel | None = None
+        self._in_flight: dict[int, int] = {}  # delivery tag -> outbox seq
+        self._next_tag = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def run_forever(self) -> None:
+        """Publish until SIGTERM/SIGINT, reconnecting with backoff when the broker goes away."""
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: self.stop())
+        backoff = 0.5
+        while not self.stopping:
+            started = time.monotonic()
+            try:
+                self.run_once()
+            except Exception:  # a database outage: back off and try again
+                log.exception("relay failed")
+            if self.stopping:
+                break
+            backoff = 0.5 if time.monotonic() - started > 30 else min(backoff * 2, 15.0)
+            log.warning("relay lost the broker; reconnecting", extra={"in_seconds": backoff})
+            time.sleep(backoff)
+
+    def run_once(self) -> None:
+        """One connection's life: returns when it closes. Exceptions from the store propagate."""
+        self._in_flight.clear()
+        self._next_tag = 0
+        self._connection = SelectConnection(
+            self.params,
+            on_open_callback=self._on_connection_open,
+            on_open_error_callback=lambda _c, err: self._on_closed(err),
+            on_close_callback=lambda _c, reason: self._on_closed(reason),
+        )
+        try:
+            self._connection.ioloop.start()
+        finally:
+            self._release_in_flight()
+
+    def stop(self) -> None:
+        self.stopping = True
+        connection = self._connection
+        if connection is not None and connection.is_open:
+            connection.ioloop.add_callback_threadsafe(connection.close)
+
+    def _on_closed(self, reason: Any) -> None:
+        if not self.stopping:
+            log.warning("relay connection closed", extra={"reason": str(reason)})
+        assert self._connection is not None
+        self._connection.ioloop.stop()
+
+    def _release_in_flight(self) -> None:
+        seqs = list(self._in_flight.values())
+        self._in_flight.clear()
+        try:
+            self.store.release(seqs)
+        except Exception:  # the lease will expire on its own
+            log.exception("could not release claimed outbox rows")
+
+    # -- channel set-up --------------------------------------------------------------------
+    def _on_connection_open(self, connection: SelectConnection) -> None:
+        connection.channel(on_open_callback=self._on_channel_open)
+
+    def _on_channel_open(self, channel: Channel) -> None:
+        self._channel = channel
+        channel.add_on_close_callback(lambda _ch, reason: self._close_connection(reason))
+        channel.confirm_delivery(self._on_confirm, callback=lambda _f: self._declare())
+
+    def _declare(self) -> None:
+        assert self._channel is not None
+        self._channel.exchange_declare(
+            EXCHANGE, exchange_type="topic", durable=True, callback=lambda _f: self._pump()
+        )
+
+    def _close_connection(self, reason: Any) -> None:
+        log.warning("relay channel closed", extra={"reason": str(reason)})
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
+
+    # -- publishing ------------------------------------------------------------------------
+    def _pump(self) -> None:
+        if self.stopping or self._channel is None or not self._channel.is_open:
+            return
+        room = self.window - len(self._in_flight)
+        batch = self.store.claim(room) if room > 0 else []
+        for message in batch:
+            self._publish(message)
+        delay = 0.0 if len(batch) == room and room > 0 else self.poll_seconds
+        assert self._connection is not None
+        self._connection.ioloop.call_later(delay, self._pump)
+
+    def _publish(self, message: OutboxMessage) -> None:
+        assert self._channel is not None
+        properties = pika.BasicProperties(
+            delivery_mode=pika.DeliveryMode.Persistent,
+            content_type="application/x-protobuf",
+            message_id=message.event_id,
+            type=message.event_type,
+        )
+        self._channel.basic_publish(EXCHANGE, message.event_type, message.body, properties)
+        self._next_tag += 1
+        self._in_flight[self._next_tag] = message.seq
+
+    def _on_confirm(self, frame: Any) -> None:
+        method = frame.method
+        tags = self._settled_tags(method.delivery_tag, method.multiple)
+        seqs = [self._in_flight.pop(tag) for tag in tags]
+        if isinstance(method, Basic.Ack):
+            self.store.mark_sent(seqs)
+        else:
+            log.warning("broker refused events; they will be retried", extra={"count": len(seqs)})
+            self.store.release(seqs)
+
+    def _settled_tags(self, tag: int, multiple: bool) -> list[int]:
+        if not multiple:
+            return [tag] if tag in self._in_flight else []
+        return sorted(t for t in self._in_flight if t <= tag)

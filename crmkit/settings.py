@@ -1,0 +1,88 @@
+"""Twelve-factor settings: one frozen Settings per process, read from `CRM_*` variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    amqp_url: str
+    db_urls: Mapping[str, str]
+    grpc_addresses: Mapping[str, str]
+    gateway_port: int
+    grpc_timeout: float
+    jwt_secret: str | None
+    admin_username: str
+    admin_password: str | None
+    access_token_seconds: int
+    refresh_token_seconds: int
+    login_attempts_per_minute: int
+    relay_claim_seconds: float
+    log_level: str
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("CRM_DATA_DIR") or "var").resolve()
+        services = ("gateway", "contacts", "deals", "mail", "analytics")
+        default_ports = {"contacts": 50051, "deals": 50052, "mail": 50053, "analytics": 50054}
+        return cls(
+            data_dir=data_dir,
+            amqp_url=env.get("CRM_AMQP_URL") or "amqp://guest:guest@127.0.0.1:5672/%2F",
+            db_urls={
+                name: env.get(f"CRM_{name.upper()}_DB_URL") or f"sqlite:///{data_dir / name}.db"
+                for name in services
+            },
+            grpc_addresses={
+                name: env.get(f"CRM_{name.upper()}_ADDR") or f"127.0.0.1:{port}"
+                for name, port in default_ports.items()
+            },
+            gateway_port=_int(env, "CRM_GATEWAY_PORT", 8000),
+            grpc_timeout=_float(env, "CRM_GRPC_TIMEOUT", 5.0),
+            jwt_secret=env.get("CRM_JWT_SECRET") or None,
+            admin_username=env.get("CRM_ADMIN_USERNAME") or "admin",
+            admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
+            access_token_seconds=_int(env, "CRM_ACCESS_TOKEN_SECONDS", 900),
+            refresh_token_seconds=_int(env, "CRM_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600),
+            login_attempts_per_minute=_int(env, "CRM_LOGIN_ATTEMPTS_PER_MINUTE", 10),
+            relay_claim_seconds=_float(env, "CRM_RELAY_CLAIM_SECONDS", 30.0),
+            log_level=(env.get("CRM_LOG_LEVEL") or "INFO").upper(),
+        )
+
+    def db_url(self, service: str) -> str:
+        return self.db_urls[service]
+
+    def grpc_address(self, service: str) -> str:
+        return self.grpc_addresses[service]
+
+    def grpc_port(self, service: str) -> int:
+        return int(self.grpc_address(service).rsplit(":", 1)[1])

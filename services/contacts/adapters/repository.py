@@ -1,0 +1,228 @@
+"""Repositories over SQLAlchemy: the only place that knows how counterparties are queried."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from services.contacts.adapters import orm
+from services.contacts.domain import model
+from services.contacts.domain.model import searchable
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int = 1
+    size: int = 50
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+
+@dataclass(frozen=True)
+class CounterpartyFilter:
+    q: str | None = None
+    role: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    owner_id: str | None = None
+    group_id: str | None = None
+    abc: str | None = None
+    xyz: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class InteractionFilter:
+    counterparty_id: str | None = None
+    owner_id: str | None = None
+    planned_from: datetime | None = None
+    planned_to: datetime | None = None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def paginate(session: Session, query: Select[tuple[T]], page: Page) -> tuple[list[T], int]:
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = session.scalars(query.limit(page.size).offset(page.offset)).all()
+    return list(items), int(total or 0)
+
+
+class SqlAlchemyCounterpartyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, counterparty: model.Counterparty) -> None:
+        self.session.add(counterparty)
+
+    def get(self, counterparty_id: str) -> model.Counterparty | None:
+        found = self.session.get(model.Counterparty, counterparty_id)
+        return found if found is not None and found.deleted_at is None else None
+
+    def find_duplicate(self, tax_id: str | None, email: str | None) -> model.Counterparty | None:
+        c = orm.counterparties.c
+        matches = [c.tax_id == tax_id] if tax_id else []
+        matches += [c.email == email] if email else []
+        if not matches:
+            return None
+        query = select(model.Counterparty).where(or_(*matches), c.deleted_at.is_(None)).limit(1)
+        return self.session.scalars(query).first()
+
+    def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
+        c = orm.counterparties.c
+        conditions: list[Any] = [c.deleted_at.is_(None)]
+        if wanted.q:
+            conditions.append(
+                c.search_text.like(f"%{_like_escape(searchable(wanted.q))}%", escape="\\")
+            )
+        if wanted.role:
+            conditions.append(c.roles.like(f"%,{_like_escape(wanted.role)},%", escape="\\"))
+        for name in ("region", "industry", "owner_id", "group_id", "abc", "xyz", "status"):
+            value = getattr(wanted, name)
+            if value is not None:
+                conditions.append(getattr(c, name) == value)
+        query = select(model.Counterparty).where(and_(*conditions)).order_by(c.name, c.id)
+        return paginate(self.session, query, page)
+
+    def has_contact(self, counterparty_id: str) -> bool:
+        query = select(orm.contact_persons.c.id).where(
+            orm.contact_persons.c.counterparty_id == counterparty_id
+        )
+        return self.session.scalars(query.limit(1)).first() is not None
+
+    def is_ancestor(self, candidate_id: str, of_id: str) -> bool:
+        """True when `candidate_id` is `of_id` itself or sits above it in the division tree."""
+        current: str | None = of_id
+        for _ in range(100):
+            if current is None:
+                return False
+            if current == candidate_id:
+                return True
+            current = self.session.scalar(
+                select(orm.counterparties.c.parent_id).where(orm.counterparties.c.id == current)
+            )
+        return True
+
+
+class SqlAlchemyCompanyGroupRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, group: model.CompanyGroup) -> None:
+        self.session.add(group)
+
+    def get(self, group_id: str) -> model.CompanyGroup | None:
+        return self.session.get(model.CompanyGroup, group_id)
+
+    def by_name(self, name: str) -> model.CompanyGroup | None:
+        query = select(model.CompanyGroup).where(orm.company_groups.c.name == name)
+        return self.session.scalars(query).first()
+
+    def list(self, page: Page) -> tuple[list[model.CompanyGroup], int]:
+        query = select(model.CompanyGroup).order_by(orm.company_groups.c.name)
+        return paginate(self.session, query, page)
+
+
+class SqlAlchemyContactRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, contact: model.ContactPerson) -> None:
+        self.session.add(contact)
+
+    def get(self, contact_id: str) -> model.ContactPerson | None:
+        return self.session.get(model.ContactPerson, contact_id)
+
+    def list(
+        self, counterparty_id: str | None, page: Page
+    ) -> tuple[list[model.ContactPerson], int]:
+        c = orm.contact_persons.c
+        query = select(model.ContactPerson).order_by(c.full_name, c.id)
+        if counterparty_id is not None:
+            query = query.where(c.counterparty_id == counterparty_id)
+        return paginate(self.session, query, page)
+
+
+class SqlAlchemyRelationshipRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, link: model.Relationship) -> None:
+        self.session.add(link)
+
+    def exists(self, link: model.Relationship) -> bool:
+        c = orm.relationships.c
+        query = select(c.id).where(
+            c.from_id == link.from_id, c.to_id == link.to_id, c.kind == link.kind
+        )
+        return self.session.scalars(query.limit(1)).first() is not None
+
+    def of_counterparty(
+        self, counterparty_id: str, page: Page
+    ) -> tuple[list[model.Relationship], int]:
+        c = orm.relationships.c
+        query = (
+            select(model.Relationship)
+            .where(or_(c.from_id == counterparty_id, c.to_id == counterparty_id))
+            .order_by(c.kind, c.id)
+        )
+        return paginate(self.session, query, page)
+
+
+class SqlAlchemyInteractionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, interaction: model.Interaction) -> None:
+        self.session.add(interaction)
+
+    def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
+        c = orm.interactions.c
+        conditions: list[Any] = []
+        if wanted.counterparty_id is not None:
+            conditions.append(c.counterparty_id == wanted.counterparty_id)
+        if wanted.owner_id is not None:
+            conditions.append(c.owner_id == wanted.owner_id)
+        if wanted.planned_from is not None:
+            conditions.append(c.planned_at >= wanted.planned_from)
+        if wanted.planned_to is not None:
+            conditions.append(c.planned_at <= wanted.planned_to)
+        moment = func.coalesce(c.done_at, c.planned_at, c.created_at)
+        query = select(model.Interaction).where(and_(*conditions)).order_by(moment.desc(), c.id)
+        return paginate(self.session, query, page)
+
+
+class SqlAlchemySupplierProfileRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, counterparty_id: str) -> model.SupplierProfile | None:
+        return self.session.get(model.SupplierProfile, counterparty_id)
+
+    def put(self, profile: model.SupplierProfile) -> model.SupplierProfile:
+        existing = self.get(profile.counterparty_id)
+        if existing is not None:
+            self.session.delete(existing)
+            self.session.flush()
+        self.session.add(profile)
+        return profile
+
+
+class SqlAlchemyCustomerTermsRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, counterparty_id: str) -> model.CustomerTerms | None:
+        return self.session.get(model.CustomerTerms, counterparty_id)
+
+    def put(self, terms: model.CustomerTerms) -> model.CustomerTerms:
+        return self.session.merge(terms)

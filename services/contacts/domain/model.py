@@ -1,0 +1,274 @@
+"""Counterparties and everything known about them. Plain classes: no I/O here."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from crmkit.errors import FieldError, InvalidInput
+
+LEGAL_KINDS = ("individual", "legal_entity")
+ROLES = ("customer", "supplier", "competitor", "partner", "contractor", "influencer")
+STATUSES = ("potential", "one_time", "regular", "lost")
+ABC_CLASSES = ("A", "B", "C")
+XYZ_CLASSES = ("X", "Y", "Z")
+RELATIONSHIP_KINDS = (
+    "parent_of", "division_of", "partner_of", "competitor_of", "supplier_of", "customer_of",
+    "contractor_of", "influencer_of", "affiliated_with",
+)  # fmt: skip
+INTERACTION_KINDS = ("call", "meeting", "note")
+COUNTERPARTY_FIELDS = (
+    "name", "legal_kind", "roles", "tax_id", "region", "industry", "email", "phone",
+    "address", "group_id", "parent_id", "owner_id",
+)  # fmt: skip
+CONTACT_FIELDS = ("full_name", "position", "birthday", "email", "phone")
+# What ANALYTICS.md counts as a complete card; the contact person is checked separately.
+COMPLETENESS_FIELDS = (
+    "name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address",
+)  # fmt: skip
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def searchable(text: str) -> str:
+    """Lower case without diacritics, so that 'nguyen van an' finds 'Nguyễn Văn An'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _blank_to_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _require(value: Any, name: str) -> None:
+    if value is None or value == "":
+        raise InvalidInput.field(name, "is required")
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidInput.field(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+
+
+@dataclass
+class Counterparty:
+    name: str
+    legal_kind: str = "legal_entity"
+    roles: list[str] = field(default_factory=lambda: ["customer"])
+    tax_id: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    group_id: str | None = None
+    parent_id: str | None = None
+    owner_id: str | None = None
+    status: str = "potential"
+    abc: str | None = None
+    xyz: str | None = None
+    completeness: int = 0
+    search_text: str = ""
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+    @classmethod
+    def register(cls, fields: dict[str, Any], has_contact: bool = False) -> Counterparty:
+        counterparty = cls(name="")
+        counterparty.change(fields, has_contact)
+        return counterparty
+
+    def change(self, fields: dict[str, Any], has_contact: bool) -> list[str]:
+        """Applies the given fields; returns the names of those that really changed."""
+        unknown = sorted(set(fields) - set(COUNTERPARTY_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                [FieldError(name, "is not a field of a counterparty") for name in unknown]
+            )
+        cleaned = {name: _normalise(name, value) for name, value in fields.items()}
+        changed = [name for name, value in cleaned.items() if getattr(self, name) != value]
+        for name in changed:
+            setattr(self, name, cleaned[name])
+        self._check()
+        self.refresh(has_contact)
+        if changed:
+            self.updated_at = utcnow()
+        return changed
+
+    def _check(self) -> None:
+        _require(self.name, "name")
+        _one_of(self.legal_kind, LEGAL_KINDS, "legal_kind")
+        for role in self.roles:
+            _one_of(role, ROLES, "roles")
+        if self.parent_id is not None and self.parent_id == self.id:
+            raise InvalidInput.field("parent_id", "a counterparty cannot be its own parent")
+
+    def refresh(self, has_contact: bool) -> None:
+        filled = sum(1 for name in COMPLETENESS_FIELDS if getattr(self, name)) + int(has_contact)
+        self.completeness = round(100 * filled / (len(COMPLETENESS_FIELDS) + 1))
+        digits = re.sub(r"\D", "", self.phone or "")
+        parts = (self.name, self.email or "", self.phone or "", digits, self.tax_id or "")
+        self.search_text = searchable(" | ".join(parts))
+
+    def classify(self, abc: str | None, xyz: str | None, status: str | None) -> None:
+        _one_of(abc, ABC_CLASSES, "abc")
+        _one_of(xyz, XYZ_CLASSES, "xyz")
+        _one_of(status, STATUSES, "status")
+        self.abc, self.xyz = abc, xyz
+        self.status = status or self.status
+        self.updated_at = utcnow()
+
+    def delete(self) -> None:
+        self.deleted_at = utcnow()
+
+
+def _normalise(name: str, value: Any) -> Any:
+    if name == "roles":
+        roles = value or []
+        return sorted(set(roles), key=roles.index)
+    value = _blank_to_none(value)
+    if name == "email" and value is not None:
+        return value.lower()
+    if name == "tax_id" and value is not None:
+        return re.sub(r"\s", "", value)
+    if name == "legal_kind" and value is None:
+        return "legal_entity"
+    return value
+
+
+@dataclass
+class CompanyGroup:
+    name: str
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        self.name = (self.name or "").strip()
+        _require(self.name, "name")
+
+
+@dataclass
+class ContactPerson:
+    counterparty_id: str
+    full_name: str
+    position: str | None = None
+    birthday: date | None = None
+    email: str | None = None
+    phone: str | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def change(self, fields: dict[str, Any]) -> list[str]:
+        unknown = sorted(set(fields) - set(CONTACT_FIELDS))
+        if unknown:
+            raise InvalidInput(
+                [FieldError(name, "is not a field of a contact") for name in unknown]
+            )
+        cleaned = {name: _normalise(name, value) for name, value in fields.items()}
+        changed = [name for name, value in cleaned.items() if getattr(self, name) != value]
+        for name in changed:
+            setattr(self, name, cleaned[name])
+        _require(self.full_name, "full_name")
+        return changed
+
+
+@dataclass
+class Relationship:
+    from_id: str
+    to_id: str
+    kind: str
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        _one_of(self.kind, RELATIONSHIP_KINDS, "kind")
+        if self.from_id == self.to_id:
+            raise InvalidInput.field("to_id", "a counterparty cannot be linked to itself")
+
+
+@dataclass
+class Interaction:
+    counterparty_id: str
+    kind: str
+    subject: str
+    contact_id: str | None = None
+    deal_id: str | None = None
+    body: str | None = None
+    planned_at: datetime | None = None
+    done_at: datetime | None = None
+    owner_id: str | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        _one_of(self.kind, INTERACTION_KINDS, "kind")
+        self.subject = (self.subject or "").strip()
+        _require(self.subject, "subject")
+
+    @property
+    def at(self) -> datetime:
+        return self.done_at or self.planned_at or self.created_at
+
+
+@dataclass
+class SupplierItem:
+    sku: str
+    name: str
+    price: Decimal
+    currency: str
+
+
+@dataclass
+class SupplierProfile:
+    counterparty_id: str
+    delivery_terms: str | None = None
+    reliability: int | None = None
+    lead_time_days: int | None = None
+    items: list[SupplierItem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.reliability is not None and not 0 <= self.reliability <= 100:
+            raise InvalidInput.field("reliability", "must be between 0 and 100")
+        if self.lead_time_days is not None and self.lead_time_days < 0:
+            raise InvalidInput.field("lead_time_days", "cannot be negative")
+        skus = [item.sku for item in self.items]
+        duplicated = sorted({sku for sku in skus if skus.count(sku) > 1})
+        if duplicated:
+            raise InvalidInput.field("items", f"SKU listed twice: {', '.join(duplicated)}")
+
+
+@dataclass
+class CustomerTerms:
+    counterparty_id: str
+    discount_percent: Decimal | None = None
+    price_list: str | None = None
+    payment_days: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.discount_percent is not None and not 0 <= self.discount_percent <= 100:
+            raise InvalidInput.field("discount_percent", "must be between 0 and 100")
+        if self.payment_days is not None and self.payment_days < 0:
+            raise InvalidInput.field("payment_days", "cannot be negative")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    kind: str
+    at: datetime
+    title: str
+    ref_id: str
