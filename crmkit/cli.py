@@ -50,9 +50,29 @@ def main(argv: Sequence[str] | None = None) -> None:
             )
             module.migrate(settings)
     elif args.command == "bootstrap":
-        importlib.import_module("gateway.demo").bootstrap(settings)
+        first_start(settings)
     else:
         importlib.import_module("gateway.main").serve(settings)
+
+
+def first_start(settings: Settings) -> None:
+    """The first admin, demo data on an empty suite, and where to log in."""
+    admin_id, generated = importlib.import_module("gateway.main").ensure_first_admin(settings)
+    seeded = importlib.import_module("services.contacts.entrypoints.demo").seed(settings, admin_id)
+    password = generated or "(the one you set in CRM_ADMIN_PASSWORD"
+    if not generated:
+        kept = settings.data_dir / "admin-password.txt"
+        password = kept.read_text().strip() if kept.exists() else password + ")"
+    lines = [
+        "",
+        f"  Hoa CRM: http://127.0.0.1:{settings.gateway_port}   (API docs at /docs, health at /healthz)",
+        f"  log in:  {settings.admin_username} / {password}",
+        f"  demo data: {seeded} counterparties loaded now"
+        if seeded
+        else "  demo data: already loaded",
+        "",
+    ]
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":

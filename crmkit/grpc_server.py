@@ -30,7 +30,7 @@ from crmkit.tracing import set_trace_id
 
 log = logging.getLogger(__name__)
 
-PROBLEM_KEY = "x-crm-problem"
+PROBLEM_KEY = "x-crm-problem-bin"  # binary: details may be Vietnamese
 
 STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (NotFound, grpc.StatusCode.NOT_FOUND),
@@ -72,7 +72,7 @@ class DomainErrorInterceptor(grpc.ServerInterceptor):
             try:
                 return behaviour(request, context)
             except DomainError as error:
-                problem = json.dumps(asdict(problem_of(error)), ensure_ascii=False)
+                problem = json.dumps(asdict(problem_of(error)), ensure_ascii=False).encode()
                 context.set_trailing_metadata(((PROBLEM_KEY, problem),))
                 context.abort(status_of(error), error.detail)
             except Exception:

@@ -23,13 +23,15 @@ class Identity:
     roles: frozenset[str] = frozenset()
     scopes: frozenset[str] = frozenset()
 
-    @property
-    def can_write(self) -> bool:
-        return bool(self.roles & WRITER_ROLES) or any(s.endswith(":write") for s in self.scopes)
+    def can_write(self, area: str) -> bool:
+        return bool(self.roles & WRITER_ROLES) or f"{area}:write" in self.scopes
 
-    def require_writer(self) -> None:
-        if not self.can_write:
-            raise Forbidden("your role may read but not change records")
+    def can_read(self, area: str) -> bool:
+        return bool(self.roles) or bool({f"{area}:read", f"{area}:write"} & self.scopes)
+
+    def require_writer(self, area: str) -> None:
+        if not self.can_write(area):
+            raise Forbidden(f"you may read but not change {area}")
 
     def to_metadata(self) -> list[tuple[str, str]]:
         return [

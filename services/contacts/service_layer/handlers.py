@@ -10,8 +10,12 @@ from crmkit.errors import Conflict, InvalidInput, NotFound
 from crmkit.identity import Identity
 from services.contacts.adapters import proto
 from services.contacts.adapters.repository import CounterpartyFilter, InteractionFilter, Page
+
+__all__ = ["CounterpartyFilter", "InteractionFilter", "Page"]
 from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+
+AREA = "contacts"
 
 
 def _counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
@@ -36,7 +40,7 @@ def _check_references(uow: UnitOfWork, counterparty_id: str, fields: dict[str, A
 def create_counterparty(
     uow: UnitOfWork, fields: dict[str, Any], force: bool, actor: Identity
 ) -> model.Counterparty:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         counterparty = model.Counterparty.register(fields)
         _check_references(uow, counterparty.id, fields)
@@ -57,7 +61,7 @@ def create_counterparty(
 def update_counterparty(
     uow: UnitOfWork, counterparty_id: str, changes: dict[str, Any], actor: Identity
 ) -> model.Counterparty:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         counterparty = _counterparty(uow, counterparty_id)
         _check_references(uow, counterparty_id, changes)
@@ -72,7 +76,7 @@ def update_counterparty(
 
 
 def delete_counterparty(uow: UnitOfWork, counterparty_id: str, actor: Identity) -> None:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         _counterparty(uow, counterparty_id).delete()
         message = events.CounterpartyDeleted(counterparty_id=counterparty_id)
@@ -94,7 +98,7 @@ def list_counterparties(
 
 # -- company groups ------------------------------------------------------------------------
 def create_company_group(uow: UnitOfWork, name: str, actor: Identity) -> model.CompanyGroup:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         group = model.CompanyGroup(name=name)
         existing = uow.groups.by_name(group.name)
@@ -114,7 +118,7 @@ def list_company_groups(uow: UnitOfWork, page: Page) -> tuple[list[model.Company
 def create_contact(
     uow: UnitOfWork, counterparty_id: str, fields: dict[str, Any], actor: Identity
 ) -> model.ContactPerson:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         counterparty = _counterparty(uow, counterparty_id)
         contact = model.ContactPerson(counterparty_id=counterparty_id, full_name="")
@@ -137,7 +141,7 @@ def _contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
 def update_contact(
     uow: UnitOfWork, contact_id: str, changes: dict[str, Any], actor: Identity
 ) -> model.ContactPerson:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         contact = _contact(uow, contact_id)
         if contact.change(changes):
@@ -165,7 +169,7 @@ def list_contacts(
 def create_relationship(
     uow: UnitOfWork, from_id: str, to_id: str, kind: str, actor: Identity
 ) -> model.Relationship:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         link = model.Relationship(from_id=from_id, to_id=to_id, kind=kind)
         for name, ident in (("from_id", from_id), ("to_id", to_id)):
@@ -192,7 +196,7 @@ def list_relationships(
 def log_interaction(
     uow: UnitOfWork, interaction: model.Interaction, actor: Identity
 ) -> model.Interaction:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         if uow.counterparties.get(interaction.counterparty_id) is None:
             message = f"counterparty {interaction.counterparty_id!r} does not exist"
@@ -223,7 +227,7 @@ def list_interactions(
 def put_supplier_profile(
     uow: UnitOfWork, profile: model.SupplierProfile, actor: Identity
 ) -> model.SupplierProfile:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         counterparty = _counterparty(uow, profile.counterparty_id)
         if "supplier" not in counterparty.roles:
@@ -245,7 +249,7 @@ def get_supplier_profile(uow: UnitOfWork, counterparty_id: str) -> model.Supplie
 def put_customer_terms(
     uow: UnitOfWork, terms: model.CustomerTerms, actor: Identity
 ) -> model.CustomerTerms:
-    actor.require_writer()
+    actor.require_writer(AREA)
     with uow:
         _counterparty(uow, terms.counterparty_id)
         stored = uow.terms.put(terms)

@@ -1,0 +1,180 @@
+"""Company groups, contact persons, relationships and the interaction log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from crm.contacts.v1 import contacts_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.render import created
+from gateway.context import gateway
+from gateway.schemas import contacts as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("contacts", __name__)
+AREA = "contacts"
+
+
+def _contacts() -> Any:
+    return gateway().clients.contacts
+
+
+@spec.route(
+    bp,
+    "/company-groups",
+    "POST",
+    summary="Create a company group (holding)",
+    body=s.CompanyGroupCreate,
+    response=s.CompanyGroup,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_company_group(body: s.CompanyGroupCreate) -> Response:
+    reply = _contacts().call("CreateCompanyGroup", pb.CompanyGroup(name=body.name))
+    return created(from_message(s.CompanyGroup, reply), f"/api/v1/company-groups/{reply.id}")
+
+
+@spec.route(
+    bp,
+    "/company-groups",
+    "GET",
+    summary="List company groups",
+    query=PageQuery,
+    response=s.CompanyGroupPage,
+    area=AREA,
+)
+def list_company_groups(query: PageQuery) -> dict[str, Any]:
+    return page_of(
+        s.CompanyGroup, _contacts().call("ListCompanyGroups", page_request(query)), query
+    )
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/contacts",
+    "POST",
+    summary="Add a contact person to a counterparty",
+    body=s.ContactCreate,
+    response=s.Contact,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_contact(counterparty_id: str, body: s.ContactCreate) -> Response:
+    message = set_present(pb.ContactPerson(counterparty_id=counterparty_id), body.model_dump())
+    reply = _contacts().call("CreateContact", message)
+    return created(from_message(s.Contact, reply), f"/api/v1/contacts/{reply.id}")
+
+
+@spec.route(
+    bp,
+    "/contacts",
+    "GET",
+    summary="List contact persons",
+    query=s.ContactQuery,
+    response=s.ContactPage,
+    area=AREA,
+)
+def list_contacts(query: s.ContactQuery) -> dict[str, Any]:
+    request = set_present(
+        pb.ListContactsRequest(page=page_request(query)), {"counterparty_id": query.counterparty_id}
+    )
+    return page_of(s.Contact, _contacts().call("ListContacts", request), query)
+
+
+@spec.route(
+    bp, "/contacts/<contact_id>", "GET", summary="One contact person", response=s.Contact, area=AREA
+)
+def get_contact(contact_id: str) -> s.Contact:
+    return from_message(s.Contact, _contacts().call("GetContact", pb.GetByIdRequest(id=contact_id)))
+
+
+@spec.route(
+    bp,
+    "/contacts/<contact_id>",
+    "PATCH",
+    summary="Change some fields of a contact person",
+    body=s.ContactPatch,
+    response=s.Contact,
+    area=AREA,
+    write=True,
+)
+def update_contact(contact_id: str, body: s.ContactPatch) -> s.Contact:
+    changed = {name: getattr(body, name) for name in body.model_fields_set}
+    request = pb.UpdateContactRequest(
+        id=contact_id,
+        contact=set_present(pb.ContactPerson(), changed),
+        update_mask=FieldMask(paths=sorted(changed)),
+    )
+    return from_message(s.Contact, _contacts().call("UpdateContact", request))
+
+
+@spec.route(
+    bp,
+    "/relationships",
+    "POST",
+    summary="Link two counterparties",
+    body=s.RelationshipCreate,
+    response=s.Relationship,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_relationship(body: s.RelationshipCreate) -> Response:
+    reply = _contacts().call("CreateRelationship", pb.Relationship(**body.model_dump()))
+    return created(
+        from_message(s.Relationship, reply), f"/api/v1/counterparties/{reply.from_id}/relationships"
+    )
+
+
+@spec.route(
+    bp,
+    "/interactions",
+    "POST",
+    summary="Log a call, meeting or note (planned or done)",
+    body=s.InteractionCreate,
+    response=s.Interaction,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def log_interaction(body: s.InteractionCreate) -> Response:
+    check_owner(body.owner_id)
+    values = {
+        k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in body.model_dump().items()
+    }
+    reply = _contacts().call("LogInteraction", set_present(pb.Interaction(), values))
+    return created(
+        from_message(s.Interaction, reply),
+        f"/api/v1/interactions?counterparty_id={reply.counterparty_id}",
+    )
+
+
+@spec.route(
+    bp,
+    "/interactions",
+    "GET",
+    summary="The interaction log",
+    query=s.InteractionQuery,
+    response=s.InteractionPage,
+    area=AREA,
+)
+def list_interactions(query: s.InteractionQuery) -> dict[str, Any]:
+    wanted = {
+        "counterparty_id": query.counterparty_id,
+        "owner_id": query.owner_id,
+        "planned_from": query.planned_from.isoformat() if query.planned_from else None,
+        "planned_to": query.planned_to.isoformat() if query.planned_to else None,
+    }
+    request = set_present(pb.ListInteractionsRequest(page=page_request(query)), wanted)
+    return page_of(s.Interaction, _contacts().call("ListInteractions", request), query)

@@ -1,0 +1,50 @@
+"""From protobuf replies to the HTTP models, and from HTTP pages to gRPC page requests."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from google.protobuf.json_format import MessageToDict
+from google.protobuf.message import Message
+from pydantic import BaseModel
+
+from crm.contacts.v1 import contacts_pb2 as pb
+from gateway.schemas.common import PageQuery
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def as_dict(message: Message) -> dict[str, Any]:
+    return MessageToDict(
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
+    )
+
+
+def from_message(model: type[Model], message: Message) -> Model:
+    return model.model_validate(as_dict(message))
+
+
+def page_request(query: PageQuery) -> pb.PageRequest:
+    return pb.PageRequest(page=query.page, page_size=query.page_size)
+
+
+def page_of(model: type[Model], reply: Any, query: PageQuery) -> dict[str, Any]:
+    return {
+        "items": [from_message(model, item).model_dump(mode="json") for item in reply.items],
+        "total": reply.total,
+        "page": query.page,
+        "page_size": query.page_size,
+    }
+
+
+def set_present(message: Message, values: dict[str, Any]) -> Message:
+    """Copies the given values onto the message; None leaves an optional field unset."""
+    for name, value in values.items():
+        if value is None:
+            continue
+        field = getattr(message, name)
+        if isinstance(value, list):
+            field.extend(value)
+        else:
+            setattr(message, name, value if isinstance(value, str | int | bool) else str(value))
+    return message

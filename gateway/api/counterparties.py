@@ -1,0 +1,196 @@
+"""Counterparties and what hangs off one: supplier profile, customer terms, links, timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from crm.contacts.v1 import contacts_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.render import created
+from gateway.context import gateway
+from gateway.schemas import contacts as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("counterparties", __name__)
+AREA = "contacts"
+FILTERS = ("q", "role", "region", "industry", "owner_id", "group_id", "abc", "xyz", "status")
+
+
+def _contacts() -> Any:
+    return gateway().clients.contacts
+
+
+@spec.route(
+    bp,
+    "/counterparties",
+    "POST",
+    summary="Register a counterparty (409 with existing_id on a likely duplicate unless force)",
+    body=s.CounterpartyCreate,
+    response=s.Counterparty,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_counterparty(body: s.CounterpartyCreate) -> Response:
+    check_owner(body.owner_id)
+    message = set_present(pb.Counterparty(), body.model_dump(exclude={"force"}))
+    request = pb.CreateCounterpartyRequest(counterparty=message, force=body.force)
+    reply = _contacts().call("CreateCounterparty", request)
+    return created(from_message(s.Counterparty, reply), f"/api/v1/counterparties/{reply.id}")
+
+
+@spec.route(
+    bp,
+    "/counterparties",
+    "GET",
+    summary="Find counterparties",
+    query=s.CounterpartyQuery,
+    response=s.CounterpartyPage,
+    area=AREA,
+)
+def list_counterparties(query: s.CounterpartyQuery) -> dict[str, Any]:
+    filters = {name: getattr(query, name) for name in FILTERS}
+    request = set_present(pb.ListCounterpartiesRequest(page=page_request(query)), filters)
+    return page_of(s.Counterparty, _contacts().call("ListCounterparties", request), query)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>",
+    "GET",
+    summary="One counterparty",
+    response=s.Counterparty,
+    area=AREA,
+)
+def get_counterparty(counterparty_id: str) -> s.Counterparty:
+    reply = _contacts().call("GetCounterparty", pb.GetByIdRequest(id=counterparty_id))
+    return from_message(s.Counterparty, reply)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>",
+    "PATCH",
+    summary="Change some fields of a counterparty (null clears one)",
+    body=s.CounterpartyPatch,
+    response=s.Counterparty,
+    area=AREA,
+    write=True,
+)
+def update_counterparty(counterparty_id: str, body: s.CounterpartyPatch) -> s.Counterparty:
+    if "owner_id" in body.model_fields_set:
+        check_owner(body.owner_id)
+    changed = {name: getattr(body, name) for name in body.model_fields_set}
+    request = pb.UpdateCounterpartyRequest(
+        id=counterparty_id,
+        counterparty=set_present(pb.Counterparty(), changed),
+        update_mask=FieldMask(paths=sorted(changed)),
+    )
+    return from_message(s.Counterparty, _contacts().call("UpdateCounterparty", request))
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>",
+    "DELETE",
+    summary="Delete a counterparty (its history is kept)",
+    area=AREA,
+    write=True,
+)
+def delete_counterparty(counterparty_id: str) -> None:
+    _contacts().call("DeleteCounterparty", pb.GetByIdRequest(id=counterparty_id))
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/relationships",
+    "GET",
+    summary="Links of a counterparty, either direction",
+    query=PageQuery,
+    response=s.RelationshipPage,
+    area=AREA,
+)
+def list_relationships(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
+    request = pb.ListRelationshipsRequest(page=page_request(query), counterparty_id=counterparty_id)
+    return page_of(s.Relationship, _contacts().call("ListRelationships", request), query)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/supplier-profile",
+    "PUT",
+    summary="Set the supplier profile: terms, reliability, lead time, assortment with agreed prices",
+    body=s.SupplierProfileIn,
+    response=s.SupplierProfile,
+    area=AREA,
+    write=True,
+)
+def put_supplier_profile(counterparty_id: str, body: s.SupplierProfileIn) -> s.SupplierProfile:
+    message = set_present(
+        pb.SupplierProfile(counterparty_id=counterparty_id), body.model_dump(exclude={"items"})
+    )
+    for item in body.items:
+        message.items.add(**item.model_dump())
+    return from_message(s.SupplierProfile, _contacts().call("PutSupplierProfile", message))
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/supplier-profile",
+    "GET",
+    summary="The supplier profile",
+    response=s.SupplierProfile,
+    area=AREA,
+)
+def get_supplier_profile(counterparty_id: str) -> s.SupplierProfile:
+    reply = _contacts().call("GetSupplierProfile", pb.GetByIdRequest(id=counterparty_id))
+    return from_message(s.SupplierProfile, reply)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/terms",
+    "PUT",
+    summary="Set the individual customer terms",
+    body=s.CustomerTermsIn,
+    response=s.CustomerTerms,
+    area=AREA,
+    write=True,
+)
+def put_terms(counterparty_id: str, body: s.CustomerTermsIn) -> s.CustomerTerms:
+    message = set_present(pb.CustomerTerms(counterparty_id=counterparty_id), body.model_dump())
+    return from_message(s.CustomerTerms, _contacts().call("PutCustomerTerms", message))
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/terms",
+    "GET",
+    summary="The individual customer terms",
+    response=s.CustomerTerms,
+    area=AREA,
+)
+def get_terms(counterparty_id: str) -> s.CustomerTerms:
+    return from_message(
+        s.CustomerTerms, _contacts().call("GetCustomerTerms", pb.GetByIdRequest(id=counterparty_id))
+    )
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/timeline",
+    "GET",
+    summary="Everything that happened with a counterparty, newest first",
+    response=s.Timeline,
+    area=AREA,
+)
+def timeline(counterparty_id: str) -> s.Timeline:
+    return from_message(
+        s.Timeline, _contacts().call("GetTimeline", pb.GetByIdRequest(id=counterparty_id))
+    )

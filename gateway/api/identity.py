@@ -1,0 +1,176 @@
+"""Login, tokens, users, groups and API keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from crmkit.identity import current_identity
+from gateway import accounts, auth
+from gateway.api import spec
+from gateway.context import gateway
+from gateway.errors import ApiError
+from gateway.schemas import identity as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("identity", __name__)
+ADMIN = frozenset({"admin"})
+
+
+@spec.route(
+    bp,
+    "/auth/login",
+    "POST",
+    summary="Log in with user name and password",
+    body=s.Login,
+    response=s.Tokens,
+    auth=False,
+)
+def login(body: s.Login) -> s.Tokens:
+    with gateway().engine.begin() as conn:
+        auth.check_login_allowed(conn, body.username)
+        user = accounts.user_by_name(conn, body.username)
+        if user is None or not auth.password_matches(user.password_hash, body.password):
+            auth.record_failed_login(conn, body.username)
+            failed = True
+        else:
+            failed = False
+            tokens = auth.issue_tokens(conn, user)
+    if failed:
+        raise ApiError(401, "wrong user name or password")
+    return s.Tokens(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+@spec.route(
+    bp,
+    "/auth/refresh",
+    "POST",
+    summary="Trade a refresh token for new tokens",
+    body=s.Refresh,
+    response=s.Tokens,
+    auth=False,
+)
+def refresh(body: s.Refresh) -> s.Tokens:
+    with gateway().engine.begin() as conn:
+        tokens = auth.rotate_refresh_token(conn, body.refresh_token)
+    if tokens is None:
+        raise ApiError(401, "this refresh token was already used; all its sessions are now closed")
+    return s.Tokens(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+    )
+
+
+@spec.route(bp, "/me", "GET", summary="The user behind the token", response=s.User)
+def me() -> dict[str, Any]:
+    identity = current_identity()
+    if identity.user_id.startswith("apikey:"):
+        raise ApiError(404, "an API key is not a user")
+    with gateway().engine.connect() as conn:
+        return accounts.get_user(conn, identity.user_id)
+
+
+@spec.route(
+    bp,
+    "/users",
+    "POST",
+    summary="Create a user",
+    body=s.UserCreate,
+    response=s.User,
+    status=201,
+    roles=ADMIN,
+    write=True,
+    idempotent=True,
+)
+def create_user(body: s.UserCreate) -> dict[str, Any]:
+    with gateway().engine.begin() as conn:
+        return accounts.create_user(conn, body.model_dump())
+
+
+@spec.route(bp, "/users", "GET", summary="List users", query=PageQuery, response=s.UserPage)
+def list_users(query: PageQuery) -> dict[str, Any]:
+    with gateway().engine.connect() as conn:
+        items, total = accounts.list_users(conn, query.page, query.page_size)
+    return s.UserPage(
+        items=items, total=total, page=query.page, page_size=query.page_size
+    ).model_dump(mode="json")
+
+
+@spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User)
+def get_user(user_id: str) -> dict[str, Any]:
+    with gateway().engine.connect() as conn:
+        return s.User.model_validate(accounts.get_user(conn, user_id)).model_dump(mode="json")
+
+
+@spec.route(
+    bp,
+    "/groups",
+    "POST",
+    summary="Create a group of users",
+    body=s.GroupCreate,
+    response=s.Group,
+    status=201,
+    roles=ADMIN,
+    write=True,
+    idempotent=True,
+)
+def create_group(body: s.GroupCreate) -> dict[str, Any]:
+    with gateway().engine.begin() as conn:
+        return accounts.create_group(conn, body.name)
+
+
+@spec.route(
+    bp, "/groups", "GET", summary="List groups of users", query=PageQuery, response=s.GroupPage
+)
+def list_groups(query: PageQuery) -> dict[str, Any]:
+    with gateway().engine.connect() as conn:
+        items, total = accounts.list_groups(conn, query.page, query.page_size)
+    return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+
+@spec.route(
+    bp,
+    "/api-keys",
+    "POST",
+    summary="Create an API key for a machine (the key is shown once)",
+    body=s.ApiKeyCreate,
+    response=s.ApiKeyCreated,
+    status=201,
+    roles=ADMIN,
+    write=True,
+)
+def create_api_key(body: s.ApiKeyCreate) -> s.ApiKeyCreated:
+    with gateway().engine.begin() as conn:
+        created = accounts.create_api_key(conn, body.name, body.scopes, current_identity().user_id)
+    return s.ApiKeyCreated.model_validate(created)
+
+
+@spec.route(
+    bp,
+    "/api-keys",
+    "GET",
+    summary="List API keys (without the keys)",
+    query=PageQuery,
+    response=s.ApiKeyPage,
+    roles=ADMIN,
+)
+def list_api_keys(query: PageQuery) -> s.ApiKeyPage:
+    with gateway().engine.connect() as conn:
+        items, total = accounts.list_api_keys(conn, query.page, query.page_size)
+    return s.ApiKeyPage.model_validate(
+        {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+    )
+
+
+@spec.route(
+    bp, "/api-keys/<key_id>", "DELETE", summary="Revoke an API key", roles=ADMIN, write=True
+)
+def revoke_api_key(key_id: str) -> None:
+    with gateway().engine.begin() as conn:
+        accounts.revoke_api_key(conn, key_id)

@@ -1,0 +1,75 @@
+"""The gateway's composition root: `create_app()`."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from pathlib import Path
+
+from flask import Flask, Response, g, request
+from sqlalchemy import Engine
+
+from crmkit.db import make_engine
+from crmkit.identity import ANONYMOUS, set_identity
+from crmkit.settings import Settings
+from crmkit.tracing import current_trace_id, set_trace_id
+from gateway.api import contacts, counterparties, identity, meta
+from gateway.clients import Clients
+from gateway.context import Gateway
+from gateway.errors import register_error_handlers
+
+log = logging.getLogger("gateway.access")
+
+
+def create_app(
+    settings: Settings, clients: Clients | None = None, engine: Engine | None = None
+) -> Flask:
+    app = Flask("gateway")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
+    app.extensions["crm"] = Gateway(
+        settings=settings,
+        engine=engine or make_engine(settings.db_url("gateway")),
+        clients=clients or Clients.connect(settings),
+        jwt_secret=settings.jwt_secret or load_or_create_secret(settings.data_dir / "jwt.secret"),
+    )
+    register_error_handlers(app)
+    app.register_blueprint(meta.bp)
+    for blueprint in (identity.bp, counterparties.bp, contacts.bp):
+        app.register_blueprint(blueprint, url_prefix="/api/v1")
+    app.before_request(_start)
+    app.after_request(_finish)
+    return app
+
+
+def load_or_create_secret(path: Path) -> str:
+    """A signing secret generated on first start and kept under the data directory."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+    set_identity(ANONYMOUS)
+    set_trace_id(request.headers.get("X-Request-ID"))
+
+
+def _finish(response: Response) -> Response:
+    response.headers["X-Request-ID"] = current_trace_id()
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    log.info(
+        "request",
+        extra={
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "ms": round(elapsed, 1),
+        },
+    )
+    return response

@@ -1,0 +1,126 @@
+"""Every error leaves the gateway as application/problem+json; one table maps gRPC to HTTP."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import grpc
+from flask import Flask, Response
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from crmkit.grpc_server import PROBLEM_KEY
+
+log = logging.getLogger(__name__)
+
+HTTP_STATUS_OF_GRPC = {
+    grpc.StatusCode.INVALID_ARGUMENT: 422,
+    grpc.StatusCode.OUT_OF_RANGE: 422,
+    grpc.StatusCode.NOT_FOUND: 404,
+    grpc.StatusCode.ALREADY_EXISTS: 409,
+    grpc.StatusCode.FAILED_PRECONDITION: 409,
+    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.PERMISSION_DENIED: 403,
+    grpc.StatusCode.UNAUTHENTICATED: 401,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
+    grpc.StatusCode.UNAVAILABLE: 503,
+    grpc.StatusCode.DEADLINE_EXCEEDED: 503,
+}
+
+TITLES = {
+    400: "Malformed request",
+    401: "Not authenticated",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Invalid field",
+    429: "Too many requests",
+    500: "Internal error",
+    503: "Service unavailable",
+}
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.errors = errors or []
+        self.headers = headers or {}
+        self.extra = extra
+
+    @classmethod
+    def invalid(cls, field: str, message: str) -> ApiError:
+        return cls(422, f"{field}: {message}", [{"field": field, "message": message}])
+
+
+def problem(
+    status: int, detail: str, errors: list[dict[str, str]] | None = None, **extra: Any
+) -> Response:
+    body = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "errors": errors or [],
+        **{k: v for k, v in extra.items() if v is not None},
+    }
+    return Response(
+        json.dumps(body, ensure_ascii=False), status, mimetype="application/problem+json"
+    )
+
+
+def from_rpc_error(error: grpc.RpcError) -> ApiError:
+    code = error.code()  # type: ignore[attr-defined]
+    status = HTTP_STATUS_OF_GRPC.get(code, 500)
+    trailing = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
+    carried = json.loads(trailing[PROBLEM_KEY]) if PROBLEM_KEY in trailing else {}
+    if status == 503:
+        return ApiError(503, "a service is not answering; try again shortly")
+    if status == 500:
+        log.error("service failed", extra={"grpc_code": str(code), "details": error.details()})  # type: ignore[attr-defined]
+        return ApiError(500, "internal error")
+    detail = carried.get("detail") or error.details()  # type: ignore[attr-defined]
+    return ApiError(status, detail, carried.get("errors"), existing_id=carried.get("existing_id"))
+
+
+def from_validation_error(error: ValidationError, location: str) -> ApiError:
+    errors = []
+    for item in error.errors(include_url=False):
+        path = ".".join(str(part) for part in item["loc"]) or location
+        errors.append({"field": path, "message": item["msg"]})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return ApiError(422, detail, errors)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def api_error(error: ApiError) -> Response:
+        response = problem(error.status, error.detail, error.errors, **error.extra)
+        response.headers.update(error.headers)
+        return response
+
+    @app.errorhandler(grpc.RpcError)
+    def rpc_error(error: grpc.RpcError) -> Response:
+        return api_error(from_rpc_error(error))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        return problem(status, error.description or TITLES.get(status, "Error"))
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        log.exception("unhandled error")
+        return problem(500, "internal error")

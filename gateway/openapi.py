@@ -1,0 +1,215 @@
+"""Declared operations: each route states its body, query and response models once; the same
+declaration validates the request and produces /openapi.json."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, ValidationError
+
+from gateway.errors import TITLES, ApiError, from_validation_error
+
+View = Callable[..., Any]
+Guard = Callable[["Operation"], None]
+Wrapper = Callable[["Operation", Callable[[], Response]], Response]
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str
+    method: str
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: type[BaseModel] | None = None
+    status: int = 200
+    auth: bool = True
+    area: str | None = None
+    write: bool = False
+    roles: frozenset[str] = frozenset()
+    idempotent: bool = False
+
+
+def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise from_validation_error(error, location) from None
+
+
+def json_body() -> Any:
+    if not request.data:
+        raise ApiError(400, "a JSON body is required")
+    try:
+        return json.loads(request.data)
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "the body is not valid JSON") from None
+
+
+def render(result: Any, status: int) -> Response:
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(status=204 if status == 200 else status)
+    payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
+    return Response(json.dumps(payload, ensure_ascii=False), status, mimetype="application/json")
+
+
+class ApiSpec:
+    """Collects operations; `guard` authenticates/authorises, `wrap` adds idempotency."""
+
+    def __init__(self, title: str, version: str, prefix: str) -> None:
+        self.title = title
+        self.version = version
+        self.prefix = prefix
+        self.operations: list[Operation] = []
+        self.guard: Guard = lambda operation: None
+        self.wrap: Wrapper = lambda operation, call: call()
+
+    def route(
+        self, blueprint: Blueprint, rule: str, method: str, **options: Any
+    ) -> Callable[[View], View]:
+        path = self.prefix + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
+        operation = Operation(path=path, method=method.lower(), tag=blueprint.name, **options)
+        self.operations.append(operation)
+
+        def decorator(view: View) -> View:
+            @functools.wraps(view)
+            def endpoint(**path_args: Any) -> Response:
+                self.guard(operation)
+                return self.wrap(operation, lambda: self._call(operation, view, path_args))
+
+            blueprint.add_url_rule(
+                rule, f"{view.__name__}_{method.lower()}", endpoint, methods=[method]
+            )
+            return view
+
+        return decorator
+
+    def _call(self, operation: Operation, view: View, path_args: dict[str, Any]) -> Response:
+        kwargs = dict(path_args)
+        if operation.query is not None:
+            kwargs["query"] = _parse(operation.query, request.args.to_dict(), "query")
+        if operation.body is not None:
+            kwargs["body"] = _parse(operation.body, json_body(), "body")
+        return render(view(**kwargs), operation.status)
+
+    # -- OpenAPI -------------------------------------------------------------------------------
+    def document(self) -> dict[str, Any]:
+        components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+        paths: dict[str, dict[str, Any]] = {}
+        for operation in self.operations:
+            paths.setdefault(operation.path, {})[operation.method] = self._describe(
+                operation, components
+            )
+        return {
+            "openapi": "3.1.0",
+            "info": {"title": self.title, "version": self.version},
+            "paths": paths,
+            "components": {
+                "schemas": components,
+                "securitySchemes": {
+                    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+                    "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                },
+            },
+        }
+
+    def _describe(self, operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+        described: dict[str, Any] = {
+            "summary": operation.summary,
+            "tags": [operation.tag],
+            "operationId": f"{operation.method}_{re.sub(r'[^a-z0-9]+', '_', operation.path.lower()).strip('_')}",
+            "parameters": self._parameters(operation, components),
+            "responses": self._responses(operation, components),
+        }
+        if operation.auth:
+            described["security"] = [{"bearer": []}, {"apiKey": []}]
+        if operation.body is not None:
+            schema = _reference(operation.body, components)
+            described["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": schema}},
+            }
+        if operation.idempotent:
+            described["parameters"].append(
+                {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "maxLength": 200},
+                }
+            )
+        return described
+
+    def _parameters(self, operation: Operation, components: dict[str, Any]) -> list[dict[str, Any]]:
+        parameters = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in re.findall(r"{(\w+)}", operation.path)
+        ]
+        if operation.query is not None:
+            schema = operation.query.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(schema.pop("$defs", {}))
+            required = set(schema.get("required", []))
+            for name, prop in schema.get("properties", {}).items():
+                parameters.append(
+                    {"name": name, "in": "query", "required": name in required, "schema": prop}
+                )
+        return parameters
+
+    def _responses(self, operation: Operation, components: dict[str, Any]) -> dict[str, Any]:
+        problem_ref = {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        }
+        responses: dict[str, Any] = {}
+        if operation.response is not None:
+            schema = _reference(operation.response, components)
+            responses[str(operation.status)] = {
+                "description": "OK",
+                "content": {"application/json": {"schema": schema}},
+            }
+        else:
+            responses["204" if operation.status == 200 else str(operation.status)] = {
+                "description": "Done"
+            }
+        statuses = [400, 422] if operation.body or operation.query else []
+        statuses += [401, 403] if operation.auth else []
+        statuses += [404] if "{" in operation.path else []
+        statuses += [409] if operation.write else []
+        for status in statuses:
+            responses[str(status)] = {"description": TITLES[status], "content": problem_ref}
+        return responses
+
+
+def _reference(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    components.update(schema.pop("$defs", {}))
+    components[model.__name__] = schema
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "existing_id": {"type": "string"},
+    },
+    "required": ["title", "status", "detail"],
+}

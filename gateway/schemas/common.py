@@ -1,0 +1,45 @@
+"""Building blocks shared by every resource's request and response models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Item = TypeVar("Item")
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ().-]{5,30}$")]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9A-Za-z-]{5,20}$")]
+Money = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^-?\d{1,16}(\.\d{1,2})?$")
+]
+Percent = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$")
+]
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class Input(BaseModel):
+    """Request bodies: an unknown field is an error that names it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class PageQuery(Query):
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class Page(BaseModel, Generic[Item]):
+    items: list[Item]
+    total: int
+    page: int
+    page_size: int

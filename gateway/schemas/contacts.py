@@ -1,0 +1,237 @@
+"""The Contacts section of API.md as request and response models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+
+from gateway.schemas.common import (
+    Currency,
+    Id,
+    Input,
+    LongText,
+    Money,
+    Name,
+    Page,
+    PageQuery,
+    Percent,
+    Phone,
+    ShortText,
+    TaxId,
+)
+
+LegalKind = Literal["individual", "legal_entity"]
+Role = Literal["customer", "supplier", "competitor", "partner", "contractor", "influencer"]
+Status = Literal["potential", "one_time", "regular", "lost"]
+RelationshipKind = Literal[
+    "parent_of", "division_of", "partner_of", "competitor_of", "supplier_of", "customer_of",
+    "contractor_of", "influencer_of", "affiliated_with",
+]  # fmt: skip
+InteractionKind = Literal["call", "meeting", "note"]
+
+
+class CounterpartyFields(Input):
+    legal_kind: LegalKind = "legal_entity"
+    roles: list[Role] = Field(default_factory=lambda: ["customer"], max_length=6)
+    tax_id: TaxId | None = None
+    region: ShortText | None = None
+    industry: ShortText | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+    address: LongText | None = None
+    group_id: Id | None = None
+    parent_id: Id | None = None
+    owner_id: Id | None = None
+
+
+class CounterpartyCreate(CounterpartyFields):
+    name: Name
+    force: bool = Field(False, description="create even if the tax id or e-mail is already known")
+
+
+class CounterpartyPatch(CounterpartyFields):
+    name: Name | None = None
+    legal_kind: LegalKind | None = None  # type: ignore[assignment]
+    roles: list[Role] | None = Field(None, max_length=6)  # type: ignore[assignment]
+
+
+class Counterparty(BaseModel):
+    id: str
+    name: str
+    legal_kind: LegalKind
+    roles: list[Role]
+    tax_id: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    group_id: str | None = None
+    parent_id: str | None = None
+    owner_id: str | None = None
+    status: Status
+    abc: Literal["A", "B", "C"] | None = None
+    xyz: Literal["X", "Y", "Z"] | None = None
+    completeness: int = Field(ge=0, le=100)
+    created_at: datetime
+    updated_at: datetime
+
+
+class CounterpartyQuery(PageQuery):
+    q: str | None = Field(
+        None, max_length=200, description="name, e-mail, phone or tax id; accents optional"
+    )
+    role: Role | None = None
+    region: str | None = Field(None, max_length=300)
+    industry: str | None = Field(None, max_length=300)
+    owner_id: Id | None = None
+    group_id: Id | None = None
+    abc: Literal["A", "B", "C"] | None = None
+    xyz: Literal["X", "Y", "Z"] | None = None
+    status: Status | None = None
+
+
+CounterpartyPage = Page[Counterparty]
+
+
+class CompanyGroupCreate(Input):
+    name: Name
+
+
+class CompanyGroup(BaseModel):
+    id: str
+    name: str
+
+
+CompanyGroupPage = Page[CompanyGroup]
+
+
+class ContactFields(Input):
+    position: ShortText | None = None
+    birthday: date | None = None
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
+class ContactCreate(ContactFields):
+    full_name: Name
+
+
+class ContactPatch(ContactFields):
+    full_name: Name | None = None
+
+
+class Contact(BaseModel):
+    id: str
+    counterparty_id: str
+    full_name: str
+    position: str | None = None
+    birthday: date | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class ContactQuery(PageQuery):
+    counterparty_id: Id | None = None
+
+
+ContactPage = Page[Contact]
+
+
+class RelationshipCreate(Input):
+    from_id: Id
+    to_id: Id
+    kind: RelationshipKind
+
+
+class Relationship(BaseModel):
+    id: str
+    from_id: str
+    to_id: str
+    kind: RelationshipKind
+
+
+RelationshipPage = Page[Relationship]
+
+
+class InteractionCreate(Input):
+    counterparty_id: Id
+    contact_id: Id | None = None
+    deal_id: Id | None = None
+    kind: InteractionKind
+    subject: Name
+    body: LongText | None = None
+    planned_at: AwareDatetime | None = None
+    done_at: AwareDatetime | None = None
+    owner_id: Id | None = None
+
+
+class Interaction(BaseModel):
+    id: str
+    counterparty_id: str
+    contact_id: str | None = None
+    deal_id: str | None = None
+    kind: InteractionKind
+    subject: str
+    body: str | None = None
+    planned_at: datetime | None = None
+    done_at: datetime | None = None
+    owner_id: str | None = None
+
+
+class InteractionQuery(PageQuery):
+    counterparty_id: Id | None = None
+    owner_id: Id | None = None
+    planned_from: AwareDatetime | None = None
+    planned_to: AwareDatetime | None = None
+
+
+InteractionPage = Page[Interaction]
+
+
+class SupplierItem(Input):
+    sku: Name
+    name: Name
+    price: Money
+    currency: Currency
+
+
+class SupplierProfileIn(Input):
+    delivery_terms: LongText | None = None
+    reliability: int | None = Field(None, ge=0, le=100)
+    lead_time_days: int | None = Field(None, ge=0, le=3650)
+    items: list[SupplierItem] = Field(default_factory=list, max_length=5000)
+
+
+class SupplierProfile(BaseModel):
+    counterparty_id: str
+    delivery_terms: str | None = None
+    reliability: int | None = None
+    lead_time_days: int | None = None
+    items: list[SupplierItem] = Field(default_factory=list)
+
+
+class CustomerTermsIn(Input):
+    discount_percent: Percent | None = None
+    price_list: ShortText | None = None
+    payment_days: int | None = Field(None, ge=0, le=3650)
+
+
+class CustomerTerms(BaseModel):
+    counterparty_id: str
+    discount_percent: str | None = None
+    price_list: str | None = None
+    payment_days: int | None = None
+
+
+class TimelineEntry(BaseModel):
+    kind: str
+    at: datetime
+    title: str
+    ref_id: str
+
+
+class Timeline(BaseModel):
+    items: list[TimelineEntry]

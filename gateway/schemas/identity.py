@@ -1,0 +1,95 @@
+"""Identity resources of API.md: login, users, groups, API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, StringConstraints
+
+from gateway.schemas.common import Id, Input, Name, Page
+
+RoleName = Literal["admin", "director", "manager", "marketer", "viewer"]
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=150, pattern=r"^[\w.@+-]+$"),
+]
+Password = Annotated[str, StringConstraints(min_length=8, max_length=200)]
+Scope = Annotated[str, StringConstraints(pattern=r"^[a-z]+:(read|write)$")]
+
+
+class Login(Input):
+    username: Annotated[str, StringConstraints(min_length=1, max_length=150)]
+    password: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class Refresh(Input):
+    refresh_token: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class Tokens(BaseModel):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+
+
+class UserCreate(Input):
+    username: Username
+    password: Password
+    full_name: Name
+    email: EmailStr | None = None
+    roles: list[RoleName] = Field(min_length=1, max_length=5)
+    group_ids: list[Id] = Field(default_factory=list, max_length=100)
+    supervisor_id: Id | None = None
+
+
+class User(BaseModel):
+    id: str
+    username: str
+    full_name: str
+    email: str | None = None
+    roles: list[RoleName]
+    group_ids: list[str]
+    supervisor_id: str | None = None
+    created_at: datetime
+
+
+UserPage = Page[User]
+
+
+class GroupCreate(Input):
+    name: Name
+
+
+class Group(BaseModel):
+    id: str
+    name: str
+
+
+GroupPage = Page[Group]
+
+
+class ApiKeyCreate(Input):
+    name: Name
+    scopes: list[Scope] = Field(min_length=1, max_length=20)
+
+
+class ApiKey(BaseModel):
+    id: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+class ApiKeyCreated(ApiKey):
+    key: str = Field(description="shown once; store it now")
+
+
+ApiKeyPage = Page[ApiKey]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"]
+    services: dict[str, str]
