@@ -68,12 +68,12 @@ def refresh(body: s.Refresh) -> s.Tokens:
 
 
 @spec.route(bp, "/me", "GET", summary="The user behind the token", response=s.User)
-def me() -> dict[str, Any]:
+def me() -> s.User:
     identity = current_identity()
     if identity.user_id.startswith("apikey:"):
         raise ApiError(404, "an API key is not a user")
     with gateway().engine.connect() as conn:
-        return accounts.get_user(conn, identity.user_id)
+        return s.User.model_validate(accounts.get_user(conn, identity.user_id))
 
 
 @spec.route(
@@ -88,9 +88,9 @@ def me() -> dict[str, Any]:
     write=True,
     idempotent=True,
 )
-def create_user(body: s.UserCreate) -> dict[str, Any]:
+def create_user(body: s.UserCreate) -> s.User:
     with gateway().engine.begin() as conn:
-        return accounts.create_user(conn, body.model_dump())
+        return s.User.model_validate(accounts.create_user(conn, body.model_dump()))
 
 
 @spec.route(bp, "/users", "GET", summary="List users", query=PageQuery, response=s.UserPage)
@@ -103,9 +103,9 @@ def list_users(query: PageQuery) -> dict[str, Any]:
 
 
 @spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User)
-def get_user(user_id: str) -> dict[str, Any]:
+def get_user(user_id: str) -> s.User:
     with gateway().engine.connect() as conn:
-        return s.User.model_validate(accounts.get_user(conn, user_id)).model_dump(mode="json")
+        return s.User.model_validate(accounts.get_user(conn, user_id))
 
 
 @spec.route(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from services.contacts.adapters import orm
@@ -85,7 +85,9 @@ class SqlAlchemyCounterpartyRepository:
                 c.search_text.like(f"%{_like_escape(searchable(wanted.q))}%", escape="\\")
             )
         if wanted.role:
-            conditions.append(c.roles.like(f"%,{_like_escape(wanted.role)},%", escape="\\"))
+            conditions.append(
+                type_coerce(c.roles, String).like(f"%,{_like_escape(wanted.role)},%", escape="\\")
+            )
         for name in ("region", "industry", "owner_id", "group_id", "abc", "xyz", "status"):
             value = getattr(wanted, name)
             if value is not None:

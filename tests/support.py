@@ -1,0 +1,133 @@
+"""Test scaffolding: a whole suite (contacts gRPC server + gateway app) on SQLite or on a
+PostgreSQL database of its own, and a RabbitMQ vhost of its own."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from flask.testing import FlaskClient
+
+from crmkit.db import make_engine, migrate
+from crmkit.grpc_server import build_server
+from crmkit.settings import Settings
+from gateway import accounts
+from gateway.app import create_app
+from gateway.clients import Clients
+from gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
+from services.contacts import bootstrap
+from services.contacts.entrypoints import grpc_server
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+ADMIN_PASSWORD = "correct horse battery"
+
+
+@contextmanager
+def postgres_databases(*names: str) -> Iterator[dict[str, str]]:
+    """Fresh databases for this run, dropped afterwards."""
+    prefix = f"crm_test_{uuid.uuid4().hex[:8]}"
+    created = {name: f"{prefix}_{name}" for name in names}
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as conn:
+        for database in created.values():
+            conn.execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield {name: f"{PG_SERVER}/{database}" for name, database in created.items()}
+    finally:
+        with psycopg.connect(
+            "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            for database in created.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+@contextmanager
+def rabbitmq_vhost() -> Iterator[str]:
+    """A vhost of its own for this run; returns its AMQP URL."""
+    vhost = f"crm-test-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, capture_output=True)
+    subprocess.run(
+        ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"],
+        check=True,
+        capture_output=True,
+    )
+    try:
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        subprocess.run(
+            ["rabbitmqctl", "-q", "delete_vhost", vhost], check=False, capture_output=True
+        )
+
+
+def settings_for(data_dir: Path, db_urls: dict[str, str] | None = None, **env: str) -> Settings:
+    values = {"CRM_DATA_DIR": str(data_dir), "CRM_JWT_SECRET": "test-secret-" + "x" * 40, **env}
+    for name, url in (db_urls or {}).items():
+        values[f"CRM_{name.upper()}_DB_URL"] = url
+    return Settings.from_env(values)
+
+
+@dataclass
+class Suite:
+    settings: Settings
+    client: FlaskClient
+    contacts: bootstrap.Contacts
+    server: Any
+    admin_id: str
+
+    def token(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> str:
+        reply = self.client.post(
+            "/api/v1/auth/login", json={"username": username, "password": password}
+        )
+        assert reply.status_code == 200, reply.get_json()
+        token: str = reply.get_json()["access_token"]
+        return token
+
+    def headers(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username, password)}"}
+
+    def user(self, username: str, roles: list[str], **extra: Any) -> dict[str, str]:
+        """Creates a user and returns headers that act as that user."""
+        body = {
+            "username": username,
+            "password": "password-" + username,
+            "full_name": username.title(),
+            "roles": roles,
+        }
+        reply = self.client.post("/api/v1/users", json={**body, **extra}, headers=self.headers())
+        assert reply.status_code == 201, reply.get_json()
+        return self.headers(username, "password-" + username)
+
+
+@contextmanager
+def running_suite(settings: Settings) -> Iterator[Suite]:
+    migrate(settings.db_url("contacts"), bootstrap.MIGRATIONS)
+    migrate(settings.db_url("gateway"), GATEWAY_MIGRATIONS)
+    contacts = bootstrap.from_settings(settings)
+    server, port, _ = build_server(grpc_server.registrar(contacts.uow), "127.0.0.1:0")
+    clients = Clients.connect(
+        Settings.from_env({**_env_of(settings), "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}"})
+    )
+    engine = make_engine(settings.db_url("gateway"))
+    with engine.begin() as conn:
+        accounts.ensure_first_admin(conn, "admin", ADMIN_PASSWORD)
+        admin_id = accounts.user_by_name(conn, "admin").id
+    app = create_app(settings, clients=clients, engine=engine)
+    app.testing = True
+    try:
+        yield Suite(settings, app.test_client(), contacts, server, admin_id)
+    finally:
+        server.stop(grace=None)
+        clients.close()
+        engine.dispose()
+        contacts.engine.dispose()
+
+
+def _env_of(settings: Settings) -> dict[str, str]:
+    env = {"CRM_DATA_DIR": str(settings.data_dir), "CRM_JWT_SECRET": settings.jwt_secret or ""}
+    env.update({f"CRM_{name.upper()}_DB_URL": url for name, url in settings.db_urls.items()})
+    return env
