@@ -20,6 +20,8 @@ from crmkit.rabbit import EXCHANGE
 
 log = logging.getLogger(__name__)
 
+MARK_SENT_DELAY = 0.02  # seconds
+
 
 class OutboxStore(Protocol):
     def claim(self, limit: int) -> list[OutboxMessage]: ...
@@ -43,6 +45,7 @@ class OutboxRelay:
         self._connection: SelectConnection | None = None
         self._channel: Channel | None = None
         self._in_flight: dict[int, int] = {}  # delivery tag -> outbox seq
+        self._confirmed: list[int] = []  # seqs acked by the broker, not yet marked sent
         self._next_tag = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -76,6 +79,7 @@ class OutboxRelay:
         try:
             self._connection.ioloop.start()
         finally:
+            self._mark_confirmed()
             self._release_in_flight()
 
     def stop(self) -> None:
@@ -147,10 +151,18 @@ class OutboxRelay:
         tags = self._settled_tags(method.delivery_tag, method.multiple)
         seqs = [self._in_flight.pop(tag) for tag in tags]
         if isinstance(method, Basic.Ack):
-            self.store.mark_sent(seqs)
+            # Acks arrive in quick succession: mark them sent in one transaction shortly after.
+            if not self._confirmed:
+                assert self._connection is not None
+                self._connection.ioloop.call_later(MARK_SENT_DELAY, self._mark_confirmed)
+            self._confirmed.extend(seqs)
         else:
             log.warning("broker refused events; they will be retried", extra={"count": len(seqs)})
             self.store.release(seqs)
+
+    def _mark_confirmed(self) -> None:
+        seqs, self._confirmed = self._confirmed, []
+        self.store.mark_sent(seqs)
 
     def _settled_tags(self, tag: int, multiple: bool) -> list[int]:
         if not multiple:

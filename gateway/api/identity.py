@@ -94,12 +94,11 @@ def create_user(body: s.UserCreate) -> s.User:
 
 
 @spec.route(bp, "/users", "GET", summary="List users", query=PageQuery, response=s.UserPage)
-def list_users(query: PageQuery) -> dict[str, Any]:
+def list_users(query: PageQuery) -> s.UserPage:
     with gateway().engine.connect() as conn:
         items, total = accounts.list_users(conn, query.page, query.page_size)
-    return s.UserPage(
-        items=items, total=total, page=query.page, page_size=query.page_size
-    ).model_dump(mode="json")
+    page = {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+    return s.UserPage.model_validate(page)
 
 
 @spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User)

@@ -34,7 +34,7 @@ InteractionKind = Literal["call", "meeting", "note"]
 
 class CounterpartyFields(Input):
     legal_kind: LegalKind = "legal_entity"
-    roles: list[Role] = Field(default_factory=lambda: ["customer"], max_length=6)
+    roles: list[Role] = Field(default_factory=lambda: list[Role](["customer"]), max_length=6)
     tax_id: TaxId | None = None
     region: ShortText | None = None
     industry: ShortText | None = None

@@ -119,14 +119,14 @@ def seed(settings: Settings, owner_id: str | None) -> int:
         contact = handlers.create_contact(contacts.uow(), counterparty.id, person, actor)
         kind, subject = SUBJECTS[index % len(SUBJECTS)]
         moment = now + timedelta(days=index % 7 - 3, hours=index)
-        timing = {"planned_at": moment} if moment > now else {"done_at": moment}
         interaction = model.Interaction(
             counterparty_id=counterparty.id,
             contact_id=contact.id,
             kind=kind,
             subject=subject,
             owner_id=owner_id,
-            **timing,
+            planned_at=moment if moment > now else None,
+            done_at=moment if moment <= now else None,
         )
         handlers.log_interaction(contacts.uow(), interaction, actor)
     contacts.engine.dispose()
