@@ -4,17 +4,15 @@ manual ack only after the handler's transaction committed, reconnect with backof
 from __future__ import annotations
 
 import logging
-import signal
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pika
 from google.protobuf.message import DecodeError
 from pika.adapters.blocking_connection import BlockingChannel
-from pika.exceptions import AMQPError
 
 from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.lifecycle import keep_running, stop_on_signals
 from crmkit.rabbit import QueueSpec, declare_queue
 from crmkit.tracing import set_trace_id
 
@@ -43,17 +41,9 @@ class EventConsumer:
         self._channel: BlockingChannel | None = None
 
     def run_forever(self) -> None:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stop())
-        backoff = 0.5
-        while not self.stopping:
-            try:
-                self.run_once()
-                backoff = 0.5
-            except AMQPError as error:
-                log.warning("consumer lost the broker", extra={"error": repr(error)})
-                time.sleep(backoff)
-                backoff = min(backoff * 2, 15.0)
+        """Consume until SIGTERM/SIGINT, reconnecting with backoff when the broker goes away."""
+        stop_on_signals(self.stop)
+        keep_running(self.run_once, lambda: self.stopping, "consumer")
 
     def run_once(self, inactivity_timeout: float | None = None) -> None:
         """Consume until stopped (or, with a timeout, until the queue stays quiet that long)."""

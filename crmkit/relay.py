@@ -6,8 +6,6 @@ as the broker's acks arrive (acks may cover many tags at once), never before."""
 from __future__ import annotations
 
 import logging
-import signal
-import time
 from typing import Any, Protocol
 
 import pika
@@ -15,6 +13,7 @@ from pika.adapters.select_connection import SelectConnection
 from pika.channel import Channel
 from pika.spec import Basic
 
+from crmkit.lifecycle import keep_running, stop_on_signals
 from crmkit.outbox import OutboxMessage
 from crmkit.rabbit import EXCHANGE
 
@@ -51,20 +50,8 @@ class OutboxRelay:
     # -- lifecycle -------------------------------------------------------------------------
     def run_forever(self) -> None:
         """Publish until SIGTERM/SIGINT, reconnecting with backoff when the broker goes away."""
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: self.stop())
-        backoff = 0.5
-        while not self.stopping:
-            started = time.monotonic()
-            try:
-                self.run_once()
-            except Exception:  # a database outage: back off and try again
-                log.exception("relay failed")
-            if self.stopping:
-                break
-            backoff = 0.5 if time.monotonic() - started > 30 else min(backoff * 2, 15.0)
-            log.warning("relay lost the broker; reconnecting", extra={"in_seconds": backoff})
-            time.sleep(backoff)
+        stop_on_signals(self.stop)
+        keep_running(self.run_once, lambda: self.stopping, "relay")
 
     def run_once(self) -> None:
         """One connection's life: returns when it closes. Exceptions from the store propagate."""

@@ -97,15 +97,7 @@ class Counterparty:
 
     def change(self, fields: dict[str, Any], has_contact: bool) -> list[str]:
         """Applies the given fields; returns the names of those that really changed."""
-        unknown = sorted(set(fields) - set(COUNTERPARTY_FIELDS))
-        if unknown:
-            raise InvalidInput(
-                [FieldError(name, "is not a field of a counterparty") for name in unknown]
-            )
-        cleaned = {name: _normalise(name, value) for name, value in fields.items()}
-        changed = [name for name, value in cleaned.items() if getattr(self, name) != value]
-        for name in changed:
-            setattr(self, name, cleaned[name])
+        changed = _apply(self, fields, COUNTERPARTY_FIELDS, "a counterparty")
         self._check()
         self.refresh(has_contact)
         if changed:
@@ -137,6 +129,18 @@ class Counterparty:
 
     def delete(self) -> None:
         self.deleted_at = utcnow()
+
+
+def _apply(card: object, fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> list[str]:
+    """Sets the given fields on a card; returns the names of those that really changed."""
+    unknown = sorted(set(fields) - set(allowed))
+    if unknown:
+        raise InvalidInput([FieldError(name, f"is not a field of {what}") for name in unknown])
+    cleaned = {name: _normalise(name, value) for name, value in fields.items()}
+    changed = [name for name, value in cleaned.items() if getattr(card, name) != value]
+    for name in changed:
+        setattr(card, name, cleaned[name])
+    return changed
 
 
 def _normalise(name: str, value: Any) -> Any:
@@ -175,15 +179,7 @@ class ContactPerson:
     created_at: datetime = field(default_factory=utcnow)
 
     def change(self, fields: dict[str, Any]) -> list[str]:
-        unknown = sorted(set(fields) - set(CONTACT_FIELDS))
-        if unknown:
-            raise InvalidInput(
-                [FieldError(name, "is not a field of a contact") for name in unknown]
-            )
-        cleaned = {name: _normalise(name, value) for name, value in fields.items()}
-        changed = [name for name, value in cleaned.items() if getattr(self, name) != value]
-        for name in changed:
-            setattr(self, name, cleaned[name])
+        changed = _apply(self, fields, CONTACT_FIELDS, "a contact")
         _require(self.full_name, "full_name")
         return changed
 
