@@ -23,6 +23,7 @@ $(GENERATED): $(PROTOS) $(DEPS)
 	rm -rf crm
 	$(PY) -m grpc_tools.protoc -I protos --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
 	find crm -type d -exec touch {}/__init__.py \;
+	$(PY) -m pip install --quiet --no-deps -e .  # so that the `crm` console script sees crm/ too
 	touch $@
 
 setup: $(GENERATED) ## Virtualenv, dependencies and generated protobuf/gRPC code
