@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from crmkit.logging import configure_logging
 from crmkit.settings import Settings, SettingsError
 
-SERVICES = ("contacts",)
-VERBS = ("serve", "consume", "relay", "migrate")
+SERVICES = ("contacts", "deals")
+VERBS = ("serve", "consume", "relay", "migrate", "worker", "beat")
 
 
 def run_service(service: str, argv: Sequence[str] | None = None) -> None:

@@ -6,6 +6,7 @@ from typing import Any, Generic, TypeVar
 
 import grpc
 
+from crmkit.grpc_server import MESSAGE_SIZE_OPTIONS
 from crmkit.identity import TRACE_KEY, current_identity
 from crmkit.tracing import current_trace_id
 
@@ -17,6 +18,7 @@ def open_channel(address: str) -> grpc.Channel:
         ("grpc.lb_policy_name", "round_robin"),
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.enable_retries", 1),
+        *MESSAGE_SIZE_OPTIONS,
     ]
     return grpc.insecure_channel(address, options=options)
 

@@ -30,6 +30,11 @@ from crmkit.tracing import set_trace_id
 
 log = logging.getLogger(__name__)
 
+MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # documents of up to 10 MB travel in one message
+MESSAGE_SIZE_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
 PROBLEM_KEY = "x-crm-problem-bin"  # binary: details may be Vietnamese
 
 STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
@@ -75,6 +80,8 @@ class DomainErrorInterceptor(grpc.ServerInterceptor):
                 problem = json.dumps(asdict(problem_of(error)), ensure_ascii=False).encode()
                 context.set_trailing_metadata(((PROBLEM_KEY, problem),))
                 context.abort(status_of(error), error.detail)
+            except grpc.RpcError as error:
+                _abort_for_downstream(error, context, handler_call_details.method)
             except Exception:
                 log.exception("unexpected error", extra={"method": handler_call_details.method})
                 context.abort(grpc.StatusCode.INTERNAL, "internal error")
@@ -86,6 +93,18 @@ class DomainErrorInterceptor(grpc.ServerInterceptor):
         )
 
 
+DOWNSTREAM_OUTAGES = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+def _abort_for_downstream(error: grpc.RpcError, context: grpc.ServicerContext, method: str) -> None:
+    """A service this one called is down: say so (503 at the gateway), not 'internal error'."""
+    code = error.code()  # type: ignore[attr-defined]
+    if code in DOWNSTREAM_OUTAGES:
+        context.abort(grpc.StatusCode.UNAVAILABLE, "a service this one depends on is not answering")
+    log.error("a downstream call failed", extra={"method": method, "code": str(code)})
+    context.abort(grpc.StatusCode.INTERNAL, "internal error")
+
+
 def build_server(
     register: Callable[[grpc.Server], Iterable[str]],
     address: str,
@@ -95,6 +114,7 @@ def build_server(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
         interceptors=[DomainErrorInterceptor()],
+        options=MESSAGE_SIZE_OPTIONS,
     )
     names = list(register(server))
     health_servicer = health.HealthServicer()

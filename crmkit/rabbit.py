@@ -56,3 +56,17 @@ def declare_queue(channel: BlockingChannel, spec: QueueSpec) -> None:
     )
     for key in spec.bindings:
         channel.queue_bind(spec.name, EXCHANGE, routing_key=key)
+
+
+def topic_matches(binding: str, routing_key: str) -> bool:
+    """RabbitMQ's topic rule: `*` stands for one word, `#` for zero or more."""
+
+    def match(pattern: list[str], words: list[str]) -> bool:
+        if not pattern:
+            return not words
+        head, rest = pattern[0], pattern[1:]
+        if head == "#":
+            return any(match(rest, words[i:]) for i in range(len(words) + 1))
+        return bool(words) and head in ("*", words[0]) and match(rest, words[1:])
+
+    return match(binding.split("."), routing_key.split("."))

@@ -160,3 +160,18 @@ def ensure_first_admin(conn: Connection, username: str, password: str) -> bool:
         },
     )
     return True
+
+
+def subordinates(conn: Connection, user_id: str) -> set[str]:
+    """Everyone below the user in the supervisor chain, however deep."""
+    found: set[str] = set()
+    frontier = {user_id}
+    while frontier:
+        below = (
+            set(conn.scalars(select(u.c.id).where(u.c.supervisor_id.in_(frontier))).all())
+            - found
+            - {user_id}
+        )
+        found |= below
+        frontier = below
+    return found

@@ -14,7 +14,7 @@ from crmkit.db import make_engine
 from crmkit.identity import ANONYMOUS, set_identity
 from crmkit.settings import Settings
 from crmkit.tracing import current_trace_id, set_trace_id
-from gateway.api import contacts, counterparties, identity, meta
+from gateway.api import campaigns, contacts, counterparties, deals, identity, meta, pipelines, tasks
 from gateway.clients import Clients
 from gateway.context import Gateway
 from gateway.errors import register_error_handlers
@@ -36,7 +36,15 @@ def create_app(
     )
     register_error_handlers(app)
     app.register_blueprint(meta.bp)
-    for blueprint in (identity.bp, counterparties.bp, contacts.bp):
+    for blueprint in (
+        identity.bp,
+        counterparties.bp,
+        contacts.bp,
+        pipelines.bp,
+        deals.bp,
+        tasks.bp,
+        campaigns.bp,
+    ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)
     app.after_request(_finish)

@@ -8,6 +8,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from crm.contacts.v1 import contacts_pb2_grpc
+from crm.deals.v1 import deals_pb2_grpc
 from crmkit.grpc_client import ServiceClient, open_channel
 from crmkit.settings import Settings
 
@@ -15,13 +16,21 @@ from crmkit.settings import Settings
 @dataclass
 class Clients:
     contacts: ServiceClient[contacts_pb2_grpc.ContactsStub]
+    deals: ServiceClient[deals_pb2_grpc.DealsStub]
     channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, settings: Settings) -> Clients:
-        channel = open_channel(settings.grpc_address("contacts"))
-        contacts = ServiceClient(contacts_pb2_grpc.ContactsStub(channel), settings.grpc_timeout)
-        return cls(contacts=contacts, channels={"contacts": channel})
+        channels = {
+            name: open_channel(settings.grpc_address(name)) for name in ("contacts", "deals")
+        }
+        return cls(
+            contacts=ServiceClient(
+                contacts_pb2_grpc.ContactsStub(channels["contacts"]), settings.grpc_timeout
+            ),
+            deals=ServiceClient(deals_pb2_grpc.DealsStub(channels["deals"]), settings.grpc_timeout),
+            channels=channels,
+        )
 
     def health(self, timeout: float = 1.0) -> dict[str, str]:
         states = {}

@@ -35,6 +35,9 @@ class Operation:
     write: bool = False
     roles: frozenset[str] = frozenset()
     idempotent: bool = False
+    body_optional: bool = False
+    form: type[BaseModel] | None = None  # multipart/form-data fields besides the `file` part
+    produces: str | None = None  # a file instead of JSON
 
 
 def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
@@ -98,7 +101,10 @@ class ApiSpec:
         if operation.query is not None:
             kwargs["query"] = _parse(operation.query, request.args.to_dict(), "query")
         if operation.body is not None:
-            kwargs["body"] = _parse(operation.body, json_body(), "body")
+            data = {} if operation.body_optional and not request.data else json_body()
+            kwargs["body"] = _parse(operation.body, data, "body")
+        if operation.form is not None:
+            kwargs["form"] = _parse(operation.form, request.form.to_dict(), "form")
         return render(view(**kwargs), operation.status)
 
     # -- OpenAPI -------------------------------------------------------------------------------
@@ -179,13 +185,21 @@ class ApiSpec:
             responses["204" if operation.status == 200 else str(operation.status)] = {
                 "description": "Done"
             }
-        statuses = [400, 422] if operation.body or operation.query else []
+        statuses = [400, 422] if operation.body or operation.query or operation.form else []
         statuses += [401, 403] if operation.auth else []
         statuses += [404] if "{" in operation.path else []
         statuses += [409] if operation.write else []
         for status in statuses:
             responses[str(status)] = {"description": TITLES[status], "content": problem_ref}
         return responses
+
+
+def _form_schema(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema()
+    schema.pop("title", None)
+    schema["properties"]["file"] = {"type": "string", "format": "binary"}
+    schema["required"] = [*schema.get("required", []), "file"]
+    return schema
 
 
 def _reference(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:

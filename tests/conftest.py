@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import Suite, postgres_databases, rabbitmq_vhost, running_suite, settings_for
+from tests.support import (
+    Suite,
+    postgres_databases,
+    rabbitmq_vhost,
+    running_suite,
+    settings_for,
+)
 
 
 @pytest.fixture(scope="module")

@@ -14,18 +14,34 @@ from typing import Any
 import psycopg
 from flask.testing import FlaskClient
 
+from crm.contacts.v1 import contacts_pb2_grpc
+from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import make_engine, migrate
+from crmkit.files import ContentStore
+from crmkit.grpc_client import ServiceClient, open_channel
 from crmkit.grpc_server import build_server
+from crmkit.inbox import InboxHandler
+from crmkit.outbox import SqlOutboxStore
+from crmkit.rabbit import topic_matches
 from crmkit.settings import Settings
 from gateway import accounts
 from gateway.app import create_app
 from gateway.clients import Clients
 from gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
 from services.contacts import bootstrap
+from services.contacts.adapters import orm as contacts_orm
 from services.contacts.entrypoints import grpc_server
+from services.deals import bootstrap as deals_bootstrap
+from services.deals.adapters import orm as deals_orm
+from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
+from services.deals.entrypoints import consumer as deals_consumer
+from services.deals.entrypoints import grpc_server as deals_grpc
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_PASSWORD = "correct horse battery"
+
+
+SERVICES = ("contacts", "deals", "gateway")
 
 
 @contextmanager
@@ -78,6 +94,22 @@ class Suite:
     contacts: bootstrap.Contacts
     server: Any
     admin_id: str
+    deals: deals_bootstrap.Deals
+    deals_server: Any
+
+    def deliver_events(self) -> int:
+        """Hands every unsent event straight to the deals consumer's handler, as relay and
+        broker would (those are tested for real in the integration tests)."""
+        handler = InboxHandler(self.deals.sessions, deals_orm.inbox, deals_consumer.apply_event)
+        delivered = 0
+        for engine, table in ((self.contacts.engine, contacts_orm.outbox), (self.deals.engine, deals_orm.outbox)):
+            store = SqlOutboxStore(engine, table)
+            while batch := store.claim(500):
+                for message in batch:
+                    if any(topic_matches(b, message.event_type) for b in deals_consumer.QUEUE.bindings):
+                        delivered += handler(Envelope.FromString(message.body))
+                store.mark_sent([m.seq for m in batch])
+        return delivered
 
     def token(self, username: str = "admin", password: str = ADMIN_PASSWORD) -> str:
         reply = self.client.post(
@@ -106,12 +138,16 @@ class Suite:
 @contextmanager
 def running_suite(settings: Settings) -> Iterator[Suite]:
     migrate(settings.db_url("contacts"), bootstrap.MIGRATIONS)
+    migrate(settings.db_url("deals"), deals_bootstrap.MIGRATIONS)
     migrate(settings.db_url("gateway"), GATEWAY_MIGRATIONS)
     contacts = bootstrap.from_settings(settings)
     server, port, _ = build_server(grpc_server.registrar(contacts.uow), "127.0.0.1:0")
-    clients = Clients.connect(
-        Settings.from_env({**_env_of(settings), "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}"})
-    )
+    contacts_channel = open_channel(f"127.0.0.1:{port}")
+    directory = GrpcCounterpartyDirectory(ServiceClient(contacts_pb2_grpc.ContactsStub(contacts_channel), 5.0))
+    deals = deals_bootstrap.bootstrap(settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files"))
+    deals_server, deals_port, _ = build_server(deals_grpc.registrar(deals), "127.0.0.1:0")
+    addresses = {"CRM_CONTACTS_ADDR": f"127.0.0.1:{port}", "CRM_DEALS_ADDR": f"127.0.0.1:{deals_port}"}
+    clients = Clients.connect(Settings.from_env({**_env_of(settings), **addresses}))
     engine = make_engine(settings.db_url("gateway"))
     with engine.begin() as conn:
         accounts.ensure_first_admin(conn, "admin", ADMIN_PASSWORD)
@@ -119,12 +155,15 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     app = create_app(settings, clients=clients, engine=engine)
     app.testing = True
     try:
-        yield Suite(settings, app.test_client(), contacts, server, admin_id)
+        yield Suite(settings, app.test_client(), contacts, server, admin_id, deals, deals_server)
     finally:
         server.stop(grace=None)
+        deals_server.stop(grace=None)
         clients.close()
+        contacts_channel.close()
         engine.dispose()
         contacts.engine.dispose()
+        deals.engine.dispose()
 
 
 def _env_of(settings: Settings) -> dict[str, str]:

@@ -24,8 +24,9 @@ def from_message(model: type[Model], message: Message) -> Model:
     return model.model_validate(as_dict(message))
 
 
-def page_request(query: PageQuery) -> pb.PageRequest:
-    return pb.PageRequest(page=query.page, page_size=query.page_size)
+def page_request(query: PageQuery, kind: Any = pb.PageRequest) -> Any:
+    """The page asked for, as the PageRequest of the service being called."""
+    return kind(page=query.page, page_size=query.page_size)
 
 
 def page_of(model: type[Model], reply: Any, query: PageQuery) -> dict[str, Any]:

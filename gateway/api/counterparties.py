@@ -18,6 +18,7 @@ from gateway.schemas.common import PageQuery
 
 bp = Blueprint("counterparties", __name__)
 AREA = "contacts"
+INTERACTION_KINDS = ["call", "meeting", "note"]
 FILTERS = ("q", "role", "region", "industry", "owner_id", "group_id", "abc", "xyz", "status")
 
 

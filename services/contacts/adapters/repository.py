@@ -4,26 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, String, and_, func, or_, select, type_coerce
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from crmkit.paging import Page, paginate
 from services.contacts.adapters import orm
 from services.contacts.domain import model
 from services.contacts.domain.model import searchable
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int = 1
-    size: int = 50
-
-    @property
-    def offset(self) -> int:
-        return (self.number - 1) * self.size
 
 
 @dataclass(frozen=True)
@@ -49,12 +38,6 @@ class InteractionFilter:
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def paginate(session: Session, query: Select[tuple[T]], page: Page) -> tuple[list[T], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = session.scalars(query.limit(page.size).offset(page.offset)).all()
-    return list(items), int(total or 0)
 
 
 class SqlAlchemyCounterpartyRepository:

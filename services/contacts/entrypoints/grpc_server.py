@@ -21,10 +21,7 @@ INTERACTION_IN = ("contact_id", "deal_id", "body", "owner_id")
 
 
 def _page(request: pb.PageRequest) -> Page:
-    return Page(
-        number=max(request.page, 1),
-        size=min(max(request.page_size, 1), 500) if request.page_size else 50,
-    )
+    return Page.of(request.page, request.page_size)
 
 
 class ContactsServicer(pb_grpc.ContactsServicer):

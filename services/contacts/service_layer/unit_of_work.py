@@ -1,58 +1,25 @@
-"""One business transaction: the repositories and the outbox share one database session."""
+"""The contacts unit of work: its repositories and its outbox in one transaction."""
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Protocol
-
-from google.protobuf.message import Message
 from sqlalchemy.orm import Session, sessionmaker
 
-from crmkit.outbox import Outbox
+from crmkit import unit_of_work
 from services.contacts.adapters import orm
 from services.contacts.adapters import repository as repo
 
 PRODUCER = "contacts"
 
 
-class EventLog(Protocol):
-    def add(self, event_type: str, aggregate_id: str, payload: Message) -> None: ...
-
-
-class SessionEvents:
-    def __init__(self, session: Session, outbox: Outbox) -> None:
-        self.session = session
-        self.outbox = outbox
-
-    def add(self, event_type: str, aggregate_id: str, payload: Message) -> None:
-        self.outbox.add(self.session, event_type, aggregate_id, payload)
-
-
-class SqlAlchemyUnitOfWork:
+class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
-        self.outbox = Outbox(orm.outbox, PRODUCER)
+        super().__init__(sessions, orm.outbox, PRODUCER)
 
-    def __enter__(self) -> SqlAlchemyUnitOfWork:
-        self.session = self.sessions()
-        self.counterparties = repo.SqlAlchemyCounterpartyRepository(self.session)
-        self.groups = repo.SqlAlchemyCompanyGroupRepository(self.session)
-        self.contacts = repo.SqlAlchemyContactRepository(self.session)
-        self.relationships = repo.SqlAlchemyRelationshipRepository(self.session)
-        self.interactions = repo.SqlAlchemyInteractionRepository(self.session)
-        self.supplier_profiles = repo.SqlAlchemySupplierProfileRepository(self.session)
-        self.terms = repo.SqlAlchemyCustomerTermsRepository(self.session)
-        self.events: EventLog = SessionEvents(self.session, self.outbox)
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        # Closing rolls back whatever was not committed; loaded objects stay readable.
-        self.session.close()
-
-    def commit(self) -> None:
-        self.session.commit()
+    def open_repositories(self, session: Session) -> None:
+        self.counterparties = repo.SqlAlchemyCounterpartyRepository(session)
+        self.groups = repo.SqlAlchemyCompanyGroupRepository(session)
+        self.contacts = repo.SqlAlchemyContactRepository(session)
+        self.relationships = repo.SqlAlchemyRelationshipRepository(session)
+        self.interactions = repo.SqlAlchemyInteractionRepository(session)
+        self.supplier_profiles = repo.SqlAlchemySupplierProfileRepository(session)
+        self.terms = repo.SqlAlchemyCustomerTermsRepository(session)

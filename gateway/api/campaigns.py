@@ -1,0 +1,145 @@
+"""Lost reasons, marketing campaigns and their responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from crm.deals.v1 import deals_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.render import created
+from gateway.context import gateway
+from gateway.schemas import deals as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("campaigns", __name__)
+AREA = "deals"
+
+
+def _deals() -> Any:
+    return gateway().clients.deals
+
+
+@spec.route(
+    bp,
+    "/lost-reasons",
+    "POST",
+    summary="Add a reason deals are lost for",
+    body=s.LostReasonIn,
+    response=s.LostReason,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_lost_reason(body: s.LostReasonIn) -> Response:
+    reply = _deals().call("CreateLostReason", pb.LostReason(name=body.name))
+    return created(from_message(s.LostReason, reply), "/api/v1/lost-reasons")
+
+
+@spec.route(
+    bp,
+    "/lost-reasons",
+    "GET",
+    summary="The reasons deals are lost for",
+    query=PageQuery,
+    response=s.LostReasonPage,
+    area=AREA,
+)
+def list_lost_reasons(query: PageQuery) -> dict[str, Any]:
+    return page_of(s.LostReason, _deals().call("ListLostReasons", page_request(query, pb.PageRequest)), query)
+
+
+@spec.route(
+    bp,
+    "/campaigns",
+    "POST",
+    summary="Create a marketing campaign",
+    body=s.CampaignIn,
+    response=s.Campaign,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_campaign(body: s.CampaignIn) -> Response:
+    reply = _deals().call("CreateCampaign", set_present(pb.Campaign(), body.model_dump()))
+    return created(from_message(s.Campaign, reply), "/api/v1/campaigns")
+
+
+@spec.route(
+    bp,
+    "/campaigns",
+    "GET",
+    summary="Marketing campaigns",
+    query=PageQuery,
+    response=s.CampaignPage,
+    area=AREA,
+)
+def list_campaigns(query: PageQuery) -> dict[str, Any]:
+    return page_of(s.Campaign, _deals().call("ListCampaigns", page_request(query, pb.PageRequest)), query)
+
+
+@spec.route(
+    bp,
+    "/campaigns/<campaign_id>/responses",
+    "POST",
+    summary="Record a response to a campaign, from a counterparty or a new prospect",
+    body=s.ResponseIn,
+    response=s.CampaignResponse,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def add_response(campaign_id: str, body: s.ResponseIn) -> Response:
+    message = set_present(
+        pb.CampaignResponse(campaign_id=campaign_id), body.model_dump(exclude={"prospect"})
+    )
+    if body.prospect is not None:
+        set_present(message.prospect, body.prospect.model_dump())
+    reply = _deals().call("AddCampaignResponse", message)
+    return created(
+        from_message(s.CampaignResponse, reply), f"/api/v1/campaigns/{campaign_id}/responses"
+    )
+
+
+@spec.route(
+    bp,
+    "/campaigns/<campaign_id>/responses",
+    "GET",
+    summary="Responses to a campaign",
+    query=PageQuery,
+    response=s.CampaignResponsePage,
+    area=AREA,
+)
+def list_responses(campaign_id: str, query: PageQuery) -> dict[str, Any]:
+    reply = _deals().call(
+        "ListCampaignResponses",
+        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=campaign_id),
+    )
+    return page_of(s.CampaignResponse, reply, query)
+
+
+@spec.route(
+    bp,
+    "/campaign-responses/<response_id>/convert",
+    "POST",
+    summary="Turn a response into a deal (registering a prospect as a counterparty)",
+    body=s.ConvertIn,
+    body_optional=True,
+    response=s.Deal,
+    status=201,
+    area=AREA,
+    write=True,
+)
+def convert_response(response_id: str, body: s.ConvertIn) -> Response:
+    check_owner(body.owner_id)
+    reply = _deals().call(
+        "ConvertCampaignResponse",
+        set_present(pb.ConvertRequest(response_id=response_id), body.model_dump()),
+    )
+    return created(from_message(s.Deal, reply), f"/api/v1/deals/{reply.id}")

@@ -1,0 +1,253 @@
+"""Deals: stages, outcome, environment, timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+from google.protobuf.field_mask_pb2 import FieldMask
+
+from crm.deals.v1 import deals_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.render import created
+from gateway.context import gateway
+from gateway.schemas import contacts as contact_schemas
+from gateway.schemas import deals as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("deals", __name__)
+AREA = "deals"
+DEAL_FILTERS = (
+    "pipeline_id",
+    "stage_id",
+    "status",
+    "owner_id",
+    "counterparty_id",
+    "close_from",
+    "close_to",
+)
+
+
+def _deals() -> Any:
+    return gateway().clients.deals
+
+
+def _deal(reply: pb.Deal) -> s.Deal:
+    return from_message(s.Deal, reply)
+
+
+@spec.route(
+    bp,
+    "/deals",
+    "POST",
+    summary="Open a deal in the first stage of its pipeline",
+    body=s.DealCreate,
+    response=s.Deal,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_deal(body: s.DealCreate) -> Response:
+    check_owner(body.owner_id)
+    reply = _deals().call("CreateDeal", set_present(pb.Deal(), body.model_dump()))
+    return created(_deal(reply), f"/api/v1/deals/{reply.id}")
+
+
+@spec.route(
+    bp, "/deals", "GET", summary="Find deals", query=s.DealQuery, response=s.DealPage, area=AREA
+)
+def list_deals(query: s.DealQuery) -> dict[str, Any]:
+    request = set_present(
+        pb.ListDealsRequest(page=page_request(query, pb.PageRequest)), {n: getattr(query, n) for n in DEAL_FILTERS}
+    )
+    return page_of(s.Deal, _deals().call("ListDeals", request), query)
+
+
+@spec.route(bp, "/deals/<deal_id>", "GET", summary="One deal", response=s.Deal, area=AREA)
+def get_deal(deal_id: str) -> s.Deal:
+    return _deal(_deals().call("GetDeal", pb.IdRequest(id=deal_id)))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>",
+    "PATCH",
+    summary="Change some fields of a deal; a probability set here is kept until changed here",
+    body=s.DealPatch,
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
+    if "owner_id" in body.model_fields_set:
+        check_owner(body.owner_id)
+    changed = {name: getattr(body, name) for name in body.model_fields_set}
+    probability = changed.pop("probability", None)
+    request = pb.UpdateDealRequest(
+        id=deal_id,
+        deal=set_present(pb.Deal(), changed),
+        update_mask=FieldMask(paths=sorted(body.model_fields_set)),
+    )
+    if probability is not None:
+        request.probability = probability
+    return _deal(_deals().call("UpdateDeal", request))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/stage",
+    "POST",
+    summary="Move a deal to a stage by hand (either mode)",
+    body=s.StageMove,
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def move_deal(deal_id: str, body: s.StageMove) -> s.Deal:
+    return _deal(_deals().call("MoveDeal", pb.MoveDealRequest(id=deal_id, stage_id=body.stage_id)))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/win",
+    "POST",
+    summary="Mark a deal won",
+    body=s.Empty,
+    body_optional=True,
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def win_deal(deal_id: str, body: s.Empty) -> s.Deal:
+    return _deal(_deals().call("WinDeal", pb.IdRequest(id=deal_id)))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/lose",
+    "POST",
+    summary="Mark a deal lost, with a reason from the list",
+    body=s.Lose,
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def lose_deal(deal_id: str, body: s.Lose) -> s.Deal:
+    request = set_present(pb.LoseDealRequest(id=deal_id), body.model_dump())
+    return _deal(_deals().call("LoseDeal", request))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/reopen",
+    "POST",
+    summary="Reopen a won or lost deal",
+    body=s.Empty,
+    body_optional=True,
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def reopen_deal(deal_id: str, body: s.Empty) -> s.Deal:
+    return _deal(_deals().call("ReopenDeal", pb.IdRequest(id=deal_id)))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/stage-history",
+    "GET",
+    summary="Every stage the deal entered, with entered and left times",
+    response=s.StageHistory,
+    area=AREA,
+)
+def stage_history(deal_id: str) -> s.StageHistory:
+    return from_message(s.StageHistory, _deals().call("GetStageHistory", pb.IdRequest(id=deal_id)))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/participants",
+    "POST",
+    summary="Add a competitor, contractor, influencer or partner to the deal",
+    body=s.ParticipantIn,
+    response=s.Participant,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def add_participant(deal_id: str, body: s.ParticipantIn) -> Response:
+    reply = _deals().call(
+        "AddParticipant", set_present(pb.Participant(deal_id=deal_id), body.model_dump())
+    )
+    return created(from_message(s.Participant, reply), f"/api/v1/deals/{deal_id}/participants")
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/participants",
+    "GET",
+    summary="The deal's environment",
+    query=PageQuery,
+    response=s.ParticipantPage,
+    area=AREA,
+)
+def list_participants(deal_id: str, query: PageQuery) -> dict[str, Any]:
+    reply = _deals().call(
+        "ListParticipants", pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id)
+    )
+    return page_of(s.Participant, reply, query)
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/participant-links",
+    "POST",
+    summary="Link two participants of the deal",
+    body=s.ParticipantLinkIn,
+    response=s.ParticipantLink,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def link_participants(deal_id: str, body: s.ParticipantLinkIn) -> Response:
+    reply = _deals().call(
+        "LinkParticipants", pb.ParticipantLink(deal_id=deal_id, **body.model_dump())
+    )
+    return created(
+        from_message(s.ParticipantLink, reply), f"/api/v1/deals/{deal_id}/participant-links"
+    )
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/participant-links",
+    "GET",
+    summary="Links between the deal's participants",
+    query=PageQuery,
+    response=s.ParticipantLinkPage,
+    area=AREA,
+)
+def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
+    reply = _deals().call(
+        "ListParticipantLinks", pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id)
+    )
+    return page_of(s.ParticipantLink, reply, query)
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/timeline",
+    "GET",
+    summary="Everything that happened in a deal, newest first",
+    response=contact_schemas.Timeline,
+    area=AREA,
+)
+def deal_timeline(deal_id: str) -> contact_schemas.Timeline:
+    return from_message(
+        contact_schemas.Timeline, _deals().call("GetTimeline", pb.TimelineRequest(deal_id=deal_id))
+    )

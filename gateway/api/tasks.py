@@ -1,0 +1,134 @@
+"""Tasks, the planner and notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from crm.deals.v1 import deals_pb2 as pb
+from crmkit.identity import current_identity
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.render import created
+from gateway.api.visibility import planner_owner, visible_assignees
+from gateway.context import gateway
+from gateway.errors import ApiError
+from gateway.schemas import deals as s
+
+bp = Blueprint("tasks", __name__)
+AREA = "deals"
+
+
+def _deals() -> Any:
+    return gateway().clients.deals
+
+
+@spec.route(
+    bp,
+    "/tasks",
+    "POST",
+    summary="Give someone a task",
+    body=s.TaskIn,
+    response=s.Task,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def create_task(body: s.TaskIn) -> Response:
+    check_owner(body.assignee_id, "assignee_id")
+    reply = _deals().call("CreateTask", set_present(pb.Task(), body.model_dump()))
+    return created(from_message(s.Task, reply), f"/api/v1/tasks/{reply.id}")
+
+
+@spec.route(
+    bp,
+    "/tasks",
+    "GET",
+    summary="Tasks: your own and your subordinates' (directors and admins: everyone's)",
+    query=s.TaskQuery,
+    response=s.TaskPage,
+    area=AREA,
+)
+def list_tasks(query: s.TaskQuery) -> dict[str, Any]:
+    wanted = {"status": query.status, "due_to": query.due_to, "deal_id": query.deal_id}
+    request = set_present(
+        pb.ListTasksRequest(page=page_request(query, pb.PageRequest), overdue=query.overdue), wanted
+    )
+    request.assignee_ids.extend(visible_assignees(query.assignee_id))
+    return page_of(s.Task, _deals().call("ListTasks", request), query)
+
+
+@spec.route(bp, "/tasks/<task_id>", "GET", summary="One task", response=s.Task, area=AREA)
+def get_task(task_id: str) -> s.Task:
+    task = from_message(s.Task, _deals().call("GetTask", pb.IdRequest(id=task_id)))
+    try:
+        visible_assignees(task.assignee_id)
+    except ApiError:
+        raise ApiError(404, f"task {task_id!r} does not exist") from None
+    return task
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>/complete",
+    "POST",
+    summary="Mark a task done (in a business process this may move the deal on)",
+    body=s.Empty,
+    body_optional=True,
+    response=s.Task,
+    area=AREA,
+    write=True,
+)
+def complete_task(task_id: str, body: s.Empty) -> s.Task:
+    return from_message(s.Task, _deals().call("CompleteTask", pb.IdRequest(id=task_id)))
+
+
+@spec.route(
+    bp,
+    "/planner",
+    "GET",
+    summary="A user's tasks and planned interactions by day; a supervisor may ask for a subordinate",
+    query=s.PlannerQuery,
+    response=s.Planner,
+    area=AREA,
+)
+def planner(query: s.PlannerQuery) -> s.Planner:
+    user_id = planner_owner(query.user_id)
+    request = pb.PlannerRequest(
+        user_id=user_id, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat()
+    )
+    return from_message(s.Planner, _deals().call("GetPlanner", request))
+
+
+@spec.route(
+    bp,
+    "/notifications",
+    "GET",
+    summary="Your reminders: upcoming contacts, due and overdue tasks, birthdays",
+    query=s.NotificationQuery,
+    response=s.NotificationPage,
+    area=AREA,
+)
+def list_notifications(query: s.NotificationQuery) -> dict[str, Any]:
+    request = pb.ListNotificationsRequest(
+        page=page_request(query, pb.PageRequest), user_id=current_identity().user_id, unread_only=query.unread_only
+    )
+    return page_of(s.Notification, _deals().call("ListNotifications", request), query)
+
+
+@spec.route(
+    bp,
+    "/notifications/<notification_id>/read",
+    "POST",
+    summary="Mark one of your notifications read",
+    body=s.Empty,
+    body_optional=True,
+    response=s.Notification,
+    area=AREA,
+)
+def mark_read(notification_id: str, body: s.Empty) -> s.Notification:
+    request = pb.NotificationReadRequest(id=notification_id, user_id=current_identity().user_id)
+    return from_message(s.Notification, _deals().call("MarkNotificationRead", request))

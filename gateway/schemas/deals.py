@@ -1,0 +1,361 @@
+"""The Sales process section of API.md as request and response models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from gateway.schemas.common import (
+    Currency,
+    Id,
+    Input,
+    LongText,
+    Money,
+    Name,
+    Page,
+    PageQuery,
+    Phone,
+    Query,
+    ShortText,
+)
+
+Mode = Literal["simple", "business_process"]
+DealStatus = Literal["open", "won", "lost"]
+ParticipantRole = Literal["competitor", "contractor", "influencer", "partner"]
+Attitude = Literal["positive", "neutral", "negative"]
+DocumentKind = Literal["regulation", "instruction", "template", "other"]
+
+
+class TaskTemplate(Input):
+    title: Name
+    due_in_days: int = Field(0, ge=0, le=365)
+    assignee: Id = Field("deal_owner", description='"deal_owner" or a user id')
+
+
+class StageIn(Input):
+    id: Id | None = Field(None, description="keep an existing stage (on update)")
+    name: Name
+    probability: int = Field(ge=0, le=100)
+    task_templates: list[TaskTemplate] = Field(default_factory=list, max_length=50)
+    archived: bool = False
+
+
+class PipelineIn(Input):
+    name: Name
+    mode: Mode = "simple"
+    stages: list[StageIn] = Field(min_length=1, max_length=50)
+
+
+class Stage(BaseModel):
+    id: str
+    name: str
+    probability: int
+    position: int
+    archived: bool = False
+    task_templates: list[TaskTemplate] = Field(default_factory=list)
+
+
+class Pipeline(BaseModel):
+    id: str
+    name: str
+    mode: Mode
+    stages: list[Stage]
+    created_at: datetime
+
+
+PipelinePage = Page[Pipeline]
+
+
+class DocumentForm(Input):
+    title: Name
+    kind: DocumentKind = "other"
+
+
+class Document(BaseModel):
+    id: str
+    pipeline_id: str
+    title: str
+    kind: DocumentKind
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+
+
+DocumentPage = Page[Document]
+
+
+class DealFields(Input):
+    amount: Money | None = None
+    currency: Currency | None = None
+    expected_close_date: date | None = None
+    owner_id: Id | None = None
+    campaign_id: Id | None = None
+
+
+class DealCreate(DealFields):
+    title: Name
+    pipeline_id: Id
+    counterparty_id: Id
+
+
+class DealPatch(DealFields):
+    title: Name | None = None
+    counterparty_id: Id | None = None
+    probability: int | None = Field(
+        None, ge=0, le=100, description="set by hand; null returns to the stage's"
+    )
+
+
+class Deal(BaseModel):
+    id: str
+    title: str
+    pipeline_id: str
+    counterparty_id: str
+    amount: str | None = None
+    currency: str | None = None
+    expected_close_date: date | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    stage_id: str
+    status: DealStatus
+    probability: int
+    probability_manual: bool = False
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    lost_reason_id: str | None = None
+    lost_to_competitor_id: str | None = None
+    lost_comment: str | None = None
+
+
+DealPage = Page[Deal]
+
+
+class DealQuery(PageQuery):
+    pipeline_id: Id | None = None
+    stage_id: Id | None = None
+    status: DealStatus | None = None
+    owner_id: Id | None = None
+    counterparty_id: Id | None = None
+    close_from: date | None = None
+    close_to: date | None = None
+
+
+class StageMove(Input):
+    stage_id: Id
+
+
+class Lose(Input):
+    reason_id: Id
+    competitor_id: Id | None = None
+    comment: LongText | None = None
+
+
+class Empty(Input):
+    pass
+
+
+class StageVisit(BaseModel):
+    stage_id: str
+    entered_at: datetime
+    left_at: datetime | None = None
+
+
+class StageHistory(BaseModel):
+    items: list[StageVisit]
+
+
+class ParticipantIn(Input):
+    counterparty_id: Id
+    role: ParticipantRole
+    influence: int = Field(50, ge=0, le=100)
+    attitude: Attitude = "neutral"
+    note: LongText | None = None
+
+
+class Participant(BaseModel):
+    id: str
+    deal_id: str
+    counterparty_id: str
+    role: ParticipantRole
+    influence: int
+    attitude: Attitude
+    note: str | None = None
+
+
+ParticipantPage = Page[Participant]
+
+
+class ParticipantLinkIn(Input):
+    from_participant_id: Id
+    to_participant_id: Id
+    kind: ShortText = Field(min_length=1)
+
+
+class ParticipantLink(BaseModel):
+    id: str
+    deal_id: str
+    from_participant_id: str
+    to_participant_id: str
+    kind: str
+
+
+ParticipantLinkPage = Page[ParticipantLink]
+
+
+class TaskIn(Input):
+    title: Name
+    assignee_id: Id
+    due_date: date
+    deal_id: Id | None = None
+    counterparty_id: Id | None = None
+    note: LongText | None = None
+
+
+class Task(BaseModel):
+    id: str
+    title: str
+    assignee_id: str
+    due_date: date
+    status: Literal["open", "done"]
+    deal_id: str | None = None
+    counterparty_id: str | None = None
+    stage_id: str | None = None
+    created_at: datetime
+    completed_at: datetime | None = None
+    note: str | None = None
+
+
+TaskPage = Page[Task]
+
+
+class TaskQuery(PageQuery):
+    assignee_id: Id | None = None
+    status: Literal["open", "done"] | None = None
+    due_to: date | None = None
+    deal_id: Id | None = None
+    overdue: bool = Field(False, description="only open tasks past their due date")
+
+
+class PlannerQuery(Query):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    user_id: Id | None = Field(
+        None, description="yourself if left out; a subordinate if you supervise them"
+    )
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+
+
+class PlannedInteraction(BaseModel):
+    id: str
+    counterparty_id: str
+    kind: str
+    subject: str
+    planned_at: datetime
+    deal_id: str | None = None
+
+
+class PlannerDay(BaseModel):
+    date: date
+    tasks: list[Task] = Field(default_factory=list)
+    interactions: list[PlannedInteraction] = Field(default_factory=list)
+
+
+class Planner(BaseModel):
+    user_id: str
+    days: list[PlannerDay] = Field(default_factory=list)
+
+
+class LostReasonIn(Input):
+    name: Name
+
+
+class LostReason(BaseModel):
+    id: str
+    name: str
+
+
+LostReasonPage = Page[LostReason]
+
+
+class CampaignIn(Input):
+    name: Name
+    channel: ShortText | None = None
+    cost: Money | None = None
+    currency: Currency | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class Campaign(BaseModel):
+    id: str
+    name: str
+    channel: str | None = None
+    cost: str | None = None
+    currency: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+CampaignPage = Page[Campaign]
+
+
+class Prospect(Input):
+    name: Name
+    email: EmailStr | None = None
+    phone: Phone | None = None
+
+
+class ResponseIn(Input):
+    counterparty_id: Id | None = None
+    prospect: Prospect | None = None
+    kind: ShortText = Field(min_length=1, description="e.g. call, form, visit, email")
+    note: LongText | None = None
+
+    @model_validator(mode="after")
+    def one_source(self) -> ResponseIn:
+        if (self.counterparty_id is None) == (self.prospect is None):
+            raise ValueError("give either counterparty_id or prospect")
+        return self
+
+
+class CampaignResponse(BaseModel):
+    id: str
+    campaign_id: str
+    counterparty_id: str | None = None
+    prospect: Prospect | None = None
+    kind: str
+    note: str | None = None
+    deal_id: str | None = None
+    created_at: datetime
+
+
+CampaignResponsePage = Page[CampaignResponse]
+
+
+class ConvertIn(Input):
+    pipeline_id: Id | None = None
+    title: Name | None = None
+    owner_id: Id | None = None
+
+
+class NotificationQuery(PageQuery):
+    unread_only: bool = False
+
+
+class Notification(BaseModel):
+    id: str
+    user_id: str
+    kind: str
+    title: str
+    ref_id: str
+    created_at: datetime
+    read_at: datetime | None = None
+    due_at: datetime | None = None
+
+
+NotificationPage = Page[Notification]

@@ -1,0 +1,271 @@
+"""The deals service's tables, mapped onto the plain domain classes, and its projections of
+what other services publish."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import registry, relationship
+
+from crmkit.db import UtcDateTime
+from crmkit.inbox import define_inbox
+from crmkit.outbox import define_outbox
+from services.deals.domain import model
+
+metadata = MetaData()
+mapper_registry = registry(metadata=metadata)
+
+
+def _id(name: str = "id", *args: object, **kwargs: object) -> Column[str]:
+    return Column(name, String(36), *args, **kwargs)  # type: ignore[arg-type]
+
+
+pipelines = Table(
+    "pipelines",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("mode", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+stages = Table(
+    "stages",
+    metadata,
+    _id(primary_key=True),
+    _id("pipeline_id", ForeignKey("pipelines.id"), nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("probability", Integer, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("task_templates", JSON, nullable=False),
+    Column("archived", Boolean, nullable=False),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    _id(primary_key=True),
+    Column("title", String(300), nullable=False),
+    _id("pipeline_id", ForeignKey("pipelines.id"), nullable=False, index=True),
+    _id("counterparty_id", nullable=False, index=True),
+    _id("stage_id", ForeignKey("stages.id"), nullable=False, index=True),
+    Column("amount", Numeric(18, 2)),
+    Column("currency", String(3)),
+    Column("expected_close_date", Date, index=True),
+    _id("owner_id", index=True),
+    _id("campaign_id", index=True),
+    Column("status", String(10), nullable=False, index=True),
+    Column("probability", Integer, nullable=False),
+    Column("probability_manual", Boolean, nullable=False),
+    Column("closed_at", UtcDateTime),
+    _id("lost_reason_id"),
+    _id("lost_to_competitor_id"),
+    Column("lost_comment", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+stage_visits = Table(
+    "stage_visits",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", ForeignKey("deals.id"), nullable=False, index=True),
+    _id("stage_id", nullable=False, index=True),
+    Column("entered_at", UtcDateTime, nullable=False),
+    Column("left_at", UtcDateTime),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    _id(primary_key=True),
+    Column("title", String(300), nullable=False),
+    _id("assignee_id", nullable=False, index=True),
+    Column("due_date", Date, nullable=False, index=True),
+    Column("status", String(10), nullable=False),
+    _id("deal_id", ForeignKey("deals.id"), index=True),
+    _id("counterparty_id", index=True),
+    _id("stage_id"),
+    Column("note", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", ForeignKey("deals.id"), nullable=False, index=True),
+    _id("counterparty_id", nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("influence", Integer, nullable=False),
+    Column("attitude", String(10), nullable=False),
+    Column("note", Text),
+)
+
+participant_links = Table(
+    "participant_links",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", ForeignKey("deals.id"), nullable=False, index=True),
+    _id("from_participant_id", ForeignKey("participants.id"), nullable=False),
+    _id("to_participant_id", ForeignKey("participants.id"), nullable=False),
+    Column("kind", String(100), nullable=False),
+)
+
+lost_reasons = Table(
+    "lost_reasons",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("channel", String(100)),
+    Column("cost", Numeric(18, 2)),
+    Column("currency", String(3)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+)
+
+campaign_responses = Table(
+    "campaign_responses",
+    metadata,
+    _id(primary_key=True),
+    _id("campaign_id", ForeignKey("campaigns.id"), nullable=False, index=True),
+    Column("kind", String(100), nullable=False),
+    _id("counterparty_id"),
+    Column("prospect_name", String(300)),
+    Column("prospect_email", String(320)),
+    Column("prospect_phone", String(40)),
+    Column("note", Text),
+    _id("deal_id"),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    _id(primary_key=True),
+    _id("pipeline_id", ForeignKey("pipelines.id"), nullable=False, index=True),
+    Column("title", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    _id(primary_key=True),
+    _id("user_id", nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("title", String(500), nullable=False),
+    _id("ref_id", nullable=False),
+    Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column("due_at", UtcDateTime),
+    Column("read_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# -- projections of other services' data, fed by events ------------------------------------
+known_counterparties = Table(
+    "known_counterparties",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(300), nullable=False),
+    _id("owner_id"),
+    Column("deleted", Boolean, nullable=False, default=False),
+)
+
+known_contacts = Table(
+    "known_contacts",
+    metadata,
+    _id(primary_key=True),
+    _id("counterparty_id", nullable=False, index=True),
+    Column("full_name", String(300), nullable=False),
+    Column("birthday_month_day", String(5), index=True),  # "03-08", for "whose birthday is today"
+)
+
+known_interactions = Table(
+    "known_interactions",
+    metadata,
+    _id(primary_key=True),
+    _id("counterparty_id", nullable=False),
+    _id("deal_id", index=True),
+    _id("owner_id", index=True),
+    Column("kind", String(20), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("planned_at", UtcDateTime, index=True),
+    Column("done_at", UtcDateTime),
+)
+
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    _id("deal_id"),
+    _id("counterparty_id"),
+    Column("kind", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("title", String(500), nullable=False),
+    _id("ref_id", nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("projected_at", UtcDateTime, nullable=False),
+    Index("ix_timeline_deal", "deal_id", "at"),
+    Index("ix_timeline_counterparty", "counterparty_id", "at"),
+)
+
+outbox = define_outbox(metadata)
+inbox = define_inbox(metadata)
+
+
+def start_mappers() -> None:
+    if mapper_registry.mappers:
+        return
+    mapper_registry.map_imperatively(model.Stage, stages)
+    mapper_registry.map_imperatively(
+        model.Pipeline,
+        pipelines,
+        properties={
+            "stages": relationship(
+                model.Stage,
+                lazy="selectin",
+                order_by=stages.c.position,
+                cascade="all, delete-orphan",
+            )
+        },
+    )
+    for cls, table in (
+        (model.Deal, deals),
+        (model.StageVisit, stage_visits),
+        (model.Task, tasks),
+        (model.Participant, participants),
+        (model.ParticipantLink, participant_links),
+        (model.LostReason, lost_reasons),
+        (model.Campaign, campaigns),
+        (model.CampaignResponse, campaign_responses),
+        (model.Document, documents),
+        (model.Notification, notifications),
+    ):
+        mapper_registry.map_imperatively(cls, table)

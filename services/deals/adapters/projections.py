@@ -1,0 +1,95 @@
+"""What deals keeps of other services' data (fed by their events) and its timeline."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Row, Table, and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from services.deals.adapters import orm
+
+
+class SqlAlchemyProjections:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _upsert(self, table: Table, key: str, values: dict[str, Any]) -> None:
+        found = self.session.execute(
+            select(table.c[key]).where(table.c[key] == values[key])
+        ).first()
+        if found is None:
+            self.session.execute(table.insert().values(**values))
+        else:
+            self.session.execute(update(table).where(table.c[key] == values[key]).values(**values))
+
+    def counterparty(
+        self, counterparty_id: str, name: str, owner_id: str | None, deleted: bool = False
+    ) -> None:
+        values = {"id": counterparty_id, "name": name, "owner_id": owner_id, "deleted": deleted}
+        self._upsert(orm.known_counterparties, "id", values)
+
+    def counterparty_deleted(self, counterparty_id: str) -> None:
+        self.session.execute(
+            update(orm.known_counterparties)
+            .where(orm.known_counterparties.c.id == counterparty_id)
+            .values(deleted=True)
+        )
+
+    def contact(
+        self, contact_id: str, counterparty_id: str, full_name: str, birthday: date | None
+    ) -> None:
+        month_day = birthday.strftime("%m-%d") if birthday else None
+        values = {
+            "id": contact_id,
+            "counterparty_id": counterparty_id,
+            "full_name": full_name,
+            "birthday_month_day": month_day,
+        }
+        self._upsert(orm.known_contacts, "id", values)
+
+    def interaction(self, values: dict[str, Any]) -> None:
+        self._upsert(orm.known_interactions, "id", values)
+
+    def add_to_timeline(self, values: dict[str, Any]) -> None:
+        self._upsert(orm.timeline_entries, "event_id", values)
+
+    def timeline(
+        self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
+    ) -> list[Row[Any]]:
+        t = orm.timeline_entries.c
+        conditions = []
+        if deal_id is not None:
+            conditions.append(t.deal_id == deal_id)
+        if counterparty_id is not None:
+            conditions.append(t.counterparty_id == counterparty_id)
+        if exclude_kinds:
+            conditions.append(t.kind.not_in(exclude_kinds))
+        query = (
+            select(orm.timeline_entries).where(and_(*conditions)).order_by(t.at.desc(), t.event_id)
+        )
+        return list(self.session.execute(query.limit(1000)).all())
+
+    def planned_interactions(
+        self, owner_id: str | None, start: datetime, end: datetime
+    ) -> list[Row[Any]]:
+        i = orm.known_interactions.c
+        conditions = [i.planned_at >= start, i.planned_at < end, i.done_at.is_(None)]
+        if owner_id is not None:
+            conditions.append(i.owner_id == owner_id)
+        query = select(orm.known_interactions).where(*conditions).order_by(i.planned_at)
+        return list(self.session.execute(query).all())
+
+    def birthdays(self, month_day: str) -> list[Row[Any]]:
+        c, cp = orm.known_contacts.c, orm.known_counterparties.c
+        query = (
+            select(c.id, c.full_name, cp.name.label("counterparty_name"), cp.owner_id)
+            .join(orm.known_counterparties, cp.id == c.counterparty_id)
+            .where(
+                c.birthday_month_day == month_day,
+                cp.owner_id.is_not(None),
+                or_(cp.deleted.is_(False)),
+            )
+        )
+        return list(self.session.execute(query).all())

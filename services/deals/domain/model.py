@@ -1,0 +1,359 @@
+"""Sales processes and deals. Plain classes: no I/O here."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from crmkit.errors import Conflict, InvalidInput
+
+MODES = ("simple", "business_process")
+STATUSES = ("open", "won", "lost")
+PARTICIPANT_ROLES = ("competitor", "contractor", "influencer", "partner")
+ATTITUDES = ("positive", "neutral", "negative")
+DOCUMENT_KINDS = ("regulation", "instruction", "template", "other")
+TASK_STATUSES = ("open", "done")
+DEAL_OWNER = "deal_owner"
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidInput.field(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _percent(value: int, name: str) -> None:
+    if not 0 <= value <= 100:
+        raise InvalidInput.field(name, "must be between 0 and 100")
+
+
+def _named(value: str, name: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput.field(name, "is required")
+    return value
+
+
+@dataclass
+class Stage:
+    pipeline_id: str
+    name: str
+    probability: int
+    position: int
+    task_templates: list[dict[str, Any]] = field(default_factory=list)
+    archived: bool = False
+    id: str = field(default_factory=new_id)
+
+    def check(self, index: int) -> None:
+        where = f"stages.{index}"
+        self.name = _named(self.name, f"{where}.name")
+        _percent(self.probability, f"{where}.probability")
+        for number, template in enumerate(self.task_templates):
+            _named(template.get("title", ""), f"{where}.task_templates.{number}.title")
+            if template.get("due_in_days", 0) < 0:
+                raise InvalidInput.field(
+                    f"{where}.task_templates.{number}.due_in_days", "cannot be negative"
+                )
+
+
+@dataclass
+class Pipeline:
+    name: str
+    mode: str
+    stages: list[Stage] = field(default_factory=list)
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def check(self) -> None:
+        self.name = _named(self.name, "name")
+        _one_of(self.mode, MODES, "mode")
+        if not self.active_stages():
+            raise InvalidInput.field(
+                "stages", "a pipeline needs at least one stage that is not archived"
+            )
+        for index, stage in enumerate(self.stages):
+            stage.check(index)
+        names = [stage.name.casefold() for stage in self.active_stages()]
+        if len(names) != len(set(names)):
+            raise InvalidInput.field("stages", "two stages have the same name")
+
+    def active_stages(self) -> list[Stage]:
+        return sorted((s for s in self.stages if not s.archived), key=lambda s: s.position)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+    def first_stage(self) -> Stage:
+        return self.active_stages()[0]
+
+    def stage_after(self, stage_id: str) -> Stage | None:
+        current = self.stage(stage_id)
+        later = [
+            s for s in self.active_stages() if current is not None and s.position > current.position
+        ]
+        return later[0] if later else None
+
+    def edit(self, name: str, mode: str, wanted: list[Stage], in_use: set[str]) -> None:
+        """Replaces the stage list. A stage deals stand in (or stood in) is never dropped:
+        leaving it out is refused, archiving it is fine."""
+        kept = {stage.id for stage in wanted}
+        dropped = [stage for stage in self.stages if stage.id not in kept]
+        for stage in dropped:
+            if stage.id in in_use:
+                raise Conflict(f"stage {stage.name!r} has deals; archive it instead of removing it")
+        known = {stage.id: stage for stage in self.stages}
+        stages = []
+        for position, stage in enumerate(wanted):
+            target = known.get(stage.id) or Stage(
+                self.id, stage.name, stage.probability, position, id=stage.id
+            )
+            target.name, target.probability, target.position = (
+                stage.name,
+                stage.probability,
+                position,
+            )
+            target.task_templates, target.archived = stage.task_templates, stage.archived
+            stages.append(target)
+        self.name, self.mode, self.stages = name, mode, stages
+        self.check()
+
+
+@dataclass
+class Deal:
+    title: str
+    pipeline_id: str
+    counterparty_id: str
+    stage_id: str
+    probability: int
+    amount: Decimal | None = None
+    currency: str | None = None
+    expected_close_date: date | None = None
+    owner_id: str | None = None
+    campaign_id: str | None = None
+    status: str = "open"
+    probability_manual: bool = False
+    closed_at: datetime | None = None
+    lost_reason_id: str | None = None
+    lost_to_competitor_id: str | None = None
+    lost_comment: str | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+    updated_at: datetime = field(default_factory=utcnow)
+
+    def check(self) -> None:
+        self.title = _named(self.title, "title")
+        if self.amount is not None and self.amount < 0:
+            raise InvalidInput.field("amount", "cannot be negative")
+        if self.amount is not None and self.currency is None:
+            raise InvalidInput.field("currency", "is required with an amount")
+
+    def require_open(self) -> None:
+        if self.status != "open":
+            raise Conflict(f"the deal is {self.status}; reopen it first")
+
+    def enter(self, stage: Stage, at: datetime) -> None:
+        self.stage_id = stage.id
+        if not self.probability_manual:
+            self.probability = stage.probability
+        self.updated_at = at
+
+    def set_probability(self, value: int | None, stage: Stage) -> None:
+        if value is None:
+            self.probability_manual, self.probability = False, stage.probability
+        else:
+            _percent(value, "probability")
+            self.probability_manual, self.probability = True, value
+        self.updated_at = utcnow()
+
+    def win(self, at: datetime) -> None:
+        self.require_open()
+        self.status, self.closed_at, self.updated_at = "won", at, at
+        if not self.probability_manual:
+            self.probability = 100
+
+    def lose(
+        self, reason_id: str, competitor_id: str | None, comment: str | None, at: datetime
+    ) -> None:
+        self.require_open()
+        self.status, self.closed_at, self.updated_at = "lost", at, at
+        self.lost_reason_id, self.lost_to_competitor_id, self.lost_comment = (
+            reason_id,
+            competitor_id,
+            comment,
+        )
+        if not self.probability_manual:
+            self.probability = 0
+
+    def reopen(self, stage: Stage, at: datetime) -> None:
+        if self.status == "open":
+            raise Conflict("the deal is already open")
+        self.status, self.closed_at, self.updated_at = "open", None, at
+        self.lost_reason_id = self.lost_to_competitor_id = self.lost_comment = None
+        if not self.probability_manual:
+            self.probability = stage.probability
+
+
+@dataclass
+class StageVisit:
+    deal_id: str
+    stage_id: str
+    entered_at: datetime
+    left_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+
+
+@dataclass
+class Task:
+    title: str
+    assignee_id: str
+    due_date: date
+    deal_id: str | None = None
+    counterparty_id: str | None = None
+    stage_id: str | None = None
+    note: str | None = None
+    status: str = "open"
+    completed_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.title = _named(self.title, "title")
+        if not self.assignee_id:
+            raise InvalidInput.field("assignee_id", "is required")
+
+    def complete(self, at: datetime) -> None:
+        if self.status == "done":
+            raise Conflict("the task is already done")
+        self.status, self.completed_at = "done", at
+
+    @classmethod
+    def from_template(cls, template: dict[str, Any], deal: Deal, stage: Stage, today: date) -> Task:
+        assignee = template.get("assignee") or DEAL_OWNER
+        return cls(
+            title=template["title"],
+            assignee_id=(deal.owner_id or "") if assignee == DEAL_OWNER else assignee,
+            due_date=today + timedelta(days=int(template.get("due_in_days", 0))),
+            deal_id=deal.id,
+            counterparty_id=deal.counterparty_id,
+            stage_id=stage.id,
+        )
+
+
+@dataclass
+class Participant:
+    deal_id: str
+    counterparty_id: str
+    role: str
+    influence: int = 50
+    attitude: str = "neutral"
+    note: str | None = None
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        _one_of(self.role, PARTICIPANT_ROLES, "role")
+        _one_of(self.attitude, ATTITUDES, "attitude")
+        _percent(self.influence, "influence")
+
+
+@dataclass
+class ParticipantLink:
+    deal_id: str
+    from_participant_id: str
+    to_participant_id: str
+    kind: str
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        self.kind = _named(self.kind, "kind")
+        if self.from_participant_id == self.to_participant_id:
+            raise InvalidInput.field(
+                "to_participant_id", "a participant cannot be linked to itself"
+            )
+
+
+@dataclass
+class LostReason:
+    name: str
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        self.name = _named(self.name, "name")
+
+
+@dataclass
+class Campaign:
+    name: str
+    channel: str | None = None
+    cost: Decimal | None = None
+    currency: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    id: str = field(default_factory=new_id)
+
+    def __post_init__(self) -> None:
+        self.name = _named(self.name, "name")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise InvalidInput.field("end_date", "comes before start_date")
+        if self.cost is not None and self.currency is None:
+            raise InvalidInput.field("currency", "is required with a cost")
+
+
+@dataclass
+class CampaignResponse:
+    campaign_id: str
+    kind: str
+    counterparty_id: str | None = None
+    prospect_name: str | None = None
+    prospect_email: str | None = None
+    prospect_phone: str | None = None
+    note: str | None = None
+    deal_id: str | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.kind = _named(self.kind, "kind")
+        if (self.counterparty_id is None) == (self.prospect_name is None):
+            raise InvalidInput.field(
+                "counterparty_id", "give either counterparty_id or prospect, not both"
+            )
+
+
+@dataclass
+class Document:
+    pipeline_id: str
+    title: str
+    kind: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.title = _named(self.title, "title")
+        _one_of(self.kind, DOCUMENT_KINDS, "kind")
+
+
+@dataclass
+class Notification:
+    user_id: str
+    kind: str
+    title: str
+    ref_id: str
+    dedupe_key: str
+    due_at: datetime | None = None
+    read_at: datetime | None = None
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)

@@ -1,0 +1,141 @@
+"""The deals event consumer: projections of counterparties, contact persons and interactions
+(for reminders and the planner) and the timeline, from contacts' events and deals' own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from crm.events.v1 import contacts_pb2, deals_pb2
+from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.consumer import PoisonMessage
+from crmkit.rabbit import QueueSpec
+from services.deals.adapters.projections import SqlAlchemyProjections
+
+QUEUE = QueueSpec(
+    "deals",
+    bindings=(
+        "contacts.counterparty.*",
+        "contacts.contact.*",
+        "contacts.interaction.logged",
+        "deals.deal.*",
+        "deals.task.*",
+    ),
+)
+
+DEAL_TITLES = {
+    "deals.deal.created": ("deal", "Deal opened: {title}"),
+    "deals.deal.won": ("deal_won", "Deal won: {title}"),
+    "deals.deal.lost": ("deal_lost", "Deal lost: {title}"),
+    "deals.deal.reopened": ("deal_reopened", "Deal reopened: {title}"),
+}
+
+
+def _time(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _entry(
+    envelope: Envelope,
+    kind: str,
+    title: str,
+    ref_id: str,
+    deal_id: str | None,
+    counterparty_id: str | None,
+    at: datetime | None = None,
+) -> dict[str, object]:
+    occurred = _time(envelope.occurred_at) or datetime.now(UTC)
+    return {
+        "event_id": envelope.event_id,
+        "deal_id": deal_id or None,
+        "counterparty_id": counterparty_id or None,
+        "kind": kind,
+        "at": at or occurred,
+        "title": title[:500],
+        "ref_id": ref_id,
+        "occurred_at": occurred,
+        "projected_at": datetime.now(UTC),
+    }
+
+
+def _counterparty(p: SqlAlchemyProjections, e: Envelope) -> None:
+    if e.type == "contacts.counterparty.deleted":
+        p.counterparty_deleted(
+            contacts_pb2.CounterpartyDeleted.FromString(e.payload).counterparty_id
+        )
+        return
+    message = contacts_pb2.CounterpartyCreated.FromString(e.payload).counterparty
+    p.counterparty(
+        message.id, message.name, message.owner_id if message.HasField("owner_id") else None
+    )
+
+
+def _contact(p: SqlAlchemyProjections, e: Envelope) -> None:
+    contact = contacts_pb2.ContactCreated.FromString(e.payload).contact
+    birthday = date.fromisoformat(contact.birthday) if contact.HasField("birthday") else None
+    p.contact(contact.id, contact.counterparty_id, contact.full_name, birthday)
+
+
+def _interaction(p: SqlAlchemyProjections, e: Envelope) -> None:
+    i = contacts_pb2.InteractionLogged.FromString(e.payload).interaction
+    values = {
+        "id": i.id,
+        "counterparty_id": i.counterparty_id,
+        "deal_id": i.deal_id if i.HasField("deal_id") else None,
+        "owner_id": i.owner_id if i.HasField("owner_id") else None,
+        "kind": i.kind,
+        "subject": i.subject,
+        "planned_at": _time(i.planned_at) if i.HasField("planned_at") else None,
+        "done_at": _time(i.done_at) if i.HasField("done_at") else None,
+    }
+    p.interaction(values)
+    at = values["done_at"] or values["planned_at"]
+    p.add_to_timeline(_entry(e, i.kind, i.subject, i.id, values["deal_id"], i.counterparty_id, at))  # type: ignore[arg-type]
+
+
+def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
+    if e.type == "deals.deal.stage_changed":
+        changed = deals_pb2.DealStageChanged.FromString(e.payload)
+        deal = changed.deal
+        title = f"{deal.title} → {changed.to_stage_name}" + (
+            " (by the process)" if changed.automatic else ""
+        )
+        p.add_to_timeline(_entry(e, "deal_stage", title, deal.id, deal.id, deal.counterparty_id))
+        return
+    if e.type in DEAL_TITLES:
+        deal = deals_pb2.DealChanged.FromString(e.payload).deal
+        kind, title = DEAL_TITLES[e.type]
+        p.add_to_timeline(
+            _entry(e, kind, title.format(title=deal.title), deal.id, deal.id, deal.counterparty_id)
+        )
+
+
+def _task(p: SqlAlchemyProjections, e: Envelope) -> None:
+    task = deals_pb2.TaskChanged.FromString(e.payload).task
+    done = e.type == "deals.task.completed"
+    title = ("Task done: " if done else "Task: ") + task.title
+    deal_id = task.deal_id if task.HasField("deal_id") else None
+    counterparty_id = task.counterparty_id if task.HasField("counterparty_id") else None
+    p.add_to_timeline(
+        _entry(e, "task_done" if done else "task", title, task.id, deal_id, counterparty_id)
+    )
+
+
+ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
+    ("contacts.counterparty.", _counterparty),
+    ("contacts.contact.", _contact),
+    ("contacts.interaction.logged", _interaction),
+    ("deals.deal.", _deal),
+    ("deals.task.", _task),
+]
+
+
+def apply_event(session: Session, envelope: Envelope) -> None:
+    projections = SqlAlchemyProjections(session)
+    for prefix, handler in ROUTES:
+        if envelope.type.startswith(prefix):
+            handler(projections, envelope)
+            return
+    raise PoisonMessage(f"deals does not handle {envelope.type}")

@@ -1,0 +1,102 @@
+"""Reminders: upcoming planned contacts, due and overdue tasks and birthdays become
+notifications for the responsible user, each exactly once however often the scan runs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from crmkit.errors import NotFound
+from crmkit.paging import Page
+from services.deals.adapters import orm
+from services.deals.domain import model
+from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+
+LOOK_AHEAD = timedelta(hours=24)
+
+
+def scan(uow: UnitOfWork, now: datetime) -> int:
+    """Creates what is due now and was not created before; returns how many were new."""
+    with uow:
+        wanted = _due_tasks(uow, now) + _upcoming_contacts(uow, now) + _birthdays(uow, now)
+        created = sum(_add_once(uow, notification) for notification in wanted)
+        uow.commit()
+    return created
+
+
+def _add_once(uow: UnitOfWork, notification: model.Notification) -> bool:
+    if (
+        uow.notifications.first(orm.notifications.c.dedupe_key == notification.dedupe_key)
+        is not None
+    ):
+        return False
+    try:
+        with uow.session.begin_nested():  # another worker may be adding the same one
+            uow.notifications.add(notification)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _due_tasks(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+    today = now.date()
+    found = []
+    for task in uow.tasks.due_by(today + timedelta(days=1)):
+        overdue = task.due_date < today
+        kind = "task_overdue" if overdue else "task_due"
+        title = (
+            f"Overdue since {task.due_date}: {task.title}"
+            if overdue
+            else f"Due {task.due_date}: {task.title}"
+        )
+        key = f"{kind}:{task.id}" if overdue else f"{kind}:{task.id}:{task.due_date}"
+        found.append(model.Notification(task.assignee_id, kind, title, task.id, key))
+    return found
+
+
+def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+    found = []
+    for planned in uow.projections.planned_interactions(None, now, now + LOOK_AHEAD):
+        if planned.owner_id:
+            title = f"{planned.kind.title()} at {planned.planned_at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
+            key = f"interaction:{planned.id}:{planned.planned_at.isoformat()}"
+            found.append(
+                model.Notification(
+                    planned.owner_id,
+                    "interaction_upcoming",
+                    title,
+                    planned.id,
+                    key,
+                    due_at=planned.planned_at,
+                )
+            )
+    return found
+
+
+def _birthdays(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+    found = []
+    for person in uow.projections.birthdays(now.strftime("%m-%d")):
+        title = f"Birthday today: {person.full_name} ({person.counterparty_name})"
+        key = f"birthday:{person.id}:{now.year}"
+        found.append(model.Notification(person.owner_id, "birthday", title, person.id, key))
+    return found
+
+
+def list_notifications(
+    uow: UnitOfWork, user_id: str, unread_only: bool, page: Page
+) -> tuple[list[model.Notification], int]:
+    n = orm.notifications.c
+    conditions = [n.user_id == user_id] + ([n.read_at.is_(None)] if unread_only else [])
+    with uow:
+        return uow.notifications.list(page, *conditions)
+
+
+def mark_read(uow: UnitOfWork, notification_id: str, user_id: str) -> model.Notification:
+    with uow:
+        notification: model.Notification | None = uow.notifications.get(notification_id)
+        if notification is None or notification.user_id != user_id:
+            raise NotFound.of("notification", notification_id)
+        notification.read_at = notification.read_at or model.utcnow()
+        uow.commit()
+    return notification

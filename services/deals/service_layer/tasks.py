@@ -1,0 +1,116 @@
+"""Tasks, the business process that runs on them, and the planner."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from crm.events.v1 import deals_pb2 as events
+from crmkit.errors import InvalidInput, NotFound
+from crmkit.identity import Identity
+from crmkit.paging import Page
+from services.deals.adapters import proto
+from services.deals.adapters.repository import TaskFilter
+from services.deals.domain import model
+from services.deals.service_layer.deals import deal_of, enter_stage
+from services.deals.service_layer.pipelines import AREA, pipeline_of
+from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+
+MAX_PLANNER_DAYS = 92
+
+
+def _publish(uow: UnitOfWork, event_type: str, task: model.Task) -> None:
+    uow.events.add(event_type, task.id, events.TaskChanged(task=proto.task_to_proto(task)))
+
+
+def create_task(uow: UnitOfWork, task: model.Task, actor: Identity) -> model.Task:
+    actor.require_writer(AREA)
+    with uow:
+        if task.deal_id is not None:
+            deal = uow.deals.get(task.deal_id)
+            if deal is None:
+                raise InvalidInput.field("deal_id", f"deal {task.deal_id!r} does not exist")
+            task.counterparty_id = task.counterparty_id or deal.counterparty_id
+        uow.tasks.add(task)
+        _publish(uow, "deals.task.created", task)
+        uow.commit()
+    return task
+
+
+def task_of(uow: UnitOfWork, task_id: str) -> model.Task:
+    task: model.Task | None = uow.tasks.get(task_id)
+    if task is None:
+        raise NotFound.of("task", task_id)
+    return task
+
+
+def complete_task(uow: UnitOfWork, task_id: str, actor: Identity) -> model.Task:
+    """Done. In a business process, the last open task of the deal's current stage moves the
+    deal to the next stage, which creates that stage's tasks."""
+    actor.require_writer(AREA)
+    with uow:
+        task = task_of(uow, task_id)
+        now = model.utcnow()
+        task.complete(now)
+        _publish(uow, "deals.task.completed", task)
+        uow.session.flush()
+        _advance_if_stage_done(uow, task, now)
+        uow.commit()
+    return task
+
+
+def _advance_if_stage_done(uow: UnitOfWork, task: model.Task, now: datetime) -> None:
+    if task.deal_id is None or task.stage_id is None:
+        return
+    deal = deal_of(uow, task.deal_id)
+    pipeline = pipeline_of(uow, deal.pipeline_id)
+    if (
+        pipeline.mode != "business_process"
+        or deal.status != "open"
+        or deal.stage_id != task.stage_id
+    ):
+        return
+    if uow.tasks.open_for_stage(deal.id, task.stage_id):
+        return
+    following = pipeline.stage_after(task.stage_id)
+    if following is not None:
+        enter_stage(uow, deal, pipeline, following, automatic=True, at=now)
+
+
+def get_task(uow: UnitOfWork, task_id: str) -> model.Task:
+    with uow:
+        return task_of(uow, task_id)
+
+
+def list_tasks(uow: UnitOfWork, wanted: TaskFilter, page: Page) -> tuple[list[model.Task], int]:
+    with uow:
+        return uow.tasks.search(wanted, page)
+
+
+@dataclass
+class PlannerDay:
+    day: date
+    tasks: list[model.Task] = field(default_factory=list)
+    interactions: list[Any] = field(default_factory=list)
+
+
+def planner(uow: UnitOfWork, user_id: str, first: date, last: date) -> list[PlannerDay]:
+    """A user's tasks and planned interactions, day by day. Who may see it is the gateway's call:
+    only the user and their supervisors know of each other."""
+    if last < first:
+        raise InvalidInput.field("to", "comes before from")
+    if (last - first).days >= MAX_PLANNER_DAYS:
+        raise InvalidInput.field("to", f"the planner shows at most {MAX_PLANNER_DAYS} days")
+    days: dict[date, PlannerDay] = defaultdict(lambda: PlannerDay(date.min))
+    with uow:
+        for task in uow.tasks.of_user_between(user_id, first, last):
+            days[task.due_date].tasks.append(task)
+        start = datetime.combine(first, time.min, UTC)
+        end = datetime.combine(last + timedelta(days=1), time.min, UTC)
+        for interaction in uow.projections.planned_interactions(user_id, start, end):
+            days[interaction.planned_at.date()].interactions.append(interaction)
+    for day, content in days.items():
+        content.day = day
+    return [days[day] for day in sorted(days)]
