@@ -27,7 +27,9 @@ def create_app(
 ) -> Flask:
     app = Flask("gateway")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.config["MAX_CONTENT_LENGTH"] = 10 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = (
+        12 * 1024 * 1024
+    )  # documents: 10 MB, checked with a clear message
     app.extensions["crm"] = Gateway(
         settings=settings,
         engine=engine or make_engine(settings.db_url("gateway")),

@@ -102,11 +102,16 @@ class Suite:
         broker would (those are tested for real in the integration tests)."""
         handler = InboxHandler(self.deals.sessions, deals_orm.inbox, deals_consumer.apply_event)
         delivered = 0
-        for engine, table in ((self.contacts.engine, contacts_orm.outbox), (self.deals.engine, deals_orm.outbox)):
+        for engine, table in (
+            (self.contacts.engine, contacts_orm.outbox),
+            (self.deals.engine, deals_orm.outbox),
+        ):
             store = SqlOutboxStore(engine, table)
             while batch := store.claim(500):
                 for message in batch:
-                    if any(topic_matches(b, message.event_type) for b in deals_consumer.QUEUE.bindings):
+                    if any(
+                        topic_matches(b, message.event_type) for b in deals_consumer.QUEUE.bindings
+                    ):
                         delivered += handler(Envelope.FromString(message.body))
                 store.mark_sent([m.seq for m in batch])
         return delivered
@@ -143,10 +148,17 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     contacts = bootstrap.from_settings(settings)
     server, port, _ = build_server(grpc_server.registrar(contacts.uow), "127.0.0.1:0")
     contacts_channel = open_channel(f"127.0.0.1:{port}")
-    directory = GrpcCounterpartyDirectory(ServiceClient(contacts_pb2_grpc.ContactsStub(contacts_channel), 5.0))
-    deals = deals_bootstrap.bootstrap(settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files"))
+    directory = GrpcCounterpartyDirectory(
+        ServiceClient(contacts_pb2_grpc.ContactsStub(contacts_channel), 5.0)
+    )
+    deals = deals_bootstrap.bootstrap(
+        settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files")
+    )
     deals_server, deals_port, _ = build_server(deals_grpc.registrar(deals), "127.0.0.1:0")
-    addresses = {"CRM_CONTACTS_ADDR": f"127.0.0.1:{port}", "CRM_DEALS_ADDR": f"127.0.0.1:{deals_port}"}
+    addresses = {
+        "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}",
+        "CRM_DEALS_ADDR": f"127.0.0.1:{deals_port}",
+    }
     clients = Clients.connect(Settings.from_env({**_env_of(settings), **addresses}))
     engine = make_engine(settings.db_url("gateway"))
     with engine.begin() as conn:

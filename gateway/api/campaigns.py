@@ -50,7 +50,9 @@ def create_lost_reason(body: s.LostReasonIn) -> Response:
     area=AREA,
 )
 def list_lost_reasons(query: PageQuery) -> dict[str, Any]:
-    return page_of(s.LostReason, _deals().call("ListLostReasons", page_request(query, pb.PageRequest)), query)
+    return page_of(
+        s.LostReason, _deals().call("ListLostReasons", page_request(query, pb.PageRequest)), query
+    )
 
 
 @spec.route(
@@ -80,7 +82,9 @@ def create_campaign(body: s.CampaignIn) -> Response:
     area=AREA,
 )
 def list_campaigns(query: PageQuery) -> dict[str, Any]:
-    return page_of(s.Campaign, _deals().call("ListCampaigns", page_request(query, pb.PageRequest)), query)
+    return page_of(
+        s.Campaign, _deals().call("ListCampaigns", page_request(query, pb.PageRequest)), query
+    )
 
 
 @spec.route(

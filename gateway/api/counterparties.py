@@ -8,6 +8,7 @@ from flask import Blueprint, Response
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as pb
+from crm.deals.v1 import deals_pb2
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -192,6 +193,14 @@ def get_terms(counterparty_id: str) -> s.CustomerTerms:
     area=AREA,
 )
 def timeline(counterparty_id: str) -> s.Timeline:
-    return from_message(
+    own = from_message(
         s.Timeline, _contacts().call("GetTimeline", pb.GetByIdRequest(id=counterparty_id))
+    )
+    # deals' projection also holds the interactions, which contacts has just given
+    wanted = deals_pb2.TimelineRequest(
+        counterparty_id=counterparty_id, exclude_kinds=INTERACTION_KINDS
+    )
+    theirs = from_message(s.Timeline, gateway().clients.deals.call("GetTimeline", wanted))
+    return s.Timeline(
+        items=sorted([*own.items, *theirs.items], key=lambda entry: entry.at, reverse=True)
     )

@@ -61,7 +61,8 @@ def create_deal(body: s.DealCreate) -> Response:
 )
 def list_deals(query: s.DealQuery) -> dict[str, Any]:
     request = set_present(
-        pb.ListDealsRequest(page=page_request(query, pb.PageRequest)), {n: getattr(query, n) for n in DEAL_FILTERS}
+        pb.ListDealsRequest(page=page_request(query, pb.PageRequest)),
+        {n: getattr(query, n) for n in DEAL_FILTERS},
     )
     return page_of(s.Deal, _deals().call("ListDeals", request), query)
 
@@ -197,7 +198,8 @@ def add_participant(deal_id: str, body: s.ParticipantIn) -> Response:
 )
 def list_participants(deal_id: str, query: PageQuery) -> dict[str, Any]:
     reply = _deals().call(
-        "ListParticipants", pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id)
+        "ListParticipants",
+        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id),
     )
     return page_of(s.Participant, reply, query)
 
@@ -234,7 +236,8 @@ def link_participants(deal_id: str, body: s.ParticipantLinkIn) -> Response:
 )
 def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
     reply = _deals().call(
-        "ListParticipantLinks", pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id)
+        "ListParticipantLinks",
+        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id),
     )
     return page_of(s.ParticipantLink, reply, query)
 

@@ -69,7 +69,9 @@ def create_pipeline(body: s.PipelineIn) -> Response:
     area=AREA,
 )
 def list_pipelines(query: PageQuery) -> dict[str, Any]:
-    return page_of(s.Pipeline, _deals().call("ListPipelines", page_request(query, pb.PageRequest)), query)
+    return page_of(
+        s.Pipeline, _deals().call("ListPipelines", page_request(query, pb.PageRequest)), query
+    )
 
 
 @spec.route(
@@ -138,7 +140,8 @@ def upload_document(pipeline_id: str, form: s.DocumentForm) -> Response:
 )
 def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
     reply = _deals().call(
-        "ListDocuments", pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=pipeline_id)
+        "ListDocuments",
+        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=pipeline_id),
     )
     return page_of(s.Document, reply, query)
 

@@ -114,7 +114,9 @@ def planner(query: s.PlannerQuery) -> s.Planner:
 )
 def list_notifications(query: s.NotificationQuery) -> dict[str, Any]:
     request = pb.ListNotificationsRequest(
-        page=page_request(query, pb.PageRequest), user_id=current_identity().user_id, unread_only=query.unread_only
+        page=page_request(query, pb.PageRequest),
+        user_id=current_identity().user_id,
+        unread_only=query.unread_only,
     )
     return page_of(s.Notification, _deals().call("ListNotifications", request), query)
 
