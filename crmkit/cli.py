@@ -55,10 +55,36 @@ def main(argv: Sequence[str] | None = None) -> None:
         importlib.import_module("gateway.main").serve(settings)
 
 
+def declare_queues(settings: Settings) -> None:
+    """Every consumer's queue, before any relay publishes: an event sent to the exchange while
+    no queue is bound would reach nobody."""
+    import pika
+
+    from crmkit.rabbit import connection_parameters, declare_queue
+
+    try:
+        connection = pika.BlockingConnection(connection_parameters(settings.amqp_url))
+    except pika.exceptions.AMQPError:
+        sys.exit(
+            f"RabbitMQ is not reachable at CRM_AMQP_URL ({settings.amqp_url}); start it and try again"
+        )
+    channel = connection.channel()
+    for service in SERVICES:
+        declare_queue(
+            channel, importlib.import_module(f"services.{service}.entrypoints.consumer").QUEUE
+        )
+    connection.close()
+
+
 def first_start(settings: Settings) -> None:
-    """The first admin, demo data on an empty suite, and where to log in."""
+    """Queues, the first admin, demo data on an empty suite, and where to log in."""
+    declare_queues(settings)
     admin_id, generated = importlib.import_module("gateway.main").ensure_first_admin(settings)
-    seeded = importlib.import_module("services.contacts.entrypoints.demo").seed(settings, admin_id)
+    contacts_demo = importlib.import_module("services.contacts.entrypoints.demo")
+    seeded = contacts_demo.seed(settings, admin_id)
+    deals = importlib.import_module("services.deals.entrypoints.demo").seed(
+        settings, admin_id, contacts_demo.customer_ids(settings)
+    )
     password = generated or "(the one you set in CRM_ADMIN_PASSWORD"
     if not generated:
         kept = settings.data_dir / "admin-password.txt"
@@ -67,7 +93,7 @@ def first_start(settings: Settings) -> None:
         "",
         f"  Hoa CRM: http://127.0.0.1:{settings.gateway_port}   (API docs at /docs, health at /healthz)",
         f"  log in:  {settings.admin_username} / {password}",
-        f"  demo data: {seeded} counterparties loaded now"
+        f"  demo data: {seeded} counterparties and {deals} deals loaded now"
         if seeded
         else "  demo data: already loaded",
         "",

@@ -131,3 +131,12 @@ def seed(settings: Settings, owner_id: str | None) -> int:
         handlers.log_interaction(contacts.uow(), interaction, actor)
     contacts.engine.dispose()
     return len(COMPANIES)
+
+
+def customer_ids(settings: Settings) -> list[str]:
+    """The counterparties that buy, for other services' demo data."""
+    contacts = bootstrap.from_settings(settings)
+    wanted = handlers.CounterpartyFilter(role="customer")
+    found, _ = handlers.list_counterparties(contacts.uow(), wanted, handlers.Page(1, 500))
+    contacts.engine.dispose()
+    return [counterparty.id for counterparty in found]

@@ -102,14 +102,20 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
         title = f"{deal.title} → {changed.to_stage_name}" + (
             " (by the process)" if changed.automatic else ""
         )
-        p.add_to_timeline(_entry(e, "deal_stage", title, deal.id, deal.id, deal.counterparty_id))
+        p.add_to_timeline(
+            _entry(
+                e, "deal_stage", title, deal.id, deal.id, deal.counterparty_id, _time(changed.at)
+            )
+        )
         return
     if e.type in DEAL_TITLES:
         deal = deals_pb2.DealChanged.FromString(e.payload).deal
         kind, title = DEAL_TITLES[e.type]
-        p.add_to_timeline(
-            _entry(e, kind, title.format(title=deal.title), deal.id, deal.id, deal.counterparty_id)
+        at = _time(deal.created_at if kind == "deal" else deal.closed_at or deal.updated_at)
+        entry = _entry(
+            e, kind, title.format(title=deal.title), deal.id, deal.id, deal.counterparty_id, at
         )
+        p.add_to_timeline(entry)
 
 
 def _task(p: SqlAlchemyProjections, e: Envelope) -> None:

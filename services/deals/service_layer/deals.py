@@ -56,6 +56,7 @@ def enter_stage(
         to_stage_id=stage.id,
         to_stage_name=stage.name,
         automatic=automatic,
+        at=at.isoformat(),
     )
     uow.events.add("deals.deal.stage_changed", deal.id, changed)
     if pipeline.mode == "business_process":
