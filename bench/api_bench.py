@@ -12,66 +12,18 @@ import json
 import os
 import platform
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
 
-from tests.support import postgres_databases
-
-VENV_BIN = Path(sys.executable).parent
-ADMIN_PASSWORD = "bench-password-1"
-
-
-@dataclass
-class Result:
-    name: str
-    requests: int
-    seconds: float
-    latencies_ms: list[float]
-    errors: int
-
-    @property
-    def rps(self) -> float:
-        return self.requests / self.seconds
-
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
-
-
-def wait_until_up(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
-@contextmanager
-def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[None]:
-    logs = open(os.devnull, "w")  # noqa: SIM115
-    started = [subprocess.Popen(command, env=env, stdout=logs, stderr=logs) for command in commands]
-    try:
-        yield
-    finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            process.wait(timeout=20)
-        logs.close()
+from bench.stack import VENV_BIN, Result, processes, suite_running, wait_until_up
+from tests.support import postgres_databases, rabbitmq_vhost
 
 
 def drive(name: str, base: str, headers: dict[str, str], clients: int, seconds: float) -> Result:
@@ -126,44 +78,6 @@ def merge(name: str, parts: list[Result]) -> Result:
 
 
 @contextmanager
-def suite_running(
-    db_urls: dict[str, str], port: int, workers: int
-) -> Iterator[tuple[str, dict[str, str]]]:
-    env = {
-        **os.environ,
-        "CRM_DATA_DIR": "var/bench",
-        "CRM_CONTACTS_DB_URL": db_urls["contacts"],
-        "CRM_GATEWAY_DB_URL": db_urls["gateway"],
-        "CRM_GATEWAY_PORT": str(port),
-        "CRM_CONTACTS_ADDR": "127.0.0.1:50191",
-        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "CRM_LOG_LEVEL": "WARNING",
-    }
-    python = str(VENV_BIN / "python")
-    subprocess.run(
-        [python, "-m", "crmkit.cli", "migrate-all"], env=env, check=True, capture_output=True
-    )
-    subprocess.run(
-        [python, "-m", "crmkit.cli", "bootstrap"], env=env, check=True, capture_output=True
-    )
-    commands = [
-        [python, "-m", "services.contacts", "serve"],
-        [python, "-m", "services.contacts", "relay"],
-        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread", "--threads", "8", "gateway.wsgi:app"],
-    ]  # fmt: skip
-    with processes(commands, env):
-        wait_until_up(f"http://127.0.0.1:{port}/healthz")
-        login = requests.post(
-            f"http://127.0.0.1:{port}/api/v1/auth/login",
-            json={"username": "admin", "password": ADMIN_PASSWORD},
-        )
-        yield (
-            f"http://127.0.0.1:{port}/api/v1",
-            {"Authorization": f"Bearer {login.json()['access_token']}"},
-        )
-
-
-@contextmanager
 def baseline_running(db_url: str, port: int) -> Iterator[tuple[str, dict[str, str]]]:
     env = {**os.environ, "BASELINE_DB_URL": db_url}
     command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", "1", "--worker-class", "gthread", "--threads", "16", "bench.baseline_app:create_app()"]  # fmt: skip
@@ -194,16 +108,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
     with (
-        postgres_databases("contacts", "gateway", "baseline") as urls,
-        baseline_running(urls["baseline"], 8291) as baseline_stack,
-        suite_running(urls, 8292, args.gateway_workers) as suite_stack,
+        postgres_databases("contacts", "deals", "gateway", "baseline") as urls,
+        rabbitmq_vhost() as amqp_url,
+        baseline_running(urls.pop("baseline"), 8291) as baseline_stack,
+        suite_running(urls, amqp_url, 8292, args.gateway_workers) as (base, headers, _env),
     ):
-        results = alternate(
-            {"baseline": baseline_stack, "suite": suite_stack},
-            args.clients,
-            args.seconds,
-            args.rounds,
-        )
+        stacks = {"baseline": baseline_stack, "suite": (base, headers)}
+        results = alternate(stacks, args.clients, args.seconds, args.rounds)
     baseline, suite = results["baseline"], results["suite"]
     report = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

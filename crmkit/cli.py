@@ -81,6 +81,12 @@ def first_start(settings: Settings) -> None:
     declare_queues(settings)
     admin_id, generated = importlib.import_module("gateway.main").ensure_first_admin(settings)
     contacts_demo = importlib.import_module("services.contacts.entrypoints.demo")
+    if not settings.demo_data:
+        print(
+            f"Hoa CRM: http://127.0.0.1:{settings.gateway_port}, no demo data (CRM_DEMO_DATA=0)",
+            flush=True,
+        )
+        return
     seeded = contacts_demo.seed(settings, admin_id)
     deals = importlib.import_module("services.deals.entrypoints.demo").seed(
         settings, admin_id, contacts_demo.customer_ids(settings)

@@ -49,6 +49,7 @@ class Settings:
     refresh_token_seconds: int
     login_attempts_per_minute: int
     relay_claim_seconds: float
+    demo_data: bool
     log_level: str
 
     @classmethod
@@ -77,6 +78,7 @@ class Settings:
             refresh_token_seconds=_int(env, "CRM_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600),
             login_attempts_per_minute=_int(env, "CRM_LOGIN_ATTEMPTS_PER_MINUTE", 10),
             relay_claim_seconds=_float(env, "CRM_RELAY_CLAIM_SECONDS", 30.0),
+            demo_data=(env.get("CRM_DEMO_DATA") or "1") not in ("0", "false", "no"),
             log_level=(env.get("CRM_LOG_LEVEL") or "INFO").upper(),
         )
 

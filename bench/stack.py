@@ -1,0 +1,108 @@
+"""Starting the suite (or a baseline) as real processes for a benchmark, and measuring."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+VENV_BIN = Path(sys.executable).parent
+ADMIN_PASSWORD = "bench-password-1"
+
+
+@dataclass
+class Result:
+    name: str
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def wait_until_up(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[None]:
+    logs = open(os.devnull, "w")  # noqa: SIM115
+    started = [subprocess.Popen(command, env=env, stdout=logs, stderr=logs) for command in commands]
+    try:
+        yield
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            process.wait(timeout=20)
+        logs.close()
+
+
+@contextmanager
+def suite_running(
+    db_urls: dict[str, str],
+    amqp_url: str,
+    port: int,
+    workers: int,
+    verbs: tuple[tuple[str, str], ...] = (
+        ("contacts", "serve"),
+        ("contacts", "relay"),
+        ("deals", "serve"),
+    ),
+) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
+    """The gateway and the given service processes; yields (API base, auth headers, env)."""
+    env = {
+        **os.environ,
+        **{f"CRM_{name.upper()}_DB_URL": url for name, url in db_urls.items()},
+        "CRM_AMQP_URL": amqp_url,
+        "CRM_DATA_DIR": "var/bench",
+        "CRM_GATEWAY_PORT": str(port),
+        "CRM_CONTACTS_ADDR": "127.0.0.1:50191",
+        "CRM_DEALS_ADDR": "127.0.0.1:50192",
+        "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "CRM_DEMO_DATA": "0",
+        "CRM_LOG_LEVEL": "WARNING",
+    }
+    python = str(VENV_BIN / "python")
+    for command in ("migrate-all", "bootstrap"):
+        subprocess.run(
+            [python, "-m", "crmkit.cli", command], env=env, check=True, capture_output=True
+        )
+    commands = [[python, "-m", f"services.{service}", verb] for service, verb in verbs]
+    gunicorn = [
+        str(VENV_BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+    ]
+    commands.append([*gunicorn, "--worker-class", "gthread", "--threads", "8", "gateway.wsgi:app"])
+    with processes(commands, env):
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/healthz")
+        login = requests.post(
+            f"{base}/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
+        )
+        yield f"{base}/api/v1", {"Authorization": f"Bearer {login.json()['access_token']}"}, env
