@@ -4,6 +4,9 @@ status codes, and the gateway turns those into problem+json."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,3 +58,10 @@ class Problem:
     detail: str
     errors: list[FieldError] = field(default_factory=list)
     existing_id: str | None = None
+
+
+def found(value: T | None, kind: str, ident: str) -> T:
+    """The value, or a NotFound that names what was looked for."""
+    if value is None:
+        raise NotFound.of(kind, ident)
+    return value

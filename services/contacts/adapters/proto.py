@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from google.protobuf.message import Message
 
 from crm.contacts.v1 import contacts_pb2 as pb
 from crmkit.errors import InvalidInput
+from crmkit.protobuf import as_text, parse_decimal
 from services.contacts.domain import model
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
 
 
 def _fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
     for name in names:
-        value = _text(getattr(source, name))
+        value = as_text(getattr(source, name))
         if value is not None:
             setattr(message, name, value)
     return message
@@ -58,41 +50,6 @@ def masked(message: Message, paths: list[str], allowed: tuple[str, ...]) -> dict
         else:
             fields[name] = getattr(message, name)
     return fields
-
-
-def parse_date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.field(field, f"must be a date YYYY-MM-DD; got {value!r}") from None
-
-
-def parse_time(value: str | None, field: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.field(field, f"must be an ISO 8601 time; got {value!r}") from None
-    if moment.tzinfo is None:
-        raise InvalidInput.field(field, "must carry a UTC offset, e.g. 2026-05-01T09:00:00+07:00")
-    return moment
-
-
-def parse_decimal(value: str | None, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput.field(
-            field, f"must be a decimal number such as '1250.00'; got {value!r}"
-        ) from None
-    if not number.is_finite():
-        raise InvalidInput.field(field, "must be a finite number")
-    return number
 
 
 COUNTERPARTY_OUT = (

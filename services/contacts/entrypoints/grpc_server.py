@@ -10,6 +10,7 @@ import grpc
 from crm.contacts.v1 import contacts_pb2 as pb
 from crm.contacts.v1 import contacts_pb2_grpc as pb_grpc
 from crmkit.identity import current_identity
+from crmkit.protobuf import parse_date, parse_time
 from services.contacts.adapters import proto
 from services.contacts.adapters.repository import CounterpartyFilter, InteractionFilter, Page
 from services.contacts.domain import model
@@ -75,7 +76,7 @@ class ContactsServicer(pb_grpc.ContactsServicer):
     # contact persons
     def CreateContact(self, request: pb.ContactPerson, context: Any) -> pb.ContactPerson:
         fields = proto.present(request, model.CONTACT_FIELDS)
-        fields["birthday"] = proto.parse_date(fields.get("birthday"), "birthday")
+        fields["birthday"] = parse_date(fields.get("birthday"), "birthday")
         contact = handlers.create_contact(
             self.uow(), request.counterparty_id, fields, current_identity()
         )
@@ -89,7 +90,7 @@ class ContactsServicer(pb_grpc.ContactsServicer):
             request.contact, list(request.update_mask.paths), model.CONTACT_FIELDS
         )
         if "birthday" in changes:
-            changes["birthday"] = proto.parse_date(changes["birthday"], "birthday")
+            changes["birthday"] = parse_date(changes["birthday"], "birthday")
         contact = handlers.update_contact(self.uow(), request.id, changes, current_identity())
         return proto.contact_to_proto(contact)
 
@@ -121,12 +122,10 @@ class ContactsServicer(pb_grpc.ContactsServicer):
             counterparty_id=request.counterparty_id,
             kind=request.kind,
             subject=request.subject,
-            planned_at=proto.parse_time(
+            planned_at=parse_time(
                 request.planned_at if request.HasField("planned_at") else None, "planned_at"
             ),
-            done_at=proto.parse_time(
-                request.done_at if request.HasField("done_at") else None, "done_at"
-            ),
+            done_at=parse_time(request.done_at if request.HasField("done_at") else None, "done_at"),
             **proto.present(request, INTERACTION_IN),
         )
         logged = handlers.log_interaction(self.uow(), interaction, current_identity())
@@ -140,7 +139,7 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         )
         for name in ("planned_from", "planned_to"):
             if name in fields:
-                fields[name] = proto.parse_time(fields[name], name)
+                fields[name] = parse_time(fields[name], name)
         items, total = handlers.list_interactions(
             self.uow(), InteractionFilter(**fields), _page(request.page)
         )

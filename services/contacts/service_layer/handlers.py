@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm.events.v1 import contacts_pb2 as events
-from crmkit.errors import Conflict, InvalidInput, NotFound
+from crmkit.errors import Conflict, InvalidInput, NotFound, found
 from crmkit.identity import Identity
 from services.contacts.adapters import proto
 from services.contacts.adapters.repository import CounterpartyFilter, InteractionFilter, Page
@@ -19,10 +19,7 @@ AREA = "contacts"
 
 
 def _counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
-    found = uow.counterparties.get(counterparty_id)
-    if found is None:
-        raise NotFound.of("counterparty", counterparty_id)
-    return found
+    return found(uow.counterparties.get(counterparty_id), "counterparty", counterparty_id)
 
 
 def _check_references(uow: UnitOfWork, counterparty_id: str, fields: dict[str, Any]) -> None:
@@ -242,8 +239,8 @@ def put_supplier_profile(
 def get_supplier_profile(uow: UnitOfWork, counterparty_id: str) -> model.SupplierProfile:
     with uow:
         _counterparty(uow, counterparty_id)
-        found = uow.supplier_profiles.get(counterparty_id)
-        return found or model.SupplierProfile(counterparty_id=counterparty_id)
+        profile = uow.supplier_profiles.get(counterparty_id)
+        return profile or model.SupplierProfile(counterparty_id=counterparty_id)
 
 
 def put_customer_terms(
@@ -272,10 +269,10 @@ def timeline(uow: UnitOfWork, counterparty_id: str) -> list[model.TimelineEntry]
     with uow:
         _counterparty(uow, counterparty_id)
         wanted = InteractionFilter(counterparty_id=counterparty_id)
-        found, _ = uow.interactions.list(wanted, Page(1, 1000))
+        logged, _ = uow.interactions.list(wanted, Page(1, 1000))
         entries = [
             model.TimelineEntry(kind=item.kind, at=item.at, title=item.subject, ref_id=item.id)
-            for item in found
+            for item in logged
         ]
         return sorted(entries, key=lambda entry: entry.at, reverse=True)
 

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
-
 from google.protobuf.message import Message
 
 from crm.deals.v1 import deals_pb2 as pb
+from crmkit.protobuf import as_text
 from services.deals.domain import model
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value)
 
 
 def fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
@@ -25,7 +15,7 @@ def fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
         value = getattr(source, name)
         if value is None:
             continue
-        setattr(message, name, value if isinstance(value, bool | int) else _text(value))
+        setattr(message, name, value if isinstance(value, bool | int) else as_text(value))
     return message
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import grpc
@@ -15,6 +13,7 @@ from crm.deals.v1 import deals_pb2_grpc as pb_grpc
 from crmkit.errors import InvalidInput
 from crmkit.identity import current_identity
 from crmkit.paging import Page
+from crmkit.protobuf import parse_date, parse_decimal
 from services.deals.adapters import proto
 from services.deals.adapters.repository import DealFilter, TaskFilter
 from services.deals.bootstrap import Deals
@@ -28,26 +27,6 @@ def _page(request: pb.PageRequest) -> Page:
 
 def _opt(message: Message, name: str) -> Any:
     return getattr(message, name) if message.HasField(name) else None
-
-
-def _date(value: str | None, field: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput.field(field, f"must be a date YYYY-MM-DD; got {value!r}") from None
-
-
-def _money(value: str | None, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput.field(
-            field, f"must be a decimal number such as '1250.00'; got {value!r}"
-        ) from None
 
 
 def _stages(message: pb.Pipeline) -> list[dict[str, Any]]:
@@ -78,9 +57,11 @@ def _deal_fields(message: pb.Deal, names: Iterable[str]) -> dict[str, Any]:
         for name in names
     }
     if "amount" in fields:
-        fields["amount"] = _money(fields["amount"], "amount")
+        fields["amount"] = parse_decimal(fields["amount"], "amount")
     if "expected_close_date" in fields:
-        fields["expected_close_date"] = _date(fields["expected_close_date"], "expected_close_date")
+        fields["expected_close_date"] = parse_date(
+            fields["expected_close_date"], "expected_close_date"
+        )
     return fields
 
 
@@ -164,8 +145,8 @@ class DealsServicer(pb_grpc.DealsServicer):
         names = ("pipeline_id", "stage_id", "status", "owner_id", "counterparty_id")
         wanted = DealFilter(
             **{name: _opt(request, name) for name in names},
-            close_from=_date(_opt(request, "close_from"), "close_from"),
-            close_to=_date(_opt(request, "close_to"), "close_to"),
+            close_from=parse_date(_opt(request, "close_from"), "close_from"),
+            close_to=parse_date(_opt(request, "close_to"), "close_to"),
         )
         items, total = deals.list_deals(self.uow(), wanted, _page(request.page))
         return pb.DealPage(items=[proto.deal_to_proto(d) for d in items], total=total)
@@ -236,7 +217,7 @@ class DealsServicer(pb_grpc.DealsServicer):
 
     # tasks and planner
     def CreateTask(self, request: pb.Task, context: Any) -> pb.Task:
-        due = _date(request.due_date, "due_date")
+        due = parse_date(request.due_date, "due_date")
         if due is None:
             raise InvalidInput.field("due_date", "is required")
         task = model.Task(
@@ -259,7 +240,7 @@ class DealsServicer(pb_grpc.DealsServicer):
         wanted = TaskFilter(
             assignee_ids=tuple(request.assignee_ids),
             status=_opt(request, "status"),
-            due_to=_date(_opt(request, "due_to"), "due_to"),
+            due_to=parse_date(_opt(request, "due_to"), "due_to"),
             deal_id=_opt(request, "deal_id"),
             overdue_on=model.utcnow().date() if request.overdue else None,
         )
@@ -267,7 +248,7 @@ class DealsServicer(pb_grpc.DealsServicer):
         return pb.TaskPage(items=[proto.task_to_proto(t) for t in items], total=total)
 
     def GetPlanner(self, request: pb.PlannerRequest, context: Any) -> pb.Planner:
-        first, last = _date(request.date_from, "from"), _date(request.date_to, "to")
+        first, last = parse_date(request.date_from, "from"), parse_date(request.date_to, "to")
         if first is None or last is None:
             raise InvalidInput.field("from" if first is None else "to", "is required")
         reply = pb.Planner(user_id=request.user_id)
@@ -306,10 +287,10 @@ class DealsServicer(pb_grpc.DealsServicer):
         campaign = model.Campaign(
             name=request.name,
             channel=_opt(request, "channel"),
-            cost=_money(_opt(request, "cost"), "cost"),
+            cost=parse_decimal(_opt(request, "cost"), "cost"),
             currency=_opt(request, "currency"),
-            start_date=_date(_opt(request, "start_date"), "start_date"),
-            end_date=_date(_opt(request, "end_date"), "end_date"),
+            start_date=parse_date(_opt(request, "start_date"), "start_date"),
+            end_date=parse_date(_opt(request, "end_date"), "end_date"),
         )
         return proto.campaign_to_proto(
             campaigns.create_campaign(self.uow(), campaign, current_identity())

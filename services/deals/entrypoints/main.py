@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from crmkit.consumer import EventConsumer
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
-from crmkit.inbox import InboxHandler
-from crmkit.outbox import SqlOutboxStore
-from crmkit.rabbit import connection_parameters
-from crmkit.relay import OutboxRelay
+from crmkit.processes import run_consumer, run_relay
 from crmkit.settings import Settings
 from services.deals import bootstrap
 from services.deals.adapters import orm
@@ -22,14 +18,11 @@ def serve(settings: Settings) -> None:
 
 def consume(settings: Settings) -> None:
     app = bootstrap.from_settings(settings)
-    handler = InboxHandler(app.sessions, orm.inbox, consumer.apply_event)
-    EventConsumer(connection_parameters(settings.amqp_url), consumer.QUEUE, handler).run_forever()
+    run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
 
 
 def relay(settings: Settings) -> None:
-    app = bootstrap.from_settings(settings)
-    store = SqlOutboxStore(app.engine, orm.outbox, settings.relay_claim_seconds)
-    OutboxRelay(store, connection_parameters(settings.amqp_url)).run_forever()
+    run_relay(settings, bootstrap.from_settings(settings).engine, orm.outbox)
 
 
 def migrate(settings: Settings) -> None:

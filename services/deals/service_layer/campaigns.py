@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from crm.events.v1 import deals_pb2 as events
-from crmkit.errors import Conflict, InvalidInput, NotFound
+from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.adapters import orm, proto
@@ -45,9 +45,7 @@ def list_campaigns(uow: UnitOfWork, page: Page) -> tuple[list[model.Campaign], i
 
 
 def campaign_of(uow: UnitOfWork, campaign_id: str) -> model.Campaign:
-    campaign: model.Campaign | None = uow.campaigns.get(campaign_id)
-    if campaign is None:
-        raise NotFound.of("campaign", campaign_id)
+    campaign: model.Campaign = found(uow.campaigns.get(campaign_id), "campaign", campaign_id)
     return campaign
 
 
@@ -116,9 +114,9 @@ def convert_response(
 
 
 def _unconverted(uow: UnitOfWork, response_id: str) -> model.CampaignResponse:
-    response: model.CampaignResponse | None = uow.responses.get(response_id)
-    if response is None:
-        raise NotFound.of("campaign response", response_id)
+    response: model.CampaignResponse = found(
+        uow.responses.get(response_id), "campaign response", response_id
+    )
     if response.deal_id is not None:
         raise Conflict("this response is already a deal", existing_id=response.deal_id)
     return response

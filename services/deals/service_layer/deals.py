@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from crm.events.v1 import deals_pb2 as events
-from crmkit.errors import Conflict, InvalidInput, NotFound
+from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.adapters import orm, proto
@@ -28,9 +28,7 @@ DEAL_FIELDS = (
 
 
 def deal_of(uow: UnitOfWork, deal_id: str) -> model.Deal:
-    deal: model.Deal | None = uow.deals.get(deal_id)
-    if deal is None:
-        raise NotFound.of("deal", deal_id)
+    deal: model.Deal = found(uow.deals.get(deal_id), "deal", deal_id)
     return deal
 
 

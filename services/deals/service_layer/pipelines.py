@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from crm.events.v1 import deals_pb2 as events
-from crmkit.errors import Conflict, InvalidInput, NotFound
+from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.files import ContentStore
 from crmkit.identity import Identity
 from crmkit.paging import Page
@@ -18,9 +18,7 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def pipeline_of(uow: UnitOfWork, pipeline_id: str) -> model.Pipeline:
-    pipeline: model.Pipeline | None = uow.pipelines.get(pipeline_id)
-    if pipeline is None:
-        raise NotFound.of("pipeline", pipeline_id)
+    pipeline: model.Pipeline = found(uow.pipelines.get(pipeline_id), "pipeline", pipeline_id)
     return pipeline
 
 
@@ -122,7 +120,5 @@ def list_documents(
 
 def get_document(uow: UnitOfWork, document_id: str) -> model.Document:
     with uow:
-        document: model.Document | None = uow.documents.get(document_id)
-        if document is None:
-            raise NotFound.of("document", document_id)
+        document: model.Document = found(uow.documents.get(document_id), "document", document_id)
         return document

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from crm.events.v1 import deals_pb2 as events
-from crmkit.errors import InvalidInput, NotFound
+from crmkit.errors import InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.adapters import proto
@@ -40,9 +40,7 @@ def create_task(uow: UnitOfWork, task: model.Task, actor: Identity) -> model.Tas
 
 
 def task_of(uow: UnitOfWork, task_id: str) -> model.Task:
-    task: model.Task | None = uow.tasks.get(task_id)
-    if task is None:
-        raise NotFound.of("task", task_id)
+    task: model.Task = found(uow.tasks.get(task_id), "task", task_id)
     return task
 
 
