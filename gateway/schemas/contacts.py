@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, EmailStr, Field
+from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
 from gateway.schemas.common import (
     Currency,
@@ -44,6 +44,10 @@ class CounterpartyFields(Input):
     group_id: Id | None = None
     parent_id: Id | None = None
     owner_id: Id | None = None
+    external_id: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = Field(None, description="the id another system (an ERP) knows this counterparty by")
 
 
 class CounterpartyCreate(CounterpartyFields):
@@ -71,6 +75,7 @@ class Counterparty(BaseModel):
     group_id: str | None = None
     parent_id: str | None = None
     owner_id: str | None = None
+    external_id: str | None = None
     status: Status
     abc: Literal["A", "B", "C"] | None = None
     xyz: Literal["X", "Y", "Z"] | None = None

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -57,6 +58,7 @@ counterparties = Table(
     Column("group_id", String(36), ForeignKey("company_groups.id"), index=True),
     Column("parent_id", String(36), ForeignKey("counterparties.id")),
     Column("owner_id", String(36), index=True),
+    Column("external_id", String(100)),
     Column("status", String(20), nullable=False),
     Column("abc", String(1)),
     Column("xyz", String(1)),
@@ -66,6 +68,7 @@ counterparties = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("deleted_at", UtcDateTime),
     Index("ix_counterparties_name", "name"),
+    UniqueConstraint("external_id", name="uq_counterparties_external_id"),
 )
 
 company_groups = Table(

@@ -54,7 +54,7 @@ def masked(message: Message, paths: list[str], allowed: tuple[str, ...]) -> dict
 
 COUNTERPARTY_OUT = (
     "id", "name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address",
-    "group_id", "parent_id", "owner_id", "status", "abc", "xyz", "created_at", "updated_at",
+    "group_id", "parent_id", "owner_id", "status", "abc", "xyz", "created_at", "updated_at", "external_id",
 )  # fmt: skip
 
 

@@ -51,6 +51,15 @@ class SqlAlchemyCounterpartyRepository:
         found = self.session.get(model.Counterparty, counterparty_id)
         return found if found is not None and found.deleted_at is None else None
 
+    def find_by(self, field: str, value: str) -> model.Counterparty | None:
+        column = getattr(orm.counterparties.c, field)
+        query = select(model.Counterparty).where(
+            column == value, orm.counterparties.c.deleted_at.is_(None)
+        )
+        return self.session.scalars(
+            query.order_by(orm.counterparties.c.created_at).limit(1)
+        ).first()
+
     def find_duplicate(self, tax_id: str | None, email: str | None) -> model.Counterparty | None:
         c = orm.counterparties.c
         matches = [c.tax_id == tax_id] if tax_id else []

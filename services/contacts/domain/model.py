@@ -24,7 +24,7 @@ RELATIONSHIP_KINDS = (
 INTERACTION_KINDS = ("call", "meeting", "note")
 COUNTERPARTY_FIELDS = (
     "name", "legal_kind", "roles", "tax_id", "region", "industry", "email", "phone",
-    "address", "group_id", "parent_id", "owner_id",
+    "address", "group_id", "parent_id", "owner_id", "external_id",
 )  # fmt: skip
 CONTACT_FIELDS = ("full_name", "position", "birthday", "email", "phone")
 # What ANALYTICS.md counts as a complete card; the contact person is checked separately.
@@ -79,6 +79,7 @@ class Counterparty:
     group_id: str | None = None
     parent_id: str | None = None
     owner_id: str | None = None
+    external_id: str | None = None
     status: str = "potential"
     abc: str | None = None
     xyz: str | None = None

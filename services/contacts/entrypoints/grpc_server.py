@@ -39,6 +39,13 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         )
         return proto.counterparty_to_proto(created)
 
+    def FindCounterparty(
+        self, request: pb.FindCounterpartyRequest, context: Any
+    ) -> pb.Counterparty:
+        field = request.WhichOneof("key") or "id"
+        found = handlers.find_counterparty(self.uow(), field, getattr(request, field))
+        return proto.counterparty_to_proto(found)
+
     def GetCounterparty(self, request: pb.GetByIdRequest, context: Any) -> pb.Counterparty:
         return proto.counterparty_to_proto(handlers.get_counterparty(self.uow(), request.id))
 

@@ -33,6 +33,17 @@ def _check_references(uow: UnitOfWork, counterparty_id: str, fields: dict[str, A
             raise InvalidInput.field("parent_id", "this would make the counterparty its own parent")
 
 
+def _check_external_id(uow: UnitOfWork, counterparty: model.Counterparty) -> None:
+    if counterparty.external_id is None:
+        return
+    other = uow.counterparties.find_by("external_id", counterparty.external_id)
+    if other is not None and other.id != counterparty.id:
+        raise Conflict(
+            f"external id {counterparty.external_id!r} belongs to {other.name!r}",
+            existing_id=other.id,
+        )
+
+
 # -- counterparties ------------------------------------------------------------------------
 def create_counterparty(
     uow: UnitOfWork, fields: dict[str, Any], force: bool, actor: Identity
@@ -41,6 +52,7 @@ def create_counterparty(
     with uow:
         counterparty = model.Counterparty.register(fields)
         _check_references(uow, counterparty.id, fields)
+        _check_external_id(uow, counterparty)
         duplicate = uow.counterparties.find_duplicate(counterparty.tax_id, counterparty.email)
         if duplicate is not None and not force:
             raise Conflict(
@@ -63,6 +75,7 @@ def update_counterparty(
         counterparty = _counterparty(uow, counterparty_id)
         _check_references(uow, counterparty_id, changes)
         changed = counterparty.change(changes, uow.counterparties.has_contact(counterparty_id))
+        _check_external_id(uow, counterparty)
         if changed:
             message = events.CounterpartyUpdated(
                 counterparty=proto.counterparty_to_proto(counterparty), changed_fields=changed
@@ -84,6 +97,14 @@ def delete_counterparty(uow: UnitOfWork, counterparty_id: str, actor: Identity) 
 def get_counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
     with uow:
         return _counterparty(uow, counterparty_id)
+
+
+def find_counterparty(uow: UnitOfWork, field: str, value: str) -> model.Counterparty:
+    """By id, tax id or external id (the first registered, if several share a tax id)."""
+    with uow:
+        if field == "id":
+            return _counterparty(uow, value)
+        return found(uow.counterparties.find_by(field, value), f"counterparty with {field}", value)
 
 
 def list_counterparties(

@@ -1,0 +1,28 @@
+"""counterparty external id
+
+Revision ID: 0002
+Revises: 0001
+Create Date: 2026-11-26 01:14:15.338036
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0002"
+down_revision: str | None = "0001"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("counterparties", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("external_id", sa.String(length=100), nullable=True))
+        batch_op.create_unique_constraint("uq_counterparties_external_id", ["external_id"])
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("counterparties", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_counterparties_external_id", type_="unique")
+        batch_op.drop_column("external_id")
