@@ -10,6 +10,8 @@ from crmkit.errors import Forbidden
 
 ROLES = ("admin", "director", "manager", "marketer", "viewer")
 WRITER_ROLES = frozenset({"admin", "director", "manager", "marketer"})
+# Areas where fewer people may write: ERP documents come from the ERP (or an admin).
+WRITERS_OF = {"erp": frozenset({"admin"})}
 
 USER_KEY = "x-crm-user-id"
 ROLES_KEY = "x-crm-roles"
@@ -24,7 +26,9 @@ class Identity:
     scopes: frozenset[str] = frozenset()
 
     def can_write(self, area: str) -> bool:
-        return bool(self.roles & WRITER_ROLES) or f"{area}:write" in self.scopes
+        return (
+            bool(self.roles & WRITERS_OF.get(area, WRITER_ROLES)) or f"{area}:write" in self.scopes
+        )
 
     def can_read(self, area: str) -> bool:
         return bool(self.roles) or bool({f"{area}:read", f"{area}:write"} & self.scopes)

@@ -64,8 +64,23 @@ class Outbox:
         self.producer = producer
 
     def add(self, session: Session, event_type: str, aggregate_id: str, payload: Message) -> str:
-        event_id = str(uuid.uuid4())
+        return self.add_many(session, [(event_type, aggregate_id, payload)])[0]
+
+    def add_many(self, session: Session, events: list[tuple[str, str, Message]]) -> list[str]:
+        """Several events in one statement (a batch of ERP documents brings thousands)."""
         occurred = now()
+        rows = [
+            self._row(event_type, aggregate_id, payload, occurred)
+            for event_type, aggregate_id, payload in events
+        ]
+        if rows:
+            session.execute(self.table.insert(), rows)
+        return [str(row["event_id"]) for row in rows]
+
+    def _row(
+        self, event_type: str, aggregate_id: str, payload: Message, occurred: datetime
+    ) -> dict[str, object]:
+        event_id = str(uuid.uuid4())
         envelope = Envelope(
             event_id=event_id,
             type=event_type,
@@ -75,15 +90,12 @@ class Outbox:
             payload=payload.SerializeToString(),
             trace_id=current_trace_id(),
         )
-        session.execute(
-            self.table.insert().values(
-                event_id=event_id,
-                event_type=event_type,
-                body=envelope.SerializeToString(),
-                created_at=occurred,
-            )
-        )
-        return event_id
+        return {
+            "event_id": event_id,
+            "event_type": event_type,
+            "body": envelope.SerializeToString(),
+            "created_at": occurred,
+        }
 
 
 class SqlOutboxStore:

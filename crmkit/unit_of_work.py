@@ -15,6 +15,8 @@ from crmkit.outbox import Outbox
 class EventLog(Protocol):
     def add(self, event_type: str, aggregate_id: str, payload: Message) -> None: ...
 
+    def add_many(self, events: list[tuple[str, str, Message]]) -> None: ...
+
 
 class SessionEvents:
     """Events written into the outbox inside the unit of work's transaction."""
@@ -25,6 +27,9 @@ class SessionEvents:
 
     def add(self, event_type: str, aggregate_id: str, payload: Message) -> None:
         self.outbox.add(self.session, event_type, aggregate_id, payload)
+
+    def add_many(self, events: list[tuple[str, str, Message]]) -> None:
+        self.outbox.add_many(self.session, events)
 
 
 class SqlAlchemyUnitOfWork:

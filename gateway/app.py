@@ -14,7 +14,17 @@ from crmkit.db import make_engine
 from crmkit.identity import ANONYMOUS, set_identity
 from crmkit.settings import Settings
 from crmkit.tracing import current_trace_id, set_trace_id
-from gateway.api import campaigns, contacts, counterparties, deals, identity, meta, pipelines, tasks
+from gateway.api import (
+    campaigns,
+    contacts,
+    counterparties,
+    deals,
+    erp,
+    identity,
+    meta,
+    pipelines,
+    tasks,
+)
 from gateway.clients import Clients
 from gateway.context import Gateway
 from gateway.errors import register_error_handlers
@@ -46,6 +56,7 @@ def create_app(
         deals.bp,
         tasks.bp,
         campaigns.bp,
+        erp.bp,
     ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)

@@ -96,6 +96,7 @@ class Suite:
     admin_id: str
     deals: deals_bootstrap.Deals
     deals_server: Any
+    contacts_address: str
 
     def deliver_events(self) -> int:
         """Hands every unsent event straight to the deals consumer's handler, as relay and
@@ -167,7 +168,7 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     app = create_app(settings, clients=clients, engine=engine)
     app.testing = True
     try:
-        yield Suite(settings, app.test_client(), contacts, server, admin_id, deals, deals_server)
+        yield Suite(settings, app.test_client(), contacts, server, admin_id, deals, deals_server, f"127.0.0.1:{port}")
     finally:
         server.stop(grace=None)
         deals_server.stop(grace=None)

@@ -18,13 +18,18 @@ class GrpcCounterpartyDirectory:
         self.client = client
 
     def exists(self, counterparty_id: str) -> bool:
+        return self.find("id", counterparty_id) is not None
+
+    def find(self, field: str, value: str) -> str | None:
         try:
-            self.client.call("GetCounterparty", pb.GetByIdRequest(id=counterparty_id))
+            found = self.client.call(
+                "FindCounterparty", pb.FindCounterpartyRequest(**{field: value})
+            )
         except grpc.RpcError as error:
             if error.code() == grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
-                return False
+                return None
             raise
-        return True
+        return str(found.id)
 
     def register_prospect(
         self, name: str, email: str | None, phone: str | None, owner_id: str | None

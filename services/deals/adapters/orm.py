@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import registry, relationship
 
@@ -130,7 +131,8 @@ lost_reasons = Table(
     "lost_reasons",
     metadata,
     _id(primary_key=True),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", String(200), nullable=False, unique=True),  # one catalogue: unique across kinds
+    Column("kind", String(10), nullable=False, server_default="deal"),  # deal | order
 )
 
 campaigns = Table(
@@ -186,6 +188,33 @@ notifications = Table(
     Column("due_at", UtcDateTime),
     Column("read_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+erp_documents = Table(
+    "erp_documents",
+    metadata,
+    _id(primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("external_id", String(100), nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("date", Date, nullable=False, index=True),
+    _id("counterparty_id", nullable=False, index=True),
+    _id("deal_id", index=True),
+    Column("currency", String(3)),
+    Column("lines", JSON, nullable=False),
+    Column("order_kind", String(10)),
+    Column("status", String(10)),
+    _id("failure_reason_id"),
+    Column("due_date", Date),
+    Column("order_external_id", String(100)),
+    Column("paid_at", UtcDateTime),
+    Column("invoice_external_id", String(100)),
+    _id("owner_id"),
+    Column("content_hash", String(64), nullable=False),
+    Column("overdue_announced_at", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("kind", "external_id", name="uq_erp_documents_kind_external_id"),
 )
 
 # -- projections of other services' data, fed by events ------------------------------------

@@ -30,6 +30,13 @@ class SqlAlchemyProjections:
         values = {"id": counterparty_id, "name": name, "owner_id": owner_id, "deleted": deleted}
         self._upsert(orm.known_counterparties, "id", values)
 
+    def owners(self, counterparty_ids: set[str]) -> dict[str, str]:
+        cp = orm.known_counterparties.c
+        query = select(cp.id, cp.owner_id).where(
+            cp.id.in_(counterparty_ids), cp.owner_id.is_not(None)
+        )
+        return {row.id: row.owner_id for row in self.session.execute(query)}
+
     def counterparty_deleted(self, counterparty_id: str) -> None:
         self.session.execute(
             update(orm.known_counterparties)

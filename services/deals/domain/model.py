@@ -281,13 +281,20 @@ class ParticipantLink:
             )
 
 
+REASON_KINDS = ("deal", "order")
+
+
 @dataclass
 class LostReason:
+    """Why a deal was lost, or (kind order) why an order failed: one catalogue for both."""
+
     name: str
+    kind: str = "deal"
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
         self.name = _named(self.name, "name")
+        _one_of(self.kind, REASON_KINDS, "kind")
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,9 @@ QUEUE = QueueSpec(
         "contacts.interaction.logged",
         "deals.deal.*",
         "deals.task.*",
+        "deals.order.*",
+        "deals.invoice.*",
+        "deals.shipment.*",
     ),
 )
 
@@ -129,12 +133,36 @@ def _task(p: SqlAlchemyProjections, e: Envelope) -> None:
     )
 
 
+ERP_TITLES = {"order": "Order", "invoice": "Invoice", "shipment": "Shipment"}
+
+
+def _erp(p: SqlAlchemyProjections, e: Envelope) -> None:
+    document = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
+    kind, change = e.type.split(".")[1:3]
+    total = sum(Decimal(line.revenue or "0") for line in document.lines)
+    amount = (
+        f": {total:,.2f} {document.currency}"
+        if kind != "shipment" and document.HasField("currency")
+        else ""
+    )
+    title = f"{ERP_TITLES[kind]} {document.number} {change}{amount}"
+    at = _time(document.paid_at) if change == "paid" and document.HasField("paid_at") else None
+    deal_id = document.deal_id if document.HasField("deal_id") else None
+    entry_kind = kind if change in ("posted", "updated") else f"{kind}_{change}"
+    p.add_to_timeline(
+        _entry(e, entry_kind, title, document.id, deal_id, document.counterparty_id, at)
+    )
+
+
 ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("contacts.counterparty.", _counterparty),
     ("contacts.contact.", _contact),
     ("contacts.interaction.logged", _interaction),
     ("deals.deal.", _deal),
     ("deals.task.", _task),
+    ("deals.order.", _erp),
+    ("deals.invoice.", _erp),
+    ("deals.shipment.", _erp),
 ]
 
 

@@ -18,7 +18,7 @@ from services.deals.adapters import proto
 from services.deals.adapters.repository import DealFilter, TaskFilter
 from services.deals.bootstrap import Deals
 from services.deals.domain import model
-from services.deals.service_layer import campaigns, deals, pipelines, reminders, tasks
+from services.deals.service_layer import campaigns, deals, erp, pipelines, reminders, tasks
 
 
 def _page(request: pb.PageRequest) -> Page:
@@ -354,6 +354,24 @@ class DealsServicer(pb_grpc.DealsServicer):
             reminders.mark_read(self.uow(), request.id, request.user_id)
         )
 
+    def IngestErpDocuments(self, request: pb.ErpBatch, context: Any) -> pb.ErpBatchResult:
+        outcomes = erp.ingest(
+            self.uow(), self.app.directory, list(request.documents), current_identity()
+        )
+        return _erp_reply(outcomes)
+
+    def ListErpDocuments(self, request: pb.ListErpRequest, context: Any) -> pb.ErpPage:
+        rows, total = erp.list_documents(
+            self.uow(),
+            request.kind,
+            _opt(request, "counterparty_id"),
+            _opt(request, "deal_id"),
+            parse_date(_opt(request, "date_from"), "date_from"),
+            parse_date(_opt(request, "date_to"), "date_to"),
+            _page(request.page),
+        )
+        return pb.ErpPage(items=[erp.document_message(row) for row in rows], total=total)
+
     def GetTimeline(self, request: pb.TimelineRequest, context: Any) -> pb.Timeline:
         rows = deals.timeline(
             self.uow(),
@@ -367,6 +385,17 @@ class DealsServicer(pb_grpc.DealsServicer):
                 for r in rows
             ]
         )
+
+
+def _erp_reply(outcomes: list[erp.Outcome]) -> pb.ErpBatchResult:
+    reply = pb.ErpBatchResult()
+    for o in outcomes:
+        result = reply.results.add(
+            index=o.index, kind=o.kind, external_id=o.external_id, outcome=o.outcome, id=o.id
+        )
+        for error in o.errors:
+            result.errors.add(field=error.field, message=error.message)
+    return reply
 
 
 def registrar(app: Deals) -> Callable[[grpc.Server], Iterable[str]]:

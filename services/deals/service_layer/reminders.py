@@ -11,6 +11,7 @@ from crmkit.errors import NotFound
 from crmkit.paging import Page
 from services.deals.adapters import orm
 from services.deals.domain import model
+from services.deals.service_layer.erp import announce_overdue_invoices
 from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 
 LOOK_AHEAD = timedelta(hours=24)
@@ -22,7 +23,7 @@ def scan(uow: UnitOfWork, now: datetime) -> int:
         wanted = _due_tasks(uow, now) + _upcoming_contacts(uow, now) + _birthdays(uow, now)
         created = sum(_add_once(uow, notification) for notification in wanted)
         uow.commit()
-    return created
+    return created + announce_overdue_invoices(uow, now)
 
 
 def _add_once(uow: UnitOfWork, notification: model.Notification) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crmkit import unit_of_work
 from services.deals.adapters import orm
 from services.deals.adapters import repository as repo
+from services.deals.adapters.erp_repository import SqlAlchemyErpRepository
 from services.deals.adapters.projections import SqlAlchemyProjections
 from services.deals.domain import model
 
@@ -37,12 +38,16 @@ class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
             (orm.notifications.c.created_at.desc(), orm.notifications.c.id),
         )
         self.projections = SqlAlchemyProjections(session)
+        self.erp = SqlAlchemyErpRepository(session)
 
 
 class CounterpartyDirectory(Protocol):
     """What deals asks the contacts service, fresh, over gRPC."""
 
     def exists(self, counterparty_id: str) -> bool: ...
+
+    def find(self, field: str, value: str) -> str | None:
+        """The id of the counterparty with this id, tax_id or external_id, if any."""
 
     def register_prospect(
         self, name: str, email: str | None, phone: str | None, owner_id: str | None
