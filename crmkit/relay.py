@@ -33,7 +33,7 @@ class OutboxRelay:
         self,
         store: OutboxStore,
         params: pika.URLParameters,
-        window: int = 256,
+        window: int = 1000,
         poll_seconds: float = 0.1,
     ) -> None:
         self.store = store

@@ -168,7 +168,16 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     app = create_app(settings, clients=clients, engine=engine)
     app.testing = True
     try:
-        yield Suite(settings, app.test_client(), contacts, server, admin_id, deals, deals_server, f"127.0.0.1:{port}")
+        yield Suite(
+            settings,
+            app.test_client(),
+            contacts,
+            server,
+            admin_id,
+            deals,
+            deals_server,
+            f"127.0.0.1:{port}",
+        )
     finally:
         server.stop(grace=None)
         deals_server.stop(grace=None)

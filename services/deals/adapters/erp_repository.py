@@ -33,16 +33,20 @@ class SqlAlchemyErpRepository:
         return {(row.kind, row.external_id): row for row in self.session.execute(query)}
 
     def insert_new(self, rows: list[dict[str, Any]]) -> set[Key]:
-        """Inserts what nobody inserted first; returns the keys this call inserted."""
+        """Inserts what nobody inserted first; returns the keys this call inserted.
+
+        A plain executemany (pipelined by psycopg) and a read-back of the ids: much cheaper
+        than one huge INSERT ... RETURNING for a thousand documents."""
         if not rows:
             return set()
         dialect = self.session.get_bind().dialect.name
         insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t)
-        statement = insert.on_conflict_do_nothing(index_elements=["kind", "external_id"]).returning(
-            t.c.kind, t.c.external_id
+        self.session.execute(
+            insert.on_conflict_do_nothing(index_elements=["kind", "external_id"]), rows
         )
-        inserted = self.session.execute(statement, rows).all()
-        return {(row.kind, row.external_id) for row in inserted}
+        ours = {row["id"] for row in rows}
+        query = select(t.c.id, t.c.kind, t.c.external_id).where(t.c.id.in_(ours))
+        return {(row.kind, row.external_id) for row in self.session.execute(query)}
 
     def update_changed(self, rows: list[dict[str, Any]]) -> None:
         if not rows:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import select
@@ -85,18 +85,28 @@ def _parsed(parse: Any, value: str | None, name: str) -> Any:
 def _lines(message: pb.ErpDocument) -> list[erp.Line]:
     lines = []
     for index, line in enumerate(message.lines):
-        amounts = {
-            name: _parsed(parse_decimal, getattr(line, name) or None, f"lines.{index}.{name}")
-            for name in ("quantity", "price", "cost", "discount")
-        }
-        if amounts["quantity"] is None:
-            raise erp.DocumentRejected([FieldError(f"lines.{index}.quantity", "is required")])
-        lines.append(
-            erp.Line(
-                sku=line.sku, name=line.name, **{k: v for k, v in amounts.items() if v is not None}
+        try:
+            quantity, price, cost, discount = (
+                Decimal(v or "0")
+                for v in (line.quantity or "", line.price, line.cost, line.discount)
             )
-        )
+        except InvalidOperation:
+            raise erp.DocumentRejected([_bad_amount(index, line)]) from None
+        lines.append(erp.Line(line.sku, quantity, line.name, price, cost, discount))
     return lines
+
+
+def _bad_amount(index: int, line: pb.ErpLine) -> FieldError:
+    if not line.quantity:
+        return FieldError(f"lines.{index}.quantity", "is required")
+    for name in ("quantity", "price", "cost", "discount"):
+        try:
+            parse_decimal(getattr(line, name) or None, name)
+        except InvalidInput:
+            return FieldError(
+                f"lines.{index}.{name}", f"must be a decimal number; got {getattr(line, name)!r}"
+            )
+    return FieldError(f"lines.{index}", "has an amount that is not a number")
 
 
 def _opt(message: pb.ErpDocument, name: str) -> Any:
@@ -172,7 +182,7 @@ def ingest(
             outcomes[index].errors = rejected.errors
     with uow:
         rows = _rows(uow, ready, outcomes)
-        _store(uow, rows, outcomes)
+        _store(uow, rows, ready, outcomes)
         uow.commit()
     return outcomes
 
@@ -230,7 +240,12 @@ def _failure_reason(uow: UnitOfWork, given: str) -> str:
     return known.id
 
 
-def _store(uow: UnitOfWork, rows: dict[int, dict[str, Any]], outcomes: list[Outcome]) -> None:
+def _store(
+    uow: UnitOfWork,
+    rows: dict[int, dict[str, Any]],
+    documents: dict[int, erp.ErpDocument],
+    outcomes: list[Outcome],
+) -> None:
     keys = {index: (row["kind"], row["external_id"]) for index, row in rows.items()}
     existing = uow.erp.existing(list(keys.values()))
     fresh = [rows[i] for i, key in keys.items() if key not in existing]
@@ -242,7 +257,7 @@ def _store(uow: UnitOfWork, rows: dict[int, dict[str, Any]], outcomes: list[Outc
         row, outcome = rows[index], outcomes[index]
         if key in inserted:
             outcome.outcome, outcome.id = "created", row["id"]
-            published += _events(row, "posted", was_paid=False)
+            published += _events(row, documents[index].lines, "posted", was_paid=False)
             continue
         before = existing[key]
         outcome.id = row["id"] = before.id
@@ -251,20 +266,25 @@ def _store(uow: UnitOfWork, rows: dict[int, dict[str, Any]], outcomes: list[Outc
             continue
         outcome.outcome, row["created_at"] = "updated", before.created_at
         changed.append(row)
-        published += _events(row, "updated", was_paid=before.paid_at is not None)
+        published += _events(
+            row, documents[index].lines, "updated", was_paid=before.paid_at is not None
+        )
     uow.erp.update_changed(changed)
     uow.events.add_many(published)
 
 
-def _events(row: dict[str, Any], change: str, was_paid: bool) -> list[tuple[str, str, Any]]:
-    message = events.ErpDocumentChanged(document=document_message(row))
+def _events(
+    row: dict[str, Any], lines: list[erp.Line], change: str, was_paid: bool
+) -> list[tuple[str, str, Any]]:
+    message = events.ErpDocumentChanged(document=document_message(row, lines))
     found = [(f"deals.{row['kind']}.{change}", row["id"], message)]
     if row["kind"] == "invoice" and row.get("paid_at") is not None and not was_paid:
         found.append(("deals.invoice.paid", row["id"], message))
     return found
 
 
-def document_message(row: Any) -> pb.ErpDocument:
+def document_message(row: Any, lines: list[erp.Line] | None = None) -> pb.ErpDocument:
+    """The event and list form of a stored document (its lines' figures computed here)."""
     values = dict(row) if isinstance(row, dict) else dict(row._mapping)
     message = pb.ErpDocument(
         kind=values["kind"],
@@ -291,13 +311,16 @@ def document_message(row: Any) -> pb.ErpDocument:
         text = as_text(values.get(name))
         if text is not None:
             setattr(message, name, text)
-    for stored in values["lines"]:
-        amounts = {k: Decimal(stored[k]) for k in ("quantity", "price", "cost", "discount")}
-        line = erp.Line(sku=stored["sku"], name=stored.get("name", ""), **amounts)
+    for line in lines if lines is not None else [_line(stored) for stored in values["lines"]]:
         message.lines.add(
             **line.stored(), revenue=str(line.revenue), gross_profit=str(line.gross_profit)
         )
     return message
+
+
+def _line(stored: dict[str, str]) -> erp.Line:
+    amounts = {k: Decimal(stored[k]) for k in ("quantity", "price", "cost", "discount")}
+    return erp.Line(sku=stored["sku"], name=stored.get("name", ""), **amounts)
 
 
 def list_documents(

@@ -53,13 +53,22 @@ def start_deals(suite: Suite, port: int) -> subprocess.Popen[bytes]:
 def batch(counterparty_id: str, size: int) -> pb.ErpBatch:
     documents = []
     for _ in range(size):
-        document = pb.ErpDocument(kind="invoice", external_id=f"CRASH-{uuid.uuid4().hex}", number="HD", date=str(date.today()), counterparty_id=counterparty_id, currency="VND")
+        document = pb.ErpDocument(
+            kind="invoice",
+            external_id=f"CRASH-{uuid.uuid4().hex}",
+            number="HD",
+            date=str(date.today()),
+            counterparty_id=counterparty_id,
+            currency="VND",
+        )
         document.lines.add(sku="A", name="A", quantity="1", price="100", cost="50")
         documents.append(document)
     return pb.ErpBatch(documents=documents)
 
 
-def test_killing_the_deals_service_mid_batch_loses_nothing_the_erp_was_told_was_stored(postgres_suite: Suite) -> None:
+def test_killing_the_deals_service_mid_batch_loses_nothing_the_erp_was_told_was_stored(
+    postgres_suite: Suite,
+) -> None:
     suite = postgres_suite
     buyer = counterparty(suite, suite.headers())
     port = free_port()
@@ -100,9 +109,17 @@ def test_killing_the_deals_service_mid_batch_loses_nothing_the_erp_was_told_was_
     assert failures[0] >= 1, "the kill should have failed at least one batch"
     assert len(acknowledged) >= 100
     with suite.deals.engine.connect() as conn:
-        stored = conn.execute(select(orm.erp_documents.c.external_id, orm.erp_documents.c.id).where(orm.erp_documents.c.external_id.like("CRASH-%"))).all()
-        posted = conn.execute(select(orm.outbox.c.event_type).where(orm.outbox.c.event_type == "deals.invoice.posted")).all()
+        stored = conn.execute(
+            select(orm.erp_documents.c.external_id, orm.erp_documents.c.id).where(
+                orm.erp_documents.c.external_id.like("CRASH-%")
+            )
+        ).all()
+        posted = conn.execute(
+            select(orm.outbox.c.event_type).where(orm.outbox.c.event_type == "deals.invoice.posted")
+        ).all()
     stored_ids = [row.external_id for row in stored]
     assert set(acknowledged) <= set(stored_ids)
     assert len(stored_ids) == len(set(stored_ids))
-    assert len(posted) == len(stored_ids)  # one event per stored document: this module's database is its own
+    assert len(posted) == len(
+        stored_ids
+    )  # one event per stored document: this module's database is its own
