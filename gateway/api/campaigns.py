@@ -36,7 +36,7 @@ def _deals() -> Any:
     idempotent=True,
 )
 def create_lost_reason(body: s.LostReasonIn) -> Response:
-    reply = _deals().call("CreateLostReason", pb.LostReason(name=body.name))
+    reply = _deals().call("CreateLostReason", pb.LostReason(name=body.name, kind=body.kind))
     return created(from_message(s.LostReason, reply), "/api/v1/lost-reasons")
 
 
@@ -44,15 +44,16 @@ def create_lost_reason(body: s.LostReasonIn) -> Response:
     bp,
     "/lost-reasons",
     "GET",
-    summary="The reasons deals are lost for",
-    query=PageQuery,
+    summary="The catalogue of reasons deals are lost and orders fail for",
+    query=s.LostReasonQuery,
     response=s.LostReasonPage,
     area=AREA,
 )
-def list_lost_reasons(query: PageQuery) -> dict[str, Any]:
-    return page_of(
-        s.LostReason, _deals().call("ListLostReasons", page_request(query, pb.PageRequest)), query
+def list_lost_reasons(query: s.LostReasonQuery) -> dict[str, Any]:
+    request = set_present(
+        pb.ListLostReasonsRequest(page=page_request(query, pb.PageRequest)), {"kind": query.kind}
     )
+    return page_of(s.LostReason, _deals().call("ListLostReasons", request), query)
 
 
 @spec.route(

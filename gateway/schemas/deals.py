@@ -272,11 +272,19 @@ class Planner(BaseModel):
 
 class LostReasonIn(Input):
     name: Name
+    kind: Literal["deal", "order"] = Field(
+        "deal", description="why deals are lost, or why orders fail"
+    )
 
 
 class LostReason(BaseModel):
     id: str
     name: str
+    kind: Literal["deal", "order"] = "deal"
+
+
+class LostReasonQuery(PageQuery):
+    kind: Literal["deal", "order"] | None = None
 
 
 LostReasonPage = Page[LostReason]

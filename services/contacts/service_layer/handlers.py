@@ -33,14 +33,14 @@ def _check_references(uow: UnitOfWork, counterparty_id: str, fields: dict[str, A
             raise InvalidInput.field("parent_id", "this would make the counterparty its own parent")
 
 
-def _check_external_id(uow: UnitOfWork, counterparty: model.Counterparty) -> None:
-    if counterparty.external_id is None:
+def _check_external_id(uow: UnitOfWork, counterparty_id: str, external_id: str | None) -> None:
+    """Before the change is applied: an unflushed clash would surface as a database error."""
+    if not external_id:
         return
-    other = uow.counterparties.find_by("external_id", counterparty.external_id)
-    if other is not None and other.id != counterparty.id:
+    other = uow.counterparties.find_by("external_id", external_id.strip())
+    if other is not None and other.id != counterparty_id:
         raise Conflict(
-            f"external id {counterparty.external_id!r} belongs to {other.name!r}",
-            existing_id=other.id,
+            f"external id {external_id!r} belongs to {other.name!r}", existing_id=other.id
         )
 
 
@@ -52,7 +52,7 @@ def create_counterparty(
     with uow:
         counterparty = model.Counterparty.register(fields)
         _check_references(uow, counterparty.id, fields)
-        _check_external_id(uow, counterparty)
+        _check_external_id(uow, counterparty.id, counterparty.external_id)
         duplicate = uow.counterparties.find_duplicate(counterparty.tax_id, counterparty.email)
         if duplicate is not None and not force:
             raise Conflict(
@@ -74,8 +74,8 @@ def update_counterparty(
     with uow:
         counterparty = _counterparty(uow, counterparty_id)
         _check_references(uow, counterparty_id, changes)
+        _check_external_id(uow, counterparty_id, changes.get("external_id"))
         changed = counterparty.change(changes, uow.counterparties.has_contact(counterparty_id))
-        _check_external_id(uow, counterparty)
         if changed:
             message = events.CounterpartyUpdated(
                 counterparty=proto.counterparty_to_proto(counterparty), changed_fields=changed

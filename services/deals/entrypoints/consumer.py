@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -147,6 +147,10 @@ def _erp(p: SqlAlchemyProjections, e: Envelope) -> None:
     )
     title = f"{ERP_TITLES[kind]} {document.number} {change}{amount}"
     at = _time(document.paid_at) if change == "paid" and document.HasField("paid_at") else None
+    if change in ("posted", "updated"):
+        at = datetime.combine(
+            date.fromisoformat(document.date), time.min, UTC
+        )  # the document's own date
     deal_id = document.deal_id if document.HasField("deal_id") else None
     entry_kind = kind if change in ("posted", "updated") else f"{kind}_{change}"
     p.add_to_timeline(

@@ -55,7 +55,9 @@ def seed(settings: Settings, owner_id: str, counterparty_ids: list[str]) -> int:
         for n, p, titles in PROJECT
     ]
     project = pipelines.create_pipeline(app.uow(), "Dự án", "business_process", stages, actor)
-    reasons = [campaigns.create_lost_reason(app.uow(), name, actor).id for name in LOST_REASONS]
+    reasons = [
+        campaigns.create_lost_reason(app.uow(), name, "deal", actor).id for name in LOST_REASONS
+    ]
     fair = model.Campaign("Triển lãm Vietbuild 2026", "exhibition", Decimal("120000000"), "VND")
     campaign = campaigns.create_campaign(app.uow(), fair, actor)
     rng = random.Random(2026)

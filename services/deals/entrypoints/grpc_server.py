@@ -274,13 +274,19 @@ class DealsServicer(pb_grpc.DealsServicer):
 
     # lost reasons and campaigns
     def CreateLostReason(self, request: pb.LostReason, context: Any) -> pb.LostReason:
-        reason = campaigns.create_lost_reason(self.uow(), request.name, current_identity())
-        return pb.LostReason(id=reason.id, name=reason.name)
+        reason = campaigns.create_lost_reason(
+            self.uow(), request.name, request.kind, current_identity()
+        )
+        return pb.LostReason(id=reason.id, name=reason.name, kind=reason.kind)
 
-    def ListLostReasons(self, request: pb.PageRequest, context: Any) -> pb.LostReasonPage:
-        items, total = campaigns.list_lost_reasons(self.uow(), _page(request))
+    def ListLostReasons(
+        self, request: pb.ListLostReasonsRequest, context: Any
+    ) -> pb.LostReasonPage:
+        items, total = campaigns.list_lost_reasons(
+            self.uow(), _opt(request, "kind"), _page(request.page)
+        )
         return pb.LostReasonPage(
-            items=[pb.LostReason(id=r.id, name=r.name) for r in items], total=total
+            items=[pb.LostReason(id=r.id, name=r.name, kind=r.kind) for r in items], total=total
         )
 
     def CreateCampaign(self, request: pb.Campaign, context: Any) -> pb.Campaign:

@@ -14,10 +14,10 @@ from services.deals.service_layer.unit_of_work import CounterpartyDirectory
 from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
 
 
-def create_lost_reason(uow: UnitOfWork, name: str, actor: Identity) -> model.LostReason:
+def create_lost_reason(uow: UnitOfWork, name: str, kind: str, actor: Identity) -> model.LostReason:
     actor.require_writer(AREA)
     with uow:
-        reason = model.LostReason(name=name)
+        reason = model.LostReason(name=name, kind=kind or "deal")
         clash = uow.lost_reasons.first(orm.lost_reasons.c.name == reason.name)
         if clash is not None:
             raise Conflict(f"lost reason {reason.name!r} already exists", existing_id=clash.id)
@@ -26,9 +26,11 @@ def create_lost_reason(uow: UnitOfWork, name: str, actor: Identity) -> model.Los
     return reason
 
 
-def list_lost_reasons(uow: UnitOfWork, page: Page) -> tuple[list[model.LostReason], int]:
+def list_lost_reasons(
+    uow: UnitOfWork, kind: str | None, page: Page
+) -> tuple[list[model.LostReason], int]:
     with uow:
-        return uow.lost_reasons.list(page)
+        return uow.lost_reasons.list(page, *([orm.lost_reasons.c.kind == kind] if kind else []))
 
 
 def create_campaign(uow: UnitOfWork, campaign: model.Campaign, actor: Identity) -> model.Campaign:

@@ -191,10 +191,10 @@ def lose_deal(
     actor.require_writer(AREA)
     with uow:
         deal = deal_of(uow, deal_id)
-        if not reason_id or uow.lost_reasons.get(reason_id) is None:
-            raise InvalidInput.field(
-                "reason_id", "name one of the lost reasons (GET /lost-reasons)"
-            )
+        reason = uow.lost_reasons.get(reason_id) if reason_id else None
+        if reason is None or reason.kind != "deal":
+            message = "name one of the lost reasons of kind deal (GET /lost-reasons?kind=deal)"
+            raise InvalidInput.field("reason_id", message)
         deal.lose(reason_id, competitor_id, comment, model.utcnow())
         _publish(uow, "deals.deal.lost", deal)
         uow.commit()

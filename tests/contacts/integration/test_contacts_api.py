@@ -552,3 +552,22 @@ def test_an_idempotency_key_replays_the_first_response_and_refuses_another_body(
     assert listed["total"] == 1
     other = suite.client.post(f"{API}/counterparties", json={**body, "region": "x"}, headers=key)
     assert other.status_code == 409
+
+
+def test_an_external_id_from_the_erp_belongs_to_one_counterparty(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    code = unique("KH-")
+    first = create(suite, admin, external_id=code)
+    assert first["external_id"] == code
+    clash = suite.client.post(
+        f"{API}/counterparties",
+        json={"name": "Other", "external_id": code, "force": True},
+        headers=admin,
+    )
+    assert clash.status_code == 409 and clash.get_json()["existing_id"] == first["id"]
+    other = create(suite, admin)
+    moved = suite.client.patch(
+        f"{API}/counterparties/{other['id']}", json={"external_id": code}, headers=admin
+    )
+    assert moved.status_code == 409

@@ -221,10 +221,45 @@ def test_a_bad_document_in_a_batch_is_rejected_by_field_and_the_rest_is_stored(
     )
     reasons = ok(
         suite.client.get(
-            f"{API}/lost-reasons", query_string={"page_size": 500}, headers=suite.headers()
+            f"{API}/lost-reasons",
+            query_string={"kind": "order", "page_size": 500},
+            headers=suite.headers(),
         )
     )["items"]
-    assert "Hết hàng" in [r["name"] for r in reasons]
+    [out_of_stock] = [r for r in reasons if r["name"] == "Hết hàng"]
+    assert out_of_stock["kind"] == "order"
+    orders = ok(
+        suite.client.get(
+            f"{API}/orders", query_string={"counterparty_id": buyer["id"]}, headers=suite.headers()
+        )
+    )["items"]
+    assert [(o["status"], o["failure_reason_id"]) for o in orders] == [
+        ("failed", out_of_stock["id"])
+    ]
+    pipeline = ok(
+        suite.client.post(
+            f"{API}/pipelines",
+            json={"name": unique("P "), "stages": [{"name": "Open", "probability": 10}]},
+            headers=suite.headers(),
+        ),
+        201,
+    )
+    deal = ok(
+        suite.client.post(
+            f"{API}/deals",
+            json={"title": "x", "pipeline_id": pipeline["id"], "counterparty_id": buyer["id"]},
+            headers=suite.headers(),
+        ),
+        201,
+    )
+    wrong_kind = suite.client.post(
+        f"{API}/deals/{deal['id']}/lose",
+        json={"reason_id": out_of_stock["id"]},
+        headers=suite.headers(),
+    )
+    assert (
+        wrong_kind.status_code == 422 and wrong_kind.get_json()["errors"][0]["field"] == "reason_id"
+    )
 
 
 def test_the_same_batch_twice_at_once_leaves_one_document_and_one_event_each(
