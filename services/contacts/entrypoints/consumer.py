@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from crm.events.v1 import analytics_pb2
@@ -30,6 +28,3 @@ def apply_event(session: Session, envelope: Envelope) -> None:
         handlers.apply_classification(uow, classes)
         return
     raise PoisonMessage(f"contacts does not handle {envelope.type}")
-
-
-ApplyEvent = Callable[[Session, Envelope], None]

@@ -256,20 +256,15 @@ class DealsServicer(pb_grpc.DealsServicer):
             entry = reply.days.add(date=day.day.isoformat())
             entry.tasks.extend(proto.task_to_proto(t) for t in day.tasks)
             for i in day.interactions:
-                entry.interactions.add(
-                    **{
-                        k: v
-                        for k, v in {
-                            "id": i.id,
-                            "counterparty_id": i.counterparty_id,
-                            "kind": i.kind,
-                            "subject": i.subject,
-                            "planned_at": i.planned_at.isoformat(),
-                            "deal_id": i.deal_id,
-                        }.items()
-                        if v is not None
-                    }
+                planned = entry.interactions.add(
+                    id=i.id,
+                    counterparty_id=i.counterparty_id,
+                    kind=i.kind,
+                    subject=i.subject,
+                    planned_at=i.planned_at.isoformat(),
                 )
+                if i.deal_id is not None:
+                    planned.deal_id = i.deal_id
         return reply
 
     # lost reasons and campaigns
