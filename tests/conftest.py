@@ -35,3 +35,12 @@ def postgres_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 def amqp_url() -> Iterator[str]:
     with rabbitmq_vhost() as url:
         yield url
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
+)
+def suite(request: pytest.FixtureRequest) -> Suite:
+    """The whole suite on the laptop default (SQLite) and on PostgreSQL, one module at a time."""
+    found: Suite = request.getfixturevalue(f"{request.param}_suite")
+    return found

@@ -16,14 +16,6 @@ from tests.deals.integration.helpers import API, counterparty, ok, unique
 from tests.support import Suite
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
-)
-def suite(request: pytest.FixtureRequest) -> Suite:
-    found: Suite = request.getfixturevalue(f"{request.param}_suite")
-    return found
-
-
 @pytest.fixture(scope="module")
 def erp(suite: Suite) -> dict[str, str]:
     key = ok(

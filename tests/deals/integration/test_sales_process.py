@@ -27,14 +27,6 @@ THREE_STAGES = [
 ]
 
 
-@pytest.fixture(
-    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
-)
-def suite(request: pytest.FixtureRequest) -> Suite:
-    found: Suite = request.getfixturevalue(f"{request.param}_suite")
-    return found
-
-
 @pytest.fixture(scope="module")
 def admin(suite: Suite) -> dict[str, str]:
     return suite.headers()
