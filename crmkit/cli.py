@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from crmkit.logging import configure_logging
 from crmkit.settings import Settings, SettingsError
 
-SERVICES = ("contacts", "deals")
+SERVICES = ("contacts", "deals", "analytics")
 VERBS = ("serve", "consume", "relay", "migrate", "worker", "beat")
 
 

@@ -1,0 +1,121 @@
+"""The analytics service's projections: everything it computes on, fed only by events.
+
+Each row keeps the version (the source's `updated_at`) it was built from, so that an older
+event arriving late never overwrites a newer state, and a replay of the whole stream rebuilds
+the same tables."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, Numeric, String, Table
+
+from crmkit.db import UtcDateTime
+from crmkit.inbox import define_inbox
+from crmkit.outbox import define_outbox
+
+metadata = MetaData()
+
+
+def _id(name: str = "id", **kwargs: object) -> Column[str]:
+    return Column(name, String(36), **kwargs)  # type: ignore[arg-type]
+
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("roles", String(200), nullable=False),
+    _id("owner_id", index=True),
+    Column("completeness", Integer, nullable=False),
+    Column("deleted", Boolean, nullable=False),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    _id(primary_key=True),
+    _id("counterparty_id", nullable=False, index=True),
+    _id("deal_id"),
+    Column("date", Date, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("paid_at", UtcDateTime),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+# ANALYTICS.md, "Sales facts": one row per invoice line.
+sales_facts = Table(
+    "sales_facts",
+    metadata,
+    _id("invoice_id", primary_key=True),
+    Column("line_no", Integer, primary_key=True),
+    _id("counterparty_id", nullable=False),
+    Column("date", Date, nullable=False),
+    Column("sku", String(100), nullable=False),
+    Column("quantity", Numeric(18, 4), nullable=False),
+    Column("revenue", Numeric(18, 2), nullable=False),
+    Column("gross_profit", Numeric(18, 2), nullable=False),
+    Column("discount", Numeric(18, 2), nullable=False),
+    _id("owner_id"),
+    Index("ix_sales_facts_customer_date", "counterparty_id", "date"),
+    Index("ix_sales_facts_date", "date"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _id(primary_key=True),
+    _id("counterparty_id", nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    _id("failure_reason_id"),
+    Column("date", Date, nullable=False),
+    _id("owner_id"),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+deals = Table(
+    "deals",
+    metadata,
+    _id(primary_key=True),
+    _id("pipeline_id", nullable=False, index=True),
+    _id("counterparty_id", nullable=False),
+    _id("owner_id", index=True),
+    _id("stage_id", nullable=False),
+    _id("campaign_id"),
+    Column("status", String(10), nullable=False),
+    Column("amount", Numeric(18, 2)),
+    Column("currency", String(3)),
+    Column("probability", Integer, nullable=False),
+    Column("expected_close_date", Date),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    _id("lost_reason_id"),
+    _id("lost_to_competitor_id"),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+# One row per entry into a stage. When the deal left it is not stored: it is the next entry's
+# time (a window function at query time), so entries may arrive in any order.
+stage_entries = Table(
+    "stage_entries",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    _id("deal_id", nullable=False),
+    _id("stage_id", nullable=False),
+    Column("entered_at", UtcDateTime, nullable=False),
+    Index("ix_stage_entries_deal", "deal_id", "entered_at"),
+)
+
+interactions = Table(
+    "interactions",
+    metadata,
+    _id(primary_key=True),
+    _id("counterparty_id", nullable=False),
+    _id("owner_id", index=True),
+    Column("kind", String(20), nullable=False),
+    Column("done_at", UtcDateTime, index=True),
+)
+
+outbox = define_outbox(metadata)
+inbox = define_inbox(metadata)

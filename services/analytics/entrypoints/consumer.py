@@ -1,0 +1,166 @@
+"""The analytics consumer: every projection is built here, from events only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from crm.events.v1 import contacts_pb2, deals_pb2
+from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.consumer import PoisonMessage
+from crmkit.rabbit import QueueSpec
+from services.analytics.adapters import orm
+from services.analytics.adapters.projections import SqlAlchemyProjections
+
+QUEUE = QueueSpec(
+    "analytics",
+    bindings=(
+        "contacts.counterparty.*",
+        "contacts.interaction.logged",
+        "deals.deal.*",
+        "deals.invoice.*",
+        "deals.order.*",
+    ),
+)
+
+
+def _time(text: str) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _opt(message: object, name: str) -> str | None:
+    return getattr(message, name) if message.HasField(name) else None  # type: ignore[attr-defined]
+
+
+def _counterparty(p: SqlAlchemyProjections, e: Envelope) -> None:
+    if e.type == "contacts.counterparty.deleted":
+        deleted = contacts_pb2.CounterpartyDeleted.FromString(e.payload)
+        p.mark_deleted(deleted.counterparty_id, _time(e.occurred_at) or datetime.now(UTC))
+        return
+    c = contacts_pb2.CounterpartyCreated.FromString(e.payload).counterparty
+    values = {
+        "id": c.id,
+        "name": c.name,
+        "roles": "," + ",".join(c.roles) + ",",
+        "owner_id": _opt(c, "owner_id"),
+        "completeness": c.completeness,
+        "deleted": False,
+        "version": _time(c.updated_at),
+    }
+    p.keep_newest(orm.customers, values)
+
+
+def _interaction(p: SqlAlchemyProjections, e: Envelope) -> None:
+    i = contacts_pb2.InteractionLogged.FromString(e.payload).interaction
+    values = {
+        "id": i.id,
+        "counterparty_id": i.counterparty_id,
+        "owner_id": _opt(i, "owner_id"),
+        "kind": i.kind,
+        "done_at": _time(_opt(i, "done_at") or ""),
+    }
+    p.add_once(orm.interactions, "id", values)
+
+
+def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
+    if e.type == "deals.deal.stage_changed":
+        changed = deals_pb2.DealStageChanged.FromString(e.payload)
+        deal = changed.deal
+        entry = {
+            "event_id": e.event_id,
+            "deal_id": deal.id,
+            "stage_id": changed.to_stage_id,
+            "entered_at": _time(changed.at) or _time(e.occurred_at),
+        }
+        p.add_once(orm.stage_entries, "event_id", entry)
+    else:
+        deal = deals_pb2.DealChanged.FromString(e.payload).deal
+    amount = _opt(deal, "amount")
+    close = _opt(deal, "expected_close_date")
+    values = {
+        "id": deal.id,
+        "pipeline_id": deal.pipeline_id,
+        "counterparty_id": deal.counterparty_id,
+        "owner_id": _opt(deal, "owner_id"),
+        "stage_id": deal.stage_id,
+        "campaign_id": _opt(deal, "campaign_id"),
+        "status": deal.status,
+        "amount": Decimal(amount) if amount else None,
+        "currency": _opt(deal, "currency"),
+        "probability": deal.probability,
+        "expected_close_date": date.fromisoformat(close) if close else None,
+        "created_at": _time(deal.created_at),
+        "closed_at": _time(_opt(deal, "closed_at") or ""),
+        "lost_reason_id": _opt(deal, "lost_reason_id"),
+        "lost_to_competitor_id": _opt(deal, "lost_to_competitor_id"),
+        "version": _time(deal.updated_at),
+    }
+    p.keep_newest(orm.deals, values)
+
+
+def _invoice(p: SqlAlchemyProjections, e: Envelope) -> None:
+    d = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
+    status = _opt(d, "status") or "posted"
+    values = {
+        "id": d.id,
+        "counterparty_id": d.counterparty_id,
+        "deal_id": _opt(d, "deal_id"),
+        "date": date.fromisoformat(d.date),
+        "status": status,
+        "paid_at": _time(_opt(d, "paid_at") or ""),
+        "version": _time(d.updated_at),
+    }
+    if not p.keep_newest(orm.invoices, values):
+        return
+    facts = [
+        {
+            "invoice_id": d.id,
+            "line_no": number,
+            "counterparty_id": d.counterparty_id,
+            "date": values["date"],
+            "sku": line.sku,
+            "quantity": Decimal(line.quantity),
+            "revenue": Decimal(line.revenue),
+            "gross_profit": Decimal(line.gross_profit),
+            "discount": Decimal(line.discount or "0"),
+            "owner_id": _opt(d, "owner_id"),
+        }
+        for number, line in enumerate(d.lines)
+    ]
+    p.replace_facts(d.id, facts if status != "cancelled" else [])
+
+
+def _order(p: SqlAlchemyProjections, e: Envelope) -> None:
+    d = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
+    values = {
+        "id": d.id,
+        "counterparty_id": d.counterparty_id,
+        "kind": _opt(d, "order_kind") or "customer",
+        "status": _opt(d, "status") or "open",
+        "failure_reason_id": _opt(d, "failure_reason_id"),
+        "date": date.fromisoformat(d.date),
+        "owner_id": _opt(d, "owner_id"),
+        "version": _time(d.updated_at),
+    }
+    p.keep_newest(orm.orders, values)
+
+
+ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
+    ("contacts.counterparty.", _counterparty),
+    ("contacts.interaction.logged", _interaction),
+    ("deals.deal.", _deal),
+    ("deals.invoice.", _invoice),
+    ("deals.order.", _order),
+]
+
+
+def apply_event(session: Session, envelope: Envelope) -> None:
+    projections = SqlAlchemyProjections(session)
+    for prefix, handler in ROUTES:
+        if envelope.type.startswith(prefix):
+            handler(projections, envelope)
+            return
+    raise PoisonMessage(f"analytics does not handle {envelope.type}")

@@ -1,0 +1,246 @@
+"""The analytics projections are built from events alone, and the same events give the same
+projections whatever their order and however often they come."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf.message import Message
+from sqlalchemy import Engine, select
+
+from crm.contacts.v1 import contacts_pb2
+from crm.deals.v1 import deals_pb2
+from crm.events.v1 import contacts_pb2 as contact_events
+from crm.events.v1 import deals_pb2 as deal_events
+from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.db import make_engine, make_session_factory, migrate
+from crmkit.inbox import InboxHandler
+from services.analytics import bootstrap
+from services.analytics.adapters import orm
+from services.analytics.entrypoints.consumer import apply_event
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def envelope(event_type: str, payload: Message, at: datetime) -> Envelope:
+    return Envelope(
+        event_id=str(uuid.uuid4()),
+        type=event_type,
+        occurred_at=at.isoformat(),
+        producer="test",
+        payload=payload.SerializeToString(),
+    )
+
+
+def a_history() -> list[Envelope]:
+    """A customer renamed, a deal walked through two stages and won, an invoice posted,
+    corrected and paid, and a failed order."""
+    events = []
+    customer = contacts_pb2.Counterparty(
+        id="cp-1", name="An Phát", roles=["customer"], completeness=60, updated_at=T0.isoformat()
+    )
+    events.append(
+        envelope(
+            "contacts.counterparty.created",
+            contact_events.CounterpartyCreated(counterparty=customer),
+            T0,
+        )
+    )
+    renamed = contacts_pb2.Counterparty(
+        id="cp-1",
+        name="An Phát JSC",
+        roles=["customer", "partner"],
+        completeness=80,
+        owner_id="u-1",
+        updated_at=(T0 + timedelta(days=1)).isoformat(),
+    )
+    events.append(
+        envelope(
+            "contacts.counterparty.updated",
+            contact_events.CounterpartyUpdated(counterparty=renamed),
+            T0 + timedelta(days=1),
+        )
+    )
+    for days, stage, status in ((0, "s-1", "open"), (3, "s-2", "open")):
+        at = T0 + timedelta(days=days)
+        deal = deals_pb2.Deal(
+            id="d-1",
+            title="Steel",
+            pipeline_id="p-1",
+            counterparty_id="cp-1",
+            stage_id=stage,
+            status=status,
+            probability=10 * (days + 1),
+            created_at=T0.isoformat(),
+            updated_at=at.isoformat(),
+            amount="1000.00",
+            currency="VND",
+        )
+        events.append(
+            envelope(
+                "deals.deal.stage_changed",
+                deal_events.DealStageChanged(deal=deal, to_stage_id=stage, at=at.isoformat()),
+                at,
+            )
+        )
+    won_at = T0 + timedelta(days=9)
+    won = deals_pb2.Deal(
+        id="d-1",
+        title="Steel",
+        pipeline_id="p-1",
+        counterparty_id="cp-1",
+        stage_id="s-2",
+        status="won",
+        probability=100,
+        created_at=T0.isoformat(),
+        updated_at=won_at.isoformat(),
+        closed_at=won_at.isoformat(),
+    )
+    events.append(envelope("deals.deal.won", deal_events.DealChanged(deal=won), won_at))
+    for version, (lines, paid) in enumerate([(2, None), (1, None), (1, T0 + timedelta(days=20))]):
+        document = deals_pb2.ErpDocument(
+            kind="invoice",
+            id="inv-1",
+            external_id="HD-1",
+            number="HD-1",
+            date="2026-03-10",
+            counterparty_id="cp-1",
+            currency="VND",
+            updated_at=(T0 + timedelta(days=10 + version)).isoformat(),
+        )
+        if paid:
+            document.paid_at = paid.isoformat()
+        for n in range(lines):
+            document.lines.add(
+                sku=f"S{n}",
+                quantity="2",
+                price="100",
+                cost="60",
+                discount="10",
+                revenue="190.00",
+                gross_profit="70.00",
+            )
+        change = ("posted", "updated", "paid")[version]
+        events.append(
+            envelope(
+                f"deals.invoice.{change}",
+                deal_events.ErpDocumentChanged(document=document),
+                T0 + timedelta(days=10 + version),
+            )
+        )
+    order = deals_pb2.ErpDocument(
+        kind="order",
+        id="o-1",
+        external_id="SO-1",
+        number="SO-1",
+        date="2026-03-05",
+        counterparty_id="cp-1",
+        order_kind="customer",
+        status="failed",
+        failure_reason_id="r-1",
+        updated_at=T0.isoformat(),
+    )
+    events.append(
+        envelope("deals.order.posted", deal_events.ErpDocumentChanged(document=order), T0)
+    )
+    return events
+
+
+def fresh_database(tmp_path: Path) -> Engine:
+    url = f"sqlite:///{tmp_path / f'analytics-{uuid.uuid4().hex}.db'}"
+    migrate(url, bootstrap.MIGRATIONS)
+    return make_engine(url)
+
+
+def state(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(row) for row in conn.execute(select(table)))
+            for table in (
+                orm.customers,
+                orm.deals,
+                orm.stage_entries,
+                orm.invoices,
+                orm.sales_facts,
+                orm.orders,
+            )
+        }
+
+
+def replay(engine: Engine, events: list[Envelope]) -> InboxHandler:
+    handler = InboxHandler(make_session_factory(engine), orm.inbox, apply_event)
+    for event in events:
+        handler(event)
+    return handler
+
+
+def test_projections_keep_the_newest_state_of_everything(tmp_path: Path) -> None:
+    engine = fresh_database(tmp_path)
+    replay(engine, a_history())
+    projected = state(engine)
+    [customer] = projected["customers"]
+    assert customer[1:4] == ("An Phát JSC", ",customer,partner,", "u-1")
+    [deal] = projected["deals"]
+    assert deal[6] == "won"
+    assert [entry[2] for entry in sorted(projected["stage_entries"], key=lambda e: e[3])] == [
+        "s-1",
+        "s-2",
+    ]
+    assert len(projected["sales_facts"]) == 1  # the corrected invoice has one line
+    [invoice] = projected["invoices"]
+    assert invoice[5] is not None  # paid
+    [order] = projected["orders"]
+    assert order[3:5] == ("failed", "r-1")
+
+
+def test_the_same_events_in_any_order_and_twice_give_the_same_projections(tmp_path: Path) -> None:
+    history = a_history()
+    in_order = fresh_database(tmp_path)
+    replay(in_order, history)
+    shuffled = fresh_database(tmp_path)
+    mixed = list(history)
+    random.Random(7).shuffle(mixed)
+    handler = replay(shuffled, mixed)
+    assert not any(handler(event) for event in history)  # every event seen before: skipped
+    assert state(shuffled) == state(in_order)
+
+
+def test_a_cancelled_invoice_leaves_no_sales_facts(tmp_path: Path) -> None:
+    engine = fresh_database(tmp_path)
+    history = a_history()
+    replay(engine, history)
+    cancelled = deals_pb2.ErpDocument(
+        kind="invoice",
+        id="inv-1",
+        external_id="HD-1",
+        number="HD-1",
+        date="2026-03-10",
+        counterparty_id="cp-1",
+        status="cancelled",
+        updated_at=(T0 + timedelta(days=30)).isoformat(),
+    )
+    replay(
+        engine,
+        [
+            envelope(
+                "deals.invoice.updated",
+                deal_events.ErpDocumentChanged(document=cancelled),
+                T0 + timedelta(days=30),
+            )
+        ],
+    )
+    assert state(engine)["sales_facts"] == []
+
+
+@pytest.mark.parametrize("kind", ["contacts.contact.created", "mail.sent"])
+def test_an_event_analytics_does_not_know_is_poison(tmp_path: Path, kind: str) -> None:
+    from crmkit.consumer import PoisonMessage
+
+    engine = fresh_database(tmp_path)
+    with pytest.raises(PoisonMessage):
+        replay(engine, [envelope(kind, contact_events.CounterpartyDeleted(), T0)])
