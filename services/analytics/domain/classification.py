@@ -1,0 +1,77 @@
+"""ABC, XYZ and status of customers, exactly as ../shared/ANALYTICS.md defines them, computed
+for all customers at once with numpy (no Python loop per customer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+Floats = NDArray[np.float64]
+Labels = NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class AbcResult:
+    share: Floats  # percent of the total, per customer, in the input order
+    cumulative_share: Floats  # percent, including the customer itself, in display order
+    abc: Labels
+    negative: int  # customers whose value is below zero (gross profit): C, and counted
+
+
+def abc(values: Floats, ids: NDArray[np.str_], limits: tuple[float, float] = (80, 95)) -> AbcResult:
+    """A if the share of all customers with a strictly greater value is below the first limit,
+    B if below the second, else C; no value (0) or a negative one is C. Customers with equal
+    values share a class whatever their order; ties are listed by id, for display only."""
+    values = np.asarray(values, dtype=np.float64)
+    total = values[values > 0].sum()
+    share = np.where(values != 0, values / total * 100, 0.0) if total > 0 else np.zeros_like(values)
+    order = np.lexsort((ids, -values))  # value descending, then id
+    ordered = share[order]
+    cumulative = np.empty_like(share)
+    cumulative[order] = np.cumsum(ordered)
+    greater = _share_of_strictly_greater(values[order], ordered)
+    above = np.empty_like(share)
+    above[order] = greater
+    classes = np.where(above < limits[0], "A", np.where(above < limits[1], "B", "C"))
+    classes = np.where(values > 0, classes, "C")
+    return AbcResult(share, cumulative, classes.astype(np.str_), int((values < 0).sum()))
+
+
+def _share_of_strictly_greater(sorted_values: Floats, sorted_shares: Floats) -> Floats:
+    """For each customer (values sorted descending), the summed share of those worth more."""
+    before = np.concatenate(([0.0], np.cumsum(sorted_shares)[:-1]))
+    starts = np.concatenate(([True], sorted_values[1:] != sorted_values[:-1]))
+    group = np.cumsum(starts) - 1
+    return before[np.flatnonzero(starts)][group]
+
+
+@dataclass(frozen=True)
+class XyzResult:
+    cv: Floats  # percent; NaN where nothing was sold
+    xyz: Labels  # "" where nothing was sold (no class)
+
+
+def xyz(series: Floats, limits: tuple[float, float] = (10, 25)) -> XyzResult:
+    """`series` has one row per customer and one column per calendar period (0 where nothing
+    was sold). CV = population standard deviation / mean, in percent."""
+    series = np.asarray(series, dtype=np.float64)
+    mean = series.mean(axis=1)
+    sold = mean != 0
+    cv = np.full(mean.shape, np.nan)
+    cv[sold] = series[sold].std(axis=1, ddof=0) / np.abs(mean[sold]) * 100
+    classes = np.where(cv <= limits[0], "X", np.where(cv <= limits[1], "Y", "Z"))
+    return XyzResult(cv, np.where(sold, classes, "").astype(np.str_))
+
+
+def status(
+    invoices_in_window: NDArray[np.int64], invoiced_before: NDArray[np.bool_], one_time_max: int = 1
+) -> Labels:
+    """potential: never invoiced up to the end of the window; lost: invoiced before it, nothing
+    in it; one_time: at most `one_time_max` invoices in it; regular: more."""
+    counts = np.asarray(invoices_in_window)
+    before = np.asarray(invoiced_before, dtype=bool)
+    found = np.where(counts > one_time_max, "regular", "one_time")
+    found = np.where(counts == 0, np.where(before, "lost", "potential"), found)
+    return found.astype(np.str_)
