@@ -6,7 +6,20 @@ the same tables."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Index, Integer, MetaData, Numeric, String, Table
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+)
 
 from crmkit.db import UtcDateTime
 from crmkit.inbox import define_inbox
@@ -115,6 +128,41 @@ interactions = Table(
     _id("owner_id", index=True),
     Column("kind", String(20), nullable=False),
     Column("done_at", UtcDateTime, index=True),
+)
+
+classification_runs = Table(
+    "classification_runs",
+    metadata,
+    _id(primary_key=True),
+    Column("parameter", String(20), nullable=False),
+    Column("period_from", Date, nullable=False),
+    Column("period_to", Date, nullable=False),
+    Column("abc_limits", JSON, nullable=False),
+    Column("xyz_limits", JSON, nullable=False),
+    Column("xyz_period", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("reason", Text),
+    Column("run_key", String(200), unique=True),  # a scheduled run's key: started once
+    Column("customers", Integer, nullable=False, default=0),
+    Column("negative", Integer, nullable=False, default=0),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+)
+
+# Kept for ever: the history of every customer's classes.
+classification_results = Table(
+    "classification_results",
+    metadata,
+    _id("run_id", primary_key=True),
+    _id("counterparty_id", primary_key=True),
+    Column("value", Numeric(20, 4), nullable=False),
+    Column("share", Float, nullable=False),
+    Column("cumulative_share", Float, nullable=False),
+    Column("abc", String(1), nullable=False),
+    Column("cv", Float),
+    Column("xyz", String(1)),
+    Column("status", String(10), nullable=False),
+    Index("ix_classification_results_customer", "counterparty_id"),
 )
 
 outbox = define_outbox(metadata)

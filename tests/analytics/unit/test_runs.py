@@ -1,0 +1,195 @@
+"""A classification run over projected sales facts gives the classes ANALYTICS.md defines,
+computed here independently, stores them for ever and tells contacts."""
+
+from __future__ import annotations
+
+import statistics
+import uuid
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from crm.contacts.v1 import contacts_pb2
+from crm.deals.v1 import deals_pb2
+from crm.events.v1 import analytics_pb2
+from crm.events.v1 import contacts_pb2 as contact_events
+from crm.events.v1 import deals_pb2 as deal_events
+from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.db import make_engine, make_session_factory, migrate
+from crmkit.errors import Forbidden, InvalidInput
+from crmkit.identity import Identity
+from crmkit.inbox import InboxHandler
+from crmkit.paging import Page
+from services.analytics import bootstrap
+from services.analytics.adapters import orm
+from services.analytics.entrypoints.consumer import apply_event
+from services.analytics.service_layer import classification
+
+DIRECTOR = Identity("u-1", frozenset({"director"}))
+NOW = datetime(2026, 7, 1, tzinfo=UTC)
+# monthly revenue per customer, January..June 2026; "old" bought only in 2025
+SALES = {
+    "big": [1000, 1000, 1000, 1000, 1000, 1000],
+    "mid": [300, 0, 300, 0, 300, 0],
+    "small": [0, 0, 0, 0, 0, 120],
+    "tiny": [10, 12, 8, 10, 10, 10],
+}
+
+
+def event(event_type: str, payload: object) -> Envelope:
+    return Envelope(
+        event_id=str(uuid.uuid4()),
+        type=event_type,
+        occurred_at=NOW.isoformat(),
+        payload=payload.SerializeToString(),
+    )  # type: ignore[attr-defined]
+
+
+def invoice(customer: str, day: date, amount: float) -> Envelope:
+    document = deals_pb2.ErpDocument(
+        kind="invoice",
+        id=str(uuid.uuid4()),
+        external_id="x",
+        number="x",
+        date=day.isoformat(),
+        counterparty_id=customer,
+        updated_at=NOW.isoformat(),
+    )
+    document.lines.add(
+        sku="A",
+        quantity="1",
+        price=str(amount),
+        cost="0",
+        discount="0",
+        revenue=f"{amount:.2f}",
+        gross_profit=f"{amount:.2f}",
+    )
+    return event("deals.invoice.posted", deal_events.ErpDocumentChanged(document=document))
+
+
+@pytest.fixture
+def sessions(tmp_path: Path):  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'analytics.db'}"
+    migrate(url, bootstrap.MIGRATIONS)
+    factory = make_session_factory(make_engine(url))
+    handler = InboxHandler(factory, orm.inbox, apply_event)
+    for customer in [*SALES, "old", "new"]:
+        card = contacts_pb2.Counterparty(
+            id=customer, name=customer, roles=["customer"], updated_at=NOW.isoformat()
+        )
+        handler(
+            event(
+                "contacts.counterparty.created",
+                contact_events.CounterpartyCreated(counterparty=card),
+            )
+        )
+    for customer, months in SALES.items():
+        for month, amount in enumerate(months, start=1):
+            if amount:
+                handler(invoice(customer, date(2026, month, 15), amount))
+    handler(invoice("old", date(2025, 11, 3), 500))
+    return factory
+
+
+def expected_classes() -> dict[str, tuple[str, str | None, str]]:
+    """ABC by strictly-greater shares, XYZ by population CV, status by invoice counts."""
+    totals = {c: sum(m) for c, m in SALES.items()} | {"old": 0, "new": 0}
+    grand = sum(totals.values())
+    result = {}
+    for customer, value in totals.items():
+        above = sum(v for v in totals.values() if v > value) / grand * 100
+        abc = "C" if value <= 0 else "A" if above < 80 else "B" if above < 95 else "C"
+        months = SALES.get(customer, [0] * 6)
+        mean = statistics.fmean(months)
+        cv = statistics.pstdev(months) / mean * 100 if mean else None
+        xyz = None if cv is None else "X" if cv <= 10 else "Y" if cv <= 25 else "Z"
+        invoices = sum(1 for amount in months if amount)
+        status = (
+            "regular"
+            if invoices > 1
+            else "one_time"
+            if invoices == 1
+            else "lost"
+            if customer == "old"
+            else "potential"
+        )
+        result[customer] = (abc, xyz, status)
+    return result
+
+
+def run(sessions, **overrides):  # type: ignore[no-untyped-def]
+    request = classification.RunRequest(
+        parameter="revenue", period_from=date(2026, 1, 1), period_to=date(2026, 6, 30), **overrides
+    )
+    started = classification.start_run(sessions, request, DIRECTOR, NOW)
+    classification.execute_run(sessions, started["id"], NOW)
+    return started["id"]
+
+
+def test_a_run_gives_the_classes_of_analytics_md_and_stores_them(sessions) -> None:  # type: ignore[no-untyped-def]
+    run_id = run(sessions)
+    stored = classification.get_run(sessions, run_id)
+    assert (stored.status, stored.customers, stored.negative) == ("done", 6, 0)
+    rows, total = classification.results(sessions, run_id, Page(1, 50))
+    got = {row.counterparty_id: (row.abc, row.xyz, row.status) for row, _ in rows}
+    assert total == 6 and got == expected_classes()
+    shares = {row.counterparty_id: round(row.share, 4) for row, _ in rows}
+    assert shares["big"] == round(6000 / sum(map(sum, SALES.values())) * 100, 4)
+
+
+def test_a_run_tells_contacts_the_classes_through_the_outbox(sessions) -> None:  # type: ignore[no-untyped-def]
+    run_id = run(sessions)
+    with sessions() as session:
+        [body] = session.scalars(
+            select(orm.outbox.c.body).where(
+                orm.outbox.c.event_type == "analytics.classification.completed"
+            )
+        ).all()
+    completed = analytics_pb2.ClassificationCompleted.FromString(Envelope.FromString(body).payload)
+    assert completed.run_id == run_id
+    assert {c.counterparty_id: c.abc for c in completed.classes}["big"] == "A"
+
+
+def test_a_redelivered_job_does_not_run_twice_and_history_keeps_every_run(sessions) -> None:  # type: ignore[no-untyped-def]
+    first = run(sessions)
+    classification.execute_run(sessions, first, NOW)  # the job delivered again
+    second = run(sessions, xyz_period="quarter")
+    history, total = classification.history(sessions, "mid", Page(1, 50))
+    assert total == 2 and {row.run_id for row, _ in history} == {first, second}
+    rows, _ = classification.results(sessions, first, Page(1, 50))
+    assert len(rows) == 6
+
+
+def test_a_scheduled_run_key_starts_a_run_only_once(sessions) -> None:  # type: ignore[no-untyped-def]
+    request = classification.RunRequest(
+        "revenue", date(2026, 1, 1), date(2026, 6, 30), run_key="schedule-1@2026-07-01T03:00"
+    )
+    assert classification.start_run(sessions, request, DIRECTOR, NOW) is not None
+    assert classification.start_run(sessions, request, DIRECTOR, NOW) is None
+
+
+def test_bad_parameters_are_refused_by_field_and_viewers_cannot_start_runs(sessions) -> None:  # type: ignore[no-untyped-def]
+    cases = [
+        (classification.RunRequest("margin", date(2026, 1, 1), date(2026, 2, 1)), "parameter"),
+        (classification.RunRequest("revenue", date(2026, 2, 1), date(2026, 1, 1)), "period_to"),
+        (
+            classification.RunRequest(
+                "revenue", date(2026, 1, 1), date(2026, 2, 1), abc_limits=(95, 80)
+            ),
+            "abc_limits",
+        ),
+        (
+            classification.RunRequest(
+                "revenue", date(2026, 1, 1), date(2026, 2, 1), xyz_period="week"
+            ),
+            "xyz_period",
+        ),
+    ]
+    for request, field in cases:
+        with pytest.raises(InvalidInput) as refused:
+            classification.start_run(sessions, request, DIRECTOR, NOW)
+        assert refused.value.errors[0].field == field
+    with pytest.raises(Forbidden):
+        classification.start_run(sessions, cases[0][0], Identity("v", frozenset({"viewer"})), NOW)
