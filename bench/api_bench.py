@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args()
     with (
-        postgres_databases("contacts", "deals", "gateway", "baseline") as urls,
+        postgres_databases("contacts", "deals", "analytics", "gateway", "baseline") as urls,
         rabbitmq_vhost() as amqp_url,
         baseline_running(urls.pop("baseline"), 8291) as baseline_stack,
         suite_running(urls, amqp_url, 8292, args.gateway_workers) as (base, headers, _env),

@@ -24,7 +24,13 @@ from bench.stack import Result, suite_running
 from tests.support import postgres_databases, rabbitmq_vhost
 
 STAGES = [("Lead", 5), ("Qualified", 20), ("Proposal", 45), ("Negotiation", 70), ("Contract", 90)]
-VERBS = (("contacts", "serve"), ("deals", "serve"), ("deals", "relay"), ("deals", "consume"))
+VERBS = (
+    ("contacts", "serve"),
+    ("deals", "serve"),
+    ("analytics", "serve"),
+    ("deals", "relay"),
+    ("deals", "consume"),
+)
 
 
 def in_parallel(clients: int, work: queue.Queue[Any], step: Any) -> Result:
@@ -99,7 +105,10 @@ def main() -> None:
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=16)
     args = parser.parse_args()
-    with postgres_databases("contacts", "deals", "gateway") as urls, rabbitmq_vhost() as amqp_url:
+    with (
+        postgres_databases("contacts", "deals", "analytics", "gateway") as urls,
+        rabbitmq_vhost() as amqp_url,
+    ):
         with suite_running(urls, amqp_url, 8293, 1, VERBS) as (base, headers, _env):
             session = requests.Session()
             session.headers.update(headers)

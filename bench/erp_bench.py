@@ -36,7 +36,7 @@ from bench.stack import suite_running
 from services.deals.adapters import orm
 from tests.support import postgres_databases, rabbitmq_vhost
 
-VERBS = (("contacts", "serve"), ("deals", "serve"), ("deals", "relay"))
+VERBS = (("contacts", "serve"), ("deals", "serve"), ("analytics", "serve"), ("deals", "relay"))
 
 
 def invoices(count: int, lines: int, counterparty_id: str) -> list[dict[str, Any]]:
@@ -173,7 +173,7 @@ def main() -> None:
     parser.add_argument("--senders", type=int, default=2)
     args = parser.parse_args()
     with (
-        postgres_databases("contacts", "deals", "gateway", "baseline") as urls,
+        postgres_databases("contacts", "deals", "analytics", "gateway", "baseline") as urls,
         rabbitmq_vhost() as amqp_url,
     ):
         baseline_url = urls.pop("baseline")

@@ -70,6 +70,7 @@ def suite_running(
         ("contacts", "serve"),
         ("contacts", "relay"),
         ("deals", "serve"),
+        ("analytics", "serve"),
     ),
 ) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
     """The gateway and the given service processes; yields (API base, auth headers, env)."""
@@ -81,6 +82,7 @@ def suite_running(
         "CRM_GATEWAY_PORT": str(port),
         "CRM_CONTACTS_ADDR": "127.0.0.1:50191",
         "CRM_DEALS_ADDR": "127.0.0.1:50192",
+        "CRM_ANALYTICS_ADDR": "127.0.0.1:50193",
         "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CRM_DEMO_DATA": "0",
         "CRM_LOG_LEVEL": "WARNING",

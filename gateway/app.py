@@ -15,6 +15,7 @@ from crmkit.identity import ANONYMOUS, set_identity
 from crmkit.settings import Settings
 from crmkit.tracing import current_trace_id, set_trace_id
 from gateway.api import (
+    analytics,
     campaigns,
     contacts,
     counterparties,
@@ -57,6 +58,7 @@ def create_app(
         tasks.bp,
         campaigns.bp,
         erp.bp,
+        analytics.bp,
     ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)

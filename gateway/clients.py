@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from crm.analytics.v1 import analytics_pb2_grpc
 from crm.contacts.v1 import contacts_pb2_grpc
 from crm.deals.v1 import deals_pb2_grpc
 from crmkit.grpc_client import ServiceClient, open_channel
@@ -17,18 +18,23 @@ from crmkit.settings import Settings
 class Clients:
     contacts: ServiceClient[contacts_pb2_grpc.ContactsStub]
     deals: ServiceClient[deals_pb2_grpc.DealsStub]
+    analytics: ServiceClient[analytics_pb2_grpc.AnalyticsStub]
     channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, settings: Settings) -> Clients:
         channels = {
-            name: open_channel(settings.grpc_address(name)) for name in ("contacts", "deals")
+            name: open_channel(settings.grpc_address(name))
+            for name in ("contacts", "deals", "analytics")
         }
         return cls(
             contacts=ServiceClient(
                 contacts_pb2_grpc.ContactsStub(channels["contacts"]), settings.grpc_timeout
             ),
             deals=ServiceClient(deals_pb2_grpc.DealsStub(channels["deals"]), settings.grpc_timeout),
+            analytics=ServiceClient(
+                analytics_pb2_grpc.AnalyticsStub(channels["analytics"]), settings.grpc_timeout
+            ),
             channels=channels,
         )
 

@@ -28,8 +28,14 @@ from gateway import accounts
 from gateway.app import create_app
 from gateway.clients import Clients
 from gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
+from services.analytics import bootstrap as analytics_bootstrap
+from services.analytics.adapters import orm as analytics_orm
+from services.analytics.entrypoints import consumer as analytics_consumer
+from services.analytics.entrypoints import grpc_server as analytics_grpc
+from services.analytics.service_layer import classification
 from services.contacts import bootstrap
 from services.contacts.adapters import orm as contacts_orm
+from services.contacts.entrypoints import consumer as contacts_consumer
 from services.contacts.entrypoints import grpc_server
 from services.deals import bootstrap as deals_bootstrap
 from services.deals.adapters import orm as deals_orm
@@ -41,7 +47,7 @@ PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_PASSWORD = "correct horse battery"
 
 
-SERVICES = ("contacts", "deals", "gateway")
+SERVICES = ("contacts", "deals", "analytics", "gateway")
 
 
 @contextmanager
@@ -97,23 +103,42 @@ class Suite:
     deals: deals_bootstrap.Deals
     deals_server: Any
     contacts_address: str
+    analytics: analytics_bootstrap.Analytics
 
     def deliver_events(self) -> int:
-        """Hands every unsent event straight to the deals consumer's handler, as relay and
+        """Hands every unsent event straight to each consuming service's handler, as relay and
         broker would (those are tested for real in the integration tests)."""
-        handler = InboxHandler(self.deals.sessions, deals_orm.inbox, deals_consumer.apply_event)
-        delivered = 0
-        for engine, table in (
+        consumers = [
+            (
+                deals_consumer.QUEUE,
+                InboxHandler(self.deals.sessions, deals_orm.inbox, deals_consumer.apply_event),
+            ),
+            (
+                analytics_consumer.QUEUE,
+                InboxHandler(
+                    self.analytics.sessions, analytics_orm.inbox, analytics_consumer.apply_event
+                ),
+            ),
+            (
+                contacts_consumer.QUEUE,
+                InboxHandler(
+                    self.contacts.sessions, contacts_orm.inbox, contacts_consumer.apply_event
+                ),
+            ),
+        ]
+        outboxes = [
             (self.contacts.engine, contacts_orm.outbox),
             (self.deals.engine, deals_orm.outbox),
-        ):
+            (self.analytics.engine, analytics_orm.outbox),
+        ]
+        delivered = 0
+        for engine, table in outboxes:
             store = SqlOutboxStore(engine, table)
             while batch := store.claim(500):
                 for message in batch:
-                    if any(
-                        topic_matches(b, message.event_type) for b in deals_consumer.QUEUE.bindings
-                    ):
-                        delivered += handler(Envelope.FromString(message.body))
+                    for queue, handler in consumers:
+                        if any(topic_matches(b, message.event_type) for b in queue.bindings):
+                            delivered += handler(Envelope.FromString(message.body))
                 store.mark_sent([m.seq for m in batch])
         return delivered
 
@@ -156,9 +181,20 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files")
     )
     deals_server, deals_port, _ = build_server(deals_grpc.registrar(deals), "127.0.0.1:0")
+    migrate(settings.db_url("analytics"), analytics_bootstrap.MIGRATIONS)
+    analytics = analytics_bootstrap.bootstrap(
+        settings.db_url("analytics"), dispatch=lambda run_id: None
+    )
+    analytics.dispatch = lambda run_id: classification.execute_run(
+        analytics.sessions, run_id, classification.now()
+    )
+    analytics_server, analytics_port, _ = build_server(
+        analytics_grpc.registrar(analytics), "127.0.0.1:0"
+    )
     addresses = {
         "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}",
         "CRM_DEALS_ADDR": f"127.0.0.1:{deals_port}",
+        "CRM_ANALYTICS_ADDR": f"127.0.0.1:{analytics_port}",
     }
     clients = Clients.connect(Settings.from_env({**_env_of(settings), **addresses}))
     engine = make_engine(settings.db_url("gateway"))
@@ -177,10 +213,13 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
             deals,
             deals_server,
             f"127.0.0.1:{port}",
+            analytics,
         )
     finally:
         server.stop(grace=None)
         deals_server.stop(grace=None)
+        analytics_server.stop(grace=None)
+        analytics.engine.dispose()
         clients.close()
         contacts_channel.close()
         engine.dispose()

@@ -1,18 +1,40 @@
-"""The process kinds of the analytics service built so far: its consumer and its migrations."""
+"""The process kinds of the analytics service."""
 
 from __future__ import annotations
 
 from crmkit.db import migrate as migrate_database
-from crmkit.processes import run_consumer
+from crmkit.grpc_server import serve as serve_grpc
+from crmkit.processes import run_consumer, run_relay
 from crmkit.settings import Settings
 from services.analytics import bootstrap
 from services.analytics.adapters import orm
-from services.analytics.entrypoints import consumer
+from services.analytics.entrypoints import consumer, grpc_server, tasks
+
+
+def serve(settings: Settings) -> None:
+    app = bootstrap.from_settings(settings)
+    serve_grpc(
+        "analytics", grpc_server.registrar(app), f"0.0.0.0:{settings.grpc_port('analytics')}"
+    )
 
 
 def consume(settings: Settings) -> None:
-    app = bootstrap.from_settings(settings)
+    app = bootstrap.from_settings(settings, dispatch=lambda _run_id: None)
     run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
+
+
+def relay(settings: Settings) -> None:
+    run_relay(
+        settings,
+        bootstrap.from_settings(settings, dispatch=lambda _run_id: None).engine,
+        orm.outbox,
+    )
+
+
+def worker(settings: Settings) -> None:
+    tasks.create_celery(settings).worker_main(
+        ["worker", "--loglevel", settings.log_level, "--concurrency", "1"]
+    )
 
 
 def migrate(settings: Settings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,12 @@ from services.analytics.adapters.facts import SqlAlchemyFacts, period_index
 from services.analytics.domain import classification as rules
 
 AREA = "analytics"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
 PARAMETERS = ("revenue", "gross_profit", "quantity")
 r, res = orm.classification_runs.c, orm.classification_results.c
 

@@ -1,0 +1,91 @@
+"""Analytics: classification runs, their results and each customer's history of classes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from crm.analytics.v1 import analytics_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request
+from gateway.context import gateway
+from gateway.openapi import render
+from gateway.schemas import analytics as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("analytics", __name__)
+AREA = "analytics"
+
+
+def _analytics() -> Any:
+    return gateway().clients.analytics
+
+
+@spec.route(
+    bp,
+    "/analytics/classifications",
+    "POST",
+    summary="Start an ABC/XYZ/status classification; 202 with the run id",
+    body=s.ClassificationIn,
+    response=s.RunStarted,
+    status=202,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def start(body: s.ClassificationIn) -> Response:
+    request = pb.ClassificationRequest(
+        parameter=body.parameter,
+        period_from=body.period_from.isoformat(),
+        period_to=body.period_to.isoformat(),
+        abc_limits=body.abc_limits,
+        xyz_limits=body.xyz_limits,
+        xyz_period=body.xyz_period,
+    )
+    run = _analytics().call("StartClassification", request)
+    response = render(s.RunStarted(run_id=run.id), 202)
+    response.headers["Location"] = f"/api/v1/analytics/classifications/{run.id}"
+    return response
+
+
+@spec.route(
+    bp,
+    "/analytics/classifications/history",
+    "GET",
+    summary="Every class a customer had, newest first",
+    query=s.HistoryQuery,
+    response=s.ResultPage,
+    area=AREA,
+)
+def history(query: s.HistoryQuery) -> dict[str, Any]:
+    request = pb.HistoryRequest(
+        counterparty_id=query.counterparty_id, page=page_request(query, pb.PageRequest)
+    )
+    return page_of(s.Result, _analytics().call("ClassificationHistory", request), query)
+
+
+@spec.route(
+    bp,
+    "/analytics/classifications/<run_id>",
+    "GET",
+    summary="A classification run: queued, running, done or failed (with the reason)",
+    response=s.Run,
+    area=AREA,
+)
+def get_run(run_id: str) -> s.Run:
+    return from_message(s.Run, _analytics().call("GetClassificationRun", pb.RunRequest(id=run_id)))
+
+
+@spec.route(
+    bp,
+    "/analytics/classifications/<run_id>/results",
+    "GET",
+    summary="One row per customer: value, share, cumulative share, ABC, CV, XYZ, status",
+    query=PageQuery,
+    response=s.ResultPage,
+    area=AREA,
+)
+def results(run_id: str, query: PageQuery) -> dict[str, Any]:
+    request = pb.ResultsRequest(run_id=run_id, page=page_request(query, pb.PageRequest))
+    return page_of(s.Result, _analytics().call("ListClassificationResults", request), query)

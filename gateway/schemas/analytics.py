@@ -1,0 +1,74 @@
+"""The Analytics section of API.md (classification runs, so far) as request and response models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from gateway.schemas.common import Id, Input, Page, PageQuery
+
+Limit = float
+
+
+class ClassificationIn(Input):
+    parameter: Literal["revenue", "gross_profit", "quantity"] = "revenue"
+    period_from: dt.date
+    period_to: dt.date
+    abc_limits: list[Limit] = Field(
+        default_factory=lambda: [80.0, 95.0], min_length=2, max_length=2
+    )
+    xyz_limits: list[Limit] = Field(
+        default_factory=lambda: [10.0, 25.0], min_length=2, max_length=2
+    )
+    xyz_period: Literal["month", "quarter"] = "month"
+
+
+class RunStarted(BaseModel):
+    run_id: str
+
+
+class Parameters(BaseModel):
+    parameter: str
+    period_from: dt.date
+    period_to: dt.date
+    abc_limits: list[float]
+    xyz_limits: list[float]
+    xyz_period: str
+
+
+class Run(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    reason: str | None = None
+    parameters: Parameters
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    customers: int = 0
+    negative: int = Field(
+        0, description="customers with a negative value (gross profit); they are C"
+    )
+
+
+class Result(BaseModel):
+    run_id: str
+    counterparty_id: str
+    value: str
+    share: float = 0.0
+    cumulative_share: float = 0.0
+    abc: Literal["A", "B", "C"]
+    cv: float | None = None
+    xyz: Literal["X", "Y", "Z"] | None = None
+    status: Literal["potential", "one_time", "regular", "lost"]
+    period_from: dt.date
+    period_to: dt.date
+    parameter: str
+    computed_at: dt.datetime
+
+
+ResultPage = Page[Result]
+
+
+class HistoryQuery(PageQuery):
+    counterparty_id: Id

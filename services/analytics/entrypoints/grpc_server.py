@@ -1,0 +1,109 @@
+"""The analytics gRPC service: classification runs and history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import grpc
+
+from crm.analytics.v1 import analytics_pb2 as pb
+from crm.analytics.v1 import analytics_pb2_grpc as pb_grpc
+from crmkit.identity import current_identity
+from crmkit.paging import Page
+from crmkit.protobuf import parse_date
+from services.analytics.bootstrap import Analytics
+from services.analytics.service_layer import classification
+
+
+def _run_message(run: Any) -> pb.ClassificationRun:
+    parameters = pb.ClassificationRequest(
+        parameter=run.parameter,
+        period_from=run.period_from.isoformat(),
+        period_to=run.period_to.isoformat(),
+        abc_limits=run.abc_limits,
+        xyz_limits=run.xyz_limits,
+        xyz_period=run.xyz_period,
+    )
+    message = pb.ClassificationRun(
+        id=run.id,
+        status=run.status,
+        parameters=parameters,
+        created_at=run.created_at.isoformat(),
+        customers=run.customers,
+        negative=run.negative,
+    )
+    if run.reason:
+        message.reason = run.reason
+    if run.finished_at:
+        message.finished_at = run.finished_at.isoformat()
+    return message
+
+
+def _result_message(row: Any, run: Any) -> pb.Result:
+    message = pb.Result(
+        run_id=row.run_id,
+        counterparty_id=row.counterparty_id,
+        value=str(row.value),
+        share=row.share,
+        cumulative_share=row.cumulative_share,
+        abc=row.abc,
+        status=row.status,
+        period_from=run.period_from.isoformat(),
+        period_to=run.period_to.isoformat(),
+        parameter=run.parameter,
+        computed_at=(run.finished_at or run.created_at).isoformat(),
+    )
+    if row.cv is not None:
+        message.cv = row.cv
+    if row.xyz:
+        message.xyz = row.xyz
+    return message
+
+
+class AnalyticsServicer(pb_grpc.AnalyticsServicer):
+    def __init__(self, app: Analytics) -> None:
+        self.app = app
+
+    def StartClassification(
+        self, request: pb.ClassificationRequest, context: Any
+    ) -> pb.ClassificationRun:
+        wanted = classification.RunRequest(
+            parameter=request.parameter,
+            period_from=parse_date(request.period_from, "period_from"),  # type: ignore[arg-type]
+            period_to=parse_date(request.period_to, "period_to"),  # type: ignore[arg-type]
+            abc_limits=tuple(request.abc_limits) or (80, 95),  # type: ignore[arg-type]
+            xyz_limits=tuple(request.xyz_limits) or (10, 25),  # type: ignore[arg-type]
+            xyz_period=request.xyz_period or "month",
+        )
+        started = classification.start_run(
+            self.app.sessions, wanted, current_identity(), classification.now()
+        )
+        assert started is not None  # no run key: always a new run
+        self.app.dispatch(started["id"])
+        return _run_message(classification.get_run(self.app.sessions, started["id"]))
+
+    def GetClassificationRun(self, request: pb.RunRequest, context: Any) -> pb.ClassificationRun:
+        return _run_message(classification.get_run(self.app.sessions, request.id))
+
+    def ListClassificationResults(self, request: pb.ResultsRequest, context: Any) -> pb.ResultPage:
+        rows, total = classification.results(
+            self.app.sessions, request.run_id, Page.of(request.page.page, request.page.page_size)
+        )
+        return pb.ResultPage(items=[_result_message(row, run) for row, run in rows], total=total)
+
+    def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
+        rows, total = classification.history(
+            self.app.sessions,
+            request.counterparty_id,
+            Page.of(request.page.page, request.page.page_size),
+        )
+        return pb.ResultPage(items=[_result_message(row, run) for row, run in rows], total=total)
+
+
+def registrar(app: Analytics) -> Callable[[grpc.Server], Iterable[str]]:
+    def register(server: grpc.Server) -> Iterable[str]:
+        pb_grpc.add_AnalyticsServicer_to_server(AnalyticsServicer(app), server)
+        return [pb.DESCRIPTOR.services_by_name["Analytics"].full_name]
+
+    return register
