@@ -33,7 +33,15 @@ def relay(settings: Settings) -> None:
 
 def worker(settings: Settings) -> None:
     tasks.create_celery(settings).worker_main(
-        ["worker", "--loglevel", settings.log_level, "--concurrency", "1"]
+        [
+            "worker",
+            "--hostname",
+            "analytics@%h",
+            "--loglevel",
+            settings.log_level,
+            "--concurrency",
+            "1",
+        ]
     )
 
 

@@ -31,7 +31,7 @@ def migrate(settings: Settings) -> None:
 
 def worker(settings: Settings) -> None:
     tasks.create_celery(settings).worker_main(
-        ["worker", "--loglevel", settings.log_level, "--concurrency", "2"]
+        ["worker", "--hostname", "deals@%h", "--loglevel", settings.log_level, "--concurrency", "2"]
     )
 
 
