@@ -89,3 +89,30 @@ def get_run(run_id: str) -> s.Run:
 def results(run_id: str, query: PageQuery) -> dict[str, Any]:
     request = pb.ResultsRequest(run_id=run_id, page=page_request(query, pb.PageRequest))
     return page_of(s.Result, _analytics().call("ListClassificationResults", request), query)
+
+
+@spec.route(
+    bp,
+    "/analytics/schedules/classification",
+    "PUT",
+    summary="Set when classification runs by itself (cron, UTC) and over how many months",
+    body=s.ScheduleIn,
+    response=s.Schedule,
+    area=AREA,
+    write=True,
+)
+def put_schedule(body: s.ScheduleIn) -> s.Schedule:
+    message = pb.ClassificationSchedule(**body.model_dump())
+    return from_message(s.Schedule, _analytics().call("PutClassificationSchedule", message))
+
+
+@spec.route(
+    bp,
+    "/analytics/schedules/classification",
+    "GET",
+    summary="The classification schedule",
+    response=s.Schedule,
+    area=AREA,
+)
+def get_schedule() -> s.Schedule:
+    return from_message(s.Schedule, _analytics().call("GetClassificationSchedule", pb.Empty()))

@@ -72,3 +72,30 @@ ResultPage = Page[Result]
 
 class HistoryQuery(PageQuery):
     counterparty_id: Id
+
+
+class ScheduleIn(Input):
+    cron: str = Field(
+        min_length=9, max_length=100, description="e.g. '0 3 * * 1': Mondays at 03:00 UTC"
+    )
+    parameter: Literal["revenue", "gross_profit", "quantity"] = "revenue"
+    window_months: int = Field(12, ge=1, le=120)
+    abc_limits: list[Limit] = Field(
+        default_factory=lambda: [80.0, 95.0], min_length=2, max_length=2
+    )
+    xyz_limits: list[Limit] = Field(
+        default_factory=lambda: [10.0, 25.0], min_length=2, max_length=2
+    )
+    xyz_period: Literal["month", "quarter"] = "month"
+    enabled: bool = True
+
+
+class Schedule(BaseModel):
+    cron: str
+    parameter: str
+    window_months: int
+    abc_limits: list[float]
+    xyz_limits: list[float]
+    xyz_period: str
+    enabled: bool = False
+    updated_at: dt.datetime

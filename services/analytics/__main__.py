@@ -1,4 +1,4 @@
-"""`python -m services.analytics serve|consume|relay|worker|migrate`"""
+"""`python -m services.analytics serve|consume|relay|worker|beat|migrate`"""
 
 from crmkit.cli import run_service
 

@@ -165,5 +165,20 @@ classification_results = Table(
     Index("ix_classification_results_customer", "counterparty_id"),
 )
 
+# What users set: "ABC/XYZ every Monday 03:00 over the last 12 months".
+classification_schedules = Table(
+    "classification_schedules",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("cron", String(100), nullable=False),
+    Column("parameter", String(20), nullable=False),
+    Column("window_months", Integer, nullable=False),
+    Column("abc_limits", JSON, nullable=False),
+    Column("xyz_limits", JSON, nullable=False),
+    Column("xyz_period", String(10), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)

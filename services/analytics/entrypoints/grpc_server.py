@@ -13,7 +13,7 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from crmkit.protobuf import parse_date
 from services.analytics.bootstrap import Analytics
-from services.analytics.service_layer import classification
+from services.analytics.service_layer import classification, schedules
 
 
 def _run_message(run: Any) -> pb.ClassificationRun:
@@ -92,6 +92,26 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         )
         return pb.ResultPage(items=[_result_message(row, run) for row, run in rows], total=total)
 
+    def PutClassificationSchedule(
+        self, request: pb.ClassificationSchedule, context: Any
+    ) -> pb.ClassificationSchedule:
+        wanted = schedules.Schedule(
+            cron=request.cron,
+            parameter=request.parameter or "revenue",
+            window_months=request.window_months or 12,
+            abc_limits=tuple(request.abc_limits) or (80, 95),  # type: ignore[arg-type]
+            xyz_limits=tuple(request.xyz_limits) or (10, 25),  # type: ignore[arg-type]
+            xyz_period=request.xyz_period or "month",
+            enabled=request.enabled,
+        )
+        schedules.put_schedule(self.app.sessions, wanted, current_identity(), classification.now())
+        return _schedule_message(schedules.get_schedule(self.app.sessions))
+
+    def GetClassificationSchedule(
+        self, request: pb.Empty, context: Any
+    ) -> pb.ClassificationSchedule:
+        return _schedule_message(schedules.get_schedule(self.app.sessions))
+
     def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.history(
             self.app.sessions,
@@ -99,6 +119,19 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
             Page.of(request.page.page, request.page.page_size),
         )
         return pb.ResultPage(items=[_result_message(row, run) for row, run in rows], total=total)
+
+
+def _schedule_message(row: Any) -> pb.ClassificationSchedule:
+    return pb.ClassificationSchedule(
+        cron=row.cron,
+        parameter=row.parameter,
+        window_months=row.window_months,
+        abc_limits=row.abc_limits,
+        xyz_limits=row.xyz_limits,
+        xyz_period=row.xyz_period,
+        enabled=row.enabled,
+        updated_at=row.updated_at.isoformat(),
+    )
 
 
 def registrar(app: Analytics) -> Callable[[grpc.Server], Iterable[str]]:

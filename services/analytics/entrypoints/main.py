@@ -45,5 +45,13 @@ def worker(settings: Settings) -> None:
     )
 
 
+def beat(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = str(settings.data_dir / "analytics-beat-schedule")
+    tasks.create_celery(settings).start(
+        ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
+    )
+
+
 def migrate(settings: Settings) -> None:
     migrate_database(settings.db_url("analytics"), bootstrap.MIGRATIONS)

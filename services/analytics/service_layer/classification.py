@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.events.v1 import analytics_pb2 as events
@@ -78,10 +79,13 @@ def start_run(
         "negative": 0,
         "created_at": now,
     }
-    with sessions.begin() as session:
-        if request.run_key and session.scalar(select(r.id).where(r.run_key == request.run_key)):
-            return None
-        session.execute(orm.classification_runs.insert().values(**run))
+    try:
+        with sessions.begin() as session:
+            if request.run_key and session.scalar(select(r.id).where(r.run_key == request.run_key)):
+                return None
+            session.execute(orm.classification_runs.insert().values(**run))
+    except IntegrityError:
+        return None  # another beat started this run key a moment ago
     return run
 
 

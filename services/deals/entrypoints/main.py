@@ -36,6 +36,7 @@ def worker(settings: Settings) -> None:
 
 
 def beat(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     schedule = str(settings.data_dir / "deals-beat-schedule")
     tasks.create_celery(settings).start(
         ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
