@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from crm.analytics.v1 import analytics_pb2 as pb
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request
+from gateway.api.csv_export import as_csv
 from gateway.context import gateway
 from gateway.openapi import render
 from gateway.schemas import analytics as s
@@ -116,3 +117,24 @@ def put_schedule(body: s.ScheduleIn) -> s.Schedule:
 )
 def get_schedule() -> s.Schedule:
     return from_message(s.Schedule, _analytics().call("GetClassificationSchedule", pb.Empty()))
+
+
+@spec.route(
+    bp,
+    "/analytics/bcg",
+    "GET",
+    summary="BCG of the customer base: share and growth against the equal window before (?format=csv for a spreadsheet)",
+    query=s.BcgQuery,
+    response=s.BcgReport,
+    area=AREA,
+)
+def bcg(query: s.BcgQuery) -> Response | s.BcgReport:
+    request = pb.BcgRequest(
+        parameter=query.parameter,
+        period_from=query.period_from.isoformat(),
+        period_to=query.period_to.isoformat(),
+    )
+    report = from_message(s.BcgReport, _analytics().call("GetBcg", request))
+    if query.format == "csv":
+        return as_csv([row.model_dump() for row in report.items], "bcg.csv")
+    return report

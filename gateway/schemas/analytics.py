@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from gateway.schemas.common import Id, Input, Page, PageQuery
+from gateway.schemas.common import Id, Input, Page, PageQuery, Query
 
 Limit = float
 
@@ -99,3 +99,25 @@ class Schedule(BaseModel):
     xyz_period: str
     enabled: bool = False
     updated_at: dt.datetime
+
+
+class BcgQuery(Query):
+    parameter: Literal["revenue", "gross_profit", "quantity"] = "revenue"
+    period_from: dt.date
+    period_to: dt.date
+    format: Literal["json", "csv"] = "json"
+
+
+class BcgRow(BaseModel):
+    counterparty_id: str
+    value: float = 0.0
+    previous_value: float = 0.0
+    share: float = 0.0
+    growth: float | None = Field(
+        None, description="against the equal window before; null for a new customer"
+    )
+    quadrant: Literal["star", "cash_cow", "question", "dog"]
+
+
+class BcgReport(BaseModel):
+    items: list[BcgRow]

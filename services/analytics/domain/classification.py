@@ -75,3 +75,32 @@ def status(
     found = np.where(counts > one_time_max, "regular", "one_time")
     found = np.where(counts == 0, np.where(before, "lost", "potential"), found)
     return found.astype(np.str_)
+
+
+@dataclass(frozen=True)
+class BcgResult:
+    share: Floats  # fraction of the window's total
+    growth: Floats  # against the equal window before; NaN for a new customer
+    quadrant: Labels
+
+
+def bcg(current: Floats, previous: Floats) -> BcgResult:
+    """ANALYTICS.md, BCG of the customer base: high share is at least 1 / (customers with a
+    value), high growth at least the growth of the total; a new customer is a question."""
+    current = np.asarray(current, dtype=np.float64)
+    previous = np.asarray(previous, dtype=np.float64)
+    total, total_before = current.sum(), previous.sum()
+    share = current / total if total else np.zeros_like(current)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.where(previous != 0, (current - previous) / np.abs(previous), np.nan)
+    market_growth = (total - total_before) / abs(total_before) if total_before else np.inf
+    with_value = int((current > 0).sum())
+    high_share = share >= (1 / with_value if with_value else np.inf)
+    high_growth = np.nan_to_num(growth, nan=np.inf) >= market_growth
+    quadrant = np.where(
+        high_share,
+        np.where(high_growth, "star", "cash_cow"),
+        np.where(high_growth, "question", "dog"),
+    )
+    quadrant = np.where(np.isnan(growth), "question", quadrant)
+    return BcgResult(share, growth, quadrant.astype(np.str_))

@@ -13,7 +13,7 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from crmkit.protobuf import parse_date
 from services.analytics.bootstrap import Analytics
-from services.analytics.service_layer import classification, schedules
+from services.analytics.service_layer import classification, reports, schedules
 
 
 def _run_message(run: Any) -> pb.ClassificationRun:
@@ -111,6 +111,12 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         self, request: pb.Empty, context: Any
     ) -> pb.ClassificationSchedule:
         return _schedule_message(schedules.get_schedule(self.app.sessions))
+
+    def GetBcg(self, request: pb.BcgRequest, context: Any) -> pb.BcgReport:
+        first = parse_date(request.period_from, "period_from")
+        last = parse_date(request.period_to, "period_to")
+        rows = reports.bcg(self.app.sessions, request.parameter or "revenue", first, last)  # type: ignore[arg-type]
+        return pb.BcgReport(items=[pb.BcgRow(**row) for row in rows])
 
     def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.history(

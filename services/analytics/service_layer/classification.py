@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -32,6 +32,19 @@ PARAMETERS = ("revenue", "gross_profit", "quantity")
 r, res = orm.classification_runs.c, orm.classification_results.c
 
 
+MAX_WINDOW = timedelta(days=3700)  # about ten years
+
+
+def check_window(first: date, last: date) -> None:
+    """A window the figures make sense over, and one the equal window before it fits under."""
+    if last < first:
+        raise InvalidInput.field("period_to", "comes before period_from")
+    if last - first > MAX_WINDOW:
+        raise InvalidInput.field("period_to", "the window may span ten years at most")
+    if first < date(1900, 1, 1) + MAX_WINDOW:
+        raise InvalidInput.field("period_from", "must be after 1910")
+
+
 @dataclass(frozen=True)
 class RunRequest:
     parameter: str
@@ -45,8 +58,7 @@ class RunRequest:
     def check(self) -> None:
         if self.parameter not in PARAMETERS:
             raise InvalidInput.field("parameter", f"must be one of {', '.join(PARAMETERS)}")
-        if self.period_to < self.period_from:
-            raise InvalidInput.field("period_to", "comes before period_from")
+        check_window(self.period_from, self.period_to)
         low, high = self.abc_limits
         if not 0 < low < high <= 100:
             raise InvalidInput.field(

@@ -139,3 +139,31 @@ def test_classification_requests_are_checked_and_guarded(suite: Suite) -> None:
         headers=viewer,
     )
     assert refused.status_code == 403
+
+
+def test_the_bcg_report_compares_with_the_equal_window_before_and_exports_csv(
+    suite: Suite, customers: dict[str, dict[str, Any]]
+) -> None:
+    admin = suite.headers()
+    window = {"period_from": "2026-04-01", "period_to": "2026-06-30"}
+    report = ok(suite.client.get(f"{API}/analytics/bcg", query_string=window, headers=admin))[
+        "items"
+    ]
+    by_id = {row["counterparty_id"]: row["quadrant"] for row in report}
+    # April-June against January-March: the total falls from 3,630 to 3,450 (-5 %);
+    # four customers sell now, so a high share is 25 % or more.
+    assert {name: by_id.get(customers[name]["id"]) for name in SALES} == {
+        "steady": "star",  # 87 % of the total, flat
+        "seasonal": "dog",  # 9 %, halved
+        "once": "question",  # new
+        "small": "question",  # 1 %, flat: grows faster than the total
+    }
+    assert customers["never"]["id"] not in by_id
+    csv_reply = suite.client.get(
+        f"{API}/analytics/bcg", query_string={**window, "format": "csv"}, headers=admin
+    )
+    assert csv_reply.mimetype == "text/csv"
+    assert (
+        csv_reply.get_data(as_text=True).splitlines()[0]
+        == "counterparty_id,value,previous_value,share,growth,quadrant"
+    )

@@ -146,3 +146,15 @@ def test_status_tells_potential_lost_one_time_and_regular_customers_apart() -> N
     found = status(np.array([0, 0, 1, 2, 5]), np.array([False, True, True, False, True]))
     assert found.tolist() == ["potential", "lost", "one_time", "regular", "regular"]
     assert status(np.array([2]), np.array([False]), one_time_max=2).tolist() == ["one_time"]
+
+
+def test_bcg_places_customers_by_share_against_one_over_n_and_growth_against_the_total() -> None:
+    from services.analytics.domain.classification import bcg
+
+    # total 1000 → 1200 (+20 %); five customers with a value now: high share is 20 % or more
+    previous = np.array([400.0, 400.0, 100.0, 100.0, 0.0])
+    current = np.array([600.0, 300.0, 150.0, 50.0, 100.0])
+    result = bcg(current, previous)
+    assert result.quadrant.tolist() == ["star", "cash_cow", "question", "dog", "question"]
+    assert result.share[0] == pytest.approx(0.5)
+    assert result.growth[0] == pytest.approx(0.5) and np.isnan(result.growth[4])
