@@ -90,3 +90,18 @@ class EventConsumer:
             "event applied" if applied else "event already applied",
             extra={"event_type": envelope.type, "event_id": envelope.event_id},
         )
+
+
+def dispatch_by_type(
+    routes: list[tuple[str, Callable[[Any, Envelope], None]]],
+    target: Any,
+    envelope: Envelope,
+    service: str,
+) -> None:
+    """Hands the event to the first route whose prefix its type starts with; an event type the
+    service does not know is poison (it would fail the same way on every delivery)."""
+    for prefix, handler in routes:
+        if envelope.type.startswith(prefix):
+            handler(target, envelope)
+            return
+    raise PoisonMessage(f"{service} does not handle {envelope.type}")

@@ -21,15 +21,14 @@ from sqlalchemy import (
     Text,
 )
 
-from crmkit.db import UtcDateTime
+from crmkit.db import UtcDateTime, id_column
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
 
 metadata = MetaData()
 
 
-def _id(name: str = "id", **kwargs: object) -> Column[str]:
-    return Column(name, String(36), **kwargs)  # type: ignore[arg-type]
+_id = id_column
 
 
 customers = Table(

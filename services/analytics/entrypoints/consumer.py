@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1 import contacts_pb2, deals_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import PoisonMessage
+from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
 from services.analytics.adapters import orm
 from services.analytics.adapters.projections import SqlAlchemyProjections
@@ -158,9 +158,4 @@ ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    projections = SqlAlchemyProjections(session)
-    for prefix, handler in ROUTES:
-        if envelope.type.startswith(prefix):
-            handler(projections, envelope)
-            return
-    raise PoisonMessage(f"analytics does not handle {envelope.type}")
+    dispatch_by_type(ROUTES, SqlAlchemyProjections(session), envelope, "analytics")

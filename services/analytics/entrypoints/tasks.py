@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery
 
+from crmkit.jobs import celery_app
 from crmkit.settings import Settings
 from services.analytics import bootstrap
 from services.analytics.service_layer import classification, schedules
@@ -16,16 +17,10 @@ BEAT_SECONDS = 15.0
 
 
 def create_celery(settings: Settings) -> Celery:
-    app = Celery("analytics", broker=settings.amqp_url)
-    app.conf.update(
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_default_queue="analytics.jobs",
-        broker_connection_retry_on_startup=True,
-        beat_schedule={
-            "dispatch-schedules": {"task": DISPATCH_SCHEDULES, "schedule": BEAT_SECONDS}
-        },
+    app = celery_app(
+        "analytics",
+        settings,
+        {"dispatch-schedules": {"task": DISPATCH_SCHEDULES, "schedule": BEAT_SECONDS}},
     )
     held: dict[str, Any] = {}
 

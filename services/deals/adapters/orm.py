@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry, relationship
 
-from crmkit.db import UtcDateTime
+from crmkit.db import UtcDateTime, id_column
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
 from services.deals.domain import model
@@ -30,8 +30,7 @@ metadata = MetaData()
 mapper_registry = registry(metadata=metadata)
 
 
-def _id(name: str = "id", *args: object, **kwargs: object) -> Column[str]:
-    return Column(name, String(36), *args, **kwargs)  # type: ignore[arg-type]
+_id = id_column
 
 
 pipelines = Table(

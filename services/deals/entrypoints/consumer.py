@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1 import contacts_pb2, deals_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import PoisonMessage
+from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
 from services.deals.adapters.projections import SqlAlchemyProjections
 
@@ -171,9 +171,4 @@ ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    projections = SqlAlchemyProjections(session)
-    for prefix, handler in ROUTES:
-        if envelope.type.startswith(prefix):
-            handler(projections, envelope)
-            return
-    raise PoisonMessage(f"deals does not handle {envelope.type}")
+    dispatch_by_type(ROUTES, SqlAlchemyProjections(session), envelope, "deals")

@@ -6,6 +6,7 @@ from typing import Any
 
 from celery import Celery
 
+from crmkit.jobs import celery_app
 from crmkit.settings import Settings
 from services.deals import bootstrap
 from services.deals.domain import model
@@ -15,16 +16,10 @@ SCAN_EVERY_SECONDS = 60.0
 
 
 def create_celery(settings: Settings) -> Celery:
-    app = Celery("deals", broker=settings.amqp_url)
-    app.conf.update(
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_default_queue="deals.jobs",
-        broker_connection_retry_on_startup=True,
-        beat_schedule={
-            "scan-reminders": {"task": "deals.scan_reminders", "schedule": SCAN_EVERY_SECONDS},
-        },
+    app = celery_app(
+        "deals",
+        settings,
+        {"scan-reminders": {"task": "deals.scan_reminders", "schedule": SCAN_EVERY_SECONDS}},
     )
     deals_app: dict[str, Any] = {}
 

@@ -1,0 +1,24 @@
+"""A service's celery app: same broker as the events, late acks, one queue per service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+
+from crmkit.settings import Settings
+
+
+def celery_app(
+    service: str, settings: Settings, beat_schedule: dict[str, Any] | None = None
+) -> Celery:
+    app = Celery(service, broker=settings.amqp_url)
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue=f"{service}.jobs",
+        broker_connection_retry_on_startup=True,
+        beat_schedule=beat_schedule or {},
+    )
+    return app
