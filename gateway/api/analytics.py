@@ -138,3 +138,43 @@ def bcg(query: s.BcgQuery) -> Response | s.BcgReport:
     if query.format == "csv":
         return as_csv([row.model_dump() for row in report.items], "bcg.csv")
     return report
+
+
+def _grouped(
+    method: str, query: s.GroupedQuery, group_by: str, filename: str
+) -> Response | s.GroupedReport:
+    request = pb.GroupedRequest(group_by=group_by)
+    if query.date_from:
+        request.date_from = query.date_from.isoformat()
+    if query.date_to:
+        request.date_to = query.date_to.isoformat()
+    report = from_message(s.GroupedReport, _analytics().call(method, request))
+    if query.format == "csv":
+        return as_csv([row.model_dump() for row in report.items], filename)
+    return report
+
+
+@spec.route(
+    bp,
+    "/analytics/lost-deals",
+    "GET",
+    summary="Lost deals counted and summed by reason, stage, competitor or owner",
+    query=s.LostDealsQuery,
+    response=s.GroupedReport,
+    area=AREA,
+)
+def lost_deals(query: s.LostDealsQuery) -> Response | s.GroupedReport:
+    return _grouped("GetLostDeals", query, query.group_by, "lost-deals.csv")
+
+
+@spec.route(
+    bp,
+    "/analytics/orders/failures",
+    "GET",
+    summary="Failed customer orders by reason or counterparty, and the number of internal orders",
+    query=s.FailedOrdersQuery,
+    response=s.GroupedReport,
+    area=AREA,
+)
+def failed_orders(query: s.FailedOrdersQuery) -> Response | s.GroupedReport:
+    return _grouped("GetFailedOrders", query, query.group_by, "failed-orders.csv")

@@ -121,3 +121,31 @@ class BcgRow(BaseModel):
 
 class BcgReport(BaseModel):
     items: list[BcgRow]
+
+
+class GroupedQuery(Query):
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+    format: Literal["json", "csv"] = "json"
+
+
+class LostDealsQuery(GroupedQuery):
+    group_by: Literal["reason", "stage", "competitor", "owner"] = "reason"
+
+
+class FailedOrdersQuery(GroupedQuery):
+    group_by: Literal["reason", "counterparty"] = "reason"
+
+
+class GroupedRow(BaseModel):
+    key: str | None = Field(
+        None,
+        description="the reason, stage, competitor, owner or counterparty id; null: none recorded",
+    )
+    count: int = 0
+    amount: str | None = None
+
+
+class GroupedReport(BaseModel):
+    items: list[GroupedRow]
+    internal_orders: int | None = None

@@ -118,6 +118,19 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         rows = reports.bcg(self.app.sessions, request.parameter or "revenue", first, last)  # type: ignore[arg-type]
         return pb.BcgReport(items=[pb.BcgRow(**row) for row in rows])
 
+    def GetLostDeals(self, request: pb.GroupedRequest, context: Any) -> pb.GroupedReport:
+        first, last = _window(request)
+        rows = reports.lost_deals(self.app.sessions, request.group_by, first, last)
+        return pb.GroupedReport(
+            items=[_grouped(row["key"], row["deals"], row["amount"]) for row in rows]
+        )
+
+    def GetFailedOrders(self, request: pb.GroupedRequest, context: Any) -> pb.GroupedReport:
+        first, last = _window(request)
+        found = reports.failed_orders(self.app.sessions, request.group_by, first, last)
+        items = [_grouped(row["key"], row["orders"], None) for row in found["items"]]
+        return pb.GroupedReport(items=items, internal_orders=found["internal_orders"])
+
     def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.history(
             self.app.sessions,
@@ -138,6 +151,21 @@ def _schedule_message(row: Any) -> pb.ClassificationSchedule:
         enabled=row.enabled,
         updated_at=row.updated_at.isoformat(),
     )
+
+
+def _window(request: pb.GroupedRequest) -> tuple[Any, Any]:
+    first = parse_date(request.date_from if request.HasField("date_from") else None, "from")
+    last = parse_date(request.date_to if request.HasField("date_to") else None, "to")
+    return first, last
+
+
+def _grouped(key: str | None, count: int, amount: str | None) -> pb.GroupedRow:
+    row = pb.GroupedRow(count=count)
+    if key is not None:
+        row.key = key
+    if amount is not None:
+        row.amount = amount
+    return row
 
 
 def registrar(app: Analytics) -> Callable[[grpc.Server], Iterable[str]]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.errors import InvalidInput
+from services.analytics.adapters import orm
 from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.domain import classification as rules
 from services.analytics.service_layer.classification import PARAMETERS, check_window
@@ -44,3 +46,67 @@ def bcg(
         }
         for n, customer in enumerate(ids)
     ]
+
+
+LOST_GROUPS = {
+    "reason": "lost_reason_id",
+    "stage": "stage_id",
+    "competitor": "lost_to_competitor_id",
+    "owner": "owner_id",
+}
+FAILURE_GROUPS = {"reason": "failure_reason_id", "counterparty": "counterparty_id"}
+
+
+def lost_deals(
+    sessions: sessionmaker[Session], group_by: str, first: date | None, last: date | None
+) -> list[dict[str, Any]]:
+    """Lost deals (closed in the window, when given) counted and summed per reason, stage,
+    competitor or owner, largest first."""
+    column = _group(LOST_GROUPS, group_by)
+    d = orm.deals.c
+    conditions = [d.status == "lost"]
+    if first is not None:
+        conditions.append(d.closed_at >= datetime.combine(first, time.min, UTC))
+    if last is not None:
+        conditions.append(d.closed_at < datetime.combine(last + timedelta(days=1), time.min, UTC))
+    key = getattr(d, column)
+    query = (
+        select(key, func.count(), func.coalesce(func.sum(d.amount), 0))
+        .where(and_(*conditions))
+        .group_by(key)
+    )
+    with sessions() as session:
+        rows = session.execute(query).all()
+    found = [{"key": row[0], "deals": int(row[1]), "amount": str(row[2])} for row in rows]
+    return sorted(found, key=lambda row: (-row["deals"], row["key"] or ""))
+
+
+def failed_orders(
+    sessions: sessionmaker[Session], group_by: str, first: date | None, last: date | None
+) -> dict[str, Any]:
+    """Failed orders per reason or counterparty, and how many internal orders there were."""
+    column = _group(FAILURE_GROUPS, group_by)
+    o = orm.orders.c
+    window = [o.date >= first] if first else []
+    window += [o.date <= last] if last else []
+    key = getattr(o, column)
+    failed = (
+        select(key, func.count())
+        .where(o.status == "failed", o.kind == "customer", *window)
+        .group_by(key)
+    )
+    internal = select(func.count()).select_from(orm.orders).where(o.kind == "internal", *window)
+    with sessions() as session:
+        rows = session.execute(failed).all()
+        internal_orders = int(session.scalar(internal) or 0)
+    items = sorted(
+        ({"key": row[0], "orders": int(row[1])} for row in rows),
+        key=lambda row: (-row["orders"], row["key"] or ""),
+    )
+    return {"items": items, "internal_orders": internal_orders}
+
+
+def _group(allowed: dict[str, str], group_by: str) -> str:
+    if group_by not in allowed:
+        raise InvalidInput.field("group_by", f"must be one of {', '.join(allowed)}")
+    return allowed[group_by]
