@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -26,7 +26,19 @@ class Page:
         return cls(number=max(number, 1), size=min(max(size, 1), 500) if size else 50)
 
 
+def _total(session: Session, query: Select[Any]) -> int:
+    return int(
+        session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    )
+
+
 def paginate(session: Session, query: Select[tuple[T]], page: Page) -> tuple[list[T], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """One page of mapped objects (a query of one entity) and the count of all of them."""
     items = session.scalars(query.limit(page.size).offset(page.offset)).all()
-    return list(items), int(total or 0)
+    return list(items), _total(session, query)
+
+
+def paginate_rows(session: Session, query: Select[Any], page: Page) -> tuple[list[Row[Any]], int]:
+    """One page of rows (a query of columns or several tables) and the count of all of them."""
+    rows = session.execute(query.limit(page.size).offset(page.offset)).all()
+    return list(rows), _total(session, query)

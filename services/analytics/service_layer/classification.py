@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -16,7 +16,7 @@ from crm.events.v1 import analytics_pb2 as events
 from crmkit.errors import InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.outbox import Outbox
-from crmkit.paging import Page
+from crmkit.paging import Page, paginate_rows
 from services.analytics.adapters import orm
 from services.analytics.adapters.facts import SqlAlchemyFacts, period_index
 from services.analytics.domain import classification as rules
@@ -196,7 +196,7 @@ def results(sessions: sessionmaker[Session], run_id: str, page: Page) -> tuple[l
             .where(res.run_id == run_id)
             .order_by(res.cumulative_share, res.counterparty_id)
         )
-        rows, total = _page(session, query, page)
+        rows, total = paginate_rows(session, query, page)
         return [(row, run) for row in rows], total
 
 
@@ -211,11 +211,5 @@ def history(
             .where(res.counterparty_id == counterparty_id, r.status == "done")
             .order_by(r.created_at.desc())
         )
-        rows, total = _page(session, query, page)
+        rows, total = paginate_rows(session, query, page)
         return [(row, row) for row in rows], total
-
-
-def _page(session: Session, query: Any, page: Page) -> tuple[list[Any], int]:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = session.execute(query.limit(page.size).offset(page.offset)).all()
-    return list(rows), int(total or 0)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import Row, and_, bindparam, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from crmkit.paging import Page
+from crmkit.paging import Page, paginate_rows
 from services.deals.adapters import orm
 
 t = orm.erp_documents
@@ -82,12 +82,8 @@ class SqlAlchemyErpRepository:
             conditions.append(t.c.date >= date_from)
         if date_to is not None:
             conditions.append(t.c.date <= date_to)
-        base = select(t).where(and_(*conditions))
-        total = self.session.scalar(select(func.count()).select_from(t).where(and_(*conditions)))
-        rows = self.session.execute(
-            base.order_by(t.c.date.desc(), t.c.number).limit(page.size).offset(page.offset)
-        ).all()
-        return list(rows), int(total or 0)
+        query = select(t).where(and_(*conditions)).order_by(t.c.date.desc(), t.c.number)
+        return paginate_rows(self.session, query, page)
 
     def overdue_unannounced(self, today: date) -> list[Row[Any]]:
         query = select(t).where(
