@@ -4,12 +4,38 @@ for all customers at once with numpy (no Python loop per customer)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Floats = NDArray[np.float64]
 Labels = NDArray[np.str_]
+
+
+@dataclass(frozen=True)
+class CustomerFigures:
+    """What a classification needs of each customer, one entry per customer, ids ascending."""
+
+    ids: Labels
+    value: Floats  # the parameter summed over the window
+    sum_of_squares: Floats  # of the customer's per-period totals
+    invoices: NDArray[np.int64]  # in the window
+    invoiced_before: NDArray[np.bool_]  # before the window
+
+    def sorted_by_id(self) -> CustomerFigures:
+        ids = self.ids
+        if len(ids) < 2 or bool(np.all(ids[1:] >= ids[:-1])):
+            return self
+        order = np.argsort(ids, kind="stable")
+        return CustomerFigures(
+            ids[order],
+            self.value[order],
+            self.sum_of_squares[order],
+            self.invoices[order],
+            self.invoiced_before[order],
+        )
 
 
 @dataclass(frozen=True)
@@ -20,10 +46,11 @@ class AbcResult:
     negative: int  # customers whose value is below zero (gross profit): C, and counted
 
 
-def abc(values: Floats, ids: NDArray[np.str_], limits: tuple[float, float] = (80, 95)) -> AbcResult:
+def abc(values: Floats, ids: NDArray[Any], limits: tuple[float, float] = (80, 95)) -> AbcResult:
     """A if the share of all customers with a strictly greater value is below the first limit,
     B if below the second, else C; no value (0) or a negative one is C. Customers with equal
-    values share a class whatever their order; ties are listed by id, for display only."""
+    values share a class whatever their order; ties are listed by id (or by anything ordered as
+    the ids are, such as their ranks), for display only."""
     values = np.asarray(values, dtype=np.float64)
     total = values[values > 0].sum()
     share = np.where(values != 0, values / total * 100, 0.0) if total > 0 else np.zeros_like(values)
@@ -61,6 +88,27 @@ def xyz(series: Floats, limits: tuple[float, float] = (10, 25)) -> XyzResult:
     sold = mean != 0
     cv = np.full(mean.shape, np.nan)
     cv[sold] = series[sold].std(axis=1, ddof=0) / np.abs(mean[sold]) * 100
+    return _xyz_classes(cv, sold, limits)
+
+
+def xyz_from_sums(
+    sums: Floats, sums_of_squares: Floats, periods: int, limits: tuple[float, float] = (10, 25)
+) -> XyzResult:
+    """The CV of `xyz` from each customer's sum and sum of squares of its per-period totals
+    over `periods` periods (those with no sales count as zeros), without the dense series:
+    standard deviation / mean = sqrt(n·Σx² - (Σx)²) / |Σx|. In floating point the subtraction
+    leaves the CV within about 1e-6 percentage points of the dense computation (a steady
+    customer's 0 may come out as 0.000001), far below what could move anyone across a limit."""
+    sums = np.asarray(sums, dtype=np.float64)
+    squares = np.asarray(sums_of_squares, dtype=np.float64)
+    sold = sums != 0
+    spread = np.maximum(periods * squares[sold] - sums[sold] * sums[sold], 0.0)
+    cv = np.full(sums.shape, np.nan)
+    cv[sold] = np.sqrt(spread) / np.abs(sums[sold]) * 100
+    return _xyz_classes(cv, sold, limits)
+
+
+def _xyz_classes(cv: Floats, sold: NDArray[np.bool_], limits: tuple[float, float]) -> XyzResult:
     classes = np.where(cv <= limits[0], "X", np.where(cv <= limits[1], "Y", "Z"))
     return XyzResult(cv, np.where(sold, classes, "").astype(np.str_))
 
@@ -75,6 +123,36 @@ def status(
     found = np.where(counts > one_time_max, "regular", "one_time")
     found = np.where(counts == 0, np.where(before, "lost", "potential"), found)
     return found.astype(np.str_)
+
+
+def period_count(first: date, last: date, period: str) -> int:
+    """Months (or quarters, of three months from the window's first) the window touches."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    return (months // 3 if period == "quarter" else months) + 1
+
+
+@dataclass(frozen=True)
+class Classes:
+    abc: AbcResult
+    xyz: XyzResult
+    status: Labels
+
+
+def classify(
+    figures: CustomerFigures,
+    periods: int,
+    abc_limits: tuple[float, float] = (80, 95),
+    xyz_limits: tuple[float, float] = (10, 25),
+    one_time_max: int = 1,
+) -> Classes:
+    """Every customer's ABC, XYZ and status; with the ids ascending, a customer's position is
+    its rank among them, so ties are listed by id without sorting strings."""
+    ranks = np.arange(len(figures.ids))
+    return Classes(
+        abc(figures.value, ranks, abc_limits),
+        xyz_from_sums(figures.value, figures.sum_of_squares, periods, xyz_limits),
+        status(figures.invoices, figures.invoiced_before, one_time_max),
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +17,7 @@ from crmkit.identity import Identity
 from crmkit.outbox import Outbox
 from crmkit.paging import Page, paginate_rows
 from services.analytics.adapters import orm
-from services.analytics.adapters.facts import SqlAlchemyFacts, period_index
+from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.domain import classification as rules
 
 AREA = "analytics"
@@ -122,58 +121,68 @@ def execute_run(sessions: sessionmaker[Session], run_id: str, now: datetime) -> 
 
 
 def _compute(session: Session, run: Any, now: datetime) -> None:
-    facts = SqlAlchemyFacts(session)
-    ids = np.array(facts.customers(), dtype=np.str_)
-    position = {customer: index for index, customer in enumerate(ids.tolist())}
-    totals = facts.totals(run.parameter, run.period_from, run.period_to)
-    values = np.array([totals.get(customer, 0.0) for customer in ids.tolist()])
-    abc = rules.abc(values, ids, tuple(run.abc_limits))
-    periods = int(period_index(np.array([run.period_to]), run.period_from, run.xyz_period)[0]) + 1
-    series = np.zeros((len(ids), periods))
-    rows = [
-        row
-        for row in facts.by_day(run.parameter, run.period_from, run.period_to)
-        if row[0] in position
-    ]
-    if rows:
-        where = np.array([position[row[0]] for row in rows])
-        when = period_index(np.array([row[1] for row in rows]), run.period_from, run.xyz_period)
-        np.add.at(series, (where, when), np.array([float(row[2]) for row in rows]))
-    xyz = rules.xyz(series, tuple(run.xyz_limits))
-    counts = facts.invoice_counts(run.period_from, run.period_to)
-    before = facts.invoiced_before(run.period_from)
-    statuses = rules.status(
-        np.array([counts.get(c, 0) for c in ids.tolist()]),
-        np.array([c in before for c in ids.tolist()]),
+    figures = SqlAlchemyFacts(session).customer_figures(
+        run.parameter, run.period_from, run.period_to, run.xyz_period
     )
-    results = [
-        {
-            "run_id": run.id, "counterparty_id": customer, "value": values[i], "share": float(abc.share[i]),
-            "cumulative_share": float(abc.cumulative_share[i]), "abc": str(abc.abc[i]),
-            "cv": None if np.isnan(xyz.cv[i]) else float(xyz.cv[i]), "xyz": str(xyz.xyz[i]) or None, "status": str(statuses[i]),
-        }
-        for i, customer in enumerate(ids.tolist())
-    ]  # fmt: skip
-    if results:
-        session.execute(orm.classification_results.insert(), results)
+    found = rules.classify(
+        figures,
+        rules.period_count(run.period_from, run.period_to, run.xyz_period),
+        tuple(run.abc_limits),
+        tuple(run.xyz_limits),
+    )
+    outbox = Outbox(orm.outbox, "analytics")
+    for part in _parts(len(figures.ids)):  # bounded memory, and events of a sensible size
+        rows = _result_rows(run.id, figures, found, part)
+        if rows:
+            session.execute(orm.classification_results.insert(), rows)
+        outbox.add(session, "analytics.classification.completed", run.id, _completed(run.id, rows))
     done = {
         "status": "done",
-        "customers": len(results),
-        "negative": abc.negative,
+        "customers": len(figures.ids),
+        "negative": found.abc.negative,
         "finished_at": now,
     }
     session.execute(update(orm.classification_runs).where(r.id == run.id).values(**done))
-    completed = events.ClassificationCompleted(run_id=run.id)
-    for row in results:
+
+
+CHUNK = 10_000  # result rows inserted, and classes told to contacts, at a time
+
+
+def _parts(count: int) -> list[slice]:
+    """Slices of at most CHUNK customers; one (empty) when there are none, so that a run
+    always says it completed."""
+    return [slice(start, start + CHUNK) for start in range(0, max(count, 1), CHUNK)]
+
+
+def _result_rows(
+    run_id: str, figures: rules.CustomerFigures, found: rules.Classes, part: slice
+) -> list[dict[str, Any]]:
+    abc, xyz = found.abc, found.xyz
+    columns = zip(
+        figures.ids[part].tolist(), figures.value[part].tolist(), abc.share[part].tolist(),
+        abc.cumulative_share[part].tolist(), abc.abc[part].tolist(), xyz.cv[part].tolist(),
+        xyz.xyz[part].tolist(), found.status[part].tolist(), strict=True,
+    )  # fmt: skip
+    return [
+        {
+            "run_id": run_id, "counterparty_id": customer, "value": value, "share": share,
+            "cumulative_share": cumulative, "abc": abc_class, "cv": None if cv != cv else cv,
+            "xyz": xyz_class or None, "status": status,
+        }
+        for customer, value, share, cumulative, abc_class, cv, xyz_class, status in columns
+    ]  # fmt: skip
+
+
+def _completed(run_id: str, rows: list[dict[str, Any]]) -> events.ClassificationCompleted:
+    completed = events.ClassificationCompleted(run_id=run_id)
+    for row in rows:
         completed.classes.add(
             counterparty_id=row["counterparty_id"],
             abc=row["abc"],
             xyz=row["xyz"] or "",
             status=row["status"],
         )
-    Outbox(orm.outbox, "analytics").add(
-        session, "analytics.classification.completed", run.id, completed
-    )
+    return completed
 
 
 def _run(session: Session, run_id: str) -> Any:

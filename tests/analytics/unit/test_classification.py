@@ -158,3 +158,66 @@ def test_bcg_places_customers_by_share_against_one_over_n_and_growth_against_the
     assert result.quadrant.tolist() == ["star", "cash_cow", "question", "dog", "question"]
     assert result.share[0] == pytest.approx(0.5)
     assert result.growth[0] == pytest.approx(0.5) and np.isnan(result.growth[4])
+
+
+def test_xyz_from_sums_and_squares_agrees_with_the_dense_series() -> None:
+    from services.analytics.domain.classification import xyz_from_sums
+
+    rng = np.random.default_rng(5)
+    level = rng.lognormal(16, 1.5, (2000, 1))
+    series = level * rng.lognormal(0, rng.uniform(0.01, 1, (2000, 1)), (2000, 24))
+    series[rng.random((2000, 24)) < rng.uniform(0, 0.9, (2000, 1))] = 0
+    series[:5] = 0  # no sales
+    series[5:10] = np.round(level[5:10] * 1e4) / 1e4  # steady: CV 0
+    series[10] = [-50.0, 50.0, 0.0, 100.0] * 6  # gross profit with a loss
+    dense = xyz(series)
+    sums = xyz_from_sums(series.sum(axis=1), (series**2).sum(axis=1), 24)
+    assert sums.xyz.tolist() == dense.xyz.tolist()
+    assert np.allclose(sums.cv, dense.cv, rtol=1e-9, atol=1e-5, equal_nan=True)
+    assert set(dense.xyz.tolist()) == {"X", "Y", "Z", ""}
+
+
+def test_xyz_from_sums_keeps_the_worked_cvs_and_the_limits_in_the_lower_class() -> None:
+    from services.analytics.domain.classification import xyz_from_sums
+
+    series = np.array(
+        [[100, 110, 90, 100], [100, 130, 70, 100], [100, 0, 0, 0], [0, 0, 0, 0]], dtype=float
+    )
+    result = xyz_from_sums(series.sum(axis=1), (series**2).sum(axis=1), 4)
+    assert result.xyz.tolist() == ["X", "Y", "Z", ""]
+    assert result.cv[0] == pytest.approx(7.0711, abs=1e-4)
+    assert result.cv[2] == pytest.approx(173.2051, abs=1e-4)
+    on_limits = np.array([[90.0, 110.0], [75.0, 125.0]])
+    found = xyz_from_sums(on_limits.sum(axis=1), (on_limits**2).sum(axis=1), 2)
+    assert found.xyz.tolist() == ["X", "Y"] and found.cv.tolist() == [10.0, 25.0]
+
+
+def test_a_window_has_the_months_or_the_quarters_from_its_first_month_it_touches() -> None:
+    from datetime import date
+
+    from services.analytics.domain.classification import period_count
+
+    assert period_count(date(2026, 1, 1), date(2026, 6, 30), "month") == 6
+    assert period_count(date(2026, 1, 1), date(2026, 6, 30), "quarter") == 2
+    assert period_count(date(2025, 11, 15), date(2026, 1, 2), "month") == 3
+    assert period_count(date(2025, 11, 1), date(2026, 1, 31), "quarter") == 1
+
+
+def test_classifying_the_figures_gives_what_each_rule_gives_with_ties_listed_by_id() -> None:
+    from services.analytics.domain.classification import CustomerFigures, classify
+
+    figures = CustomerFigures(
+        ids=np.array(["d", "b", "a", "c"]),
+        value=np.array([10.0, 50.0, 10.0, 0.0]),
+        sum_of_squares=np.array([50.0, 2500.0, 100.0, 0.0]),
+        invoices=np.array([2, 1, 1, 0]),
+        invoiced_before=np.array([False, False, False, True]),
+    ).sorted_by_id()
+    assert figures.ids.tolist() == ["a", "b", "c", "d"]
+    found = classify(figures, 2)
+    expected_abc = abc(figures.value, figures.ids)
+    assert found.abc.abc.tolist() == expected_abc.abc.tolist() == ["A", "A", "C", "A"]
+    assert found.abc.cumulative_share.tolist() == expected_abc.cumulative_share.tolist()
+    assert found.abc.cumulative_share[0] < found.abc.cumulative_share[3]  # "a" before "d"
+    assert found.xyz.xyz.tolist() == xyz(np.array([[10, 0], [50, 0], [0, 0], [5, 5]])).xyz.tolist()
+    assert found.status.tolist() == ["one_time", "one_time", "lost", "regular"]

@@ -47,7 +47,7 @@ def event(event_type: str, payload: object) -> Envelope:
     )  # type: ignore[attr-defined]
 
 
-def invoice(customer: str, day: date, amount: float) -> Envelope:
+def invoice(customer: str, day: date, amount: float, lines: int = 1) -> Envelope:
     document = deals_pb2.ErpDocument(
         kind="invoice",
         id=str(uuid.uuid4()),
@@ -57,15 +57,16 @@ def invoice(customer: str, day: date, amount: float) -> Envelope:
         counterparty_id=customer,
         updated_at=NOW.isoformat(),
     )
-    document.lines.add(
-        sku="A",
-        quantity="1",
-        price=str(amount),
-        cost="0",
-        discount="0",
-        revenue=f"{amount:.2f}",
-        gross_profit=f"{amount:.2f}",
-    )
+    for _ in range(lines):
+        document.lines.add(
+            sku="A",
+            quantity="1",
+            price=str(amount / lines),
+            cost="0",
+            discount="0",
+            revenue=f"{amount / lines:.2f}",
+            gross_profit=f"{amount / lines:.2f}",
+        )
     return event("deals.invoice.posted", deal_events.ErpDocumentChanged(document=document))
 
 
@@ -193,3 +194,41 @@ def test_bad_parameters_are_refused_by_field_and_viewers_cannot_start_runs(sessi
         assert refused.value.errors[0].field == field
     with pytest.raises(Forbidden):
         classification.start_run(sessions, cases[0][0], Identity("v", frozenset({"viewer"})), NOW)
+
+
+def test_a_run_tells_contacts_in_parts_of_the_same_run_each_customer_once(
+    sessions, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(classification, "CHUNK", 4)
+    run_id = run(sessions)
+    with sessions() as session:
+        bodies = session.scalars(
+            select(orm.outbox.c.body)
+            .where(orm.outbox.c.event_type == "analytics.classification.completed")
+            .order_by(orm.outbox.c.seq)
+        ).all()
+    parts = [
+        analytics_pb2.ClassificationCompleted.FromString(Envelope.FromString(body).payload)
+        for body in bodies
+    ]
+    assert [(part.run_id, len(part.classes)) for part in parts] == [(run_id, 4), (run_id, 2)]
+    told = {c.counterparty_id: (c.abc, c.xyz or None, c.status) for p in parts for c in p.classes}
+    assert told == expected_classes()
+    _, total = classification.results(sessions, run_id, Page(1, 50))
+    assert total == 6
+
+
+def test_quarters_are_cut_from_the_window_and_an_invoice_of_two_lines_counts_once(
+    sessions,
+) -> None:  # type: ignore[no-untyped-def]
+    InboxHandler(sessions, orm.inbox, apply_event)(invoice("new", date(2026, 2, 1), 90, lines=2))
+    run_id = run(sessions, xyz_period="quarter")
+    rows, _ = classification.results(sessions, run_id, Page(1, 50))
+    got = {row.counterparty_id: (row.cv, row.xyz, row.status) for row, _ in rows}
+    for customer, months in {**SALES, "new": [0, 90, 0, 0, 0, 0]}.items():
+        quarters = [sum(months[:3]), sum(months[3:])]
+        cv = statistics.pstdev(quarters) / statistics.fmean(quarters) * 100
+        assert got[customer][0] == pytest.approx(cv, abs=1e-6), customer
+    assert got["tiny"][1] == "X" and got["mid"][1] == "Z"
+    assert got["new"] == (pytest.approx(100.0), "Z", "one_time")
+    assert got["old"] == (None, None, "lost")
