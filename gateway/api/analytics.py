@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response
+from pydantic import BaseModel
 
 from crm.analytics.v1 import analytics_pb2 as pb
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request
+from gateway.api.convert import as_dict, from_message, page_of, page_request, set_present
 from gateway.api.csv_export import as_csv
 from gateway.context import gateway
 from gateway.openapi import render
@@ -178,3 +180,121 @@ def lost_deals(query: s.LostDealsQuery) -> Response | s.GroupedReport:
 )
 def failed_orders(query: s.FailedOrdersQuery) -> Response | s.GroupedReport:
     return _grouped("GetFailedOrders", query, query.group_by, "failed-orders.csv")
+
+
+def _table(rows: list[BaseModel], filename: str, report: Any, format: str) -> Any:
+    """The report as it is, or its rows as CSV."""
+    if format == "csv":
+        return as_csv([row.model_dump(mode="json") for row in rows], filename)
+    return report
+
+
+@spec.route(
+    bp,
+    "/analytics/funnel",
+    "GET",
+    summary="Funnel of a pipeline (deals created in the window): reached, conversion, open amounts, weighted forecast by month",
+    query=s.FunnelQuery,
+    response=s.Funnel,
+    area=AREA,
+)
+def funnel(query: s.FunnelQuery) -> Any:
+    request = pb.FunnelRequest(pipeline_id=query.pipeline_id)
+    set_present(request, {"date_from": query.date_from, "date_to": query.date_to})
+    report = from_message(s.Funnel, _analytics().call("GetFunnel", request))
+    return _table(list(report.stages), "funnel.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/bottlenecks",
+    "GET",
+    summary="Time in each stage (avg, median, p90 days), drop-off and stalled deals of a pipeline",
+    query=s.BottlenecksQuery,
+    response=s.Bottlenecks,
+    area=AREA,
+)
+def bottlenecks(query: s.BottlenecksQuery) -> Any:
+    request = pb.PipelineRequest(pipeline_id=query.pipeline_id)
+    report = from_message(s.Bottlenecks, _analytics().call("GetBottlenecks", request))
+    return _table(list(report.stages), "bottlenecks.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/unfinished-deals",
+    "GET",
+    summary="Open deals by stage, owner or pipeline: count, amount, weighted amount, overdue",
+    query=s.UnfinishedQuery,
+    response=s.UnfinishedReport,
+    area=AREA,
+)
+def unfinished_deals(query: s.UnfinishedQuery) -> Any:
+    request = pb.UnfinishedRequest(group_by=query.group_by)
+    set_present(request, {"pipeline_id": query.pipeline_id})
+    report = from_message(s.UnfinishedReport, _analytics().call("GetUnfinishedDeals", request))
+    return _table(list(report.items), "unfinished-deals.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/closing-plan",
+    "GET",
+    summary="The plan of closes: open deals expected to close in the window, soonest first (CSV: all pages)",
+    query=s.ClosingPlanQuery,
+    response=s.ClosingPlanPage,
+    area=AREA,
+)
+def closing_plan(query: s.ClosingPlanQuery) -> Any:
+    first = query.date_from or dt.date.today()
+    last = query.date_to or first + dt.timedelta(days=90)
+    request = pb.ClosingPlanRequest(date_from=first.isoformat(), date_to=last.isoformat())
+    set_present(request, {"pipeline_id": query.pipeline_id, "owner_id": query.owner_id})
+    if query.format == "csv":
+        rows = [s.PlannedClose.model_validate(row) for row in _all_pages(request)]
+        return as_csv([row.model_dump(mode="json") for row in rows], "closing-plan.csv")
+    request.page.CopyFrom(page_request(query, pb.PageRequest))
+    return page_of(s.PlannedClose, _analytics().call("GetClosingPlan", request), query)
+
+
+def _all_pages(request: Any) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    number = 1
+    while True:
+        request.page.CopyFrom(pb.PageRequest(page=number, page_size=500))
+        reply = _analytics().call("GetClosingPlan", request)
+        rows += [as_dict(item) for item in reply.items]
+        if not reply.items or len(rows) >= reply.total:
+            return rows
+        number += 1
+
+
+@spec.route(
+    bp,
+    "/analytics/managers",
+    "GET",
+    summary="Manager KPIs over the window: sales, discounts, orders, contacts, completeness, wins",
+    query=s.ManagersQuery,
+    response=s.ManagerReport,
+    area=AREA,
+)
+def managers(query: s.ManagersQuery) -> Any:
+    request = pb.WindowRequest(
+        date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat()
+    )
+    report = from_message(s.ManagerReport, _analytics().call("GetManagers", request))
+    return _table(list(report.items), "managers.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/campaigns",
+    "GET",
+    summary="Campaign effectiveness: responses, deals, won, revenue, cost, ROI, acquisition rate",
+    query=s.CsvQuery,
+    response=s.CampaignReport,
+    area=AREA,
+)
+def campaign_effectiveness(query: s.CsvQuery) -> Any:
+    report = from_message(s.CampaignReport, _analytics().call("GetCampaigns", pb.Empty()))
+    return _table(list(report.items), "campaigns.csv", report, query.format)

@@ -1,4 +1,4 @@
-"""The Analytics section of API.md (classification runs, so far) as request and response models."""
+"""The Analytics section of API.md as request and response models."""
 
 from __future__ import annotations
 
@@ -149,3 +149,143 @@ class GroupedRow(BaseModel):
 class GroupedReport(BaseModel):
     items: list[GroupedRow]
     internal_orders: int | None = None
+
+
+class CsvQuery(Query):
+    format: Literal["json", "csv"] = "json"
+
+
+class FunnelQuery(CsvQuery):
+    pipeline_id: Id
+    date_from: dt.date | None = Field(None, alias="from", description="deals created from")
+    date_to: dt.date | None = Field(None, alias="to")
+
+
+class FunnelStage(BaseModel):
+    stage_id: str
+    name: str
+    count: int = Field(0, description="deals that reached this stage or a later one")
+    open: int = Field(0, description="open deals now in this stage")
+    amount: str = "0"
+    weighted_amount: str = "0"
+    conversion: float | None = Field(
+        None, description="reached the next stage / reached this one; the last: won / reached"
+    )
+
+
+class ForecastMonth(BaseModel):
+    month: str | None = Field(None, description="YYYY-MM; null: no expected close date")
+    weighted_amount: str = "0"
+
+
+class Funnel(BaseModel):
+    stages: list[FunnelStage]
+    forecast: list[ForecastMonth] = []
+    deals: int = 0
+    won: int = 0
+    lost: int = 0
+    win_rate: float | None = None
+
+
+class BottlenecksQuery(CsvQuery):
+    pipeline_id: Id
+
+
+class BottleneckStage(BaseModel):
+    stage_id: str
+    name: str
+    entered: int = Field(0, description="deals that ever entered the stage")
+    finished_stays: int = 0
+    avg_days: float | None = None
+    median_days: float | None = None
+    p90_days: float | None = None
+    lost: int = Field(0, description="deals lost while in the stage")
+    drop_off_rate: float | None = None
+    open: int = 0
+    stalled: int = Field(0, description="open deals in the stage for longer than its p90")
+
+
+class Bottlenecks(BaseModel):
+    stages: list[BottleneckStage]
+
+
+class UnfinishedQuery(CsvQuery):
+    group_by: Literal["stage", "owner", "pipeline"] = "stage"
+    pipeline_id: Id | None = None
+
+
+class UnfinishedRow(BaseModel):
+    key: str | None = Field(None, description="the stage, owner or pipeline id")
+    deals: int = 0
+    amount: str = "0"
+    weighted_amount: str = "0"
+    overdue: int = Field(0, description="open deals past their expected close date")
+
+
+class UnfinishedReport(BaseModel):
+    items: list[UnfinishedRow]
+
+
+class ClosingPlanQuery(PageQuery):
+    date_from: dt.date | None = Field(None, alias="from", description="default: today")
+    date_to: dt.date | None = Field(None, alias="to", description="default: 90 days on")
+    pipeline_id: Id | None = None
+    owner_id: Id | None = None
+    format: Literal["json", "csv"] = "json"
+
+
+class PlannedClose(BaseModel):
+    deal_id: str
+    title: str = ""
+    pipeline_id: str
+    stage_id: str
+    counterparty_id: str
+    owner_id: str | None = None
+    expected_close_date: dt.date
+    amount: str | None = None
+    probability: int = 0
+    weighted_amount: str | None = None
+
+
+ClosingPlanPage = Page[PlannedClose]
+
+
+class ManagersQuery(CsvQuery):
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+
+
+class ManagerRow(BaseModel):
+    owner_id: str | None = Field(None, description="null: records without an owner")
+    revenue: str = "0"
+    gross_profit: str = "0"
+    discount_ratio: float | None = None
+    orders_fulfilled: int = 0
+    contacts: int = Field(0, description="interactions done")
+    completeness: float | None = Field(
+        None, description="mean completeness (0..1) of the owner's counterparties"
+    )
+    deals_won: int = 0
+    win_rate: float | None = None
+
+
+class ManagerReport(BaseModel):
+    items: list[ManagerRow]
+
+
+class CampaignRow(BaseModel):
+    campaign_id: str
+    name: str
+    responses: int = 0
+    deals: int = Field(0, description="deals made from the campaign")
+    won: int = 0
+    revenue: str = Field("0", description="invoiced on the campaign's deals")
+    cost: str | None = None
+    roi: float | None = Field(None, description="(revenue - cost) / cost")
+    acquisition_rate: float | None = Field(
+        None, description="responses whose counterparty got its first invoice after responding"
+    )
+
+
+class CampaignReport(BaseModel):
+    items: list[CampaignRow]

@@ -105,10 +105,31 @@ deals = Table(
     _id("lost_reason_id"),
     _id("lost_to_competitor_id"),
     Column("version", UtcDateTime, nullable=False),
+    # Derived when the row is written, so that the funnel is one scan of this table:
+    Column("title", String(300)),
+    Column("weighted_amount", Numeric(18, 2)),  # amount * probability / 100
+    Column("close_month", Integer),  # year * 12 + month - 1 of expected_close_date
+    Column("furthest_position", Integer),  # the furthest stage the deal ever entered
+    Column("stage_entered_at", UtcDateTime),  # when its current stay began
+    Index("ix_deals_pipeline_created", "pipeline_id", "created_at"),
+    Index("ix_deals_pipeline_stay", "pipeline_id", "status", "stage_id", "stage_entered_at"),
 )
 
-# One row per entry into a stage. When the deal left it is not stored: it is the next entry's
-# time (a window function at query time), so entries may arrive in any order.
+# The stages of every pipeline, in their order (deals.pipeline.* events).
+stages = Table(
+    "stages",
+    metadata,
+    _id(primary_key=True),
+    _id("pipeline_id", nullable=False, index=True),
+    Column("name", String(200), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("probability", Integer, nullable=False),
+    Column("archived", Boolean, nullable=False),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+# One row per entry into a stage. The deal left it when it entered the next one: `left_at` and
+# `days` are set when that next entry is stored, whichever of the two arrives first.
 stage_entries = Table(
     "stage_entries",
     metadata,
@@ -116,7 +137,53 @@ stage_entries = Table(
     _id("deal_id", nullable=False),
     _id("stage_id", nullable=False),
     Column("entered_at", UtcDateTime, nullable=False),
+    Column("left_at", UtcDateTime),
+    Column("days", Float),  # left_at - entered_at of a finished stay
     Index("ix_stage_entries_deal", "deal_id", "entered_at"),
+    Index("ix_stage_entries_stay", "stage_id", "days"),
+)
+
+# Finished stays per stage and whole day of their length, kept as stays finish: the median and
+# p90 are found here first, then read exactly from the few stays of that one day.
+stay_days = Table(
+    "stay_days",
+    metadata,
+    _id("stage_id", primary_key=True),
+    Column("day", Integer, primary_key=True),
+    Column("stays", Integer, nullable=False),
+    Column("total_days", Float, nullable=False),
+)
+
+# How many deals ever entered each stage (each deal once).
+stage_reach = Table(
+    "stage_reach",
+    metadata,
+    _id("stage_id", primary_key=True),
+    Column("deals", Integer, nullable=False),
+)
+
+campaigns = Table(
+    "campaigns",
+    metadata,
+    _id(primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("channel", String(100)),
+    Column("cost", Numeric(18, 2)),
+    Column("currency", String(3)),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+campaign_responses = Table(
+    "campaign_responses",
+    metadata,
+    _id(primary_key=True),
+    _id("campaign_id", nullable=False, index=True),
+    _id("counterparty_id"),
+    _id("deal_id"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("version", UtcDateTime, nullable=False),
 )
 
 interactions = Table(

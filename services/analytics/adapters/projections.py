@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from services.analytics.adapters import orm
+
+e_table = orm.stage_entries
+e = e_table.c
 
 
 class SqlAlchemyProjections:
@@ -27,13 +31,91 @@ class SqlAlchemyProjections:
         self.session.execute(update(table).where(key).values(**values))
         return True
 
-    def add_once(self, table: Table, key: str, values: dict[str, Any]) -> None:
-        """For facts that never change once they happened (an interaction, a stage entry)."""
+    def add_once(self, table: Table, key: str, values: dict[str, Any]) -> bool:
+        """For facts that never change once they happened (an interaction, a stage entry);
+        True when it was new."""
         if (
             self.session.execute(select(table.c[key]).where(table.c[key] == values[key])).first()
-            is None
+            is not None
         ):
-            self.session.execute(table.insert().values(**values))
+            return False
+        self.session.execute(table.insert().values(**values))
+        return True
+
+    def enter_stage(self, entry: dict[str, Any]) -> None:
+        """Records a stage entry, and the stays it ends or splits: the deal left the entry before
+        it when it entered this one, and leaves this one when the next (if already here) began."""
+        if not self.add_once(e_table, "event_id", entry):
+            return
+        deal = e.deal_id == entry["deal_id"]
+        at = tuple_(e.entered_at, e.event_id)
+        here = tuple_(entry["entered_at"], entry["event_id"])
+        before = self._entry(deal, at < here, e.entered_at.desc(), e.event_id.desc())
+        after = self._entry(deal, at > here, e.entered_at, e.event_id)
+        if after is not None:
+            self._end_stay(
+                entry["event_id"], entry["stage_id"], None, entry["entered_at"], after.entered_at
+            )
+        if before is not None:
+            self._end_stay(
+                before.event_id,
+                before.stage_id,
+                before.days,
+                before.entered_at,
+                entry["entered_at"],
+            )
+        same_stage = select(func.count()).where(deal, e.stage_id == entry["stage_id"])
+        if self.session.scalar(same_stage) == 1:
+            self._add_to(orm.stage_reach, {"stage_id": entry["stage_id"]}, deals=1)
+
+    def _entry(self, *conditions: Any) -> Any:
+        where, order = conditions[:2], conditions[2:]
+        return self.session.execute(
+            select(e.event_id, e.stage_id, e.entered_at, e.days).where(*where).order_by(*order)
+        ).first()
+
+    def _end_stay(
+        self,
+        event_id: str,
+        stage_id: str,
+        old_days: float | None,
+        entered: datetime,
+        left: datetime,
+    ) -> None:
+        days = (left - entered).total_seconds() / 86400
+        if old_days is not None:
+            self._count_stay(stage_id, old_days, -1)
+        self.session.execute(
+            update(e_table).where(e.event_id == event_id).values(left_at=left, days=days)
+        )
+        self._count_stay(stage_id, days, 1)
+
+    def _count_stay(self, stage_id: str, days: float, sign: int) -> None:
+        key = {"stage_id": stage_id, "day": math.floor(days)}
+        self._add_to(orm.stay_days, key, stays=sign, total_days=sign * days)
+
+    def _add_to(self, table: Table, key: dict[str, Any], **amounts: float) -> None:
+        """Adds to counters, creating their row at zero first."""
+        where = [table.c[name] == value for name, value in key.items()]
+        changes = {name: table.c[name] + amount for name, amount in amounts.items()}
+        if self.session.execute(update(table).where(*where).values(**changes)).rowcount == 0:  # type: ignore[attr-defined]
+            self.session.execute(table.insert().values(**key, **amounts))
+
+    def refresh_progress(self, *where: Any) -> None:
+        """The furthest stage each deal ever reached (its current one included) and when its
+        current stay began; for one deal after its events, for a pipeline after it changed."""
+        d, s = orm.deals.c, orm.stages.c
+        entered = select(e.stage_id).where(e.deal_id == d.id).correlate(orm.deals)
+        furthest = select(func.max(s.position)).where(or_(s.id.in_(entered), s.id == d.stage_id))
+        latest = select(func.max(e.entered_at)).where(e.deal_id == d.id)
+        self.session.execute(
+            update(orm.deals)
+            .where(*where)
+            .values(
+                furthest_position=furthest.scalar_subquery(),
+                stage_entered_at=latest.scalar_subquery(),
+            )
+        )
 
     def mark_deleted(self, customer_id: str, at: datetime) -> None:
         values = {

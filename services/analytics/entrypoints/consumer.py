@@ -21,10 +21,15 @@ QUEUE = QueueSpec(
         "contacts.counterparty.*",
         "contacts.interaction.logged",
         "deals.deal.*",
+        "deals.pipeline.*",
+        "deals.campaign.*",
         "deals.invoice.*",
         "deals.order.*",
     ),
 )
+
+
+CENT = Decimal("0.01")
 
 
 def _time(text: str) -> datetime | None:
@@ -75,11 +80,11 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
             "stage_id": changed.to_stage_id,
             "entered_at": _time(changed.at) or _time(e.occurred_at),
         }
-        p.add_once(orm.stage_entries, "event_id", entry)
+        p.enter_stage(entry)
     else:
         deal = deals_pb2.DealChanged.FromString(e.payload).deal
-    amount = _opt(deal, "amount")
-    close = _opt(deal, "expected_close_date")
+    amount = Decimal(deal.amount) if deal.HasField("amount") else None
+    close = date.fromisoformat(deal.expected_close_date) if deal.expected_close_date else None
     values = {
         "id": deal.id,
         "pipeline_id": deal.pipeline_id,
@@ -88,17 +93,65 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
         "stage_id": deal.stage_id,
         "campaign_id": _opt(deal, "campaign_id"),
         "status": deal.status,
-        "amount": Decimal(amount) if amount else None,
+        "amount": amount,
         "currency": _opt(deal, "currency"),
         "probability": deal.probability,
-        "expected_close_date": date.fromisoformat(close) if close else None,
+        "expected_close_date": close,
         "created_at": _time(deal.created_at),
         "closed_at": _time(_opt(deal, "closed_at") or ""),
         "lost_reason_id": _opt(deal, "lost_reason_id"),
         "lost_to_competitor_id": _opt(deal, "lost_to_competitor_id"),
         "version": _time(deal.updated_at),
+        "title": deal.title,
+        "weighted_amount": (amount * deal.probability / 100).quantize(CENT) if amount else None,
+        "close_month": close.year * 12 + close.month - 1 if close else None,
     }
     p.keep_newest(orm.deals, values)
+    p.refresh_progress(orm.deals.c.id == deal.id)
+
+
+def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
+    pipeline = deals_pb2.PipelineChanged.FromString(e.payload).pipeline
+    for stage in pipeline.stages:
+        values = {
+            "id": stage.id,
+            "pipeline_id": pipeline.id,
+            "name": stage.name,
+            "position": stage.position,
+            "probability": stage.probability,
+            "archived": stage.archived,
+            "version": _time(e.occurred_at),
+        }
+        p.keep_newest(orm.stages, values)
+    p.refresh_progress(orm.deals.c.pipeline_id == pipeline.id)
+
+
+def _campaign(p: SqlAlchemyProjections, e: Envelope) -> None:
+    if e.type.startswith("deals.campaign.response"):
+        r = deals_pb2.CampaignResponded.FromString(e.payload).response
+        response = {
+            "id": r.id,
+            "campaign_id": r.campaign_id,
+            "counterparty_id": _opt(r, "counterparty_id"),
+            "deal_id": _opt(r, "deal_id"),
+            "created_at": _time(r.created_at),
+            "version": _time(e.occurred_at),
+        }
+        p.keep_newest(orm.campaign_responses, response)
+        return
+    c = deals_pb2.CampaignChanged.FromString(e.payload).campaign
+    start, end = _opt(c, "start_date"), _opt(c, "end_date")
+    campaign = {
+        "id": c.id,
+        "name": c.name,
+        "channel": _opt(c, "channel"),
+        "cost": Decimal(c.cost) if c.HasField("cost") else None,
+        "currency": _opt(c, "currency"),
+        "start_date": date.fromisoformat(start) if start else None,
+        "end_date": date.fromisoformat(end) if end else None,
+        "version": _time(e.occurred_at),
+    }
+    p.keep_newest(orm.campaigns, campaign)
 
 
 def _invoice(p: SqlAlchemyProjections, e: Envelope) -> None:
@@ -152,6 +205,8 @@ ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("contacts.counterparty.", _counterparty),
     ("contacts.interaction.logged", _interaction),
     ("deals.deal.", _deal),
+    ("deals.pipeline.", _pipeline),
+    ("deals.campaign.", _campaign),
     ("deals.invoice.", _invoice),
     ("deals.order.", _order),
 ]

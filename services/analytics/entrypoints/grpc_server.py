@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import grpc
+from google.protobuf.json_format import ParseDict
 
 from crm.analytics.v1 import analytics_pb2 as pb
 from crm.analytics.v1 import analytics_pb2_grpc as pb_grpc
@@ -13,7 +14,13 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from crmkit.protobuf import parse_date
 from services.analytics.bootstrap import Analytics
-from services.analytics.service_layer import classification, reports, schedules
+from services.analytics.service_layer import (
+    classification,
+    pipeline_reports,
+    reports,
+    schedules,
+    team_reports,
+)
 
 
 def _run_message(run: Any) -> pb.ClassificationRun:
@@ -131,6 +138,44 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         items = [_grouped(row["key"], row["orders"], None) for row in found["items"]]
         return pb.GroupedReport(items=items, internal_orders=found["internal_orders"])
 
+    def GetFunnel(self, request: pb.FunnelRequest, context: Any) -> pb.Funnel:
+        first, last = _window(request)
+        found = pipeline_reports.funnel(self.app.sessions, request.pipeline_id, first, last)
+        return ParseDict(found, pb.Funnel())
+
+    def GetBottlenecks(self, request: pb.PipelineRequest, context: Any) -> pb.Bottlenecks:
+        now = classification.now()
+        found = pipeline_reports.bottlenecks(self.app.sessions, request.pipeline_id, now)
+        return ParseDict(found, pb.Bottlenecks())
+
+    def GetUnfinishedDeals(
+        self, request: pb.UnfinishedRequest, context: Any
+    ) -> pb.UnfinishedReport:
+        pipeline_id = request.pipeline_id if request.HasField("pipeline_id") else None
+        today = classification.now().date()
+        rows = pipeline_reports.unfinished(self.app.sessions, request.group_by, pipeline_id, today)
+        return ParseDict({"items": rows}, pb.UnfinishedReport())
+
+    def GetClosingPlan(self, request: pb.ClosingPlanRequest, context: Any) -> pb.ClosingPlan:
+        rows, total = pipeline_reports.closing_plan(
+            self.app.sessions,
+            parse_date(request.date_from, "from"),  # type: ignore[arg-type]
+            parse_date(request.date_to, "to"),  # type: ignore[arg-type]
+            request.pipeline_id if request.HasField("pipeline_id") else None,
+            request.owner_id if request.HasField("owner_id") else None,
+            Page.of(request.page.page, request.page.page_size),
+        )
+        return ParseDict({"items": rows, "total": total}, pb.ClosingPlan())
+
+    def GetManagers(self, request: pb.WindowRequest, context: Any) -> pb.ManagerReport:
+        first = parse_date(request.date_from, "from")
+        last = parse_date(request.date_to, "to")
+        rows = team_reports.managers(self.app.sessions, first, last)  # type: ignore[arg-type]
+        return ParseDict({"items": rows}, pb.ManagerReport())
+
+    def GetCampaigns(self, request: pb.Empty, context: Any) -> pb.CampaignReport:
+        return ParseDict({"items": team_reports.campaigns(self.app.sessions)}, pb.CampaignReport())
+
     def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.history(
             self.app.sessions,
@@ -153,7 +198,7 @@ def _schedule_message(row: Any) -> pb.ClassificationSchedule:
     )
 
 
-def _window(request: pb.GroupedRequest) -> tuple[Any, Any]:
+def _window(request: pb.GroupedRequest | pb.FunnelRequest) -> tuple[Any, Any]:
     first = parse_date(request.date_from if request.HasField("date_from") else None, "from")
     last = parse_date(request.date_to if request.HasField("date_to") else None, "to")
     return first, last

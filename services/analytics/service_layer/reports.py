@@ -16,6 +16,15 @@ from services.analytics.domain import classification as rules
 from services.analytics.service_layer.classification import PARAMETERS, check_window
 
 
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None (not a number) when there is nothing to divide by."""
+    return part / whole if whole else None
+
+
 def bcg(
     sessions: sessionmaker[Session], parameter: str, first: date, last: date
 ) -> list[dict[str, Any]]:
@@ -66,9 +75,9 @@ def lost_deals(
     d = orm.deals.c
     conditions = [d.status == "lost"]
     if first is not None:
-        conditions.append(d.closed_at >= datetime.combine(first, time.min, UTC))
+        conditions.append(d.closed_at >= day_start(first))
     if last is not None:
-        conditions.append(d.closed_at < datetime.combine(last + timedelta(days=1), time.min, UTC))
+        conditions.append(d.closed_at < day_start(last + timedelta(days=1)))
     key = getattr(d, column)
     query = (
         select(key, func.count(), func.coalesce(func.sum(d.amount), 0))

@@ -37,6 +37,8 @@ def create_campaign(uow: UnitOfWork, campaign: model.Campaign, actor: Identity) 
     actor.require_writer(AREA)
     with uow:
         uow.campaigns.add(campaign)
+        message = events.CampaignChanged(campaign=proto.campaign_to_proto(campaign))
+        uow.events.add("deals.campaign.created", campaign.id, message)
         uow.commit()
     return campaign
 
@@ -111,6 +113,8 @@ def convert_response(
         }
         deal = open_deal(uow, pipeline.id, fields, actor)
         response.counterparty_id, response.deal_id = counterparty_id, deal.id
+        message = events.CampaignResponded(response=proto.response_to_proto(response))
+        uow.events.add("deals.campaign.response_converted", response.id, message)
         uow.commit()
     return deal
 

@@ -37,6 +37,11 @@ def _stages(pipeline_id: str, wanted: list[dict[str, Any]]) -> list[model.Stage]
     ]
 
 
+def _publish(uow: UnitOfWork, event_type: str, pipeline: model.Pipeline) -> None:
+    message = events.PipelineChanged(pipeline=proto.pipeline_to_proto(pipeline))
+    uow.events.add(event_type, pipeline.id, message)
+
+
 def _check_unique_name(uow: UnitOfWork, name: str, pipeline_id: str) -> None:
     clash = uow.pipelines.first(
         orm.pipelines.c.name == name.strip(), orm.pipelines.c.id != pipeline_id
@@ -55,6 +60,7 @@ def create_pipeline(
         pipeline.check()
         _check_unique_name(uow, pipeline.name, pipeline.id)
         uow.pipelines.add(pipeline)
+        _publish(uow, "deals.pipeline.created", pipeline)
         uow.commit()
     return pipeline
 
@@ -78,6 +84,7 @@ def update_pipeline(
             name, mode, _stages(pipeline.id, stages), uow.deals.stages_in_use(pipeline.id)
         )
         _check_unique_name(uow, pipeline.name, pipeline.id)
+        _publish(uow, "deals.pipeline.updated", pipeline)
         uow.commit()
     return pipeline
 

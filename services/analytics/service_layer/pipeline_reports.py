@@ -1,0 +1,286 @@
+"""How a pipeline is doing: funnel and forecast, bottlenecks, unfinished deals and the plan of
+closes (ANALYTICS.md, "Funnel and forecast" and "Bottlenecks"). Each is a few aggregate queries
+over the projections; the per-deal work was done when the events were applied."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from crmkit.errors import InvalidInput, NotFound
+from crmkit.paging import Page, paginate_rows
+from services.analytics.adapters import orm
+from services.analytics.service_layer.reports import day_start, ratio
+
+d, st, stay, e = orm.deals.c, orm.stages.c, orm.stay_days.c, orm.stage_entries.c
+ZERO = Decimal(0)
+
+
+def _stages(session: Session, pipeline_id: str) -> list[Any]:
+    rows = session.execute(
+        select(st.id, st.name, st.position, st.probability)
+        .where(st.pipeline_id == pipeline_id, st.archived.is_(False))
+        .order_by(st.position)
+    ).all()
+    if not rows:
+        raise NotFound.of("pipeline", pipeline_id)
+    return list(rows)
+
+
+def _created_in(first: date | None, last: date | None) -> list[Any]:
+    window = [d.created_at >= day_start(first)] if first else []
+    return window + ([d.created_at < day_start(last + timedelta(days=1))] if last else [])
+
+
+def _month(index: int | None) -> str | None:
+    return None if index is None else f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def funnel(
+    sessions: sessionmaker[Session], pipeline_id: str, first: date | None, last: date | None
+) -> dict[str, Any]:
+    """Deals created in the window: how many reached each stage (or a later one), conversion to
+    the next, what the open ones are worth now, and the weighted forecast by month of close."""
+    if first and last and last < first:
+        raise InvalidInput.field("to", "comes before from")
+    open_month = case((d.status == "open", d.close_month))
+    query = (
+        select(
+            d.furthest_position,
+            d.status,
+            d.stage_id,
+            open_month,
+            func.count(),
+            func.sum(d.amount),
+            func.sum(d.weighted_amount),
+        )
+        .where(d.pipeline_id == pipeline_id, *_created_in(first, last))
+        .group_by(d.furthest_position, d.status, d.stage_id, open_month)
+    )
+    with sessions() as session:
+        stages = _stages(session, pipeline_id)
+        rows = session.execute(query).all()
+    reached: dict[int, int] = defaultdict(int)
+    outcome: dict[str, int] = defaultdict(int)
+    now_in: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO, ZERO])
+    forecast: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for furthest, status, stage_id, month, count, amount, weighted in rows:
+        reached[-1 if furthest is None else furthest] += count
+        outcome[status] += count
+        if status == "open":
+            held = now_in[stage_id]
+            held[0] += count
+            held[1] += amount or ZERO
+            held[2] += weighted or ZERO
+            forecast[month] += weighted or ZERO
+    reaching = [sum(n for pos, n in reached.items() if pos >= s.position) for s in stages]
+    following = [*reaching[1:], outcome["won"]]
+    report_stages = [
+        {
+            "stage_id": s.id,
+            "name": s.name,
+            "count": reaching[i],
+            "open": now_in[s.id][0],
+            "amount": str(now_in[s.id][1]),
+            "weighted_amount": str(now_in[s.id][2]),
+            "conversion": ratio(following[i], reaching[i]),
+        }
+        for i, s in enumerate(stages)
+    ]
+    months = sorted(forecast, key=lambda m: (m is None, m or 0))
+    return {
+        "stages": report_stages,
+        "forecast": [{"month": _month(m), "weighted_amount": str(forecast[m])} for m in months],
+        "deals": sum(outcome.values()),
+        "won": outcome["won"],
+        "lost": outcome["lost"],
+        "win_rate": ratio(outcome["won"], outcome["won"] + outcome["lost"]),
+    }
+
+
+@dataclass(frozen=True)
+class Stays:
+    """Finished stays in one stage, by whole day of their length."""
+
+    by_day: list[tuple[int, int]]  # (day, stays), days ascending
+    total_days: float
+
+    @property
+    def count(self) -> int:
+        return sum(n for _, n in self.by_day)
+
+
+def _stays(session: Session, stage_ids: list[str]) -> dict[str, Stays]:
+    rows = session.execute(
+        select(stay.stage_id, stay.day, stay.stays, stay.total_days)
+        .where(stay.stage_id.in_(stage_ids), stay.stays > 0)
+        .order_by(stay.stage_id, stay.day)
+    ).all()
+    found: dict[str, tuple[list[tuple[int, int]], float]] = defaultdict(lambda: ([], 0.0))
+    for stage_id, day, stays, total in rows:
+        by_day, so_far = found[stage_id]
+        by_day.append((day, stays))
+        found[stage_id] = (by_day, so_far + total)
+    return {stage: Stays(by_day, total) for stage, (by_day, total) in found.items()}
+
+
+def percentile(session: Session, stage_id: str, stays: Stays, q: float) -> float:
+    """Linear interpolation between the two closest ranks (as numpy and percentile_cont do):
+    the day holding the lower rank is found in the counts, the values read from that day on."""
+    rank = (stays.count - 1) * q
+    low = math.floor(rank)
+    before, day = 0, stays.by_day[0][0]
+    for day, count in stays.by_day:  # noqa: B007 - the day holding the rank is wanted
+        if before + count > low:
+            break
+        before += count
+    values = session.scalars(
+        select(e.days)
+        .where(e.stage_id == stage_id, e.days >= day)
+        .order_by(e.days)
+        .offset(low - before)
+        .limit(2)
+    ).all()
+    first, second = values[0], values[-1]
+    return float(first + (rank - low) * (second - first))
+
+
+def bottlenecks(sessions: sessionmaker[Session], pipeline_id: str, now: datetime) -> dict[str, Any]:
+    """Per stage: time in it (average, median, p90 of finished stays, in days), the share of
+    deals that entered it and were lost there, and the open deals stuck in it longer than p90."""
+    with sessions() as session:
+        stages = _stages(session, pipeline_id)
+        ids = [s.id for s in stages]
+        stays = _stays(session, ids)
+        reach = orm.stage_reach.c
+        entered = _counts(
+            session, select(reach.stage_id, reach.deals).where(reach.stage_id.in_(ids))
+        )
+        lost = _counts(
+            session,
+            select(d.stage_id, func.count())
+            .where(d.pipeline_id == pipeline_id, d.status == "lost")
+            .group_by(d.stage_id),
+        )
+        rows = [_bottleneck(session, pipeline_id, s, stays.get(s.id), now) for s in stages]
+    for row in rows:
+        row["entered"] = entered.get(row["stage_id"], 0)
+        row["lost"] = lost.get(row["stage_id"], 0)
+        row["drop_off_rate"] = ratio(row["lost"], row["entered"])
+    return {"stages": rows}
+
+
+def _counts(session: Session, query: Any) -> dict[str, int]:
+    return {row[0]: int(row[1]) for row in session.execute(query)}
+
+
+def _bottleneck(
+    session: Session, pipeline_id: str, stage: Any, stays: Stays | None, now: datetime
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"stage_id": stage.id, "name": stage.name, "finished_stays": 0}
+    row |= {"avg_days": None, "median_days": None, "p90_days": None, "stalled": 0}
+    current = [d.pipeline_id == pipeline_id, d.status == "open", d.stage_id == stage.id]
+    row["open"] = session.scalar(select(func.count()).where(*current))
+    if stays is None or stays.count == 0:
+        return row
+    p90 = percentile(session, stage.id, stays, 0.9)
+    row |= {
+        "finished_stays": stays.count,
+        "avg_days": stays.total_days / stays.count,
+        "median_days": percentile(session, stage.id, stays, 0.5),
+        "p90_days": p90,
+    }
+    since = now - timedelta(days=p90)
+    row["stalled"] = session.scalar(
+        select(func.count()).where(*current, d.stage_entered_at < since)
+    )
+    return row
+
+
+UNFINISHED_GROUPS = {"stage": d.stage_id, "owner": d.owner_id, "pipeline": d.pipeline_id}
+
+
+def unfinished(
+    sessions: sessionmaker[Session], group_by: str, pipeline_id: str | None, today: date
+) -> list[dict[str, Any]]:
+    """Open deals per stage, owner or pipeline: how many, their amount and weighted amount, and
+    how many are past their expected close date."""
+    if group_by not in UNFINISHED_GROUPS:
+        raise InvalidInput.field("group_by", f"must be one of {', '.join(UNFINISHED_GROUPS)}")
+    key = UNFINISHED_GROUPS[group_by]
+    late = func.sum(case((d.expected_close_date < today, 1), else_=0))
+    where = [d.status == "open"] + ([d.pipeline_id == pipeline_id] if pipeline_id else [])
+    query = (
+        select(key, func.count(), func.sum(d.amount), func.sum(d.weighted_amount), late)
+        .where(*where)
+        .group_by(key)
+    )
+    with sessions() as session:
+        rows = session.execute(query).all()
+    found = [
+        {
+            "key": row[0],
+            "deals": int(row[1]),
+            "amount": str(row[2] or ZERO),
+            "weighted_amount": str(row[3] or ZERO),
+            "overdue": int(row[4] or 0),
+        }
+        for row in rows
+    ]
+    return sorted(found, key=lambda row: (-row["deals"], row["key"] or ""))
+
+
+def closing_plan(
+    sessions: sessionmaker[Session],
+    first: date,
+    last: date,
+    pipeline_id: str | None,
+    owner_id: str | None,
+    page: Page,
+) -> tuple[list[dict[str, Any]], int]:
+    """Open deals expected to close in the window, soonest first: the plan of closes."""
+    if last < first:
+        raise InvalidInput.field("to", "comes before from")
+    where = [d.status == "open", d.expected_close_date.between(first, last)]
+    where += [d.pipeline_id == pipeline_id] if pipeline_id else []
+    where += [d.owner_id == owner_id] if owner_id else []
+    query = (
+        select(
+            d.id,
+            d.title,
+            d.pipeline_id,
+            d.stage_id,
+            d.counterparty_id,
+            d.owner_id,
+            d.expected_close_date,
+            d.amount,
+            d.probability,
+            d.weighted_amount,
+        )
+        .where(*where)
+        .order_by(d.expected_close_date, d.id)
+    )
+    with sessions() as session:
+        rows, total = paginate_rows(session, query, page)
+    return [
+        {
+            "deal_id": row.id,
+            "title": row.title or "",
+            "pipeline_id": row.pipeline_id,
+            "stage_id": row.stage_id,
+            "counterparty_id": row.counterparty_id,
+            "owner_id": row.owner_id,
+            "expected_close_date": row.expected_close_date.isoformat(),
+            "amount": None if row.amount is None else str(row.amount),
+            "probability": row.probability,
+            "weighted_amount": None if row.weighted_amount is None else str(row.weighted_amount),
+        }
+        for row in rows
+    ], total

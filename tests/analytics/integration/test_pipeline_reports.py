@@ -1,0 +1,281 @@
+"""Funnel, bottlenecks, unfinished deals, the plan of closes, manager KPIs and campaign
+effectiveness through the gateway, fed by the deals, contacts and ERP events."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.deals.integration.helpers import API, counterparty, deal, ok, pipeline, unique, user_id
+from tests.support import Suite
+
+STAGES = [
+    {"name": "Lead", "probability": 10},
+    {"name": "Offer", "probability": 50},
+    {"name": "Contract", "probability": 80},
+]
+
+
+def get(suite: Suite, headers: dict[str, str], path: str, **query: Any) -> Any:
+    return ok(suite.client.get(f"{API}{path}", query_string=query, headers=headers))
+
+
+def move(suite: Suite, headers: dict[str, str], deal_id: str, stage_id: str) -> None:
+    ok(
+        suite.client.post(
+            f"{API}/deals/{deal_id}/stage", json={"stage_id": stage_id}, headers=headers
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def sales(suite: Suite) -> dict[str, Any]:
+    """Five deals of one manager in a fresh pipeline: one left in Lead, one in Offer, one won
+    from Contract, one lost in Offer, one back from Contract to Offer."""
+    admin = suite.headers()
+    manager = suite.user(unique("kpi").lower(), ["manager"])
+    manager_id = user_id(suite, manager)
+    buyer = counterparty(suite, manager, owner_id=manager_id)
+    process = pipeline(suite, admin, "simple", STAGES)
+    lead, offer, contract = (stage["id"] for stage in process["stages"])
+    reason = ok(
+        suite.client.post(f"{API}/lost-reasons", json={"name": unique("Price ")}, headers=admin),
+        201,
+    )
+    soon = date.today() + timedelta(days=10)
+    later = date.today() + timedelta(days=45)
+    made = [
+        deal(
+            suite,
+            manager,
+            process["id"],
+            buyer["id"],
+            amount=amount,
+            currency="VND",
+            expected_close_date=str(close),
+        )
+        for amount, close in (
+            ("100.00", soon),
+            ("200.00", soon),
+            ("300.00", later),
+            ("400.00", later),
+            ("500.00", later),
+        )
+    ]
+    ids = [d["id"] for d in made]
+    move(suite, manager, ids[1], offer)
+    move(suite, manager, ids[2], offer)
+    move(suite, manager, ids[2], contract)
+    ok(suite.client.post(f"{API}/deals/{ids[2]}/win", json={}, headers=manager))
+    move(suite, manager, ids[3], offer)
+    lose = {"reason_id": reason["id"]}
+    ok(suite.client.post(f"{API}/deals/{ids[3]}/lose", json=lose, headers=manager))
+    move(suite, manager, ids[4], offer)
+    move(suite, manager, ids[4], contract)
+    move(suite, manager, ids[4], offer)
+    suite.deliver_events()
+    return {
+        "admin": admin,
+        "manager": manager,
+        "manager_id": manager_id,
+        "buyer": buyer,
+        "pipeline": process,
+        "stages": (lead, offer, contract),
+        "deals": ids,
+    }
+
+
+def test_funnel_shows_reach_conversion_open_amounts_and_the_weighted_forecast(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    report = get(suite, sales["manager"], "/analytics/funnel", pipeline_id=sales["pipeline"]["id"])
+    rows = report["stages"]
+    assert [row["count"] for row in rows] == [5, 4, 2]
+    assert [row["conversion"] for row in rows] == pytest.approx([4 / 5, 2 / 4, 1 / 2])
+    assert [(row["open"], row["amount"]) for row in rows] == [
+        (1, "100.00"),
+        (2, "700.00"),
+        (0, "0"),
+    ]
+    assert rows[1]["weighted_amount"] == "350.00"  # 200 and 500 at 50 %
+    assert (report["won"], report["lost"], report["win_rate"]) == (1, 1, 0.5)
+    forecast = {row["month"]: row["weighted_amount"] for row in report["forecast"]}
+    soon, later = date.today() + timedelta(days=10), date.today() + timedelta(days=45)
+    expected: dict[str, float] = {}
+    for month, amount in ((soon, 10.0), (soon, 100.0), (later, 250.0)):
+        key = month.strftime("%Y-%m")
+        expected[key] = expected.get(key, 0.0) + amount
+    assert {k: float(v) for k, v in forecast.items()} == expected
+    tomorrow = str(date.today() + timedelta(days=1))
+    empty = get(
+        suite,
+        sales["manager"],
+        "/analytics/funnel",
+        pipeline_id=sales["pipeline"]["id"],
+        **{"from": tomorrow},
+    )
+    assert [row["count"] for row in empty["stages"]] == [0, 0, 0]
+    assert empty["stages"][0]["conversion"] is None
+
+
+def test_bottlenecks_count_entries_losses_and_open_deals_per_stage(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    report = get(
+        suite, sales["manager"], "/analytics/bottlenecks", pipeline_id=sales["pipeline"]["id"]
+    )
+    lead, offer, contract = report["stages"]
+    assert (lead["entered"], offer["entered"], contract["entered"]) == (5, 4, 2)
+    assert (offer["lost"], offer["drop_off_rate"]) == (1, 0.25)
+    assert (lead["open"], offer["open"], contract["open"]) == (1, 2, 0)
+    assert lead["finished_stays"] == 4 and lead["median_days"] >= 0
+    assert contract["finished_stays"] == 1  # the deal that went back; the won one never left
+    csv_reply = suite.client.get(
+        f"{API}/analytics/bottlenecks",
+        query_string={"pipeline_id": sales["pipeline"]["id"], "format": "csv"},
+        headers=sales["manager"],
+    )
+    assert csv_reply.mimetype == "text/csv"
+    assert csv_reply.get_data(as_text=True).splitlines()[0].startswith("stage_id,name,entered")
+
+
+def test_unfinished_deals_and_the_plan_of_closes_list_the_open_deals(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    by_stage = get(
+        suite,
+        sales["manager"],
+        "/analytics/unfinished-deals",
+        group_by="stage",
+        pipeline_id=sales["pipeline"]["id"],
+    )["items"]
+    lead, offer, _ = sales["stages"]
+    assert {row["key"]: (row["deals"], row["amount"]) for row in by_stage} == {
+        lead: (1, "100.00"),
+        offer: (2, "700.00"),
+    }
+    plan = get(
+        suite,
+        sales["manager"],
+        "/analytics/closing-plan",
+        pipeline_id=sales["pipeline"]["id"],
+        page_size=2,
+    )
+    assert plan["total"] == 3
+    ids = sales["deals"]
+    assert {row["deal_id"] for row in plan["items"]} == {ids[0], ids[1]}  # the soonest first
+    csv_reply = suite.client.get(
+        f"{API}/analytics/closing-plan",
+        query_string={"pipeline_id": sales["pipeline"]["id"], "format": "csv"},
+        headers=sales["manager"],
+    )
+    assert len(csv_reply.get_data(as_text=True).splitlines()) == 1 + 3  # every page
+    bad = suite.client.get(
+        f"{API}/analytics/unfinished-deals",
+        query_string={"group_by": "colour"},
+        headers=sales["admin"],
+    )
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "group_by"
+    unknown = suite.client.get(
+        f"{API}/analytics/funnel", query_string={"pipeline_id": "nope"}, headers=sales["admin"]
+    )
+    assert unknown.status_code == 404
+
+
+def test_manager_kpis_sum_the_managers_sales_contacts_and_wins(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    admin, manager = sales["admin"], sales["manager"]
+    invoice = {
+        "external_id": unique("HD-"),
+        "number": "HD",
+        "date": str(date.today()),
+        "counterparty_id": sales["buyer"]["id"],
+        "deal_id": sales["deals"][2],
+        "currency": "VND",
+        "lines": [{"sku": "A", "quantity": "2", "price": "100", "cost": "70", "discount": "20"}],
+    }
+    ok(suite.client.post(f"{API}/erp/batch", json={"invoices": [invoice]}, headers=admin))
+    call = {
+        "counterparty_id": sales["buyer"]["id"],
+        "kind": "call",
+        "subject": "Follow-up",
+        "done_at": datetime.now(UTC).isoformat(),
+    }
+    ok(suite.client.post(f"{API}/interactions", json=call, headers=manager), 201)
+    suite.deliver_events()
+    today = str(date.today())
+    rows = get(suite, admin, "/analytics/managers", **{"from": today, "to": today})["items"]
+    [mine] = [row for row in rows if row["owner_id"] == sales["manager_id"]]
+    assert (mine["revenue"], mine["gross_profit"]) == ("180.00", "40.00")
+    assert mine["discount_ratio"] == pytest.approx(20 / 200)
+    assert (mine["contacts"], mine["deals_won"], mine["win_rate"]) == (1, 1, 0.5)
+    assert 0 < mine["completeness"] <= 1
+    missing = suite.client.get(f"{API}/analytics/managers", headers=admin)
+    assert missing.status_code == 422
+
+
+def test_campaign_effectiveness_follows_responses_to_deals_won_and_invoiced(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    admin = sales["admin"]
+    campaign = ok(
+        suite.client.post(
+            f"{API}/campaigns",
+            json={"name": unique("Fair "), "cost": "100.00", "currency": "VND"},
+            headers=admin,
+        ),
+        201,
+    )
+    newcomer = counterparty(suite, admin)
+    earlier = {
+        "external_id": unique("HD-"),
+        "number": "HD",
+        "date": str(date.today() - timedelta(days=1)),
+        "counterparty_id": sales["buyer"]["id"],
+        "currency": "VND",
+        "lines": [{"sku": "A", "quantity": "1", "price": "10"}],
+    }
+    ok(suite.client.post(f"{API}/erp/batch", json={"invoices": [earlier]}, headers=admin))
+    responses = [
+        ok(
+            suite.client.post(
+                f"{API}/campaigns/{campaign['id']}/responses",
+                json={"counterparty_id": who, "kind": "visit"},
+                headers=admin,
+            ),
+            201,
+        )
+        for who in (newcomer["id"], sales["buyer"]["id"])
+    ]
+    converted = ok(
+        suite.client.post(
+            f"{API}/campaign-responses/{responses[0]['id']}/convert",
+            json={"pipeline_id": sales["pipeline"]["id"]},
+            headers=admin,
+        ),
+        201,
+    )
+    ok(suite.client.post(f"{API}/deals/{converted['id']}/win", json={}, headers=admin))
+    invoice = {
+        "external_id": unique("HD-"),
+        "number": "HD",
+        "date": str(date.today()),
+        "counterparty_id": newcomer["id"],
+        "deal_id": converted["id"],
+        "currency": "VND",
+        "lines": [{"sku": "A", "quantity": "1", "price": "250"}],
+    }
+    ok(suite.client.post(f"{API}/erp/batch", json={"invoices": [invoice]}, headers=admin))
+    suite.deliver_events()
+    rows = get(suite, admin, "/analytics/campaigns")["items"]
+    [row] = [row for row in rows if row["campaign_id"] == campaign["id"]]
+    assert (row["responses"], row["deals"], row["won"]) == (2, 1, 1)
+    assert (row["revenue"], row["cost"], row["roi"]) == ("250.00", "100.00", 1.5)
+    assert row["acquisition_rate"] == 0.5  # the old buyer was a customer before
+    csv_reply = suite.client.get(
+        f"{API}/analytics/campaigns", query_string={"format": "csv"}, headers=admin
+    )
+    assert "acquisition_rate" in csv_reply.get_data(as_text=True).splitlines()[0]
