@@ -9,7 +9,7 @@ from flask import Blueprint, Response, request
 
 from crm.deals.v1 import deals_pb2 as pb
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request
+from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.context import gateway
@@ -37,6 +37,7 @@ def _pipeline_message(body: s.PipelineIn, pipeline_id: str = "") -> pb.Pipeline:
             probability=stage.probability,
             archived=stage.archived,
         )
+        set_present(added, {"stall_after_days": stage.stall_after_days})
         for template in stage.task_templates:
             added.task_templates.add(**template.model_dump())
     return message

@@ -40,6 +40,9 @@ class StageIn(Input):
     probability: int = Field(ge=0, le=100)
     task_templates: list[TaskTemplate] = Field(default_factory=list, max_length=50)
     archived: bool = False
+    stall_after_days: int | None = Field(
+        None, ge=1, le=3650, description="a deal longer in the stage counts as stalled"
+    )
 
 
 class PipelineIn(Input):
@@ -55,6 +58,7 @@ class Stage(BaseModel):
     position: int
     archived: bool = False
     task_templates: list[TaskTemplate] = Field(default_factory=list)
+    stall_after_days: int | None = None
 
 
 class Pipeline(BaseModel):

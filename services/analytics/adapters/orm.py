@@ -125,6 +125,7 @@ stages = Table(
     Column("position", Integer, nullable=False),
     Column("probability", Integer, nullable=False),
     Column("archived", Boolean, nullable=False),
+    Column("stall_after_days", Integer),
     Column("version", UtcDateTime, nullable=False),
 )
 

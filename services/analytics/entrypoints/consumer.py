@@ -120,6 +120,7 @@ def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
             "position": stage.position,
             "probability": stage.probability,
             "archived": stage.archived,
+            "stall_after_days": _opt(stage, "stall_after_days"),
             "version": _time(e.occurred_at),
         }
         p.keep_newest(orm.stages, values)

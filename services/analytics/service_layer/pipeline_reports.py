@@ -25,7 +25,7 @@ ZERO = Decimal(0)
 
 def _stages(session: Session, pipeline_id: str) -> list[Any]:
     rows = session.execute(
-        select(st.id, st.name, st.position, st.probability)
+        select(st.id, st.name, st.position, st.probability, st.stall_after_days)
         .where(st.pipeline_id == pipeline_id, st.archived.is_(False))
         .order_by(st.position)
     ).all()
@@ -154,7 +154,8 @@ def percentile(session: Session, stage_id: str, stays: Stays, q: float) -> float
 
 def bottlenecks(sessions: sessionmaker[Session], pipeline_id: str, now: datetime) -> dict[str, Any]:
     """Per stage: time in it (average, median, p90 of finished stays, in days), the share of
-    deals that entered it and were lost there, and the open deals stuck in it longer than p90."""
+    deals that entered it and were lost there, and the open deals stuck in it longer than its
+    own limit (when the pipeline sets one) or else its p90."""
     with sessions() as session:
         stages = _stages(session, pipeline_id)
         ids = [s.id for s in stages]
@@ -188,19 +189,18 @@ def _bottleneck(
     row |= {"avg_days": None, "median_days": None, "p90_days": None, "stalled": 0}
     current = [d.pipeline_id == pipeline_id, d.status == "open", d.stage_id == stage.id]
     row["open"] = session.scalar(select(func.count()).where(*current))
-    if stays is None or stays.count == 0:
-        return row
-    p90 = percentile(session, stage.id, stays, 0.9)
-    row |= {
-        "finished_stays": stays.count,
-        "avg_days": stays.total_days / stays.count,
-        "median_days": percentile(session, stage.id, stays, 0.5),
-        "p90_days": p90,
-    }
-    since = now - timedelta(days=p90)
-    row["stalled"] = session.scalar(
-        select(func.count()).where(*current, d.stage_entered_at < since)
-    )
+    if stays is not None and stays.count:
+        row |= {
+            "finished_stays": stays.count,
+            "avg_days": stays.total_days / stays.count,
+            "median_days": percentile(session, stage.id, stays, 0.5),
+            "p90_days": percentile(session, stage.id, stays, 0.9),
+        }
+    limit = stage.stall_after_days or row["p90_days"]
+    if limit is not None:
+        since = now - timedelta(days=limit)
+        stalled = select(func.count()).where(*current, d.stage_entered_at < since)
+        row["stalled"] = session.scalar(stalled)
     return row
 
 

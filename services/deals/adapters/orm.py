@@ -52,6 +52,7 @@ stages = Table(
     Column("position", Integer, nullable=False),
     Column("task_templates", JSON, nullable=False),
     Column("archived", Boolean, nullable=False),
+    Column("stall_after_days", Integer),
 )
 
 deals = Table(

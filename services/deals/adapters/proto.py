@@ -27,6 +27,8 @@ def stage_to_proto(stage: model.Stage) -> pb.Stage:
         archived=stage.archived,
         position=stage.position,
     )
+    if stage.stall_after_days is not None:
+        message.stall_after_days = stage.stall_after_days
     for template in stage.task_templates:
         message.task_templates.add(
             title=template["title"],

@@ -53,11 +53,14 @@ class Stage:
     task_templates: list[dict[str, Any]] = field(default_factory=list)
     archived: bool = False
     id: str = field(default_factory=new_id)
+    stall_after_days: int | None = None  # a deal longer in the stage is stalled
 
     def check(self, index: int) -> None:
         where = f"stages.{index}"
         self.name = _named(self.name, f"{where}.name")
         _percent(self.probability, f"{where}.probability")
+        if self.stall_after_days is not None and self.stall_after_days < 1:
+            raise InvalidInput.field(f"{where}.stall_after_days", "must be at least one day")
         for number, template in enumerate(self.task_templates):
             _named(template.get("title", ""), f"{where}.task_templates.{number}.title")
             if template.get("due_in_days", 0) < 0:

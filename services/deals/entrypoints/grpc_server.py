@@ -36,6 +36,7 @@ def _stages(message: pb.Pipeline) -> list[dict[str, Any]]:
             "name": stage.name,
             "probability": stage.probability,
             "archived": stage.archived,
+            "stall_after_days": _opt(stage, "stall_after_days"),
             "task_templates": [
                 {
                     "title": t.title,

@@ -32,6 +32,7 @@ def _stages(pipeline_id: str, wanted: list[dict[str, Any]]) -> list[model.Stage]
             task_templates=spec.get("task_templates", []),
             archived=spec.get("archived", False),
             id=spec.get("id") or model.new_id(),
+            stall_after_days=spec.get("stall_after_days"),
         )
         for position, spec in enumerate(wanted)
     ]

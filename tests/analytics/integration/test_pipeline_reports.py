@@ -14,7 +14,7 @@ from tests.support import Suite
 STAGES = [
     {"name": "Lead", "probability": 10},
     {"name": "Offer", "probability": 50},
-    {"name": "Contract", "probability": 80},
+    {"name": "Contract", "probability": 80, "stall_after_days": 30},
 ]
 
 
@@ -39,6 +39,7 @@ def sales(suite: Suite) -> dict[str, Any]:
     manager_id = user_id(suite, manager)
     buyer = counterparty(suite, manager, owner_id=manager_id)
     process = pipeline(suite, admin, "simple", STAGES)
+    assert [stage["stall_after_days"] for stage in process["stages"]] == [None, None, 30]
     lead, offer, contract = (stage["id"] for stage in process["stages"])
     reason = ok(
         suite.client.post(f"{API}/lost-reasons", json={"name": unique("Price ")}, headers=admin),
@@ -182,6 +183,14 @@ def test_unfinished_deals_and_the_plan_of_closes_list_the_open_deals(
         f"{API}/analytics/funnel", query_string={"pipeline_id": "nope"}, headers=sales["admin"]
     )
     assert unknown.status_code == 404
+    never = [{"name": "Lead", "probability": 10, "stall_after_days": 0}]
+    refused = suite.client.post(
+        f"{API}/pipelines",
+        json={"name": unique("P "), "mode": "simple", "stages": never},
+        headers=sales["admin"],
+    )
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "stages.0.stall_after_days"
 
 
 def test_manager_kpis_sum_the_managers_sales_contacts_and_wins(

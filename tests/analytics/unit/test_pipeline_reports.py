@@ -30,12 +30,15 @@ STAGES = ["lead", "offer", "contract"]
 PROBABILITY = {"lead": 10, "offer": 40, "contract": 80}
 
 
-def pipeline_event(at: datetime) -> Envelope:
+def pipeline_event(at: datetime, stall_after_days: dict[str, int] | None = None) -> Envelope:
     pipeline = deals_pb2.Pipeline(id="p-1", name="Wholesale", mode="simple")
+    limits = stall_after_days or {}
     for position, stage in enumerate(STAGES):
-        pipeline.stages.add(
+        added = pipeline.stages.add(
             id=stage, name=stage.title(), probability=PROBABILITY[stage], position=position
         )
+        if stage in limits:
+            added.stall_after_days = limits[stage]
     return envelope("deals.pipeline.created", deal_events.PipelineChanged(pipeline=pipeline), at)
 
 
@@ -184,6 +187,23 @@ def test_the_same_history_in_any_order_or_twice_gives_the_same_stays(tmp_path: P
     in_order = state(sessions_after(tmp_path, events))
     assert state(sessions_after(tmp_path, shuffled)) == in_order
     assert state(sessions_after(tmp_path, shuffled + events)) == in_order
+
+
+def test_a_stage_with_its_own_limit_counts_deals_stalled_beyond_that_limit(
+    tmp_path: Path,
+) -> None:
+    events, truth = a_history(seed=9)
+    events[0] = pipeline_event(T0, stall_after_days={"offer": 3})
+    report = pipeline_reports.bottlenecks(sessions_after(tmp_path, events), "p-1", NOW)
+    offer = report["stages"][1]
+    beyond = [
+        d
+        for d in truth
+        if d["status"] == "open"
+        and d["visits"][-1][0] == "offer"
+        and NOW - d["visits"][-1][1] > timedelta(days=3)
+    ]
+    assert offer["stalled"] == len(beyond) > 0
 
 
 def test_a_stage_nobody_left_yet_has_no_times_and_an_unknown_pipeline_is_not_found(

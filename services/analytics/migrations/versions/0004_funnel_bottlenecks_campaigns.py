@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("probability", sa.Integer(), nullable=False),
         sa.Column("archived", sa.Boolean(), nullable=False),
+        sa.Column("stall_after_days", sa.Integer(), nullable=True),
         sa.Column("version", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
