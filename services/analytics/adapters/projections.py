@@ -101,6 +101,11 @@ class SqlAlchemyProjections:
         if self.session.execute(update(table).where(*where).values(**changes)).rowcount == 0:  # type: ignore[attr-defined]
             self.session.execute(table.insert().values(**key, **amounts))
 
+    def stage_positions(self, pipeline_id: str) -> dict[str, int]:
+        s = orm.stages.c
+        rows = self.session.execute(select(s.id, s.position).where(s.pipeline_id == pipeline_id))
+        return {row.id: row.position for row in rows}
+
     def refresh_progress(self, *where: Any) -> None:
         """The furthest stage each deal ever reached (its current one included) and when its
         current stay began; for one deal after its events, for a pipeline after it changed."""

@@ -112,6 +112,7 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
 
 def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
     pipeline = deals_pb2.PipelineChanged.FromString(e.payload).pipeline
+    before = p.stage_positions(pipeline.id)
     for stage in pipeline.stages:
         values = {
             "id": stage.id,
@@ -124,7 +125,8 @@ def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
             "version": _time(e.occurred_at),
         }
         p.keep_newest(orm.stages, values)
-    p.refresh_progress(orm.deals.c.pipeline_id == pipeline.id)
+    if p.stage_positions(pipeline.id) != before:  # reordered: how far each deal got changes
+        p.refresh_progress(orm.deals.c.pipeline_id == pipeline.id)
 
 
 def _campaign(p: SqlAlchemyProjections, e: Envelope) -> None:
