@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -66,43 +66,59 @@ def funnel(
     )
     with sessions() as session:
         stages = _stages(session, pipeline_id)
-        rows = session.execute(query).all()
-    reached: dict[int, int] = defaultdict(int)
-    outcome: dict[str, int] = defaultdict(int)
-    now_in: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO, ZERO])
-    forecast: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
-    for furthest, status, stage_id, month, count, amount, weighted in rows:
-        reached[-1 if furthest is None else furthest] += count
-        outcome[status] += count
-        if status == "open":
-            held = now_in[stage_id]
-            held[0] += count
-            held[1] += amount or ZERO
-            held[2] += weighted or ZERO
-            forecast[month] += weighted or ZERO
-    reaching = [sum(n for pos, n in reached.items() if pos >= s.position) for s in stages]
-    following = [*reaching[1:], outcome["won"]]
+        tally = Tally.of(session.execute(query).all())
+    reaching = [sum(n for pos, n in tally.reached.items() if pos >= s.position) for s in stages]
+    following = [*reaching[1:], tally.outcome["won"]]
     report_stages = [
         {
             "stage_id": s.id,
             "name": s.name,
             "count": reaching[i],
-            "open": now_in[s.id][0],
-            "amount": str(now_in[s.id][1]),
-            "weighted_amount": str(now_in[s.id][2]),
+            "open": tally.open_deals[s.id],
+            "amount": str(tally.open_amount[s.id]),
+            "weighted_amount": str(tally.open_weighted[s.id]),
             "conversion": ratio(following[i], reaching[i]),
         }
         for i, s in enumerate(stages)
     ]
-    months = sorted(forecast, key=lambda m: (m is None, m or 0))
+    months = sorted(tally.forecast, key=lambda m: (m is None, m or 0))
+    won, lost = tally.outcome["won"], tally.outcome["lost"]
     return {
         "stages": report_stages,
-        "forecast": [{"month": _month(m), "weighted_amount": str(forecast[m])} for m in months],
-        "deals": sum(outcome.values()),
-        "won": outcome["won"],
-        "lost": outcome["lost"],
-        "win_rate": ratio(outcome["won"], outcome["won"] + outcome["lost"]),
+        "forecast": [
+            {"month": _month(m), "weighted_amount": str(tally.forecast[m])} for m in months
+        ],
+        "deals": sum(tally.outcome.values()),
+        "won": won,
+        "lost": lost,
+        "win_rate": ratio(won, won + lost),
     }
+
+
+@dataclass
+class Tally:
+    """The funnel's grouped rows added up: deals by furthest stage and by outcome, the open ones
+    by current stage and by month of expected close."""
+
+    reached: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    outcome: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    open_deals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    open_amount: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    open_weighted: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    forecast: dict[int | None, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+
+    @classmethod
+    def of(cls, rows: Any) -> Tally:
+        tally = cls()
+        for furthest, status, stage_id, month, count, amount, weighted in rows:
+            tally.reached[-1 if furthest is None else furthest] += count
+            tally.outcome[status] += count
+            if status == "open":
+                tally.open_deals[stage_id] += count
+                tally.open_amount[stage_id] += amount or ZERO
+                tally.open_weighted[stage_id] += weighted or ZERO
+                tally.forecast[month] += weighted or ZERO
+        return tally
 
 
 @dataclass(frozen=True)
