@@ -63,10 +63,8 @@ def _window(measure: Any, first: date, last: date, period: str) -> Any:
     """Per customer: Σ of the period totals, Σ of their squares, and the invoices. An invoice
     has one date, so its lines fall into one period and distinct counts per period add up."""
     months = (
-        cast(extract("year", f.date), Integer) * 12
-        + cast(extract("month", f.date), Integer)
-        - (first.year * 12 + first.month)
-    )  # since the window's first month
+        cast(extract("year", f.date), Integer) * 12 + cast(extract("month", f.date), Integer) - 1
+    )  # months since the year 0: calendar months, and quarters of them
     slot: ColumnElement[Any] = months // 3 if period == "quarter" else months
     periods = (
         select(

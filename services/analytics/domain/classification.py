@@ -126,9 +126,13 @@ def status(
 
 
 def period_count(first: date, last: date, period: str) -> int:
-    """Months (or quarters, of three months from the window's first) the window touches."""
-    months = (last.year - first.year) * 12 + last.month - first.month
-    return (months // 3 if period == "quarter" else months) + 1
+    """Calendar months (or calendar quarters) the window touches."""
+
+    def index(day: date) -> int:
+        months = day.year * 12 + day.month - 1
+        return months // 3 if period == "quarter" else months
+
+    return index(last) - index(first) + 1
 
 
 @dataclass(frozen=True)

@@ -192,7 +192,7 @@ def test_xyz_from_sums_keeps_the_worked_cvs_and_the_limits_in_the_lower_class() 
     assert found.xyz.tolist() == ["X", "Y"] and found.cv.tolist() == [10.0, 25.0]
 
 
-def test_a_window_has_the_months_or_the_quarters_from_its_first_month_it_touches() -> None:
+def test_a_window_is_cut_into_the_calendar_months_or_quarters_it_touches() -> None:
     from datetime import date
 
     from services.analytics.domain.classification import period_count
@@ -200,7 +200,8 @@ def test_a_window_has_the_months_or_the_quarters_from_its_first_month_it_touches
     assert period_count(date(2026, 1, 1), date(2026, 6, 30), "month") == 6
     assert period_count(date(2026, 1, 1), date(2026, 6, 30), "quarter") == 2
     assert period_count(date(2025, 11, 15), date(2026, 1, 2), "month") == 3
-    assert period_count(date(2025, 11, 1), date(2026, 1, 31), "quarter") == 1
+    assert period_count(date(2025, 11, 1), date(2026, 1, 31), "quarter") == 2  # Q4 and Q1
+    assert period_count(date(2026, 2, 1), date(2026, 3, 31), "quarter") == 1
 
 
 def test_classifying_the_figures_gives_what_each_rule_gives_with_ties_listed_by_id() -> None:

@@ -121,9 +121,8 @@ def expected_classes() -> dict[str, tuple[str, str | None, str]]:
 
 
 def run(sessions, **overrides):  # type: ignore[no-untyped-def]
-    request = classification.RunRequest(
-        parameter="revenue", period_from=date(2026, 1, 1), period_to=date(2026, 6, 30), **overrides
-    )
+    window = {"period_from": date(2026, 1, 1), "period_to": date(2026, 6, 30)}
+    request = classification.RunRequest(parameter="revenue", **(window | overrides))
     started = classification.start_run(sessions, request, DIRECTOR, NOW)
     classification.execute_run(sessions, started["id"], NOW)
     return started["id"]
@@ -218,7 +217,7 @@ def test_a_run_tells_contacts_in_parts_of_the_same_run_each_customer_once(
     assert total == 6
 
 
-def test_quarters_are_cut_from_the_window_and_an_invoice_of_two_lines_counts_once(
+def test_quarters_are_calendar_quarters_and_an_invoice_of_two_lines_counts_once(
     sessions,
 ) -> None:  # type: ignore[no-untyped-def]
     InboxHandler(sessions, orm.inbox, apply_event)(invoice("new", date(2026, 2, 1), 90, lines=2))
@@ -232,3 +231,18 @@ def test_quarters_are_cut_from_the_window_and_an_invoice_of_two_lines_counts_onc
     assert got["tiny"][1] == "X" and got["mid"][1] == "Z"
     assert got["new"] == (pytest.approx(100.0), "Z", "one_time")
     assert got["old"] == (None, None, "lost")
+
+
+def test_a_window_starting_mid_quarter_counts_its_sales_in_calendar_quarters(sessions) -> None:  # type: ignore[no-untyped-def]
+    """February..July touches Q1, Q2 and Q3: February-March, April-June and July are three
+    periods, as ANALYTICS.md cuts windows into calendar periods."""
+    run_id = run(
+        sessions, period_from=date(2026, 2, 1), period_to=date(2026, 7, 31), xyz_period="quarter"
+    )
+    rows, _ = classification.results(sessions, run_id, Page(1, 50))
+    got = {row.counterparty_id: row.cv for row, _ in rows}
+    for customer, months in SALES.items():  # January..June; July sold nothing
+        quarters = [sum(months[1:3]), sum(months[3:6]), 0]
+        if sum(quarters):
+            cv = statistics.pstdev(quarters) / statistics.fmean(quarters) * 100
+            assert got[customer] == pytest.approx(cv, abs=1e-6), customer
