@@ -247,7 +247,8 @@ def unfinished_deals(query: s.UnfinishedQuery) -> Any:
 )
 def closing_plan(query: s.ClosingPlanQuery) -> Any:
     first = query.date_from or dt.date.today()
-    last = query.date_to or first + dt.timedelta(days=90)
+    ahead = dt.timedelta(days=90)
+    last = query.date_to or min(first, dt.date.max - ahead) + ahead
     request = pb.ClosingPlanRequest(date_from=first.isoformat(), date_to=last.isoformat())
     set_present(request, {"pipeline_id": query.pipeline_id, "owner_id": query.owner_id})
     if query.format == "csv":

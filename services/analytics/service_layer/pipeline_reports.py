@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crmkit.errors import InvalidInput, NotFound
 from crmkit.paging import Page, paginate_rows
 from services.analytics.adapters import orm
-from services.analytics.service_layer.reports import day_start, ratio
+from services.analytics.service_layer.reports import day_end, day_start, ratio
 
 d, st, stay, e = orm.deals.c, orm.stages.c, orm.stay_days.c, orm.stage_entries.c
 ZERO = Decimal(0)
@@ -36,7 +36,7 @@ def _stages(session: Session, pipeline_id: str) -> list[Any]:
 
 def _created_in(first: date | None, last: date | None) -> list[Any]:
     window = [d.created_at >= day_start(first)] if first else []
-    return window + ([d.created_at < day_start(last + timedelta(days=1))] if last else [])
+    return window + ([d.created_at <= day_end(last)] if last else [])
 
 
 def _month(index: int | None) -> str | None:

@@ -20,6 +20,11 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
+def day_end(day: date) -> datetime:
+    """The day's last instant (a window's end, even on the last day a date can have)."""
+    return datetime.combine(day, time.max, UTC)
+
+
 def ratio(part: float, whole: float) -> float | None:
     """part / whole, or None (not a number) when there is nothing to divide by."""
     return part / whole if whole else None
@@ -77,7 +82,7 @@ def lost_deals(
     if first is not None:
         conditions.append(d.closed_at >= day_start(first))
     if last is not None:
-        conditions.append(d.closed_at < day_start(last + timedelta(days=1)))
+        conditions.append(d.closed_at <= day_end(last))
     key = getattr(d, column)
     query = (
         select(key, func.count(), func.coalesce(func.sum(d.amount), 0))

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.analytics.adapters import orm
 from services.analytics.service_layer.classification import check_window
-from services.analytics.service_layer.reports import day_start, ratio
+from services.analytics.service_layer.reports import day_end, day_start, ratio
 
 f, o, i, c, d = (
     orm.sales_facts.c,
@@ -31,7 +31,7 @@ def managers(sessions: sessionmaker[Session], first: date, last: date) -> list[d
     """Per owner over the window: sales, discounts given, orders fulfilled, contacts made, how
     complete their counterparties are, deals won and the win rate."""
     check_window(first, last)
-    start, end = day_start(first), day_start(last + timedelta(days=1))
+    start, end = day_start(first), day_end(last)
     queries = {
         "sales": select(
             f.owner_id, func.sum(f.revenue), func.sum(f.gross_profit), func.sum(f.discount)
@@ -42,13 +42,13 @@ def managers(sessions: sessionmaker[Session], first: date, last: date) -> list[d
         .where(o.kind == "customer", o.status == "fulfilled", o.date.between(first, last))
         .group_by(o.owner_id),
         "contacts": select(i.owner_id, func.count())
-        .where(i.done_at >= start, i.done_at < end)
+        .where(i.done_at >= start, i.done_at <= end)
         .group_by(i.owner_id),
         "completeness": select(c.owner_id, func.avg(c.completeness))
         .where(c.deleted.is_(False))
         .group_by(c.owner_id),
         "deals": select(d.owner_id, won, lost)
-        .where(d.closed_at >= start, d.closed_at < end)
+        .where(d.closed_at >= start, d.closed_at <= end)
         .group_by(d.owner_id),
     }
     with sessions() as session:
