@@ -56,6 +56,7 @@ AFTER_CLOSING: frozenset[str] = frozenset(
     }
 )
 KNOT_QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
+FOLDS = 3  # for the out-of-fold scores the calibration learns from
 KIND = "additive-logistic"
 VERSION = 1
 
@@ -77,8 +78,10 @@ class Examples:
         sizes = {len(values) for values in (*numeric.values(), *categorical.values())}
         if len(sizes) > 1:
             raise ValueError(f"every feature needs one value per deal; got lengths {sorted(sizes)}")
+        if any(values.ndim != 1 for values in (*numeric.values(), *categorical.values())):
+            raise ValueError("every feature needs a one-dimensional array, one value per deal")
         for name, values in numeric.items():
-            if values.ndim != 1 or not np.all(np.isfinite(values)):
+            if not np.all(np.isfinite(values)):
                 raise ValueError(
                     f"feature {name!r} has a missing or infinite value; fill a default"
                 )
@@ -299,8 +302,8 @@ def fit(examples: Examples, won: NDArray[Any], random_state: int = 0) -> WinMode
     y = np.asarray(won, dtype=bool)
     if len(y) != len(examples):
         raise ValueError(f"{len(examples)} deals but {len(y)} outcomes")
-    if y.all() or not y.any():
-        raise ValueError("training needs both won and lost deals")
+    if min(int(y.sum()), int((~y).sum())) < FOLDS:
+        raise ValueError(f"training needs at least {FOLDS} won and {FOLDS} lost deals")
     x = examples.matrix()
     low, high = x.min(axis=0), x.max(axis=0)
     mean, scale = x.mean(axis=0), x.std(axis=0)
@@ -312,7 +315,7 @@ def fit(examples: Examples, won: NDArray[Any], random_state: int = 0) -> WinMode
     regression = LogisticRegression(
         C=1.0, solver="newton-cholesky", max_iter=200, random_state=random_state
     )
-    folds = StratifiedKFold(3, shuffle=True, random_state=random_state)
+    folds = StratifiedKFold(FOLDS, shuffle=True, random_state=random_state)
     scores = cross_val_predict(regression, design, y, cv=folds, method="decision_function")
     platt = LogisticRegression(C=1e6, max_iter=1000).fit(scores[:, None], y)
     regression.fit(design, y)

@@ -125,6 +125,12 @@ def test_the_same_random_state_gives_the_same_model() -> None:
     assert first.to_json() == second.to_json()
 
 
+def test_training_without_enough_won_and_lost_deals_is_refused() -> None:
+    history = make_history(200, seed=5)
+    with pytest.raises(ValueError, match="at least 3 won and 3 lost"):
+        fit(history.examples, np.zeros(200, dtype=bool))
+
+
 def test_closed_at_cannot_enter_the_features() -> None:
     deal = one_deal()
     for leaking in ("closed_at", "lost_reason_id", "status"):
