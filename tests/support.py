@@ -32,7 +32,7 @@ from services.analytics import bootstrap as analytics_bootstrap
 from services.analytics.adapters import orm as analytics_orm
 from services.analytics.entrypoints import consumer as analytics_consumer
 from services.analytics.entrypoints import grpc_server as analytics_grpc
-from services.analytics.service_layer import classification
+from services.analytics.service_layer import classification, win_probability
 from services.contacts import bootstrap
 from services.contacts.adapters import orm as contacts_orm
 from services.contacts.entrypoints import consumer as contacts_consumer
@@ -187,6 +187,9 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     )
     analytics.dispatch = lambda run_id: classification.execute_run(
         analytics.sessions, run_id, classification.now()
+    )
+    analytics.train = lambda version: win_probability.execute_training(
+        analytics.sessions, int(version), win_probability.now()
     )
     analytics_server, analytics_port, _ = build_server(
         analytics_grpc.registrar(analytics), "127.0.0.1:0"

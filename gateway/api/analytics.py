@@ -299,3 +299,78 @@ def managers(query: s.ManagersQuery) -> Any:
 def campaign_effectiveness(query: s.CsvQuery) -> Any:
     report = from_message(s.CampaignReport, _analytics().call("GetCampaigns", pb.Empty()))
     return _table(list(report.items), "campaigns.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/win-model/train",
+    "POST",
+    summary="Train the win model on the closed deals of the last months; 202 with its version",
+    body=s.TrainIn,
+    body_optional=True,
+    response=s.WinModel,
+    status=202,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def train_win_model(body: s.TrainIn) -> Response:
+    request = pb.TrainRequest(window_months=body.window_months)
+    model = from_message(s.WinModel, _analytics().call("TrainWinModel", request))
+    response = render(model, 202)
+    response.headers["Location"] = f"/api/v1/analytics/win-model?version={model.version}"
+    return response
+
+
+@spec.route(
+    bp,
+    "/analytics/win-model",
+    "GET",
+    summary="The promoted win model (or a version): metrics against the baseline, features, window",
+    query=s.WinModelQuery,
+    response=s.WinModel,
+    area=AREA,
+)
+def win_model(query: s.WinModelQuery) -> s.WinModel:
+    request = set_present(pb.WinModelRequest(), {"version": query.version})
+    return from_message(s.WinModel, _analytics().call("GetWinModel", request))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/win-probability",
+    "GET",
+    summary="The chance the deal is won, from the promoted model (or the stage baseline), with the factors that moved it",
+    response=s.WinProbability,
+    area="deals",
+)
+def win_probability(deal_id: str) -> s.WinProbability:
+    reply = _analytics().call("GetWinProbability", pb.DealRequest(deal_id=deal_id))
+    return from_message(s.WinProbability, reply)
+
+
+@spec.route(
+    bp,
+    "/analytics/schedules/win-model",
+    "PUT",
+    summary="Set when the win model is trained again by itself (cron, UTC) and on how many months",
+    body=s.TrainingScheduleIn,
+    response=s.TrainingSchedule,
+    area=AREA,
+    write=True,
+)
+def put_training_schedule(body: s.TrainingScheduleIn) -> s.TrainingSchedule:
+    message = pb.WinModelSchedule(**body.model_dump())
+    return from_message(s.TrainingSchedule, _analytics().call("PutWinModelSchedule", message))
+
+
+@spec.route(
+    bp,
+    "/analytics/schedules/win-model",
+    "GET",
+    summary="The win model's training schedule",
+    response=s.TrainingSchedule,
+    area=AREA,
+)
+def get_training_schedule() -> s.TrainingSchedule:
+    return from_message(s.TrainingSchedule, _analytics().call("GetWinModelSchedule", pb.Empty()))

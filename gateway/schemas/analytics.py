@@ -289,3 +289,65 @@ class CampaignRow(BaseModel):
 
 class CampaignReport(BaseModel):
     items: list[CampaignRow]
+
+
+class TrainIn(Input):
+    window_months: int = Field(24, ge=1, le=120, description="closed deals of the last N months")
+
+
+class WinMetrics(BaseModel):
+    auc: float
+    brier: float
+
+
+class WinModel(BaseModel):
+    version: int
+    status: Literal["queued", "running", "done", "failed"]
+    reason: str | None = None
+    trained_at: dt.datetime | None = None
+    n_deals: int = Field(0, description="closed deals it learned from and was tested on")
+    held_out: int = Field(0, description="the newest 20 % kept for the test")
+    metrics: WinMetrics | None = Field(None, description="the model on the hold-out")
+    baseline_metrics: WinMetrics | None = Field(
+        None, description="the stage baseline on the same hold-out"
+    )
+    previous_metrics: WinMetrics | None = Field(
+        None, description="the model it had to beat, on the same hold-out"
+    )
+    promoted: bool = False
+    features: list[str] = []
+    window_from: dt.date | None = None
+    window_to: dt.date | None = None
+    created_at: dt.datetime
+
+
+class WinModelQuery(Query):
+    version: int | None = Field(None, ge=1, le=2_000_000_000)
+
+
+class WinFactor(BaseModel):
+    name: str
+    effect: float = Field(0.0, description="on the log-odds of winning: + raises, - lowers")
+
+
+class WinProbability(BaseModel):
+    probability: float = 0.0
+    model_version: int | None = Field(
+        None, description="null: the stage baseline answered (or the deal is closed)"
+    )
+    factors: list[WinFactor] = []
+
+
+class TrainingScheduleIn(Input):
+    cron: str = Field(
+        min_length=1, max_length=100, description="when to train, UTC, e.g. '0 2 * * 0'"
+    )
+    window_months: int = Field(24, ge=1, le=120)
+    enabled: bool = True
+
+
+class TrainingSchedule(BaseModel):
+    cron: str
+    window_months: int
+    enabled: bool = False
+    updated_at: dt.datetime

@@ -20,21 +20,23 @@ Dispatch = Callable[[str], None]  # hands a run id to whoever computes it
 class Analytics:
     engine: Engine
     sessions: sessionmaker[Session]
-    dispatch: Dispatch
+    dispatch: Dispatch  # a classification run
+    train: Dispatch  # a win model version to train
 
 
-def bootstrap(db_url: str, dispatch: Dispatch) -> Analytics:
+def bootstrap(db_url: str, dispatch: Dispatch, train: Dispatch | None = None) -> Analytics:
     engine = make_engine(db_url)
-    return Analytics(engine, make_session_factory(engine), dispatch)
+    return Analytics(engine, make_session_factory(engine), dispatch, train or (lambda _v: None))
 
 
 def from_settings(settings: Settings, dispatch: Dispatch | None = None) -> Analytics:
-    if dispatch is None:
-        from services.analytics.entrypoints.tasks import RUN_CLASSIFICATION, create_celery
+    if dispatch is not None:
+        return bootstrap(settings.db_url("analytics"), dispatch)
+    from services.analytics.entrypoints.tasks import RUN_CLASSIFICATION, TRAIN, create_celery
 
-        jobs = create_celery(settings)
-
-        def dispatch(run_id: str) -> None:
-            jobs.send_task(RUN_CLASSIFICATION, args=[run_id])
-
-    return bootstrap(settings.db_url("analytics"), dispatch)
+    jobs = create_celery(settings)
+    return bootstrap(
+        settings.db_url("analytics"),
+        lambda run_id: jobs.send_task(RUN_CLASSIFICATION, args=[run_id]),
+        lambda version: jobs.send_task(TRAIN, args=[version]),
+    )

@@ -247,5 +247,70 @@ classification_schedules = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# What the win model looks at besides the deals (deals.participant.added, deals.task.*).
+participants = Table(
+    "participants",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", nullable=False, index=True),
+    Column("role", String(20), nullable=False),
+    Column("attitude", String(10), nullable=False),
+    Column("influence", Integer, nullable=False),
+    Column("added_at", UtcDateTime, nullable=False),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", index=True),
+    Column("due_date", Date, nullable=False),
+    Column("completed_at", UtcDateTime),
+    Column("version", UtcDateTime, nullable=False),
+)
+
+# Every trained win model, kept: its metrics, features, window and parameters (plain JSON
+# numbers, never a pickle). The promoted one answers; none promoted: the stage baseline does.
+win_models = Table(
+    "win_models",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(10), nullable=False),  # queued | running | done | failed
+    Column("reason", Text),
+    Column("run_key", String(200), unique=True),
+    Column("window_from", Date),
+    Column("window_to", Date),
+    Column("deals", Integer, nullable=False, default=0),
+    Column("metrics", JSON),  # auc, brier of the model; of the baseline; of the model it met
+    Column("features", JSON),
+    Column("model", JSON),
+    Column("baseline", JSON),
+    Column("promoted", Boolean, nullable=False, default=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("trained_at", UtcDateTime),
+)
+
+# When the win model is trained again by itself ("every Sunday 02:00 on the last 24 months").
+win_model_schedule = Table(
+    "win_model_schedule",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("cron", String(100), nullable=False),
+    Column("window_months", Integer, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# The latest score of each deal, as published in analytics.deal.scored.
+deal_scores = Table(
+    "deal_scores",
+    metadata,
+    _id("deal_id", primary_key=True),
+    Column("probability", Float, nullable=False),
+    Column("model_version", Integer),  # none: the stage baseline
+    Column("factors", JSON, nullable=False),
+    Column("scored_at", UtcDateTime, nullable=False),
+)
+
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)

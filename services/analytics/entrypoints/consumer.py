@@ -14,6 +14,7 @@ from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
 from services.analytics.adapters import orm
 from services.analytics.adapters.projections import SqlAlchemyProjections
+from services.analytics.service_layer import win_probability
 
 QUEUE = QueueSpec(
     "analytics",
@@ -23,6 +24,8 @@ QUEUE = QueueSpec(
         "deals.deal.*",
         "deals.pipeline.*",
         "deals.campaign.*",
+        "deals.participant.added",
+        "deals.task.*",
         "deals.invoice.*",
         "deals.order.*",
     ),
@@ -30,6 +33,10 @@ QUEUE = QueueSpec(
 
 
 CENT = Decimal("0.01")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _time(text: str) -> datetime | None:
@@ -108,6 +115,13 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
     }
     p.keep_newest(orm.deals, values)
     p.refresh_progress(orm.deals.c.id == deal.id)
+    _rescore(p, deal.id, e)
+
+
+def _rescore(p: SqlAlchemyProjections, deal_id: str | None, e: Envelope) -> None:
+    """Any change to a deal or its environment gives it a fresh win probability."""
+    if deal_id:
+        win_probability.score_and_tell(p.session, deal_id, _time(e.occurred_at) or _now())
 
 
 def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
@@ -204,12 +218,41 @@ def _order(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.keep_newest(orm.orders, values)
 
 
+def _participant(p: SqlAlchemyProjections, e: Envelope) -> None:
+    added = deals_pb2.ParticipantAdded.FromString(e.payload).participant
+    values = {
+        "id": added.id,
+        "deal_id": added.deal_id,
+        "role": added.role,
+        "attitude": added.attitude,
+        "influence": added.influence,
+        "added_at": _time(e.occurred_at),
+    }
+    p.add_once(orm.participants, "id", values)
+    _rescore(p, added.deal_id, e)
+
+
+def _task(p: SqlAlchemyProjections, e: Envelope) -> None:
+    task = deals_pb2.TaskChanged.FromString(e.payload).task
+    values = {
+        "id": task.id,
+        "deal_id": _opt(task, "deal_id"),
+        "due_date": date.fromisoformat(task.due_date),
+        "completed_at": _time(_opt(task, "completed_at") or ""),
+        "version": _time(e.occurred_at),
+    }
+    p.keep_newest(orm.tasks, values)
+    _rescore(p, values["deal_id"], e)
+
+
 ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("contacts.counterparty.", _counterparty),
     ("contacts.interaction.logged", _interaction),
     ("deals.deal.", _deal),
     ("deals.pipeline.", _pipeline),
     ("deals.campaign.", _campaign),
+    ("deals.participant.added", _participant),
+    ("deals.task.", _task),
     ("deals.invoice.", _invoice),
     ("deals.order.", _order),
 ]

@@ -20,6 +20,7 @@ from services.analytics.service_layer import (
     reports,
     schedules,
     team_reports,
+    win_probability,
 )
 
 
@@ -176,6 +177,44 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
     def GetCampaigns(self, request: pb.Empty, context: Any) -> pb.CampaignReport:
         return ParseDict({"items": team_reports.campaigns(self.app.sessions)}, pb.CampaignReport())
 
+    def TrainWinModel(self, request: pb.TrainRequest, context: Any) -> pb.WinModel:
+        at = win_probability.now()
+        version = win_probability.request_training(
+            self.app.sessions, current_identity(), at, request.window_months or 24
+        )
+        assert version is not None  # no run key: always a new version
+        self.app.train(str(version))
+        return _win_model(win_probability.get_training(self.app.sessions, version))
+
+    def GetWinModel(self, request: pb.WinModelRequest, context: Any) -> pb.WinModel:
+        version = request.version if request.HasField("version") else None
+        return _win_model(win_probability.get_training(self.app.sessions, version))
+
+    def GetWinProbability(self, request: pb.DealRequest, context: Any) -> pb.WinProbability:
+        found = win_probability.win_probability(
+            self.app.sessions, request.deal_id, win_probability.now()
+        )
+        message = pb.WinProbability(probability=found.probability)
+        if found.model_version is not None:
+            message.model_version = found.model_version
+        for name, effect in found.factors:
+            message.factors.add(name=name, effect=effect)
+        return message
+
+    def PutWinModelSchedule(
+        self, request: pb.WinModelSchedule, context: Any
+    ) -> pb.WinModelSchedule:
+        wanted = schedules.TrainingSchedule(
+            request.cron, request.window_months or 24, request.enabled
+        )
+        row = schedules.put_training_schedule(
+            self.app.sessions, wanted, current_identity(), win_probability.now()
+        )
+        return _training_schedule(row)
+
+    def GetWinModelSchedule(self, request: pb.Empty, context: Any) -> pb.WinModelSchedule:
+        return _training_schedule(schedules.get_training_schedule(self.app.sessions))
+
     def ClassificationHistory(self, request: pb.HistoryRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.history(
             self.app.sessions,
@@ -183,6 +222,36 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
             Page.of(request.page.page, request.page.page_size),
         )
         return pb.ResultPage(items=[_result_message(row, run) for row, run in rows], total=total)
+
+
+def _win_model(row: Any) -> pb.WinModel:
+    found = row.metrics or {}
+    message = {
+        "version": row.version,
+        "status": row.status,
+        "reason": row.reason,
+        "trained_at": row.trained_at.isoformat() if row.trained_at else None,
+        "n_deals": row.deals,
+        "held_out": found.get("held_out", 0),
+        "metrics": found.get("model"),
+        "baseline_metrics": found.get("baseline"),
+        "previous_metrics": found.get("current"),
+        "promoted": row.promoted,
+        "features": row.features or [],
+        "window_from": row.window_from.isoformat() if row.window_from else None,
+        "window_to": row.window_to.isoformat() if row.window_to else None,
+        "created_at": row.created_at.isoformat(),
+    }
+    return ParseDict(message, pb.WinModel())
+
+
+def _training_schedule(row: Any) -> pb.WinModelSchedule:
+    return pb.WinModelSchedule(
+        cron=row.cron,
+        window_months=row.window_months,
+        enabled=row.enabled,
+        updated_at=row.updated_at.isoformat(),
+    )
 
 
 def _schedule_message(row: Any) -> pb.ClassificationSchedule:

@@ -15,6 +15,7 @@ from crmkit.errors import InvalidInput, NotFound
 from crmkit.identity import SYSTEM, Identity
 from services.analytics.adapters import orm
 from services.analytics.bootstrap import Dispatch
+from services.analytics.service_layer import win_probability
 from services.analytics.service_layer.classification import AREA, PARAMETERS, RunRequest, start_run
 
 NAME = "classification"
@@ -32,10 +33,7 @@ class Schedule:
     enabled: bool = True
 
     def check(self) -> None:
-        if not croniter.is_valid(self.cron):
-            raise InvalidInput.field(
-                "cron", f"is not a cron expression such as '0 3 * * 1'; got {self.cron!r}"
-            )
+        _check_cron(self.cron)
         if self.parameter not in PARAMETERS:
             raise InvalidInput.field("parameter", f"must be one of {', '.join(PARAMETERS)}")
         if not 1 <= self.window_months <= 120:
@@ -89,12 +87,8 @@ def window_before(tick: datetime, months: int) -> tuple[date, date]:
     return date(year, month, 1), last
 
 
-def dispatch_due(sessions: sessionmaker[Session], dispatch: Dispatch, now: datetime) -> str | None:
-    """Starts the run of the latest tick not yet run; returns its id, or None."""
-    try:
-        schedule = get_schedule(sessions)
-    except NotFound:
-        return None
+def _due_tick(schedule: Any, now: datetime) -> datetime | None:
+    """The schedule's latest tick up to now, unless it is off or the tick came before it was set."""
     if not schedule.enabled:
         return None
     # cron has minute resolution: a tick at 03:05 is due from 03:05:00 on
@@ -103,6 +97,25 @@ def dispatch_due(sessions: sessionmaker[Session], dispatch: Dispatch, now: datet
     ).get_prev(datetime)
     if tick < schedule.updated_at.replace(second=0, microsecond=0):
         return None  # ticks from before the schedule was set are not owed
+    return tick
+
+
+def _check_cron(cron: str) -> None:
+    if not croniter.is_valid(cron):
+        raise InvalidInput.field(
+            "cron", f"is not a cron expression such as '0 3 * * 1'; got {cron!r}"
+        )
+
+
+def dispatch_due(sessions: sessionmaker[Session], dispatch: Dispatch, now: datetime) -> str | None:
+    """Starts the run of the latest tick not yet run; returns its id, or None."""
+    try:
+        schedule = get_schedule(sessions)
+    except NotFound:
+        return None
+    tick = _due_tick(schedule, now)
+    if tick is None:
+        return None
     first, last = window_before(tick, schedule.window_months)
     request = RunRequest(
         schedule.parameter, first, last, tuple(schedule.abc_limits), tuple(schedule.xyz_limits), schedule.xyz_period,  # type: ignore[arg-type]
@@ -113,3 +126,63 @@ def dispatch_due(sessions: sessionmaker[Session], dispatch: Dispatch, now: datet
         return None
     dispatch(started["id"])
     return str(started["id"])
+
+
+# -- training the win model by itself --------------------------------------------------------
+ws = orm.win_model_schedule.c
+WIN_MODEL = "win_model"
+
+
+@dataclass(frozen=True)
+class TrainingSchedule:
+    cron: str
+    window_months: int = 24
+    enabled: bool = True
+
+    def check(self) -> None:
+        _check_cron(self.cron)
+        if not 1 <= self.window_months <= 120:
+            raise InvalidInput.field("window_months", "must be between 1 and 120")
+
+
+def put_training_schedule(
+    sessions: sessionmaker[Session], schedule: TrainingSchedule, actor: Identity, now: datetime
+) -> Any:
+    actor.require_writer(AREA)
+    schedule.check()
+    values = {**asdict(schedule), "updated_at": now}
+    with sessions.begin() as session:
+        table = orm.win_model_schedule
+        if session.scalar(select(ws.name).where(ws.name == WIN_MODEL)) is None:
+            session.execute(table.insert().values(name=WIN_MODEL, **values))
+        else:
+            session.execute(table.update().where(ws.name == WIN_MODEL).values(**values))
+    return get_training_schedule(sessions)
+
+
+def get_training_schedule(sessions: sessionmaker[Session]) -> Any:
+    with sessions() as session:
+        row = session.execute(select(orm.win_model_schedule).where(ws.name == WIN_MODEL)).first()
+    if row is None:
+        raise NotFound("no win model training schedule has been set")
+    return row
+
+
+def dispatch_due_training(
+    sessions: sessionmaker[Session], train: Dispatch, now: datetime
+) -> int | None:
+    """Queues the training of the latest tick not yet trained; returns its version, or None."""
+    try:
+        schedule = get_training_schedule(sessions)
+    except NotFound:
+        return None
+    tick = _due_tick(schedule, now)
+    if tick is None:
+        return None
+    key = f"{WIN_MODEL}@{tick:%Y-%m-%dT%H:%M}"
+    version = win_probability.request_training(
+        sessions, SYSTEM, now, schedule.window_months, run_key=key
+    )
+    if version is not None:
+        train(str(version))
+    return version

@@ -241,6 +241,8 @@ def add_participant(
     with uow:
         deal_of(uow, participant.deal_id)
         uow.participants.add(participant)
+        added = events.ParticipantAdded(participant=proto.participant_to_proto(participant))
+        uow.events.add("deals.participant.added", participant.id, added)
         uow.commit()
     return participant
 
