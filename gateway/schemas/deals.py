@@ -134,6 +134,9 @@ class Deal(BaseModel):
     lost_reason_id: str | None = None
     lost_to_competitor_id: str | None = None
     lost_comment: str | None = None
+    win_probability: float | None = Field(
+        None, description="the win model's estimate, 0..1; see /deals/{id}/win-probability"
+    )
 
 
 DealPage = Page[Deal]

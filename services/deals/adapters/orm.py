@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -77,6 +78,8 @@ deals = Table(
     Column("lost_comment", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("win_probability", Float),
+    Column("win_scored_at", UtcDateTime),
 )
 
 stage_visits = Table(

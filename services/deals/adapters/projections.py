@@ -59,6 +59,16 @@ class SqlAlchemyProjections:
     def interaction(self, values: dict[str, Any]) -> None:
         self._upsert(orm.known_interactions, "id", values)
 
+    def win_probability(self, deal_id: str, probability: float, at: datetime | None) -> None:
+        """Keeps the newest score of an open deal."""
+        d = orm.deals.c
+        newer = or_(d.win_scored_at.is_(None), d.win_scored_at <= at)
+        self.session.execute(
+            update(orm.deals)
+            .where(d.id == deal_id, d.status == "open", newer)
+            .values(win_probability=probability, win_scored_at=at)
+        )
+
     def add_to_timeline(self, values: dict[str, Any]) -> None:
         self._upsert(orm.timeline_entries, "event_id", values)
 

@@ -15,7 +15,7 @@ def fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
         value = getattr(source, name)
         if value is None:
             continue
-        setattr(message, name, value if isinstance(value, bool | int) else as_text(value))
+        setattr(message, name, value if isinstance(value, bool | int | float) else as_text(value))
     return message
 
 
@@ -55,6 +55,7 @@ DEAL_FIELDS = (
     "id", "title", "pipeline_id", "counterparty_id", "amount", "currency", "expected_close_date",
     "owner_id", "campaign_id", "stage_id", "status", "probability", "probability_manual",
     "created_at", "closed_at", "lost_reason_id", "lost_to_competitor_id", "lost_comment", "updated_at",
+    "win_probability",
 )  # fmt: skip
 
 

@@ -152,6 +152,8 @@ class Deal:
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    win_probability: float | None = None  # the win model's estimate, told by analytics
+    win_scored_at: datetime | None = None
 
     def check(self) -> None:
         self.title = _named(self.title, "title")

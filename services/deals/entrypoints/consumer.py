@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from crm.events.v1 import contacts_pb2, deals_pb2
+from crm.events.v1 import analytics_pb2, contacts_pb2, deals_pb2
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
@@ -26,6 +26,7 @@ QUEUE = QueueSpec(
         "deals.order.*",
         "deals.invoice.*",
         "deals.shipment.*",
+        "analytics.deal.scored",
     ),
 )
 
@@ -158,6 +159,12 @@ def _erp(p: SqlAlchemyProjections, e: Envelope) -> None:
     )
 
 
+def _scored(p: SqlAlchemyProjections, e: Envelope) -> None:
+    """The deal carries the model's fresh estimate; no event, as nobody changed the deal."""
+    scored = analytics_pb2.DealScored.FromString(e.payload)
+    p.win_probability(scored.deal_id, scored.probability, _time(scored.scored_at))
+
+
 ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("contacts.counterparty.", _counterparty),
     ("contacts.contact.", _contact),
@@ -167,6 +174,7 @@ ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("deals.order.", _erp),
     ("deals.invoice.", _erp),
     ("deals.shipment.", _erp),
+    ("analytics.deal.scored", _scored),
 ]
 
 

@@ -117,6 +117,9 @@ def test_a_model_trained_on_enough_deals_is_promoted_and_explains_each_deal(
     assert reply["probability"] < 0.5  # the competitor is there
     effects = {factor["name"]: factor["effect"] for factor in reply["factors"]}
     assert effects.get("competitor_present", 0) < 0, reply["factors"]
+    carried = ok(suite.client.get(f"{API}/deals/{fresh['id']}", headers=admin))
+    assert carried["win_probability"] == pytest.approx(reply["probability"], abs=0.05)
+    assert carried["probability"] == 10  # the stage's, kept: the model's estimate is beside it
     won = ok(suite.client.post(f"{API}/deals/{fresh['id']}/win", json={}, headers=admin))
     suite.deliver_events()
     after = ok(suite.client.get(f"{API}/deals/{won['id']}/win-probability", headers=admin))
