@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Select, or_, select, true
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
 from services.analytics.adapters import orm
@@ -47,7 +47,8 @@ class ClosedDeals:
     won: NDArray[np.bool_]
     closed: NDArray[np.int64]
     pipelines: NDArray[np.str_]
-    furthest: NDArray[np.int64]
+    furthest: NDArray[np.int64]  # the furthest stage each reached: what the baseline learns
+    positions: NDArray[np.int64]  # the stage each was in at the moment looked at: what it scores
 
 
 def moment_in_life(deal_id: str) -> float:
@@ -75,14 +76,25 @@ class SqlAlchemyWinFeatures:
         share = np.array([moment_in_life(row.id) for row in found])
         at = created + ((closed - created) * share).astype(np.int64)
         deals = _deals(found, at)
+        examples = self.examples(deals)
         return ClosedDeals(
             ids=deals.ids,
-            examples=self.examples(deals),
+            examples=examples,
             won=np.array([row.status == "won" for row in found], dtype=bool),
             closed=closed,
             pipelines=deals.pipelines,
             furthest=np.array([row.furthest_position or 0 for row in found], dtype=np.int64),
+            positions=self.stage_positions(examples.categorical["stage"]),
         )
+
+    def stage_positions(self, stage_keys: NDArray[np.str_]) -> NDArray[np.int64]:
+        """The position of each "<pipeline>:<stage>" (0 when unknown)."""
+        s = orm.stages.c
+        known = {
+            f"{row.pipeline_id}:{row.id}": row.position
+            for row in self.session.execute(select(s.pipeline_id, s.id, s.position))
+        }
+        return np.array([known.get(key, 0) for key in stage_keys.tolist()], dtype=np.int64)
 
     def open_now(self, deal_ids: list[str], now: datetime) -> Deals:
         rows = sorted(
@@ -139,33 +151,15 @@ class SqlAlchemyWinFeatures:
 
     def _history(self, deals: Deals, numeric: dict[str, Any]) -> None:
         """The counterparty's closed deals and invoices, and the owner's record, before t."""
-        customers, owners = _sorted(deals.counterparties), _sorted(deals.owners)
-        closed = list(
-            self.session.execute(
-                select(d.counterparty_id, d.owner_id, d.closed_at, d.status).where(
-                    d.status.in_(("won", "lost")),
-                    d.closed_at.is_not(None),
-                    or_(
-                        _of(d.counterparty_id, deals, "counterparties"),
-                        _of(d.owner_id, deals, "owners"),
-                    ),
-                )
-            )
-        )
-        times = _times(closed, 2)
-        won = np.array([row.status == "won" for row in closed], dtype=bool)
-        by_customer = positions(customers, [row[0] for row in closed])
-        by_owner = positions(owners, [row[1] or "" for row in closed])
+        customers = _sorted(deals.counterparties)
         mine = positions(customers, deals.counterparties)
-        theirs = positions(owners, deals.owners)
+        closed = self._closed_before(d.counterparty_id, deals, "counterparties")
+        times, won = _times(closed, 1), np.array([row.status == "won" for row in closed], bool)
+        by_customer = positions(customers, [row[0] for row in closed])
         for outcome, name in ((won, "won_before"), (~won, "lost_before")):
-            numeric[name] = (
-                Timeline(np.where(outcome, by_customer, -1), times)
-                .count(mine, deals.at)
-                .astype(np.float64)
-            )
-        owner_won = Timeline(np.where(won, by_owner, -1), times).count(theirs, deals.at)
-        owner_all = Timeline(by_owner, times).count(theirs, deals.at)
+            events = Timeline(np.where(outcome, by_customer, -1), times)
+            numeric[name] = events.count(mine, deals.at).astype(np.float64)
+        owner_won, owner_all = self._owners_record(deals)
         numeric["owner_win_rate"] = (owner_won + 1) / (owner_all + 2)
         i = orm.invoices.c
         invoices = list(
@@ -181,6 +175,39 @@ class SqlAlchemyWinFeatures:
             .count(mine, deals.at)
             .astype(np.float64)
         )
+
+    def _closed_before(self, column: Any, deals: Deals, field: str) -> list[Any]:
+        query = select(column, d.closed_at, d.status).where(
+            d.status.in_(("won", "lost")), d.closed_at.is_not(None), _of(column, deals, field)
+        )
+        return list(self.session.execute(query))
+
+    def _owners_record(self, deals: Deals) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """Each owner's deals won, and closed, before t; counted by the database when every deal
+        is looked at the same moment (scoring), else from the owners' closed deals (training)."""
+        owners = _sorted(deals.owners)
+        theirs = positions(owners, deals.owners)
+        if len(deals.at) and len(deals.ids) <= 500 and (deals.at == deals.at[0]).all():
+            moment = datetime.fromtimestamp(int(deals.at[0]), UTC)
+            query = (
+                select(d.owner_id, func.count().filter(d.status == "won"), func.count())
+                .where(
+                    d.status.in_(("won", "lost")),
+                    d.closed_at < moment,
+                    _of(d.owner_id, deals, "owners"),
+                )
+                .group_by(d.owner_id)
+            )
+            found = {row[0]: (row[1], row[2]) for row in self.session.execute(query)}
+            pairs = [found.get(owner, (0, 0)) for owner in deals.owners.tolist()]
+            return np.array([p[0] for p in pairs], np.int64), np.array(
+                [p[1] for p in pairs], np.int64
+            )
+        closed = self._closed_before(d.owner_id, deals, "owners")
+        times, won = _times(closed, 1), np.array([row.status == "won" for row in closed], bool)
+        by_owner = positions(owners, [row[0] or "" for row in closed])
+        owner_won = Timeline(np.where(won, by_owner, -1), times).count(theirs, deals.at)
+        return owner_won, Timeline(by_owner, times).count(theirs, deals.at)
 
     def _contacts(self, deals: Deals, numeric: dict[str, Any]) -> None:
         """Interactions with the counterparty: how many in the last 30 days, how long since."""

@@ -102,7 +102,7 @@ def _train(session: Session, version: int, at: datetime) -> None:
     found = {
         "model": win_model.metrics(model.probabilities(test), closed.won[held]),
         "baseline": win_model.metrics(
-            baseline.probabilities(closed.pipelines[held], closed.furthest[held]), closed.won[held]
+            baseline.probabilities(closed.pipelines[held], closed.positions[held]), closed.won[held]
         ),
     }
     current = _promoted(session)
