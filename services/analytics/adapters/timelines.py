@@ -25,11 +25,12 @@ def day_seconds(values: list[date]) -> Ints:
 
 
 def positions(sorted_ids: NDArray[np.str_], ids: list[str] | NDArray[np.str_]) -> Ints:
-    """Where each id sits in `sorted_ids` (-1 when it is not there)."""
-    wanted = np.asarray(ids, dtype=sorted_ids.dtype if len(sorted_ids) else np.str_)
-    found = np.searchsorted(sorted_ids, wanted)
-    found = np.minimum(found, max(len(sorted_ids) - 1, 0))
-    hit = (len(sorted_ids) > 0) & (sorted_ids[found] == wanted) if len(sorted_ids) else False
+    """Where each id sits in `sorted_ids` (-1 when it is not there, or is empty: nobody)."""
+    wanted = np.asarray(ids, dtype=np.str_)  # its own width: a longer id is never cut short
+    if not len(sorted_ids) or not len(wanted):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    found = np.minimum(np.searchsorted(sorted_ids, wanted), len(sorted_ids) - 1)
+    hit = (sorted_ids[found] == wanted) & (wanted != "")
     return np.where(hit, found, -1).astype(np.int64)
 
 
