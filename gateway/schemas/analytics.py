@@ -336,6 +336,10 @@ class WinProbability(BaseModel):
         None, description="null: the stage baseline answered (or the deal is closed)"
     )
     factors: list[WinFactor] = []
+    answered_by: Literal["model", "baseline", "outcome"] = Field(
+        "model",
+        description="baseline: too little history, no model promoted yet; outcome: a closed deal",
+    )
 
 
 class TrainingScheduleIn(Input):

@@ -194,7 +194,7 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         found = win_probability.win_probability(
             self.app.sessions, request.deal_id, win_probability.now()
         )
-        message = pb.WinProbability(probability=found.probability)
+        message = pb.WinProbability(probability=found.probability, answered_by=found.answered_by)
         if found.model_version is not None:
             message.model_version = found.model_version
         for name, effect in found.factors:

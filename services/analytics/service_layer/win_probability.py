@@ -163,6 +163,7 @@ class Score:
     probability: float
     model_version: int | None  # None: the stage baseline
     factors: list[tuple[str, float]]
+    answered_by: str = "model"  # model | baseline | outcome
 
 
 def score(session: Session, deal_ids: list[str], at: datetime) -> list[Score]:
@@ -185,7 +186,8 @@ def score(session: Session, deal_ids: list[str], at: datetime) -> list[Score]:
     positions = _positions(session, deals.ids.tolist())
     chances = baseline.probabilities(deals.pipelines, positions)
     return [
-        Score(str(deal), float(p), None, []) for deal, p in zip(deals.ids, chances, strict=True)
+        Score(str(deal), float(p), None, [], "baseline")
+        for deal, p in zip(deals.ids, chances, strict=True)
     ]
 
 
@@ -246,5 +248,5 @@ def win_probability(sessions: sessionmaker[Session], deal_id: str, at: datetime)
         if status is None:
             raise NotFound.of("deal", deal_id)
         if status != "open":
-            return Score(deal_id, 1.0 if status == "won" else 0.0, None, [])
+            return Score(deal_id, 1.0 if status == "won" else 0.0, None, [], "outcome")
         return score(session, [deal_id], at)[0]

@@ -68,6 +68,7 @@ def test_the_stage_baseline_answers_before_any_model_and_says_so(
     suite.deliver_events()
     reply = ok(suite.client.get(f"{API}/deals/{fresh['id']}/win-probability", headers=admin))
     assert reply["model_version"] is None and 0 < reply["probability"] < 1
+    assert reply["answered_by"] == "baseline"
     missing = suite.client.get(f"{API}/deals/nope/win-probability", headers=admin)
     assert missing.status_code == 404
 
@@ -123,7 +124,7 @@ def test_a_model_trained_on_enough_deals_is_promoted_and_explains_each_deal(
     won = ok(suite.client.post(f"{API}/deals/{fresh['id']}/win", json={}, headers=admin))
     suite.deliver_events()
     after = ok(suite.client.get(f"{API}/deals/{won['id']}/win-probability", headers=admin))
-    assert after["probability"] == 1.0
+    assert (after["probability"], after["answered_by"]) == (1.0, "outcome")
 
 
 def test_a_training_schedule_is_kept_and_a_wrong_cron_is_named(
