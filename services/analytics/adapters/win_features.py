@@ -169,7 +169,9 @@ class SqlAlchemyWinFeatures:
                 )
             )
         )
-        invoice_days = day_seconds([row.date for row in invoices])
+        invoice_days = (
+            day_seconds([row.date for row in invoices]) + DAY
+        )  # known once its day is over
         numeric["invoices_before"] = (
             Timeline(positions(customers, [r[0] for r in invoices]), invoice_days)
             .count(mine, deals.at)

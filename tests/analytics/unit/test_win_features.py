@@ -427,12 +427,6 @@ def test_a_deal_without_an_owner_has_no_owners_record_to_go_by(tmp_path: Path) -
     assert seen_then.numeric["owner_win_rate"] == 0.5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="invoices count from the midnight that begins their date (win_features._history, "
-    "day_seconds(date) < t), so the invoice of a win, dated the closing day, is seen at a moment "
-    "earlier that same day; a task's due date counts only once its day is over",
-)
 def test_the_invoice_of_a_win_dated_the_closing_day_is_not_seen_earlier_that_day(
     tmp_path: Path,
 ) -> None:
