@@ -16,6 +16,7 @@ WRITERS_OF = {"erp": frozenset({"admin"})}
 USER_KEY = "x-crm-user-id"
 ROLES_KEY = "x-crm-roles"
 SCOPES_KEY = "x-crm-scopes"
+GROUPS_KEY = "x-crm-groups"
 TRACE_KEY = "x-crm-trace-id"
 
 
@@ -24,6 +25,7 @@ class Identity:
     user_id: str
     roles: frozenset[str] = frozenset()
     scopes: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()  # the ids of the user's groups (shared mailboxes)
 
     def can_write(self, area: str) -> bool:
         return (
@@ -42,6 +44,7 @@ class Identity:
             (USER_KEY, self.user_id),
             (ROLES_KEY, ",".join(sorted(self.roles))),
             (SCOPES_KEY, ",".join(sorted(self.scopes))),
+            (GROUPS_KEY, ",".join(sorted(self.groups))),
         ]
 
     @classmethod
@@ -51,7 +54,9 @@ class Identity:
         def split(key: str) -> frozenset[str]:
             return frozenset(filter(None, values.get(key, "").split(",")))
 
-        return cls(values.get(USER_KEY, ""), split(ROLES_KEY), split(SCOPES_KEY))
+        return cls(
+            values.get(USER_KEY, ""), split(ROLES_KEY), split(SCOPES_KEY), split(GROUPS_KEY)
+        )
 
 
 ANONYMOUS = Identity("")

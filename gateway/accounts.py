@@ -10,16 +10,14 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway import store
-from gateway.auth import hash_password, new_api_key
+from gateway.auth import hash_password, new_api_key, user_group_ids
 from gateway.errors import ApiError
 
 u, g, ug, k = store.users, store.groups, store.user_groups, store.api_keys
 
 
 def user_view(conn: Connection, row: Any) -> dict[str, Any]:
-    group_ids = conn.scalars(
-        select(ug.c.group_id).where(ug.c.user_id == row.id).order_by(ug.c.group_id)
-    ).all()
+    group_ids = user_group_ids(conn, row.id)
     return {
         "id": row.id,
         "username": row.username,

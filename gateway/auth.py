@@ -55,12 +55,19 @@ class IssuedTokens:
     expires_in: int
 
 
+def user_group_ids(conn: Connection, user_id: str) -> list[str]:
+    ug = store.user_groups.c
+    query = select(ug.group_id).where(ug.user_id == user_id).order_by(ug.group_id)
+    return list(conn.scalars(query))
+
+
 def issue_tokens(conn: Connection, user: Any, family_id: str | None = None) -> IssuedTokens:
     settings = gateway().settings
     moment = now()
     claims = {
         "sub": user.id,
         "roles": user.roles.split(","),
+        "groups": user_group_ids(conn, user.id),  # taken again at every refresh
         "typ": "access",
         "iat": moment,
         "exp": moment + timedelta(seconds=settings.access_token_seconds),
@@ -151,7 +158,11 @@ def identity_from_bearer(token: str) -> Identity:
         raise ApiError(401, "the access token is not valid") from None
     if claims.get("typ") != "access":
         raise ApiError(401, "this is not an access token")
-    return Identity(str(claims["sub"]), roles=frozenset(claims.get("roles", [])))
+    return Identity(
+        str(claims["sub"]),
+        roles=frozenset(claims.get("roles", [])),
+        groups=frozenset(claims.get("groups", [])),
+    )
 
 
 def identify() -> Identity:
