@@ -6,9 +6,10 @@ PY := $(VENV)/bin/python
 PROTOS := $(shell find protos -name '*.proto')
 DEPS := $(VENV)/.deps-installed
 GENERATED := crm/.generated
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto migrate run test test-unit lint format bench clean
+.PHONY: help setup proto migrate run mail-servers test test-unit lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,7 +39,13 @@ run: setup ## Start the whole suite (gateway, contacts server/relay/consumer) wi
 	$(PY) -m crmkit.cli bootstrap
 	$(VENV)/bin/honcho -f deploy/Procfile start
 
-test: setup ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ, API fuzz)
+mail-servers: ## Install dovecot's IMAP server for the mail tests (each test run starts its own)
+	@dovecot --version >/dev/null 2>&1 || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(SUDO) apt-get install -y --no-install-recommends dovecot-imapd \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends dovecot-imapd; }; }
+
+test: setup mail-servers ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ + dovecot, API fuzz)
 	$(PY) -m pytest
 
 test-unit: setup ## Only the fast tests that need no PostgreSQL or RabbitMQ
