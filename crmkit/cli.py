@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from crmkit.logging import configure_logging
 from crmkit.settings import Settings, SettingsError
 
-SERVICES = ("contacts", "deals", "analytics")
+SERVICES = ("contacts", "deals", "analytics", "mail")
 VERBS = ("serve", "consume", "relay", "migrate", "worker", "beat")
 
 

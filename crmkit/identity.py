@@ -54,9 +54,7 @@ class Identity:
         def split(key: str) -> frozenset[str]:
             return frozenset(filter(None, values.get(key, "").split(",")))
 
-        return cls(
-            values.get(USER_KEY, ""), split(ROLES_KEY), split(SCOPES_KEY), split(GROUPS_KEY)
-        )
+        return cls(values.get(USER_KEY, ""), split(ROLES_KEY), split(SCOPES_KEY), split(GROUPS_KEY))
 
 
 ANONYMOUS = Identity("")

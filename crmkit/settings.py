@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ class Settings:
     gateway_port: int
     grpc_timeout: float
     jwt_secret: str | None
+    mail_secret_key: str | None  # encrypts mailbox passwords
+    public_url: str | None  # where the outside world reaches the gateway (links in e-mails)
     admin_username: str
     admin_password: str | None
     access_token_seconds: int
@@ -72,6 +75,8 @@ class Settings:
             gateway_port=_int(env, "CRM_GATEWAY_PORT", 8000),
             grpc_timeout=_float(env, "CRM_GRPC_TIMEOUT", 5.0),
             jwt_secret=env.get("CRM_JWT_SECRET") or None,
+            mail_secret_key=env.get("CRM_MAIL_SECRET_KEY") or None,
+            public_url=env.get("CRM_PUBLIC_URL") or None,
             admin_username=env.get("CRM_ADMIN_USERNAME") or "admin",
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
             access_token_seconds=_int(env, "CRM_ACCESS_TOKEN_SECONDS", 900),
@@ -90,3 +95,14 @@ class Settings:
 
     def grpc_port(self, service: str) -> int:
         return int(self.grpc_address(service).rsplit(":", 1)[1])
+
+
+def load_or_create_secret(path: Path) -> str:
+    """A secret generated on first start and kept (owner-readable only) under the data directory."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(secret)
+    return secret

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-from pathlib import Path
 
 from flask import Flask, Response, g, request
 from sqlalchemy import Engine
 
 from crmkit.db import make_engine
 from crmkit.identity import ANONYMOUS, set_identity
-from crmkit.settings import Settings
+from crmkit.settings import Settings, load_or_create_secret
 from crmkit.tracing import current_trace_id, set_trace_id
 from gateway.api import (
     analytics,
@@ -22,6 +20,7 @@ from gateway.api import (
     deals,
     erp,
     identity,
+    mail,
     meta,
     pipelines,
     tasks,
@@ -59,22 +58,12 @@ def create_app(
         campaigns.bp,
         erp.bp,
         analytics.bp,
+        mail.bp,
     ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)
     app.after_request(_finish)
     return app
-
-
-def load_or_create_secret(path: Path) -> str:
-    """A signing secret generated on first start and kept under the data directory."""
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(secret)
-    return secret
 
 
 def _start() -> None:

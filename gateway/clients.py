@@ -10,6 +10,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from crm.analytics.v1 import analytics_pb2_grpc
 from crm.contacts.v1 import contacts_pb2_grpc
 from crm.deals.v1 import deals_pb2_grpc
+from crm.mail.v1 import mail_pb2_grpc
 from crmkit.grpc_client import ServiceClient, open_channel
 from crmkit.settings import Settings
 
@@ -19,13 +20,14 @@ class Clients:
     contacts: ServiceClient[contacts_pb2_grpc.ContactsStub]
     deals: ServiceClient[deals_pb2_grpc.DealsStub]
     analytics: ServiceClient[analytics_pb2_grpc.AnalyticsStub]
+    mail: ServiceClient[mail_pb2_grpc.MailStub]
     channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, settings: Settings) -> Clients:
         channels = {
             name: open_channel(settings.grpc_address(name))
-            for name in ("contacts", "deals", "analytics")
+            for name in ("contacts", "deals", "analytics", "mail")
         }
         return cls(
             contacts=ServiceClient(
@@ -35,6 +37,7 @@ class Clients:
             analytics=ServiceClient(
                 analytics_pb2_grpc.AnalyticsStub(channels["analytics"]), settings.grpc_timeout
             ),
+            mail=ServiceClient(mail_pb2_grpc.MailStub(channels["mail"]), settings.grpc_timeout),
             channels=channels,
         )
 

@@ -42,6 +42,11 @@ from services.deals.adapters import orm as deals_orm
 from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
 from services.deals.entrypoints import consumer as deals_consumer
 from services.deals.entrypoints import grpc_server as deals_grpc
+from services.mail import bootstrap as mail_bootstrap
+from services.mail.adapters import orm as mail_orm
+from services.mail.entrypoints import consumer as mail_consumer
+from services.mail.entrypoints import grpc_server as mail_grpc
+from services.mail.service_layer import correspondence as mail_correspondence
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_PASSWORD = "correct horse battery"
@@ -104,6 +109,7 @@ class Suite:
     deals_server: Any
     contacts_address: str
     analytics: analytics_bootstrap.Analytics
+    mail: mail_bootstrap.Mail
 
     def deliver_events(self) -> int:
         """Hands every unsent event straight to each consuming service's handler, as relay and
@@ -120,6 +126,10 @@ class Suite:
                 ),
             ),
             (
+                mail_consumer.QUEUE,
+                InboxHandler(self.mail.sessions, mail_orm.inbox, mail_consumer.apply_event),
+            ),
+            (
                 contacts_consumer.QUEUE,
                 InboxHandler(
                     self.contacts.sessions, contacts_orm.inbox, contacts_consumer.apply_event
@@ -130,6 +140,7 @@ class Suite:
             (self.contacts.engine, contacts_orm.outbox),
             (self.deals.engine, deals_orm.outbox),
             (self.analytics.engine, analytics_orm.outbox),
+            (self.mail.engine, mail_orm.outbox),
         ]
         delivered = 0
         for engine, table in outboxes:
@@ -194,10 +205,19 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     analytics_server, analytics_port, _ = build_server(
         analytics_grpc.registrar(analytics), "127.0.0.1:0"
     )
+    migrate(settings.db_url("mail"), mail_bootstrap.MIGRATIONS)
+    mail = mail_bootstrap.bootstrap(settings.db_url("mail"), "test-mail-secret")
+
+    def sync_now(mailbox_id: str) -> None:  # the worker's job, done at once
+        mail_correspondence.sync_mailbox(mail.sessions, mail.vault, mail.imap, mailbox_id)
+
+    mail.sync = sync_now
+    mail_server, mail_port, _ = build_server(mail_grpc.registrar(mail), "127.0.0.1:0")
     addresses = {
         "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}",
         "CRM_DEALS_ADDR": f"127.0.0.1:{deals_port}",
         "CRM_ANALYTICS_ADDR": f"127.0.0.1:{analytics_port}",
+        "CRM_MAIL_ADDR": f"127.0.0.1:{mail_port}",
     }
     clients = Clients.connect(Settings.from_env({**_env_of(settings), **addresses}))
     engine = make_engine(settings.db_url("gateway"))
@@ -217,12 +237,15 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
             deals_server,
             f"127.0.0.1:{port}",
             analytics,
+            mail,
         )
     finally:
         server.stop(grace=None)
         deals_server.stop(grace=None)
         analytics_server.stop(grace=None)
         analytics.engine.dispose()
+        mail_server.stop(grace=None)
+        mail.engine.dispose()
         clients.close()
         contacts_channel.close()
         engine.dispose()

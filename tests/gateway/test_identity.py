@@ -164,7 +164,13 @@ def test_health_reports_every_service(suite: Suite) -> None:
     assert reply.status_code == 200
     assert reply.get_json() == {
         "status": "ok",
-        "services": {"analytics": "ok", "contacts": "ok", "deals": "ok", "gateway": "ok"},
+        "services": {
+            "analytics": "ok",
+            "contacts": "ok",
+            "deals": "ok",
+            "gateway": "ok",
+            "mail": "ok",
+        },
     }
 
 

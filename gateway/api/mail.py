@@ -1,0 +1,175 @@
+"""Mail: mailboxes and their permissions, the messages imported and sent, correspondence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response
+
+from crm.mail.v1 import mail_pb2 as pb
+from gateway.api import spec
+from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.context import gateway
+from gateway.openapi import render
+from gateway.schemas import mail as s
+from gateway.schemas.common import PageQuery
+
+bp = Blueprint("mail", __name__)
+AREA = "mail"
+
+
+def _mail() -> Any:
+    return gateway().clients.mail
+
+
+@spec.route(
+    bp,
+    "/mailboxes",
+    "POST",
+    summary="Add a mailbox (personal, or shared through group permissions); passwords are write-only",
+    body=s.MailboxIn,
+    response=s.Mailbox,
+    status=201,
+    area=AREA,
+    write=True,
+)
+def create_mailbox(body: s.MailboxIn) -> Response:
+    message = pb.Mailbox(
+        name=body.name,
+        kind=body.kind,
+        address=str(body.address),
+        imap=pb.Server(**body.imap.model_dump()),
+        smtp=pb.Server(**body.smtp.model_dump()),
+    )
+    set_present(message, {"owner_id": body.owner_id})
+    return render(from_message(s.Mailbox, _mail().call("CreateMailbox", message)), 201)
+
+
+@spec.route(
+    bp,
+    "/mailboxes",
+    "GET",
+    summary="The mailboxes you may read",
+    query=PageQuery,
+    response=s.MailboxPage,
+    area=AREA,
+)
+def list_mailboxes(query: PageQuery) -> dict[str, Any]:
+    reply = _mail().call("ListMailboxes", page_request(query, pb.PageRequest))
+    return page_of(s.Mailbox, reply, query)
+
+
+@spec.route(
+    bp, "/mailboxes/<mailbox_id>", "GET", summary="A mailbox and its sync health",
+    response=s.Mailbox, area=AREA,
+)  # fmt: skip
+def get_mailbox(mailbox_id: str) -> s.Mailbox:
+    return from_message(s.Mailbox, _mail().call("GetMailbox", pb.IdRequest(id=mailbox_id)))
+
+
+@spec.route(
+    bp,
+    "/mailboxes/<mailbox_id>/permissions",
+    "PUT",
+    summary="Which groups may read, send from or manage a shared mailbox (replaces the list)",
+    body=s.PermissionsIn,
+    response=s.Permissions,
+    area=AREA,
+    write=True,
+)
+def put_permissions(mailbox_id: str, body: s.PermissionsIn) -> s.Permissions:
+    message = pb.Permissions(
+        mailbox_id=mailbox_id, items=[pb.Permission(**item.model_dump()) for item in body.root]
+    )
+    return from_message(s.Permissions, _mail().call("PutPermissions", message))
+
+
+@spec.route(
+    bp, "/mailboxes/<mailbox_id>/permissions", "GET", summary="A mailbox's group permissions",
+    response=s.Permissions, area=AREA,
+)  # fmt: skip
+def get_permissions(mailbox_id: str) -> s.Permissions:
+    reply = _mail().call("GetPermissions", pb.IdRequest(id=mailbox_id))
+    return from_message(s.Permissions, reply)
+
+
+@spec.route(
+    bp,
+    "/mailboxes/<mailbox_id>/sync",
+    "POST",
+    summary="Import what is new over IMAP now (a worker does it); 202",
+    body=s.Empty,
+    body_optional=True,
+    response=s.Mailbox,
+    status=202,
+    area=AREA,
+)
+def sync_mailbox(mailbox_id: str, body: s.Empty) -> Response:
+    reply = _mail().call("SyncMailbox", pb.IdRequest(id=mailbox_id))
+    return render(from_message(s.Mailbox, reply), 202)
+
+
+@spec.route(
+    bp,
+    "/mailboxes/<mailbox_id>/messages",
+    "GET",
+    summary="A mailbox's messages, newest first",
+    query=s.MessagesQuery,
+    response=s.MessagePage,
+    area=AREA,
+)
+def list_messages(mailbox_id: str, query: s.MessagesQuery) -> dict[str, Any]:
+    request = pb.ListMessagesRequest(
+        mailbox_id=mailbox_id, page=page_request(query, pb.PageRequest)
+    )
+    return page_of(s.Message, _mail().call("ListMessages", request), query)
+
+
+@spec.route(
+    bp, "/messages/<message_id>", "GET", summary="A message (of a mailbox you may read)",
+    response=s.Message, area=AREA,
+)  # fmt: skip
+def get_message(message_id: str) -> s.Message:
+    return from_message(s.Message, _mail().call("GetMessage", pb.IdRequest(id=message_id)))
+
+
+@spec.route(
+    bp,
+    "/messages",
+    "POST",
+    summary="Send a message over SMTP from a mailbox you may send from; it joins the correspondence",
+    body=s.MessageIn,
+    response=s.Message,
+    status=201,
+    area=AREA,
+    write=True,
+)
+def send_message(body: s.MessageIn) -> Response:
+    request = pb.SendRequest(
+        mailbox_id=body.mailbox_id,
+        to=[str(x) for x in body.to],
+        cc=[str(x) for x in body.cc],
+        subject=body.subject,
+        text=body.body_text,
+    )
+    set_present(
+        request,
+        {"html": body.body_html, "in_reply_to": body.in_reply_to, "deal_id": body.deal_id},
+    )
+    return render(from_message(s.Message, _mail().call("SendMessage", request)), 201)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/correspondence",
+    "GET",
+    summary="A counterparty's correspondence log: messages from and to it in the mailboxes you may read",
+    query=PageQuery,
+    response=s.MessagePage,
+    area=AREA,
+)
+def correspondence(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
+    request = pb.CorrespondenceRequest(
+        counterparty_id=counterparty_id, page=page_request(query, pb.PageRequest)
+    )
+    return page_of(s.Message, _mail().call("Correspondence", request), query)

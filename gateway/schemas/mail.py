@@ -1,0 +1,124 @@
+"""The Mail section of API.md as request and response models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints
+
+from gateway.schemas.common import Id, Input, LongText, Name, Page, PageQuery, ShortText
+
+Host = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+
+
+class ServerIn(Input):
+    host: Host
+    port: int = Field(ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: ShortText = ""
+    password: Annotated[str, StringConstraints(max_length=500)] = Field(
+        "", description="write-only: stored encrypted, never returned"
+    )
+
+
+class Server(BaseModel):
+    host: str
+    port: int
+    security: str
+    username: str = ""
+
+
+class MailboxIn(Input):
+    name: Name
+    kind: Literal["personal", "shared"] = "personal"
+    address: EmailStr
+    owner_id: Id | None = Field(None, description="a personal mailbox's owner (default: you)")
+    imap: ServerIn
+    smtp: ServerIn
+
+
+class Mailbox(BaseModel):
+    id: str
+    name: str
+    kind: str
+    address: str
+    owner_id: str | None = None
+    imap: Server
+    smtp: Server
+    last_sync_at: dt.datetime | None = Field(None, description="sync health: the last import")
+    last_error: str | None = Field(None, description="sync health: why the last import failed")
+    created_at: dt.datetime
+    messages: int = 0
+
+
+MailboxPage = Page[Mailbox]
+
+
+class PermissionIn(Input):
+    group_id: Id
+    read: bool = True
+    send: bool = False
+    manage: bool = False
+
+
+class PermissionsIn(RootModel[list[PermissionIn]]):
+    """The whole list of groups and what each may do (a group at most once)."""
+
+    root: list[PermissionIn] = Field(max_length=200)
+
+
+class Empty(Input):
+    pass
+
+
+class Permission(BaseModel):
+    group_id: str
+    read: bool = False
+    send: bool = False
+    manage: bool = False
+
+
+class Permissions(BaseModel):
+    items: list[Permission]
+
+
+class Message(BaseModel):
+    id: str
+    mailbox_id: str
+    direction: Literal["in", "out"]
+    folder: str
+    message_id: str
+    thread_id: str
+    in_reply_to: str | None = None
+    from_address: str = ""
+    from_name: str = ""
+    to: list[str] = []
+    cc: list[str] = []
+    subject: str = ""
+    sent_at: dt.datetime | None = None
+    text: str = ""
+    html: str | None = None
+    counterparty_ids: list[str] = []
+    contact_ids: list[str] = []
+    deal_id: str | None = None
+    created_at: dt.datetime
+    attachments: list[str] = []
+
+
+MessagePage = Page[Message]
+
+
+class MessageIn(Input):
+    mailbox_id: Id
+    to: list[EmailStr] = Field(min_length=1, max_length=100)
+    cc: list[EmailStr] = Field(default_factory=list, max_length=100)
+    subject: ShortText = ""
+    body_text: LongText = ""
+    body_html: LongText | None = None
+    in_reply_to: Id | None = Field(None, description="the id of a message here being answered")
+    deal_id: Id | None = None
+
+
+class MessagesQuery(PageQuery):
+    pass

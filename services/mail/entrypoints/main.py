@@ -1,0 +1,44 @@
+"""The process kinds of the mail service."""
+
+from __future__ import annotations
+
+from crmkit.db import migrate as migrate_database
+from crmkit.grpc_server import serve as serve_grpc
+from crmkit.processes import run_consumer, run_relay
+from crmkit.settings import Settings
+from services.mail import bootstrap
+from services.mail.adapters import orm
+from services.mail.entrypoints import consumer, grpc_server, tasks
+
+
+def serve(settings: Settings) -> None:
+    app = bootstrap.from_settings(settings)
+    serve_grpc("mail", grpc_server.registrar(app), f"0.0.0.0:{settings.grpc_port('mail')}")
+
+
+def consume(settings: Settings) -> None:
+    app = bootstrap.from_settings(settings, sync=lambda _mailbox_id: None)
+    run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
+
+
+def relay(settings: Settings) -> None:
+    app = bootstrap.from_settings(settings, sync=lambda _mailbox_id: None)
+    run_relay(settings, app.engine, orm.outbox)
+
+
+def worker(settings: Settings) -> None:
+    tasks.create_celery(settings).worker_main(
+        ["worker", "--hostname", "mail@%h", "--loglevel", settings.log_level, "--concurrency", "1"]
+    )
+
+
+def beat(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = str(settings.data_dir / "mail-beat-schedule")
+    tasks.create_celery(settings).start(
+        ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
+    )
+
+
+def migrate(settings: Settings) -> None:
+    migrate_database(settings.db_url("mail"), bootstrap.MIGRATIONS)

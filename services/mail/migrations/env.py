@@ -1,0 +1,4 @@
+from crmkit.migrations import run_migrations
+from services.mail.adapters.orm import metadata
+
+run_migrations(metadata)

@@ -1,0 +1,192 @@
+"""Mailboxes through the gateway against a real dovecot and a real SMTP server: messages
+imported once and linked to the right counterparty, a changed UIDVALIDITY handled, permissions
+of shared mailboxes enforced for every message, sending logged in the correspondence."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from tests.deals.integration.helpers import API, counterparty, ok, unique
+from tests.mail_servers import (  # noqa: F401 - fixtures
+    ImapServer,
+    ImapUser,
+    SmtpServer,
+    imap_server,
+    imap_user,
+    smtp_server,
+)
+from tests.support import Suite
+
+pytestmark = pytest.mark.integration  # real dovecot and SMTP servers
+
+
+def mail(sender: str, to: str, subject: str, message_id: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = f"<{message_id}>"
+    message.set_content(f"{subject}\n\nXin chào, chúng tôi muốn đặt hàng.")
+    return message.as_bytes()
+
+
+def mailbox_body(
+    imap: ImapServer, smtp: SmtpServer, user: ImapUser, kind: str = "personal"
+) -> dict[str, Any]:
+    return {
+        "name": unique("Sales "),
+        "kind": kind,
+        "address": f"{user.name}@hoa-crm.vn",
+        "imap": {
+            "host": imap.host,
+            "port": imap.port,
+            "security": "none",
+            "username": user.name,
+            "password": user.password,
+        },
+        "smtp": {"host": smtp.host, "port": smtp.port, "security": "none"},
+    }
+
+
+@pytest.fixture
+def buyer(suite: Suite) -> dict[str, Any]:
+    """A company whose e-mail is at its own domain."""
+    admin = suite.headers()
+    domain = f"{unique('an-phat-').lower()}.vn"
+    found = counterparty(
+        suite, admin, legal_kind="legal_entity", email=f"info@{domain}", name=unique("An Phát ")
+    )
+    suite.deliver_events()
+    return found | {"domain": domain}
+
+
+def test_imported_messages_are_linked_to_the_counterparty_and_a_second_sync_adds_nothing(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+    buyer: dict[str, Any],
+) -> None:
+    admin = suite.headers()
+    box = ok(
+        suite.client.post(
+            f"{API}/mailboxes",
+            json=mailbox_body(imap_server, smtp_server, imap_user),
+            headers=admin,
+        ),
+        201,
+    )
+    assert "password" not in box["imap"]
+    for number, sender in enumerate((f"info@{buyer['domain']}", f"ke.toan@{buyer['domain']}")):
+        raw = mail(sender, box["address"], f"Đơn hàng số {number}")
+        imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    imap_server.append(
+        imap_user.name, imap_user.password, "INBOX", mail("x@gmail.com", box["address"], "Spam")
+    )
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    listed = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=admin))
+    assert listed["total"] == 3
+    linked = [m for m in listed["items"] if buyer["id"] in m["counterparty_ids"]]
+    assert len(linked) == 2  # by the exact address, and by the company's domain
+    assert {m["subject"] for m in linked} == {"Đơn hàng số 0", "Đơn hàng số 1"}
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    again = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=admin))
+    assert again["total"] == 3
+    health = ok(suite.client.get(f"{API}/mailboxes/{box['id']}", headers=admin))
+    assert health["last_sync_at"] and health["last_error"] is None
+    log = ok(suite.client.get(f"{API}/counterparties/{buyer['id']}/correspondence", headers=admin))
+    assert log["total"] == 2
+
+
+def test_a_changed_uidvalidity_reads_the_folder_again_without_doubles(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    admin = suite.headers()
+    body = mailbox_body(imap_server, smtp_server, imap_user)
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    for n in range(3):
+        raw = mail("someone@example.org", box["address"], f"Hello {n}", f"m{n}-{box['id']}@test")
+        imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    imap_server.reset_uidvalidity(imap_user.name, "INBOX")
+    raw = mail("someone@example.org", box["address"], "Hello 3", f"m3-{box['id']}@test")
+    imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    listed = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=admin))
+    assert sorted(m["subject"] for m in listed["items"]) == [f"Hello {n}" for n in range(4)]
+
+
+def test_a_wrong_password_is_shown_as_the_mailbox_sync_error(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    admin = suite.headers()
+    body = mailbox_body(imap_server, smtp_server, imap_user)
+    body["imap"]["password"] = "wrong"
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    health = ok(suite.client.get(f"{API}/mailboxes/{box['id']}", headers=admin))
+    assert health["last_error"] and "wrong" not in health["last_error"]
+
+
+def test_outside_the_groups_of_a_shared_mailbox_its_messages_do_not_exist_and_it_cannot_send(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    admin = suite.headers()
+    sales = ok(
+        suite.client.post(f"{API}/groups", json={"name": unique("Sales ")}, headers=admin), 201
+    )
+    insider = suite.user(unique("in").lower(), ["manager"], group_ids=[sales["id"]])
+    outsider = suite.user(unique("out").lower(), ["manager"])
+    body = mailbox_body(imap_server, smtp_server, imap_user, kind="shared")
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    rights = [{"group_id": sales["id"], "read": True, "send": True}]
+    ok(suite.client.put(f"{API}/mailboxes/{box['id']}/permissions", json=rights, headers=admin))
+    raw = mail("khach@example.org", box["address"], "Báo giá")
+    imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=insider), 202)
+    [message] = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=insider))[
+        "items"
+    ]
+    assert suite.client.get(f"{API}/messages/{message['id']}", headers=outsider).status_code == 404
+    assert (
+        suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=outsider).status_code
+        == 404
+    )
+    assert box["id"] not in [
+        b["id"] for b in ok(suite.client.get(f"{API}/mailboxes", headers=outsider))["items"]
+    ]
+    send = {
+        "mailbox_id": box["id"],
+        "to": ["khach@example.org"],
+        "subject": "Re: Báo giá",
+        "body_text": "Vâng",
+    }
+    before = smtp_server.count()
+    assert suite.client.post(f"{API}/messages", json=send, headers=outsider).status_code == 404
+    assert smtp_server.count() == before
+    sent = ok(
+        suite.client.post(
+            f"{API}/messages", json=send | {"in_reply_to": message["id"]}, headers=insider
+        ),
+        201,
+    )
+    assert smtp_server.count() == before + 1
+    assert sent["direction"] == "out" and sent["thread_id"] == message["thread_id"]
+    assert sent["in_reply_to"] == message["message_id"]
+    bad = suite.client.post(
+        f"{API}/messages", json=send | {"to": ["not-an-address"]}, headers=insider
+    )
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"].startswith("to")

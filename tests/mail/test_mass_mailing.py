@@ -1,0 +1,154 @@
+"""A mass mailing against a real SMTP server: killed half-way (SIGKILL of the process sending
+it) and resumed, it delivers to each recipient exactly once, and never to a suppressed address."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from email import message_from_bytes, policy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from crmkit.db import migrate
+from crmkit.identity import SYSTEM
+from services.mail import bootstrap
+from services.mail.adapters import orm
+from services.mail.service_layer import mailboxes, mailings
+from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.integration  # real dovecot and SMTP servers
+
+PEOPLE, SUPPRESSED = 1010, 10
+ROOT = Path(__file__).resolve().parents[2]
+UNSUBSCRIBE = "http://crm.example.vn/api/v1/unsubscribe"
+
+
+@pytest.fixture
+def mail_app(tmp_path: Path) -> bootstrap.Mail:
+    url = f"sqlite:///{tmp_path / 'mail.db'}"
+    migrate(url, bootstrap.MIGRATIONS)
+    app = bootstrap.bootstrap(url, "test-mail-secret")
+    with app.sessions.begin() as session:
+        for n in range(PEOPLE):
+            session.execute(
+                orm.addresses.insert().values(
+                    owner=f"contact:c{n}",
+                    email=f"nguoi{n}@khach{n % 50}.vn",
+                    counterparty_id=f"cp{n % 50}",
+                    contact_id=f"c{n}",
+                    name=f"Nguyễn Văn {n}",
+                    company=f"Khách {n % 50}",
+                    roles=",customer,",
+                )
+            )
+        for n in range(SUPPRESSED):
+            session.execute(
+                orm.suppressions.insert().values(
+                    email=f"nguoi{n * 7}@khach{n * 7 % 50}.vn",
+                    reason="unsubscribed",
+                    created_at=mailboxes.now(),
+                )
+            )
+    return app
+
+
+def a_mailing(app: bootstrap.Mail, smtp: SmtpServer) -> str:
+    server = {"host": smtp.host, "port": smtp.port, "security": "none", "username": ""}
+    fields = {
+        "name": "Marketing",
+        "kind": "shared",
+        "address": "marketing@hoa-crm.vn",
+        "imap": server | {"password": ""},
+        "smtp": server | {"password": ""},
+    }
+    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
+    template = mailings.create_template(
+        app.sessions,
+        "Khuyến mãi",
+        "Ưu đãi cho {{ counterparty.name }}",
+        "Kính gửi {{ contact.full_name }},\n\nƯu đãi tháng này.\n\n{{ unsubscribe_url }}",
+        SYSTEM,
+    )
+    group = mailings.create_address_group(
+        app.sessions, "Khách hàng", None, {"role": "customer"}, SYSTEM
+    )
+    fields = {
+        "address_group_id": group.id,
+        "template_id": template.id,
+        "mailbox_id": box.id,
+        "per_minute": 60_000,
+    }
+    return str(mailings.start_mailing(app.sessions, fields, SYSTEM))
+
+
+def sending_process(app: bootstrap.Mail, mailing_id: str) -> subprocess.Popen[bytes]:
+    code = (
+        "from services.mail import bootstrap\n"
+        "from services.mail.service_layer import mailings\n"
+        f"app = bootstrap.bootstrap({str(app.engine.url)!r}, 'test-mail-secret')\n"
+        f"mailings.run_mailing(app.sessions, app.vault, {mailing_id!r}, {UNSUBSCRIBE!r})\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+
+
+def test_a_mailing_killed_half_way_and_resumed_delivers_to_each_recipient_exactly_once(
+    mail_app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    mailing_id = a_mailing(mail_app, smtp_server)
+    before = smtp_server.count()
+    child = sending_process(mail_app, mailing_id)
+    deadline = time.monotonic() + 120
+    while smtp_server.count() - before < (PEOPLE - SUPPRESSED) // 2:
+        assert child.poll() is None, "the mailing ended before it was killed"
+        assert time.monotonic() < deadline, "the mailing did not get half-way in time"
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    at_kill = smtp_server.count() - before
+    assert at_kill < PEOPLE - SUPPRESSED  # it was stopped half-way
+    found = mailings.run_mailing(mail_app.sessions, mail_app.vault, mailing_id, UNSUBSCRIBE)
+    delivered = smtp_server.messages[before:]
+    addressees = [recipient for message in delivered for recipient in message.recipients]
+    assert len(delivered) == PEOPLE - SUPPRESSED == 1000
+    assert len(set(addressees)) == len(addressees) == 1000  # nobody twice
+    suppressed = {f"nguoi{n * 7}@khach{n * 7 % 50}.vn" for n in range(SUPPRESSED)}
+    assert not suppressed & set(addressees)
+    assert (found.mailing.status, found.sent, found.skipped, found.failed) == ("done", 1000, 10, 0)
+
+
+def test_each_message_is_personal_and_carries_a_working_unsubscribe_link(
+    mail_app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    mailing_id = a_mailing(mail_app, smtp_server)
+    before = smtp_server.count()
+    mailings.run_mailing(mail_app.sessions, mail_app.vault, mailing_id, UNSUBSCRIBE)
+    first: Any = smtp_server.messages[before]
+    received = message_from_bytes(first.raw, policy=policy.default)
+    link = str(received["List-Unsubscribe"]).strip("<>")
+    assert link.startswith(UNSUBSCRIBE) and link in received.get_body().get_content()
+    assert "Kính gửi Nguyễn Văn" in received.get_body().get_content()
+    token = link.rsplit("/", 1)[1]
+    email = mailings.unsubscribe(mail_app.sessions, mail_app.vault, token)
+    assert email == first.recipients[0]
+    again = a_mailing_again(mail_app, mailing_id)
+    found = mailings.run_mailing(mail_app.sessions, mail_app.vault, again, UNSUBSCRIBE)
+    assert found.skipped == SUPPRESSED + 1
+    with pytest.raises(Exception, match="not valid"):
+        mailings.unsubscribe(mail_app.sessions, mail_app.vault, token[:-1] + "0")
+
+
+def a_mailing_again(app: bootstrap.Mail, previous: str) -> str:
+    old = mailings.progress(app.sessions, previous).mailing
+    fields = {
+        "address_group_id": old.address_group_id,
+        "template_id": old.template_id,
+        "mailbox_id": old.mailbox_id,
+        "per_minute": 60_000,
+    }
+    return str(mailings.start_mailing(app.sessions, fields, SYSTEM))
