@@ -47,6 +47,7 @@ from services.mail.adapters import orm as mail_orm
 from services.mail.entrypoints import consumer as mail_consumer
 from services.mail.entrypoints import grpc_server as mail_grpc
 from services.mail.service_layer import correspondence as mail_correspondence
+from services.mail.service_layer import mailings as mail_mailings
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_PASSWORD = "correct horse battery"
@@ -212,6 +213,12 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         mail_correspondence.sync_mailbox(mail.sessions, mail.vault, mail.imap, mailbox_id)
 
     mail.sync = sync_now
+    mail.send_mailing = lambda mailing_id: (
+        mail_mailings.run_mailing(
+            mail.sessions, mail.vault, mailing_id, "http://127.0.0.1/api/v1/unsubscribe"
+        )
+        and None
+    )
     mail_server, mail_port, _ = build_server(mail_grpc.registrar(mail), "127.0.0.1:0")
     addresses = {
         "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}",

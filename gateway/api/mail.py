@@ -173,3 +173,81 @@ def correspondence(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
         counterparty_id=counterparty_id, page=page_request(query, pb.PageRequest)
     )
     return page_of(s.Message, _mail().call("Correspondence", request), query)
+
+
+@spec.route(
+    bp, "/mail/templates", "POST", summary="A message template with placeholders",
+    body=s.TemplateIn, response=s.Template, status=201, area=AREA, write=True,
+)  # fmt: skip
+def create_template(body: s.TemplateIn) -> Response:
+    reply = _mail().call("CreateTemplate", pb.Template(**body.model_dump()))
+    return render(from_message(s.Template, reply), 201)
+
+
+@spec.route(
+    bp, "/mail/templates", "GET", summary="Message templates",
+    query=PageQuery, response=s.TemplatePage, area=AREA,
+)  # fmt: skip
+def list_templates(query: PageQuery) -> dict[str, Any]:
+    reply = _mail().call("ListTemplates", page_request(query, pb.PageRequest))
+    return page_of(s.Template, reply, query)
+
+
+@spec.route(
+    bp, "/mail/address-groups", "POST",
+    summary="An address group: contact persons chosen by hand, or criteria (region, industry, position, role, ABC)",
+    body=s.AddressGroupIn, response=s.AddressGroup, status=201, area=AREA, write=True,
+)  # fmt: skip
+def create_address_group(body: s.AddressGroupIn) -> Response:
+    message = pb.AddressGroup(name=body.name, by_hand=body.members is not None)
+    message.members.extend(body.members or [])
+    if body.criteria is not None:
+        message.criteria.CopyFrom(pb.Criteria(**body.criteria.model_dump(exclude_none=True)))
+    return render(from_message(s.AddressGroup, _mail().call("CreateAddressGroup", message)), 201)
+
+
+@spec.route(
+    bp, "/mail/address-groups", "GET", summary="Address groups",
+    query=PageQuery, response=s.AddressGroupPage, area=AREA,
+)  # fmt: skip
+def list_address_groups(query: PageQuery) -> dict[str, Any]:
+    reply = _mail().call("ListAddressGroups", page_request(query, pb.PageRequest))
+    return page_of(s.AddressGroup, reply, query)
+
+
+@spec.route(
+    bp, "/mail/address-groups/<group_id>/members", "GET",
+    summary="Who an address group holds now (criteria evaluated at this moment)",
+    response=s.Members, area=AREA,
+)  # fmt: skip
+def group_members(group_id: str) -> s.Members:
+    return from_message(s.Members, _mail().call("ListGroupMembers", pb.IdRequest(id=group_id)))
+
+
+@spec.route(
+    bp, "/mail/mailings", "POST",
+    summary="Send a template to an address group from a mailbox you may send from; 202, a worker sends",
+    body=s.MailingIn, response=s.Mailing, status=202, area=AREA, write=True,
+)  # fmt: skip
+def start_mailing(body: s.MailingIn) -> Response:
+    reply = _mail().call("StartMailing", pb.Mailing(**body.model_dump()))
+    return render(from_message(s.Mailing, reply), 202)
+
+
+@spec.route(
+    bp, "/mail/mailings/<mailing_id>", "GET",
+    summary="A mass mailing: status and how many were sent, failed or skipped (suppressed)",
+    response=s.Mailing, area=AREA,
+)  # fmt: skip
+def get_mailing(mailing_id: str) -> s.Mailing:
+    return from_message(s.Mailing, _mail().call("GetMailing", pb.IdRequest(id=mailing_id)))
+
+
+@spec.route(
+    bp, "/unsubscribe/<token>", "GET",
+    summary="The unsubscribe link of a mailing (no login): the address joins the suppression list",
+    response=s.Unsubscribed, auth=False,
+)  # fmt: skip
+def unsubscribe(token: str) -> s.Unsubscribed:
+    reply = _mail().call("Unsubscribe", pb.UnsubscribeRequest(token=token))
+    return s.Unsubscribed(email=reply.email)

@@ -122,3 +122,89 @@ class MessageIn(Input):
 
 class MessagesQuery(PageQuery):
     pass
+
+
+class TemplateIn(Input):
+    name: Name
+    subject: Annotated[str, StringConstraints(max_length=500)]
+    body: LongText = Field(
+        description="Jinja2 placeholders: {{ contact.full_name }}, {{ contact.position }}, "
+        "{{ counterparty.name }}, {{ unsubscribe_url }} (added at the end when missing)"
+    )
+
+
+class Template(BaseModel):
+    id: str
+    name: str
+    subject: str = ""
+    body: str = ""
+    created_at: dt.datetime
+
+
+TemplatePage = Page[Template]
+
+
+class Criteria(Input):
+    region: ShortText | None = None
+    industry: ShortText | None = None
+    position: ShortText | None = None
+    role: Literal["customer", "supplier", "partner", "competitor", "prospect"] | None = None
+    abc: Literal["A", "B", "C"] | None = None
+
+
+class AddressGroupIn(Input):
+    name: Name
+    members: list[Id] | None = Field(None, max_length=100_000, description="contact ids")
+    criteria: Criteria | None = Field(None, description="evaluated when a mailing starts")
+
+
+class AddressGroup(BaseModel):
+    id: str
+    name: str
+    members: list[str] = []
+    criteria: dict[str, str] | None = None
+    by_hand: bool = False
+    created_at: dt.datetime
+
+
+AddressGroupPage = Page[AddressGroup]
+
+
+class Member(BaseModel):
+    email: str
+    contact_id: str = ""
+    counterparty_id: str = ""
+    name: str = ""
+    company: str = ""
+
+
+class Members(BaseModel):
+    items: list[Member]
+    total: int = 0
+
+
+class MailingIn(Input):
+    address_group_id: Id
+    template_id: Id
+    mailbox_id: Id
+    per_minute: int = Field(600, ge=1, le=60_000, description="throttle: messages a minute")
+
+
+class Mailing(BaseModel):
+    id: str
+    address_group_id: str
+    template_id: str
+    mailbox_id: str
+    per_minute: int = 0
+    status: Literal["queued", "sending", "done", "failed"]
+    total: int = 0
+    sent: int = 0
+    failed: int = 0
+    skipped: int = Field(0, description="suppressed addresses")
+    created_at: dt.datetime
+    finished_at: dt.datetime | None = None
+
+
+class Unsubscribed(BaseModel):
+    email: str
+    message: str = "You will not receive these mailings any more."

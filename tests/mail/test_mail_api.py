@@ -4,6 +4,7 @@ of shared mailboxes enforced for every message, sending logged in the correspond
 
 from __future__ import annotations
 
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
 
@@ -190,3 +191,79 @@ def test_outside_the_groups_of_a_shared_mailbox_its_messages_do_not_exist_and_it
         f"{API}/messages", json=send | {"to": ["not-an-address"]}, headers=insider
     )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"].startswith("to")
+
+
+def test_a_mailing_through_the_api_reaches_the_group_and_its_unsubscribe_link_works(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+    buyer: dict[str, Any],
+) -> None:
+    admin = suite.headers()
+    region = unique("Đà Nẵng ")
+    company = counterparty(suite, admin, region=region, roles=["customer"])
+    people = [
+        ok(
+            suite.client.post(
+                f"{API}/counterparties/{company['id']}/contacts",
+                json={
+                    "full_name": f"Trần Thị {n}",
+                    "email": f"tran{n}.{company['id'][:8]}@example.org",
+                },
+                headers=admin,
+            ),
+            201,
+        )
+        for n in range(3)
+    ]
+    suite.deliver_events()
+    box = ok(
+        suite.client.post(
+            f"{API}/mailboxes",
+            json=mailbox_body(imap_server, smtp_server, imap_user, kind="shared"),
+            headers=admin,
+        ),
+        201,
+    )
+    template = ok(
+        suite.client.post(
+            f"{API}/mail/templates",
+            json={
+                "name": unique("Tết "),
+                "subject": "Chúc mừng {{ counterparty.name }}",
+                "body": "Kính gửi {{ contact.full_name }}",
+            },
+            headers=admin,
+        ),
+        201,
+    )
+    group = ok(
+        suite.client.post(
+            f"{API}/mail/address-groups",
+            json={"name": unique("Miền Trung "), "criteria": {"region": region}},
+            headers=admin,
+        ),
+        201,
+    )
+    members = ok(
+        suite.client.get(f"{API}/mail/address-groups/{group['id']}/members", headers=admin)
+    )
+    assert sorted(m["email"] for m in members["items"]) == sorted(p["email"] for p in people)
+    before = smtp_server.count()
+    body = {"address_group_id": group["id"], "template_id": template["id"], "mailbox_id": box["id"]}
+    started = ok(suite.client.post(f"{API}/mail/mailings", json=body, headers=admin), 202)
+    done = ok(suite.client.get(f"{API}/mail/mailings/{started['id']}", headers=admin))
+    assert (done["status"], done["total"], done["sent"]) == ("done", 3, 3)
+    assert smtp_server.count() == before + 3
+    last = message_from_bytes(smtp_server.messages[-1].raw, policy=policy.default)
+    token = str(last["List-Unsubscribe"]).strip("<>").rsplit("/", 1)[1]
+    gone = suite.client.get(f"{API}/unsubscribe/{token}")  # no login
+    assert gone.status_code == 200 and gone.get_json()["email"] in {p["email"] for p in people}
+    assert suite.client.get(f"{API}/unsubscribe/{token[:-2]}xx").status_code == 404
+    again = ok(suite.client.post(f"{API}/mail/mailings", json=body, headers=admin), 202)
+    assert (again["sent"], again["skipped"]) == (2, 1)
+    bad = suite.client.post(
+        f"{API}/mail/templates", json={"name": "x", "subject": "{{", "body": ""}, headers=admin
+    )
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "subject"

@@ -10,14 +10,10 @@ import grpc
 from crm.mail.v1 import mail_pb2 as pb
 from crm.mail.v1 import mail_pb2_grpc as pb_grpc
 from crmkit.identity import current_identity
-from crmkit.paging import Page
 from services.mail.bootstrap import Mail
 from services.mail.domain.model import Permission
+from services.mail.entrypoints.grpc_mailings import MailingsServicer, page_of
 from services.mail.service_layer import correspondence, mailboxes
-
-
-def _page(request: pb.PageRequest) -> Page:
-    return Page.of(request.page, request.page_size)
 
 
 def _server(stored: dict[str, Any]) -> pb.Server:
@@ -93,7 +89,7 @@ def _fields(server: pb.Server) -> dict[str, Any]:
     }
 
 
-class MailServicer(pb_grpc.MailServicer):
+class MailServicer(MailingsServicer, pb_grpc.MailServicer):
     def __init__(self, app: Mail) -> None:
         self.app = app
 
@@ -113,7 +109,7 @@ class MailServicer(pb_grpc.MailServicer):
 
     def ListMailboxes(self, request: pb.PageRequest, context: Any) -> pb.MailboxPage:
         rows, total = mailboxes.list_mailboxes(
-            self.app.sessions, current_identity(), _page(request)
+            self.app.sessions, current_identity(), page_of(request)
         )
         return pb.MailboxPage(items=[_mailbox(row, count) for row, count in rows], total=total)
 
@@ -139,7 +135,7 @@ class MailServicer(pb_grpc.MailServicer):
 
     def ListMessages(self, request: pb.ListMessagesRequest, context: Any) -> pb.MessagePage:
         rows, total = correspondence.list_messages(
-            self.app.sessions, request.mailbox_id, current_identity(), _page(request.page)
+            self.app.sessions, request.mailbox_id, current_identity(), page_of(request.page)
         )
         return pb.MessagePage(items=[_message(row) for row in rows], total=total)
 
@@ -166,7 +162,7 @@ class MailServicer(pb_grpc.MailServicer):
 
     def Correspondence(self, request: pb.CorrespondenceRequest, context: Any) -> pb.MessagePage:
         rows, total = correspondence.correspondence(
-            self.app.sessions, request.counterparty_id, current_identity(), _page(request.page)
+            self.app.sessions, request.counterparty_id, current_identity(), page_of(request.page)
         )
         return pb.MessagePage(items=[_message(row) for row in rows], total=total)
 
