@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response
@@ -9,6 +10,8 @@ from flask import Blueprint, Response
 from crm.mail.v1 import mail_pb2 as pb
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.owners import check_owner
+from gateway.api.visibility import visible_assignees
 from gateway.context import gateway
 from gateway.openapi import render
 from gateway.schemas import mail as s
@@ -251,3 +254,41 @@ def get_mailing(mailing_id: str) -> s.Mailing:
 def unsubscribe(token: str) -> s.Unsubscribed:
     reply = _mail().call("Unsubscribe", pb.UnsubscribeRequest(token=token))
     return s.Unsubscribed(email=reply.email)
+
+
+@spec.route(
+    bp, "/messages/<message_id>/assign", "POST",
+    summary="Hand a message to someone to answer by a date",
+    body=s.AssignIn, response=s.Message, area=AREA, write=True,
+)  # fmt: skip
+def assign_message(message_id: str, body: s.AssignIn) -> s.Message:
+    check_owner(body.assignee_id, "assignee_id")
+    request = pb.AssignRequest(
+        message_id=message_id, assignee_id=body.assignee_id, due_date=body.due_date.isoformat()
+    )
+    set_present(request, {"note": body.note})
+    return from_message(s.Message, _mail().call("AssignMessage", request))
+
+
+@spec.route(
+    bp, "/messages/<message_id>/done", "POST",
+    summary="Mark an assigned message done (the assignee, or a manager of the mailbox)",
+    body=s.Empty, body_optional=True, response=s.Message, area=AREA,
+)  # fmt: skip
+def finish_assignment(message_id: str, body: s.Empty) -> s.Message:
+    return from_message(s.Message, _mail().call("FinishAssignment", pb.IdRequest(id=message_id)))
+
+
+@spec.route(
+    bp, "/mail/assignments", "GET",
+    summary="Open assignments (?overdue=true: past due) of you and the people you supervise",
+    query=s.AssignmentsQuery, response=s.MessagePage, area=AREA,
+)  # fmt: skip
+def list_assignments(query: s.AssignmentsQuery) -> dict[str, Any]:
+    request = pb.AssignmentsRequest(
+        assignee_ids=visible_assignees(query.assignee_id),
+        overdue_only=query.overdue,
+        today=dt.date.today().isoformat(),
+        page=page_request(query, pb.PageRequest),
+    )
+    return page_of(s.Message, _mail().call("ListAssignments", request), query)

@@ -104,9 +104,24 @@ class Message(BaseModel):
     deal_id: str | None = None
     created_at: dt.datetime
     attachments: list[str] = []
+    assignee_id: str | None = None
+    due_date: dt.date | None = None
+    assignment_note: str | None = None
+    assignment: Literal["open", "done", "answered"] | None = None
 
 
 MessagePage = Page[Message]
+
+
+class AssignIn(Input):
+    assignee_id: Id
+    due_date: dt.date
+    note: LongText | None = None
+
+
+class AssignmentsQuery(PageQuery):
+    assignee_id: Id | None = Field(None, description="default: you and the people you supervise")
+    overdue: bool = False
 
 
 class MessageIn(Input):

@@ -267,3 +267,59 @@ def test_a_mailing_through_the_api_reaches_the_group_and_its_unsubscribe_link_wo
         f"{API}/mail/templates", json={"name": "x", "subject": "{{", "body": ""}, headers=admin
     )
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "subject"
+
+
+def test_an_assigned_message_is_answered_by_a_reply_and_overdue_ones_reach_the_supervisor(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    admin = suite.headers()
+    boss_name = unique("boss").lower()
+    boss = suite.user(boss_name, ["manager"])
+    boss_id = ok(suite.client.get(f"{API}/me", headers=boss))["id"]
+    team = ok(
+        suite.client.post(f"{API}/groups", json={"name": unique("Team ")}, headers=admin), 201
+    )
+    worker = suite.user(
+        unique("worker").lower(), ["manager"], supervisor_id=boss_id, group_ids=[team["id"]]
+    )
+    worker_id = ok(suite.client.get(f"{API}/me", headers=worker))["id"]
+    body = mailbox_body(imap_server, smtp_server, imap_user, kind="shared")
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    rights = [{"group_id": team["id"], "send": True}]
+    ok(suite.client.put(f"{API}/mailboxes/{box['id']}/permissions", json=rights, headers=admin))
+    for subject in ("Hỏi giá", "Khiếu nại"):
+        raw = mail("khach@example.org", box["address"], subject)
+        imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    items = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=admin))["items"]
+    late = {"assignee_id": worker_id, "due_date": "2020-01-01", "note": "trả lời gấp"}
+    for message in items:
+        ok(suite.client.post(f"{API}/messages/{message['id']}/assign", json=late, headers=admin))
+    overdue = ok(
+        suite.client.get(f"{API}/mail/assignments", query_string={"overdue": "true"}, headers=boss)
+    )
+    assert {m["id"] for m in overdue["items"]} == {m["id"] for m in items}
+    first, second = items
+    reply = {
+        "mailbox_id": box["id"],
+        "to": ["khach@example.org"],
+        "subject": "Re",
+        "in_reply_to": first["id"],
+    }
+    ok(suite.client.post(f"{API}/messages", json=reply, headers=worker), 201)
+    assert (
+        ok(suite.client.get(f"{API}/messages/{first['id']}", headers=worker))["assignment"]
+        == "answered"
+    )
+    done = ok(suite.client.post(f"{API}/messages/{second['id']}/done", headers=worker))
+    assert done["assignment"] == "done"
+    left = ok(suite.client.get(f"{API}/mail/assignments", headers=boss))
+    assert left["total"] == 0
+    peer = suite.user(unique("peer").lower(), ["manager"])
+    refused = suite.client.get(
+        f"{API}/mail/assignments", query_string={"assignee_id": worker_id}, headers=peer
+    )
+    assert refused.status_code == 403

@@ -7,6 +7,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     Integer,
     MetaData,
     String,
@@ -83,6 +84,11 @@ messages = Table(
     Column("contact_ids", JSON, nullable=False),
     _id("deal_id", index=True),
     Column("created_at", UtcDateTime, nullable=False),
+    # performer assignment: who answers it, by when; open | done | answered (a reply was sent)
+    _id("assignee_id", index=True),
+    Column("due_date", Date),
+    Column("assignment_note", Text),
+    Column("assignment", String(10)),
     UniqueConstraint("mailbox_id", "message_id", name="uq_messages_mailbox_message_id"),
 )
 

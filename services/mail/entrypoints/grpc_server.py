@@ -10,10 +10,11 @@ import grpc
 from crm.mail.v1 import mail_pb2 as pb
 from crm.mail.v1 import mail_pb2_grpc as pb_grpc
 from crmkit.identity import current_identity
+from crmkit.protobuf import parse_date
 from services.mail.bootstrap import Mail
 from services.mail.domain.model import Permission
 from services.mail.entrypoints.grpc_mailings import MailingsServicer, page_of
-from services.mail.service_layer import correspondence, mailboxes
+from services.mail.service_layer import assignments, correspondence, mailboxes
 
 
 def _server(stored: dict[str, Any]) -> pb.Server:
@@ -64,11 +65,13 @@ def _message(row: Any) -> pb.Message:
         created_at=row.created_at.isoformat(),
         attachments=row.attachments,
     )
-    for name in ("in_reply_to", "html", "deal_id"):
+    for name in ("in_reply_to", "html", "deal_id", "assignee_id", "assignment_note", "assignment"):
         if getattr(row, name):
             setattr(message, name, getattr(row, name))
     if row.sent_at:
         message.sent_at = row.sent_at.isoformat()
+    if row.due_date:
+        message.due_date = row.due_date.isoformat()
     return message
 
 
@@ -159,6 +162,29 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
             self.app.sessions, self.app.vault, self.app.smtp, fields, current_identity()
         )
         return _message(row)
+
+    def AssignMessage(self, request: pb.AssignRequest, context: Any) -> pb.Message:
+        row = assignments.assign(
+            self.app.sessions,
+            request.message_id,
+            request.assignee_id,
+            parse_date(request.due_date, "due_date"),  # type: ignore[arg-type]
+            request.note if request.HasField("note") else None,
+            current_identity(),
+        )
+        return _message(row)
+
+    def FinishAssignment(self, request: pb.IdRequest, context: Any) -> pb.Message:
+        return _message(assignments.finish(self.app.sessions, request.id, current_identity()))
+
+    def ListAssignments(self, request: pb.AssignmentsRequest, context: Any) -> pb.MessagePage:
+        rows, total = assignments.assigned(
+            self.app.sessions,
+            list(request.assignee_ids),
+            parse_date(request.today, "today") if request.overdue_only else None,
+            page_of(request.page),
+        )
+        return pb.MessagePage(items=[_message(row) for row in rows], total=total)
 
     def Correspondence(self, request: pb.CorrespondenceRequest, context: Any) -> pb.MessagePage:
         rows, total = correspondence.correspondence(

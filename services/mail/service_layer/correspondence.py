@@ -25,6 +25,7 @@ from services.mail.adapters.mailservers import (
 from services.mail.adapters.messages import ParsedMessage, compose, parse, thread_key
 from services.mail.adapters.secrets import Vault
 from services.mail.domain.model import Known, links
+from services.mail.service_layer import assignments
 from services.mail.service_layer.mailboxes import AREA, access, account, mailbox_for, now
 
 m, f, msg, a, ln = (
@@ -220,6 +221,8 @@ def send_message(
     deal_id = fields.get("deal_id") or (answered.deal_id if answered else None)
     with sessions.begin() as session:
         _store(session, mailbox, "Sent", "out", parsed, deal_id)
+        if answered is not None:
+            assignments.answered(session, answered.id)
     return get_message_by(sessions, mailbox.id, parsed.message_id)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:15:41.820532
+Create Date: 2026-11-26 04:22:15.019555
 """
 
 from collections.abc import Sequence
@@ -152,10 +152,15 @@ def upgrade() -> None:
         sa.Column("contact_ids", sa.JSON(), nullable=False),
         sa.Column("deal_id", sa.String(length=36), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("assignee_id", sa.String(length=36), nullable=True),
+        sa.Column("due_date", sa.Date(), nullable=True),
+        sa.Column("assignment_note", sa.Text(), nullable=True),
+        sa.Column("assignment", sa.String(length=10), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("mailbox_id", "message_id", name="uq_messages_mailbox_message_id"),
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_messages_assignee_id"), ["assignee_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_deal_id"), ["deal_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_mailbox_id"), ["mailbox_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_messages_thread_id"), ["thread_id"], unique=False)
@@ -208,6 +213,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_messages_thread_id"))
         batch_op.drop_index(batch_op.f("ix_messages_mailbox_id"))
         batch_op.drop_index(batch_op.f("ix_messages_deal_id"))
+        batch_op.drop_index(batch_op.f("ix_messages_assignee_id"))
 
     op.drop_table("messages")
     with op.batch_alter_table("message_links", schema=None) as batch_op:
