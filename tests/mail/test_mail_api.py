@@ -101,6 +101,10 @@ def test_imported_messages_are_linked_to_the_counterparty_and_a_second_sync_adds
     assert health["last_sync_at"] and health["last_error"] is None
     log = ok(suite.client.get(f"{API}/counterparties/{buyer['id']}/correspondence", headers=admin))
     assert log["total"] == 2
+    suite.deliver_events()
+    timeline = ok(suite.client.get(f"{API}/counterparties/{buyer['id']}/timeline", headers=admin))
+    mails = [entry for entry in timeline["items"] if entry["kind"] == "mail_in"]
+    assert len(mails) == 2 and all("Đơn hàng" in entry["title"] for entry in mails)
 
 
 def test_a_changed_uidvalidity_reads_the_folder_again_without_doubles(

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from crm.events.v1 import analytics_pb2, contacts_pb2, deals_pb2
+from crm.events.v1 import analytics_pb2, contacts_pb2, deals_pb2, mail_pb2
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
@@ -27,6 +28,8 @@ QUEUE = QueueSpec(
         "deals.invoice.*",
         "deals.shipment.*",
         "analytics.deal.scored",
+        "mail.received",
+        "mail.sent",
     ),
 )
 
@@ -159,6 +162,24 @@ def _erp(p: SqlAlchemyProjections, e: Envelope) -> None:
     )
 
 
+def _mail(p: SqlAlchemyProjections, e: Envelope) -> None:
+    """An e-mail joins the timeline of each counterparty it concerns (and of its deal)."""
+    logged = mail_pb2.MailLogged.FromString(e.payload)
+    deal_id = logged.deal_id if logged.HasField("deal_id") else None
+    kind = "mail_in" if logged.direction == "in" else "mail_out"
+    title = ("E-mail from " if logged.direction == "in" else "E-mail sent: ") + (
+        f"{logged.from_address}: {logged.subject}" if logged.direction == "in" else logged.subject
+    )
+    for counterparty_id in list(logged.counterparty_ids) or [None]:
+        if counterparty_id is None and deal_id is None:
+            return
+        entry = _entry(
+            e, kind, title, logged.message_id, deal_id, counterparty_id, _time(logged.at)
+        )
+        key = f"{e.event_id}:{counterparty_id or ''}"
+        p.add_to_timeline(entry | {"event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, key))})
+
+
 def _scored(p: SqlAlchemyProjections, e: Envelope) -> None:
     """The deal carries the model's fresh estimate; no event, as nobody changed the deal."""
     scored = analytics_pb2.DealScored.FromString(e.payload)
@@ -175,6 +196,7 @@ ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
     ("deals.invoice.", _erp),
     ("deals.shipment.", _erp),
     ("analytics.deal.scored", _scored),
+    ("mail.", _mail),
 ]
 
 
