@@ -292,3 +292,22 @@ def list_assignments(query: s.AssignmentsQuery) -> dict[str, Any]:
         page=page_request(query, pb.PageRequest),
     )
     return page_of(s.Message, _mail().call("ListAssignments", request), query)
+
+
+@spec.route(
+    bp, "/mail/rules", "POST",
+    summary="Send a template from a mailbox N days after an event (an overdue invoice, a birthday...), once per occurrence",
+    body=s.RuleIn, response=s.Rule, status=201, area=AREA, write=True,
+)  # fmt: skip
+def create_rule(body: s.RuleIn) -> Response:
+    reply = _mail().call("CreateRule", pb.Rule(**body.model_dump()))
+    return render(from_message(s.Rule, reply), 201)
+
+
+@spec.route(
+    bp, "/mail/rules", "GET", summary="Automatic sending rules",
+    query=PageQuery, response=s.RulePage, area=AREA,
+)  # fmt: skip
+def list_rules(query: PageQuery) -> dict[str, Any]:
+    reply = _mail().call("ListRules", page_request(query, pb.PageRequest))
+    return page_of(s.Rule, reply, query)

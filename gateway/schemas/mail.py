@@ -223,3 +223,31 @@ class Mailing(BaseModel):
 class Unsubscribed(BaseModel):
     email: str
     message: str = "You will not receive these mailings any more."
+
+
+EventType = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[a-z_]+(\.[a-z_]+){1,3}$")
+]
+
+
+class RuleIn(Input):
+    event: EventType = Field(
+        description="deals.invoice.overdue, contact.birthday, or any deals.* event type"
+    )
+    offset_days: int = Field(0, ge=0, le=3650, description="send N days after the event")
+    template_id: Id
+    mailbox_id: Id
+    enabled: bool = True
+
+
+class Rule(BaseModel):
+    id: str
+    event: str
+    offset_days: int = 0
+    template_id: str
+    mailbox_id: str
+    enabled: bool = False
+    created_at: dt.datetime
+
+
+RulePage = Page[Rule]

@@ -327,3 +327,37 @@ def test_an_assigned_message_is_answered_by_a_reply_and_overdue_ones_reach_the_s
         f"{API}/mail/assignments", query_string={"assignee_id": worker_id}, headers=peer
     )
     assert refused.status_code == 403
+
+
+def test_a_rule_is_kept_and_a_wrong_event_or_mailbox_is_named(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    admin = suite.headers()
+    body = mailbox_body(imap_server, smtp_server, imap_user)
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    template = ok(
+        suite.client.post(
+            f"{API}/mail/templates",
+            json={"name": unique("Nhắc "), "subject": "Nhắc thanh toán", "body": "..."},
+            headers=admin,
+        ),
+        201,
+    )
+    rule = {
+        "event": "deals.invoice.overdue",
+        "offset_days": 3,
+        "template_id": template["id"],
+        "mailbox_id": box["id"],
+    }
+    made = ok(suite.client.post(f"{API}/mail/rules", json=rule, headers=admin), 201)
+    listed = ok(suite.client.get(f"{API}/mail/rules", headers=admin))["items"]
+    assert made["id"] in [r["id"] for r in listed] and made["offset_days"] == 3
+    wrong = suite.client.post(f"{API}/mail/rules", json=rule | {"event": "Overdue!"}, headers=admin)
+    assert wrong.status_code == 422 and wrong.get_json()["errors"][0]["field"] == "event"
+    nobox = suite.client.post(
+        f"{API}/mail/rules", json=rule | {"mailbox_id": "nope"}, headers=admin
+    )
+    assert nobox.status_code == 404

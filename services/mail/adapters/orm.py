@@ -117,6 +117,7 @@ addresses = Table(
     Column("industry", String(200)),
     Column("roles", String(200), nullable=False, default=""),  # ",customer,supplier,"
     Column("abc", String(1)),
+    Column("birthday", String(5), index=True),  # MM-DD of a contact person's birthday
 )
 
 templates = Table(
@@ -164,6 +165,36 @@ recipients = Table(
     _id("contact_id"),
     _id("counterparty_id"),
     Column("state", String(10), nullable=False),  # pending | sent | failed | skipped
+    Column("error", Text),
+    Column("sent_at", UtcDateTime),
+)
+
+# "When an invoice is overdue, 3 days later send the payment reminder from Accounting".
+rules = Table(
+    "rules",
+    metadata,
+    _id(primary_key=True),
+    Column("event", String(100), nullable=False, index=True),  # an event type, or contact.birthday
+    Column("offset_days", Integer, nullable=False),
+    _id("template_id", nullable=False),
+    _id("mailbox_id", nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Exactly one e-mail per (rule, subject, occurrence): the key is the primary key.
+rule_mails = Table(
+    "rule_mails",
+    metadata,
+    _id("rule_id", primary_key=True),
+    Column("subject", String(100), primary_key=True),  # the invoice, contact... it is about
+    Column("occurrence", String(100), primary_key=True),  # the event, or the year of a birthday
+    Column("email", String(320), nullable=False),
+    _id("contact_id"),
+    _id("counterparty_id"),
+    Column("context", JSON, nullable=False),  # what the template may say (the event's fields)
+    Column("due_at", UtcDateTime, nullable=False, index=True),
+    Column("state", String(10), nullable=False),  # scheduled | sent | failed
     Column("error", Text),
     Column("sent_at", UtcDateTime),
 )

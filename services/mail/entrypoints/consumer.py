@@ -13,8 +13,20 @@ from crmkit.consumer import dispatch_by_type
 from crmkit.rabbit import QueueSpec
 from services.mail.adapters import orm
 from services.mail.domain.model import PUBLIC_DOMAINS, domain_of
+from services.mail.service_layer import rules
 
-QUEUE = QueueSpec("mail", bindings=("contacts.counterparty.*", "contacts.contact.*"))
+# The address book, and the events automatic rules may be about.
+QUEUE = QueueSpec(
+    "mail",
+    bindings=(
+        "contacts.counterparty.*",
+        "contacts.contact.*",
+        "deals.deal.*",
+        "deals.invoice.*",
+        "deals.order.*",
+        "deals.shipment.*",
+    ),
+)
 a = orm.addresses.c
 
 
@@ -66,6 +78,7 @@ def _contact(session: Session, e: Envelope) -> None:
         "contact_id": c.id,
         "name": c.full_name,
         "position": c.position if c.HasField("position") else None,
+        "birthday": c.birthday[5:10] if c.HasField("birthday") else None,
         **(company._asdict() if company else {"roles": ""}),
     }
     _keep(session, f"contact:{c.id}", values)
@@ -78,4 +91,6 @@ ROUTES: list[tuple[str, Callable[[Session, Envelope], None]]] = [
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    dispatch_by_type(ROUTES, session, envelope, "mail")
+    if envelope.type.startswith("contacts."):
+        dispatch_by_type(ROUTES, session, envelope, "mail")
+    rules.on_event(session, envelope)

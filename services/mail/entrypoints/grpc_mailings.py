@@ -9,7 +9,7 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from services.mail.adapters import orm
 from services.mail.bootstrap import Mail
-from services.mail.service_layer import mailings
+from services.mail.service_layer import mailings, rules
 
 
 def page_of(request: pb.PageRequest) -> Page:
@@ -57,6 +57,18 @@ def _mailing(found: mailings.Progress) -> pb.Mailing:
     if row.finished_at:
         message.finished_at = row.finished_at.isoformat()
     return message
+
+
+def _rule(row: Any) -> pb.Rule:
+    return pb.Rule(
+        id=row.id,
+        event=row.event,
+        offset_days=row.offset_days,
+        template_id=row.template_id,
+        mailbox_id=row.mailbox_id,
+        enabled=row.enabled,
+        created_at=row.created_at.isoformat(),
+    )
 
 
 class MailingsServicer:
@@ -117,6 +129,20 @@ class MailingsServicer:
 
     def GetMailing(self, request: pb.IdRequest, context: Any) -> pb.Mailing:
         return _mailing(mailings.progress(self.app.sessions, request.id))
+
+    def CreateRule(self, request: pb.Rule, context: Any) -> pb.Rule:
+        fields = {
+            "event": request.event,
+            "offset_days": request.offset_days,
+            "template_id": request.template_id,
+            "mailbox_id": request.mailbox_id,
+            "enabled": request.enabled,
+        }
+        return _rule(rules.create_rule(self.app.sessions, fields, current_identity()))
+
+    def ListRules(self, request: pb.PageRequest, context: Any) -> pb.RulePage:
+        rows, total = rules.list_rules(self.app.sessions, page_of(request))
+        return pb.RulePage(items=[_rule(row) for row in rows], total=total)
 
     def Unsubscribe(self, request: pb.UnsubscribeRequest, context: Any) -> pb.UnsubscribeReply:
         email = mailings.unsubscribe(self.app.sessions, self.app.vault, request.token)

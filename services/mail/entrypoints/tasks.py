@@ -11,11 +11,12 @@ from crmkit.jobs import celery_app
 from crmkit.settings import Settings
 from services.mail import bootstrap
 from services.mail.adapters import orm
-from services.mail.service_layer import correspondence, mailings
+from services.mail.service_layer import correspondence, mailboxes, mailings, rules
 
 SYNC = "mail.sync_mailbox"
 SEND_MAILING = "mail.send_mailing"
 POLL = "mail.poll_mailboxes"
+RULES = "mail.send_rule_mails"
 POLL_SECONDS = 60.0
 
 
@@ -26,7 +27,14 @@ def unsubscribe_url(settings: Settings) -> str:
 
 
 def create_celery(settings: Settings) -> Celery:
-    app = celery_app("mail", settings, {"poll-mailboxes": {"task": POLL, "schedule": POLL_SECONDS}})
+    app = celery_app(
+        "mail",
+        settings,
+        {
+            "poll-mailboxes": {"task": POLL, "schedule": POLL_SECONDS},
+            "rule-mails": {"task": RULES, "schedule": POLL_SECONDS},
+        },
+    )
     held: dict[str, Any] = {}
 
     def mail() -> bootstrap.Mail:
@@ -48,6 +56,13 @@ def create_celery(settings: Settings) -> Celery:
             found.sessions, found.vault, mailing_id, unsubscribe_url(settings)
         )
         return done.sent
+
+    @app.task(name=RULES, expires=POLL_SECONDS)
+    def send_rule_mails() -> int:
+        """Today's birthdays scheduled (once a year each), then every due mail sent once."""
+        found, at = mail(), mailboxes.now()
+        rules.scan_birthdays(found.sessions, at)
+        return rules.send_due(found.sessions, found.vault, at)
 
     @app.task(name=POLL, expires=POLL_SECONDS)
     def poll_mailboxes() -> int:

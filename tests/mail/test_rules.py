@@ -1,0 +1,115 @@
+"""Automatic sending against a real SMTP server: a payment reminder N days after an invoice is
+overdue and a birthday greeting, each exactly once however often the event or the scan comes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+
+from crm.deals.v1 import deals_pb2
+from crm.events.v1 import deals_pb2 as deal_events
+from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.db import migrate
+from crmkit.identity import SYSTEM
+from crmkit.inbox import InboxHandler
+from services.mail import bootstrap
+from services.mail.adapters import orm
+from services.mail.entrypoints.consumer import apply_event
+from services.mail.service_layer import mailboxes, mailings, rules
+from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.integration  # a real SMTP server
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def app(tmp_path: Path, smtp_server: SmtpServer) -> bootstrap.Mail:  # noqa: F811
+    url = f"sqlite:///{tmp_path / 'mail.db'}"
+    migrate(url, bootstrap.MIGRATIONS)
+    found = bootstrap.bootstrap(url, "test-mail-secret")
+    with found.sessions.begin() as session:
+        session.execute(
+            orm.addresses.insert().values(
+                owner="counterparty:cp-1", email="ketoan@anphat.vn", counterparty_id="cp-1",
+                name="An Phát", company="An Phát", roles=",customer,",
+            )
+        )  # fmt: skip
+        session.execute(
+            orm.addresses.insert().values(
+                owner="contact:c-1", email="lan@anphat.vn", counterparty_id="cp-1",
+                contact_id="c-1", name="Nguyễn Thị Lan", company="An Phát", roles=",customer,",
+                birthday=NOW.strftime("%m-%d"),
+            )
+        )  # fmt: skip
+    return found
+
+
+def a_rule(app: bootstrap.Mail, smtp: SmtpServer, event: str, days: int, subject: str) -> None:
+    server = {"host": smtp.host, "port": smtp.port, "security": "none", "username": ""}
+    fields = {
+        "name": "Kế toán",
+        "kind": "shared",
+        "address": f"ketoan-{uuid.uuid4().hex[:6]}@hoa-crm.vn",
+        "imap": server | {"password": ""},
+        "smtp": server | {"password": ""},
+    }
+    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
+    body = "Kính gửi {{ counterparty.name }}, {{ contact.full_name }}"
+    template = mailings.create_template(app.sessions, uuid.uuid4().hex, subject, body, SYSTEM)
+    fields = {"event": event, "offset_days": days, "template_id": template.id, "mailbox_id": box.id}
+    rules.create_rule(app.sessions, fields, SYSTEM)
+
+
+def overdue(invoice_id: str) -> Envelope:
+    document = deals_pb2.ErpDocument(
+        kind="invoice", id=invoice_id, number="HD-0042", counterparty_id="cp-1", date="2026-10-01"
+    )
+    return Envelope(
+        event_id=str(uuid.uuid4()),
+        type="deals.invoice.overdue",
+        occurred_at=NOW.isoformat(),
+        aggregate_id=invoice_id,
+        payload=deal_events.ErpDocumentChanged(document=document).SerializeToString(),
+    )
+
+
+def test_a_payment_reminder_goes_three_days_after_the_overdue_invoice_and_only_once(
+    app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    a_rule(
+        app, smtp_server, "deals.invoice.overdue", 3, "Nhắc thanh toán {{ event.document.number }}"
+    )
+    handler = InboxHandler(app.sessions, orm.inbox, apply_event)
+    event = overdue("inv-1")
+    handler(event)
+    handler(event)  # delivered twice by the broker
+    before = smtp_server.count()
+    assert rules.send_due(app.sessions, app.vault, NOW) == 0  # not yet
+    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(days=3)) == 1
+    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(days=4)) == 0
+    [sent] = smtp_server.messages[before:]
+    assert sent.recipients == ("ketoan@anphat.vn",)
+    received = message_from_bytes(sent.raw, policy=policy.default)
+    assert received["Subject"] == "Nhắc thanh toán HD-0042"
+    assert "Kính gửi An Phát" in received.get_body().get_content()
+
+
+def test_a_birthday_greeting_goes_once_however_often_the_day_is_scanned(
+    app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    a_rule(app, smtp_server, rules.BIRTHDAY, 0, "Chúc mừng sinh nhật {{ contact.full_name }}")
+    before = smtp_server.count()
+    assert rules.scan_birthdays(app.sessions, NOW) == 1
+    assert rules.scan_birthdays(app.sessions, NOW + timedelta(hours=5)) == 0
+    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(hours=5)) == 1
+    assert rules.scan_birthdays(app.sessions, NOW + timedelta(hours=6)) == 0
+    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(hours=7)) == 0
+    assert [m.recipients for m in smtp_server.messages[before:]] == [("lan@anphat.vn",)]
+    assert rules.scan_birthdays(app.sessions, NOW.replace(year=2027)) == 1  # next year again
