@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response
 
+from crm.contacts.v1 import contacts_pb2 as contacts_pb
 from crm.mail.v1 import mail_pb2 as pb
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
@@ -311,3 +312,60 @@ def create_rule(body: s.RuleIn) -> Response:
 def list_rules(query: PageQuery) -> dict[str, Any]:
     reply = _mail().call("ListRules", page_request(query, pb.PageRequest))
     return page_of(s.Rule, reply, query)
+
+
+@spec.route(
+    bp, "/mailboxes/<mailbox_id>/import-contacts", "POST",
+    summary="Contact information found in the mailbox (senders, recipients, vCards) not yet in contacts: proposals",
+    body=s.Empty, body_optional=True, response=s.ProposalPage, area=AREA,
+)  # fmt: skip
+def import_contacts(mailbox_id: str, body: s.Empty) -> dict[str, Any]:
+    query = PageQuery(page=1, page_size=500)
+    request = pb.ListMessagesRequest(
+        mailbox_id=mailbox_id, page=page_request(query, pb.PageRequest)
+    )
+    return page_of(s.Proposal, _mail().call("ListProposals", request), query)
+
+
+@spec.route(
+    bp, "/mail/proposals/<proposal_id>/accept", "POST",
+    summary="Accept a proposal into contacts (a contact person, and a counterparty unless one is named)",
+    body=s.AcceptIn, body_optional=True, response=s.Proposal, area=AREA, write=True,
+)  # fmt: skip
+def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
+    found = _mail().call("GetProposal", pb.IdRequest(id=proposal_id))
+    contacts = gateway().clients.contacts
+    counterparty_id = body.counterparty_id
+    if counterparty_id is None:
+        company = found.company if found.HasField("company") else None
+        fields = {"name": company or found.name, "roles": [body.role], "email": found.email}
+        fields["legal_kind"] = "legal_entity" if company else "individual"
+        if company:
+            fields.pop("email")
+        made = contacts.call(
+            "CreateCounterparty",
+            contacts_pb.CreateCounterpartyRequest(
+                counterparty=set_present(contacts_pb.Counterparty(), fields), force=True
+            ),
+        )
+        counterparty_id = made.id
+    person = {"full_name": found.name, "email": found.email}
+    if found.HasField("phone"):
+        person["phone"] = found.phone
+    contact = contacts.call(
+        "CreateContact",
+        set_present(contacts_pb.ContactPerson(counterparty_id=counterparty_id), person),
+    )
+    settled = pb.SettleRequest(
+        id=proposal_id, status="accepted", counterparty_id=counterparty_id, contact_id=contact.id
+    )
+    return from_message(s.Proposal, _mail().call("SettleProposal", settled))
+
+
+@spec.route(
+    bp, "/mail/proposals/<proposal_id>/dismiss", "POST", summary="Dismiss a proposal",
+    body=s.Empty, body_optional=True, response=s.Proposal, area=AREA, write=True,
+)  # fmt: skip
+def dismiss_proposal(proposal_id: str, body: s.Empty) -> s.Proposal:
+    reply = _mail().call("SettleProposal", pb.SettleRequest(id=proposal_id, status="dismissed"))
+    return from_message(s.Proposal, reply)

@@ -251,3 +251,31 @@ class Rule(BaseModel):
 
 
 RulePage = Page[Rule]
+
+
+class Proposal(BaseModel):
+    id: str
+    mailbox_id: str
+    email: str
+    name: str
+    company: str | None = None
+    phone: str | None = None
+    source: Literal["address", "vcard"]
+    messages: int = Field(0, description="messages they appear in")
+    status: Literal["proposed", "accepted", "dismissed"]
+    counterparty_id: str | None = None
+    contact_id: str | None = None
+
+
+ProposalPage = Page[Proposal]
+
+
+class AcceptIn(Input):
+    counterparty_id: Id | None = Field(
+        None,
+        description="add the person to this counterparty; without it a new counterparty is "
+        "registered (a company for a company domain, else the person)",
+    )
+    role: Literal["customer", "supplier", "competitor", "partner", "contractor", "influencer"] = (
+        Field("customer", description="the new counterparty's role")
+    )

@@ -361,3 +361,47 @@ def test_a_rule_is_kept_and_a_wrong_event_or_mailbox_is_named(
         f"{API}/mail/rules", json=rule | {"mailbox_id": "nope"}, headers=admin
     )
     assert nobox.status_code == 404
+
+
+def test_unknown_senders_and_vcards_become_proposals_that_join_contacts_when_accepted(
+    suite: Suite,
+    imap_server: ImapServer,  # noqa: F811
+    imap_user: ImapUser,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+    buyer: dict[str, Any],
+) -> None:
+    admin = suite.headers()
+    body = mailbox_body(imap_server, smtp_server, imap_user)
+    box = ok(suite.client.post(f"{API}/mailboxes", json=body, headers=admin), 201)
+    stranger = f"{unique('ban').lower()}@thepvietnam.vn"
+    card = EmailMessage()
+    card["From"] = f"info@{buyer['domain']}"  # known: not proposed
+    card["To"] = box["address"]
+    card["Subject"] = "Danh thiếp"
+    card.set_content("Xem danh thiếp đính kèm.")
+    vcard = f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lê Minh Tuấn\r\nORG:Thép Việt\r\nEMAIL:tuan.{stranger}\r\nTEL:+84 90 123 4567\r\nEND:VCARD\r\n"
+    card.add_attachment(vcard.encode(), maintype="text", subtype="vcard", filename="tuan.vcf")
+    for raw in (mail(stranger, box["address"], "Chào hàng"), card.as_bytes()):
+        imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
+    ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    found = ok(suite.client.post(f"{API}/mailboxes/{box['id']}/import-contacts", headers=admin))
+    by_email = {p["email"]: p for p in found["items"]}
+    assert set(by_email) == {stranger, f"tuan.{stranger}"}
+    tuan = by_email[f"tuan.{stranger}"]
+    assert (tuan["name"], tuan["company"], tuan["source"]) == ("Lê Minh Tuấn", "Thép Việt", "vcard")
+    accepted = ok(suite.client.post(f"{API}/mail/proposals/{tuan['id']}/accept", headers=admin))
+    assert accepted["status"] == "accepted" and accepted["contact_id"]
+    person = ok(suite.client.get(f"{API}/contacts/{accepted['contact_id']}", headers=admin))
+    assert (
+        person["full_name"] == "Lê Minh Tuấn"
+        and person["counterparty_id"] == accepted["counterparty_id"]
+    )
+    again = suite.client.post(f"{API}/mail/proposals/{tuan['id']}/accept", headers=admin)
+    assert again.status_code == 409
+    dismissed = ok(
+        suite.client.post(f"{API}/mail/proposals/{by_email[stranger]['id']}/dismiss", headers=admin)
+    )
+    assert dismissed["status"] == "dismissed"
+    suite.deliver_events()
+    left = ok(suite.client.post(f"{API}/mailboxes/{box['id']}/import-contacts", headers=admin))
+    assert left["total"] == 0

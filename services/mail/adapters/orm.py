@@ -199,6 +199,25 @@ rule_mails = Table(
     Column("sent_at", UtcDateTime),
 )
 
+# People met in the mail who are not in contacts yet: proposed, for a user to accept.
+proposals = Table(
+    "contact_proposals",
+    metadata,
+    _id(primary_key=True),
+    _id("mailbox_id", nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("company", String(300)),  # a vCard's ORG, or the company domain
+    Column("phone", String(60)),
+    Column("source", String(10), nullable=False),  # address | vcard
+    Column("messages", Integer, nullable=False),
+    Column("status", String(10), nullable=False),  # proposed | accepted | dismissed
+    _id("counterparty_id"),
+    _id("contact_id"),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    UniqueConstraint("mailbox_id", "email", name="uq_contact_proposals_mailbox_email"),
+)
+
 suppressions = Table(
     "suppressions",
     metadata,

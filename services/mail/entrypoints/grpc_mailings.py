@@ -9,7 +9,7 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from services.mail.adapters import orm
 from services.mail.bootstrap import Mail
-from services.mail.service_layer import mailings, rules
+from services.mail.service_layer import mailings, proposals, rules
 
 
 def page_of(request: pb.PageRequest) -> Page:
@@ -69,6 +69,22 @@ def _rule(row: Any) -> pb.Rule:
         enabled=row.enabled,
         created_at=row.created_at.isoformat(),
     )
+
+
+def _proposal(row: Any) -> pb.Proposal:
+    message = pb.Proposal(
+        id=row.id,
+        mailbox_id=row.mailbox_id,
+        email=row.email,
+        name=row.name,
+        source=row.source,
+        messages=row.messages,
+        status=row.status,
+    )
+    for name in ("company", "phone", "counterparty_id", "contact_id"):
+        if getattr(row, name):
+            setattr(message, name, getattr(row, name))
+    return message
 
 
 class MailingsServicer:
@@ -143,6 +159,26 @@ class MailingsServicer:
     def ListRules(self, request: pb.PageRequest, context: Any) -> pb.RulePage:
         rows, total = rules.list_rules(self.app.sessions, page_of(request))
         return pb.RulePage(items=[_rule(row) for row in rows], total=total)
+
+    def ListProposals(self, request: pb.ListMessagesRequest, context: Any) -> pb.ProposalPage:
+        rows, total = proposals.list_proposals(
+            self.app.sessions, request.mailbox_id, current_identity(), page_of(request.page)
+        )
+        return pb.ProposalPage(items=[_proposal(row) for row in rows], total=total)
+
+    def GetProposal(self, request: pb.IdRequest, context: Any) -> pb.Proposal:
+        return _proposal(proposals.proposal_for(self.app.sessions, request.id, current_identity()))
+
+    def SettleProposal(self, request: pb.SettleRequest, context: Any) -> pb.Proposal:
+        row = proposals.settle(
+            self.app.sessions,
+            request.id,
+            request.status,
+            request.counterparty_id if request.HasField("counterparty_id") else None,
+            request.contact_id if request.HasField("contact_id") else None,
+            current_identity(),
+        )
+        return _proposal(row)
 
     def Unsubscribe(self, request: pb.UnsubscribeRequest, context: Any) -> pb.UnsubscribeReply:
         email = mailings.unsubscribe(self.app.sessions, self.app.vault, request.token)

@@ -25,7 +25,7 @@ from services.mail.adapters.mailservers import (
 from services.mail.adapters.messages import ParsedMessage, compose, parse, thread_key
 from services.mail.adapters.secrets import Vault
 from services.mail.domain.model import Known, links
-from services.mail.service_layer import assignments
+from services.mail.service_layer import assignments, proposals
 from services.mail.service_layer.mailboxes import AREA, access, account, mailbox_for, now
 
 m, f, msg, a, ln = (
@@ -143,6 +143,7 @@ def _store(
         "created_at": now(),
     }
     session.execute(orm.messages.insert().values(**row))
+    proposals.propose(session, mailbox, parsed)
     for counterparty_id in counterparties:
         session.execute(
             orm.message_links.insert().values(message_id=row["id"], counterparty_id=counterparty_id)

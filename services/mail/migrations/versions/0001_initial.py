@@ -1,8 +1,8 @@
-"""mailboxes, permissions, folders, messages, addresses, templates, address groups, mailings, rules
+"""mailboxes, permissions, folders, messages, addresses, templates, address groups, mailings, rules, contact proposals
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 04:26:49.958022
+Create Date: 2026-11-26 04:29:19.120241
 """
 
 from collections.abc import Sequence
@@ -53,6 +53,23 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_addresses_domain"), ["domain"], unique=False)
         batch_op.create_index(batch_op.f("ix_addresses_email"), ["email"], unique=False)
 
+    op.create_table(
+        "contact_proposals",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("mailbox_id", sa.String(length=36), nullable=False),
+        sa.Column("email", sa.String(length=320), nullable=False),
+        sa.Column("name", sa.String(length=300), nullable=False),
+        sa.Column("company", sa.String(length=300), nullable=True),
+        sa.Column("phone", sa.String(length=60), nullable=True),
+        sa.Column("source", sa.String(length=10), nullable=False),
+        sa.Column("messages", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("counterparty_id", sa.String(length=36), nullable=True),
+        sa.Column("contact_id", sa.String(length=36), nullable=True),
+        sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("mailbox_id", "email", name="uq_contact_proposals_mailbox_email"),
+    )
     op.create_table(
         "folders",
         sa.Column("mailbox_id", sa.String(length=36), nullable=False),
@@ -271,6 +288,7 @@ def downgrade() -> None:
     op.drop_table("mailbox_permissions")
     op.drop_table("inbox")
     op.drop_table("folders")
+    op.drop_table("contact_proposals")
     with op.batch_alter_table("addresses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_addresses_email"))
         batch_op.drop_index(batch_op.f("ix_addresses_domain"))
