@@ -11,6 +11,7 @@ of each, and starts once for each.
 
 from __future__ import annotations
 
+import asyncio
 import grp
 import imaplib
 import os
@@ -337,6 +338,20 @@ class SmtpServer:
         self.port = free_port()
         self._messages: list[ReceivedMessage] = []
         self._lock = threading.Lock()
+        self._hold_at: int | None = None
+        self.holding = threading.Event()
+        self._released = threading.Event()
+
+    def hold_answer_to(self, number: int) -> None:
+        """Keeps the `number`-th message (counted: the server has it whole) but holds back the
+        "250" until `release()`, so a test can kill the sender while it waits for the answer."""
+        self._hold_at = number
+        self.holding.clear()
+        self._released.clear()
+
+    def release(self) -> None:
+        self._hold_at = None
+        self._released.set()
 
     @property
     def messages(self) -> list[ReceivedMessage]:
@@ -361,6 +376,11 @@ class SmtpServer:
         )
         with self._lock:
             self._messages.append(received)
+            held = self._hold_at is not None and len(self._messages) == self._hold_at
+        if held:
+            self.holding.set()
+            while not self._released.is_set():
+                await asyncio.sleep(0.01)
         return "250 OK"
 
 
