@@ -19,6 +19,7 @@ from crmkit.paging import Page, paginate_rows
 from services.analytics.adapters import orm
 from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.domain import classification as rules
+from services.analytics.service_layer.jobs import run_once
 
 AREA = "analytics"
 
@@ -102,22 +103,11 @@ def start_run(
 
 def execute_run(sessions: sessionmaker[Session], run_id: str, now: datetime) -> None:
     """Computes and stores the classes of every customer; a failure is recorded, not lost."""
-    with sessions.begin() as session:
-        claimed = session.execute(
-            update(orm.classification_runs)
-            .where(r.id == run_id, r.status == "queued")
-            .values(status="running")
-        )
-        if claimed.rowcount == 0:  # type: ignore[attr-defined]
-            return  # already running or done: a redelivered job changes nothing
-    try:
-        with sessions.begin() as session:
-            _compute(session, _run(session, run_id), now)
-    except Exception as error:
-        with sessions.begin() as session:
-            values = {"status": "failed", "reason": str(error)[:2000], "finished_at": now}
-            session.execute(update(orm.classification_runs).where(r.id == run_id).values(**values))
-        raise
+
+    def compute(session: Session) -> None:
+        _compute(session, _run(session, run_id), now)
+
+    run_once(sessions, orm.classification_runs, r.id, run_id, compute, {"finished_at": now})
 
 
 def _compute(session: Session, run: Any, now: datetime) -> None:

@@ -23,6 +23,7 @@ from services.analytics.adapters import orm
 from services.analytics.adapters.win_features import SqlAlchemyWinFeatures
 from services.analytics.domain import win_model
 from services.analytics.service_layer.classification import AREA
+from services.analytics.service_layer.jobs import run_once
 
 MIN_CLOSED_DEALS = 40  # fewer closed deals in the window: the stage baseline answers
 w, d, st = orm.win_models.c, orm.deals.c, orm.stages.c
@@ -63,24 +64,15 @@ def request_training(
 
 
 def execute_training(sessions: sessionmaker[Session], version: int, at: datetime) -> None:
-    """Trains, measures on the hold-out, promotes when better; a failure is recorded."""
-    with sessions.begin() as session:
-        claimed = session.execute(
-            update(orm.win_models)
-            .where(w.version == version, w.status == "queued")
-            .values(status="running")
-        )
-        if claimed.rowcount == 0:  # type: ignore[attr-defined]
-            return  # already running or done: a redelivered job changes nothing
-    try:
-        with sessions.begin() as session:
-            _train(session, version, at)
-    except Exception as error:
-        with sessions.begin() as session:
-            failed = {"status": "failed", "reason": str(error)[:2000], "trained_at": at}
-            session.execute(update(orm.win_models).where(w.version == version).values(**failed))
-        if not isinstance(error, TooLittleHistory):
-            raise
+    """Trains, measures on the hold-out, promotes when better; a failure is recorded (too
+    little history is an outcome the baseline answers for, not a fault)."""
+
+    def train(session: Session) -> None:
+        _train(session, version, at)
+
+    run_once(
+        sessions, orm.win_models, w.version, version, train, {"trained_at": at}, (TooLittleHistory,)
+    )
 
 
 def _train(session: Session, version: int, at: datetime) -> None:

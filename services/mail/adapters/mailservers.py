@@ -178,6 +178,35 @@ def _close_quietly(client: Any) -> None:
         client.shutdown()
 
 
+def open_smtp(account: ServerAccount, timeout: float) -> smtplib.SMTP:
+    """A connection ready to send: TLS as the account says, logged in when it has a username."""
+    with _failures("SMTP", account, "connecting"):
+        if account.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                account.host, account.port, timeout=timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(account.host, account.port, timeout=timeout)
+    try:
+        if account.security == "starttls":
+            with _failures("SMTP", account, "STARTTLS"):
+                smtp.starttls(context=ssl.create_default_context())
+        if account.username:
+            with _failures("SMTP", account, f"login as {account.username!r}"):
+                smtp.login(account.username, account.password)
+    except MailServerError:
+        close_smtp(smtp)
+        raise
+    return smtp
+
+
+def close_smtp(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
 class SmtpSender:
     """Sends one message per connection; logs in only when the account has a username."""
 
@@ -196,33 +225,11 @@ class SmtpSender:
 
     @contextmanager
     def _connection(self) -> Iterator[smtplib.SMTP]:
-        account = self._account
-        with _failures("SMTP", account, "connecting"):
-            smtp = self._connect()
+        smtp = open_smtp(self._account, self._timeout)
         try:
-            if account.security == "starttls":
-                with _failures("SMTP", account, "STARTTLS"):
-                    smtp.starttls(context=ssl.create_default_context())
-            if account.username:
-                with _failures("SMTP", account, f"login as {account.username!r}"):
-                    smtp.login(account.username, account.password)
             yield smtp
         finally:
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                smtp.close()
-
-    def _connect(self) -> smtplib.SMTP:
-        account = self._account
-        if account.security == "ssl":
-            return smtplib.SMTP_SSL(
-                account.host,
-                account.port,
-                timeout=self._timeout,
-                context=ssl.create_default_context(),
-            )
-        return smtplib.SMTP(account.host, account.port, timeout=self._timeout)
+            close_smtp(smtp)
 
     def _refused(
         self, recipients: dict[str, tuple[int, bytes]], accepted_others: bool

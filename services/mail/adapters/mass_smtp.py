@@ -7,12 +7,16 @@ from __future__ import annotations
 import re
 import smtplib
 import socket
-import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
 from types import TracebackType
 
-from services.mail.adapters.mailservers import MailServerError, ServerAccount
+from services.mail.adapters.mailservers import (
+    MailServerError,
+    ServerAccount,
+    close_smtp,
+    open_smtp,
+)
 
 CRLF = b"\r\n"
 
@@ -40,26 +44,12 @@ class SmtpSession:
         tb: TracebackType | None,
     ) -> None:
         if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except (smtplib.SMTPException, OSError):
-                self.smtp.close()
+            close_smtp(self.smtp)
 
     def _connect(self) -> None:
-        a = self.account
-        try:
-            if a.security == "ssl":
-                self.smtp = smtplib.SMTP_SSL(a.host, a.port, timeout=self.timeout)
-            else:
-                self.smtp = smtplib.SMTP(a.host, a.port, timeout=self.timeout)
-                if a.security == "starttls":
-                    self.smtp.starttls(context=ssl.create_default_context())
-            if a.username:
-                self.smtp.login(a.username, a.password)
-            if self.smtp.sock is not None:  # the final dot goes alone: no Nagle wait for it
-                self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except (smtplib.SMTPException, OSError) as error:
-            raise MailServerError(f"SMTP {a.host}:{a.port}: {type(error).__name__}") from None
+        self.smtp = open_smtp(self.account, self.timeout)
+        if self.smtp.sock is not None:  # the final dot goes alone: no Nagle wait for it
+            self.smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def deliver(self, message: EmailMessage, recipient: str, record: Callable[[], bool]) -> bool:
         """Sends `message` to `recipient`; `record` is called once the server holds the whole

@@ -9,24 +9,13 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from crmkit.errors import Forbidden, NotFound
+from crmkit.errors import Forbidden
 from crmkit.identity import Identity
 from crmkit.paging import Page, paginate_rows
 from services.mail.adapters import orm
-from services.mail.service_layer.mailboxes import AREA, access, mailbox_for
+from services.mail.service_layer.mailboxes import AREA, access, message_for
 
 msg = orm.messages.c
-
-
-def _message(session: Session, message_id: str, actor: Identity) -> Any:
-    row = session.execute(select(orm.messages).where(msg.id == message_id)).first()
-    if row is None:
-        raise NotFound.of("message", message_id)
-    try:
-        mailbox_for(session, row.mailbox_id, actor, "read")
-    except NotFound:
-        raise NotFound.of("message", message_id) from None
-    return row
 
 
 def assign(
@@ -39,7 +28,7 @@ def assign(
 ) -> Any:
     actor.require_writer(AREA)
     with sessions.begin() as session:
-        _message(session, message_id, actor)
+        message_for(session, message_id, actor)
         values = {"assignee_id": assignee_id, "due_date": due_date, "assignment_note": note}
         session.execute(
             update(orm.messages).where(msg.id == message_id).values(**values, assignment="open")
@@ -50,7 +39,7 @@ def assign(
 def finish(sessions: sessionmaker[Session], message_id: str, actor: Identity) -> Any:
     """Done by the assignee, or by whoever manages the mailbox."""
     with sessions.begin() as session:
-        row = _message(session, message_id, actor)
+        row = message_for(session, message_id, actor)
         mailbox = session.execute(
             select(orm.mailboxes).where(orm.mailboxes.c.id == row.mailbox_id)
         ).one()

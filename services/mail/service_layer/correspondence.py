@@ -26,7 +26,14 @@ from services.mail.adapters.messages import ParsedMessage, compose, parse, threa
 from services.mail.adapters.secrets import Vault
 from services.mail.domain.model import Known, links
 from services.mail.service_layer import assignments, proposals
-from services.mail.service_layer.mailboxes import AREA, access, account, mailbox_for, now
+from services.mail.service_layer.mailboxes import (
+    AREA,
+    access,
+    account,
+    mailbox_for,
+    message_for,
+    now,
+)
 
 m, f, msg, a, ln = (
     orm.mailboxes.c,
@@ -244,16 +251,8 @@ def list_messages(
 
 
 def get_message(sessions: sessionmaker[Session], message_id: str, actor: Identity) -> Any:
-    """A message of a mailbox the caller may not read does not exist for them."""
     with sessions() as session:
-        row = session.execute(select(orm.messages).where(msg.id == message_id)).first()
-        if row is None:
-            raise NotFound.of("message", message_id)
-        try:
-            mailbox_for(session, row.mailbox_id, actor, "read")
-        except NotFound:
-            raise NotFound.of("message", message_id) from None
-        return row
+        return message_for(session, message_id, actor)
 
 
 def correspondence(

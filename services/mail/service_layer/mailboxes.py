@@ -79,6 +79,18 @@ def mailbox_for(session: Session, mailbox_id: str, actor: Identity, action: str)
     return mailbox
 
 
+def message_for(session: Session, message_id: str, actor: Identity) -> Any:
+    """A message of a mailbox the caller may not read does not exist for them."""
+    row = session.execute(select(orm.messages).where(msg.id == message_id)).first()
+    if row is None:
+        raise NotFound.of("message", message_id)
+    try:
+        mailbox_for(session, row.mailbox_id, actor, "read")
+    except NotFound:
+        raise NotFound.of("message", message_id) from None
+    return row
+
+
 def get_mailbox(sessions: sessionmaker[Session], mailbox_id: str, actor: Identity) -> Any:
     with sessions() as session:
         mailbox = mailbox_for(session, mailbox_id, actor, "read")
