@@ -207,10 +207,14 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         analytics_grpc.registrar(analytics), "127.0.0.1:0"
     )
     migrate(settings.db_url("mail"), mail_bootstrap.MIGRATIONS)
-    mail = mail_bootstrap.bootstrap(settings.db_url("mail"), "test-mail-secret")
+    mail = mail_bootstrap.bootstrap(
+        settings.db_url("mail"), "test-mail-secret", files=ContentStore(settings.data_dir / "files")
+    )
 
     def sync_now(mailbox_id: str) -> None:  # the worker's job, done at once
-        mail_correspondence.sync_mailbox(mail.sessions, mail.vault, mail.imap, mailbox_id)
+        mail_correspondence.sync_mailbox(
+            mail.sessions, mail.vault, mail.imap, mailbox_id, mail.files
+        )
 
     mail.sync = sync_now
     mail.send_mailing = lambda mailing_id: (

@@ -12,6 +12,7 @@ from crm.mail.v1 import mail_pb2 as pb
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
+from gateway.api.render import download
 from gateway.api.visibility import visible_assignees
 from gateway.context import gateway
 from gateway.openapi import render
@@ -369,3 +370,15 @@ def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
 def dismiss_proposal(proposal_id: str, body: s.Empty) -> s.Proposal:
     reply = _mail().call("SettleProposal", pb.SettleRequest(id=proposal_id, status="dismissed"))
     return from_message(s.Proposal, reply)
+
+
+@spec.route(
+    bp, "/messages/<message_id>/attachments/<int:index>", "GET",
+    summary="Download an attachment of a message (of a mailbox you may read)",
+    area=AREA, produces="application/octet-stream",
+)  # fmt: skip
+def attachment(message_id: str, index: int) -> Response:
+    reply = _mail().call(
+        "GetAttachment", pb.AttachmentRequest(message_id=message_id, index=index), timeout=30
+    )
+    return download(reply.content, reply.content_type, reply.filename, reply.sha256)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Blueprint, Response, request
 
@@ -11,7 +10,7 @@ from crm.deals.v1 import deals_pb2 as pb
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
-from gateway.api.render import created
+from gateway.api.render import created, download
 from gateway.context import gateway
 from gateway.errors import ApiError
 from gateway.schemas import deals as s
@@ -157,10 +156,4 @@ def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
 )
 def document_content(document_id: str) -> Response:
     reply = _deals().call("GetDocument", pb.IdRequest(id=document_id), timeout=30)
-    response = Response(reply.content, mimetype=reply.content_type)
-    fallback = reply.filename.encode("ascii", "ignore").decode().replace('"', "") or "document"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(reply.filename)}"
-    )
-    response.headers["ETag"] = reply.sha256
-    return response
+    return download(reply.content, reply.content_type, reply.filename, reply.sha256)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response
 from pydantic import BaseModel
 
@@ -11,4 +13,15 @@ from gateway.openapi import render
 def created(model: BaseModel, location: str) -> Response:
     response = render(model, 201)
     response.headers["Location"] = location
+    return response
+
+
+def download(content: bytes, content_type: str, filename: str, etag: str) -> Response:
+    """A file as an attachment, its name in ASCII and (RFC 5987) in full, e.g. Vietnamese."""
+    response = Response(content, mimetype=content_type or "application/octet-stream")
+    fallback = filename.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response.headers["ETag"] = etag
     return response

@@ -83,6 +83,13 @@ class Permissions(BaseModel):
     items: list[Permission]
 
 
+class AttachmentInfo(BaseModel):
+    filename: str
+    content_type: str = "application/octet-stream"
+    size: int = 0
+    sha256: str = ""
+
+
 class Message(BaseModel):
     id: str
     mailbox_id: str
@@ -103,7 +110,9 @@ class Message(BaseModel):
     contact_ids: list[str] = []
     deal_id: str | None = None
     created_at: dt.datetime
-    attachments: list[str] = []
+    attachments: list[AttachmentInfo] = Field(
+        default_factory=list, description="download: /messages/{id}/attachments/{index}"
+    )
     assignee_id: str | None = None
     due_date: dt.date | None = None
     assignment_note: str | None = None

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.db import make_engine, make_session_factory
+from crmkit.files import ContentStore
 from crmkit.settings import Settings, load_or_create_secret
 from services.mail.adapters.mailservers import ImapMailbox, ServerAccount, SmtpSender
 from services.mail.adapters.secrets import Vault
@@ -27,10 +28,15 @@ class Mail:
     smtp: Callable[[ServerAccount], SmtpSender]
     sync: Dispatch
     send_mailing: Dispatch  # hands a mailing id to a worker
+    files: ContentStore  # attachments
 
 
 def bootstrap(
-    db_url: str, secret: str, sync: Dispatch | None = None, send_mailing: Dispatch | None = None
+    db_url: str,
+    secret: str,
+    sync: Dispatch | None = None,
+    send_mailing: Dispatch | None = None,
+    files: ContentStore | None = None,
 ) -> Mail:
     engine = make_engine(db_url)
     return Mail(
@@ -41,6 +47,7 @@ def bootstrap(
         SmtpSender,
         sync or (lambda _mailbox_id: None),
         send_mailing or (lambda _mailing_id: None),
+        files or ContentStore(Path("var") / "files"),
     )
 
 
@@ -49,8 +56,9 @@ def secret_of(settings: Settings) -> str:
 
 
 def from_settings(settings: Settings, sync: Dispatch | None = None) -> Mail:
+    files = ContentStore(settings.data_dir / "files")
     if sync is not None:
-        return bootstrap(settings.db_url("mail"), secret_of(settings), sync)
+        return bootstrap(settings.db_url("mail"), secret_of(settings), sync, files=files)
     from services.mail.entrypoints.tasks import SEND_MAILING, SYNC, create_celery
 
     jobs = create_celery(settings)
@@ -59,4 +67,5 @@ def from_settings(settings: Settings, sync: Dispatch | None = None) -> Mail:
         secret_of(settings),
         lambda mailbox_id: jobs.send_task(SYNC, args=[mailbox_id]),
         lambda mailing_id: jobs.send_task(SEND_MAILING, args=[mailing_id]),
+        files,
     )

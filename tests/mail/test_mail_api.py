@@ -384,6 +384,16 @@ def test_unknown_senders_and_vcards_become_proposals_that_join_contacts_when_acc
     for raw in (mail(stranger, box["address"], "Chào hàng"), card.as_bytes()):
         imap_server.append(imap_user.name, imap_user.password, "INBOX", raw)
     ok(suite.client.post(f"{API}/mailboxes/{box['id']}/sync", headers=admin), 202)
+    listed = ok(suite.client.get(f"{API}/mailboxes/{box['id']}/messages", headers=admin))
+    [carded] = [m for m in listed["items"] if m["subject"] == "Danh thiếp"]
+    [attached] = carded["attachments"]
+    assert (attached["filename"], attached["size"]) == ("tuan.vcf", len(vcard.encode()))
+    got = suite.client.get(f"{API}/messages/{carded['id']}/attachments/0", headers=admin)
+    assert got.status_code == 200 and got.data == vcard.encode()
+    assert (
+        suite.client.get(f"{API}/messages/{carded['id']}/attachments/5", headers=admin).status_code
+        == 404
+    )
     found = ok(suite.client.post(f"{API}/mailboxes/{box['id']}/import-contacts", headers=admin))
     by_email = {p["email"]: p for p in found["items"]}
     assert set(by_email) == {stranger, f"tuan.{stranger}"}

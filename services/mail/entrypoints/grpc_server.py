@@ -63,7 +63,7 @@ def _message(row: Any) -> pb.Message:
         counterparty_ids=row.counterparty_ids,
         contact_ids=row.contact_ids,
         created_at=row.created_at.isoformat(),
-        attachments=row.attachments,
+        attachments=[pb.Attachment(**item) for item in row.attachments],
     )
     for name in ("in_reply_to", "html", "deal_id", "assignee_id", "assignment_note", "assignment"):
         if getattr(row, name):
@@ -145,6 +145,17 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
     def GetMessage(self, request: pb.IdRequest, context: Any) -> pb.Message:
         return _message(
             correspondence.get_message(self.app.sessions, request.id, current_identity())
+        )
+
+    def GetAttachment(self, request: pb.AttachmentRequest, context: Any) -> pb.AttachmentContent:
+        found, content = correspondence.attachment(
+            self.app.sessions, self.app.files, request.message_id, request.index, current_identity()
+        )
+        return pb.AttachmentContent(
+            filename=found["filename"],
+            content_type=found["content_type"],
+            content=content,
+            sha256=found["sha256"],
         )
 
     def SendMessage(self, request: pb.SendRequest, context: Any) -> pb.Message:

@@ -46,7 +46,9 @@ def create_celery(settings: Settings) -> Celery:
     def sync_mailbox(mailbox_id: str) -> int:
         """Safe to run twice or at once: a message is kept once per mailbox."""
         found = mail()
-        return correspondence.sync_mailbox(found.sessions, found.vault, found.imap, mailbox_id)
+        return correspondence.sync_mailbox(
+            found.sessions, found.vault, found.imap, mailbox_id, found.files
+        )
 
     @app.task(name=SEND_MAILING, acks_late=True)
     def send_mailing(mailing_id: str) -> int:

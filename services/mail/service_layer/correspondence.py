@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from crm.events.v1 import mail_pb2 as events
 from crmkit.errors import InvalidInput, NotFound
+from crmkit.files import ContentStore
 from crmkit.identity import Identity
 from crmkit.outbox import Outbox
 from crmkit.paging import Page, paginate_rows
@@ -51,6 +52,7 @@ def sync_mailbox(
     vault: Vault,
     imap: Callable[[ServerAccount], ImapMailbox],
     mailbox_id: str,
+    files: ContentStore | None = None,
 ) -> int:
     """Imports what is new in each folder since the last UID read; a changed UIDVALIDITY reads
     the folder again and the Message-ID keeps every message once. Each batch commits with the
@@ -64,7 +66,7 @@ def sync_mailbox(
     try:
         with imap(account(vault, mailbox, "imap")) as server:
             for folder in FOLDERS:
-                imported += _sync_folder(sessions, server, mailbox, folder)
+                imported += _sync_folder(sessions, server, mailbox, folder, files)
     except (MailServerError, ValueError) as error:
         _health(sessions, mailbox_id, str(error))
         return imported
@@ -73,7 +75,11 @@ def sync_mailbox(
 
 
 def _sync_folder(
-    sessions: sessionmaker[Session], server: ImapMailbox, mailbox: Any, folder: str
+    sessions: sessionmaker[Session],
+    server: ImapMailbox,
+    mailbox: Any,
+    folder: str,
+    files: ContentStore | None,
 ) -> int:
     imported = 0
     while True:
@@ -90,7 +96,7 @@ def _sync_folder(
             last_uid = 0
         with sessions.begin() as session:
             for item in fetched:
-                imported += _store(session, mailbox, folder, "in", parse(item.raw), None)
+                imported += _store(session, mailbox, folder, "in", parse(item.raw), None, files)
             top = max([item.uid for item in fetched], default=last_uid)
             _position(session, mailbox.id, folder, validity, top)
         if len(fetched) < BATCH:
@@ -117,8 +123,10 @@ def _store(
     direction: str,
     parsed: ParsedMessage,
     deal_id: str | None,
+    files: ContentStore | None = None,
 ) -> int:
-    """Keeps a message once per mailbox (by Message-ID), linked; 1 if it was new."""
+    """Keeps a message once per mailbox (by Message-ID), linked, its attachments in the file
+    store (when given); 1 if it was new."""
     seen = select(msg.id).where(msg.mailbox_id == mailbox.id, msg.message_id == parsed.message_id)
     if session.scalar(seen) is not None:
         return 0
@@ -143,7 +151,15 @@ def _store(
         "sent_at": parsed.sent_at,
         "text": parsed.text,
         "html": parsed.html,
-        "attachments": [attachment.filename for attachment in parsed.attachments],
+        "attachments": [
+            {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": len(attachment.content),
+                "sha256": files.put(attachment.content) if files else "",
+            }
+            for attachment in parsed.attachments
+        ],
         "counterparty_ids": counterparties,
         "contact_ids": contacts,
         "deal_id": deal_id,
@@ -276,3 +292,19 @@ def correspondence(
 
 def _may_read(session: Session, mailbox: Any, actor: Identity) -> bool:
     return access(session, mailbox).allows(actor, "read")
+
+
+def attachment(
+    sessions: sessionmaker[Session],
+    files: ContentStore,
+    message_id: str,
+    index: int,
+    actor: Identity,
+) -> tuple[dict[str, Any], bytes]:
+    """An attachment of a message the caller may read, from the file store."""
+    with sessions() as session:
+        row = message_for(session, message_id, actor)
+    if not 0 <= index < len(row.attachments) or not row.attachments[index].get("sha256"):
+        raise NotFound(f"message {message_id!r} has no attachment number {index}")
+    found = row.attachments[index]
+    return found, files.read(found["sha256"])
