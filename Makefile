@@ -60,7 +60,7 @@ format: setup ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: setup ## Benchmarks: API vs bare Flask; 10,000 deals through stages; 100,000 ERP invoice lines; classification of 1,000,000 customers; funnel and bottlenecks over 1,000,000 deals; win model trained on 200,000 closed deals; win probability of a deal over HTTP; 10,000 mails imported over IMAP and sent over SMTP
+bench: setup mail-servers ## Benchmarks: API vs bare Flask; 10,000 deals through stages; 100,000 ERP invoice lines; classification of 1,000,000 customers; funnel and bottlenecks over 1,000,000 deals; win model trained on 200,000 closed deals; win probability of a deal over HTTP; 10,000 mails imported over IMAP and sent over SMTP
 	$(PY) -m bench.api_bench
 	$(PY) -m bench.deals_bench
 	$(PY) -m bench.erp_bench

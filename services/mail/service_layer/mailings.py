@@ -8,10 +8,10 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, Undefined
+from jinja2 import Template, TemplateSyntaxError, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,12 @@ t, g, ml, r, s, a = (
 )
 CRITERIA = ("region", "industry", "position", "role", "abc")
 JINJA = SandboxedEnvironment(autoescape=False, undefined=Undefined)
+
+
+@lru_cache(maxsize=128)
+def compiled(text: str) -> Template:
+    """A template's text compiled once, not once per recipient."""
+    return JINJA.from_string(text)
 
 
 # -- templates -----------------------------------------------------------------------------
@@ -249,7 +255,7 @@ def _personal(box: Any, template: Any, person: Any, token: str, unsubscribe_url:
         "counterparty": {"name": person.company or ""},
         "unsubscribe_url": f"{unsubscribe_url.rstrip('/')}/{token}",
     }
-    body = JINJA.from_string(template.body).render(context)
+    body = compiled(template.body).render(context)
     if "unsubscribe_url" not in template.body:
         body += f"\n\n--\nUnsubscribe: {context['unsubscribe_url']}"
     message = compose(
@@ -257,7 +263,7 @@ def _personal(box: Any, template: Any, person: Any, token: str, unsubscribe_url:
         from_name=box.name,
         to=[person.email],
         cc=[],
-        subject=JINJA.from_string(template.subject).render(context),
+        subject=compiled(template.subject).render(context),
         text=body,
         html=None,
         in_reply_to=None,

@@ -26,7 +26,7 @@ from services.mail.adapters.mass_smtp import SmtpSession
 from services.mail.adapters.messages import compose
 from services.mail.adapters.secrets import Vault
 from services.mail.service_layer.mailboxes import AREA, account, mailbox_for, now
-from services.mail.service_layer.mailings import JINJA
+from services.mail.service_layer.mailings import compiled
 
 BIRTHDAY = "contact.birthday"
 ru, rm, a = orm.rules.c, orm.rule_mails.c, orm.addresses.c
@@ -210,8 +210,8 @@ def _message(box: Any, template: Any, item: Any) -> Any:
         from_name=box.name,
         to=[item.email],
         cc=[],
-        subject=JINJA.from_string(template.subject).render(item.context),
-        text=JINJA.from_string(template.body).render(item.context),
+        subject=compiled(template.subject).render(item.context),
+        text=compiled(template.body).render(item.context),
         html=None,
         in_reply_to=None,
         references=[],
