@@ -25,7 +25,7 @@ def sqlite_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 def postgres_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     data_dir: Path = tmp_path_factory.mktemp("var")
     with (
-        postgres_databases("contacts", "gateway") as urls,
+        postgres_databases("contacts", "deals", "analytics", "mail", "gateway") as urls,
         running_suite(settings_for(data_dir, urls)) as suite,
     ):
         yield suite
