@@ -95,8 +95,8 @@ def _sync_folder(
         if validity != known_validity:
             last_uid = 0
         with sessions.begin() as session:
-            for item in fetched:
-                imported += _store(session, mailbox, folder, "in", parse(item.raw), None, files)
+            batch = [parse(item.raw) for item in fetched]
+            imported += _store(session, mailbox, folder, "in", batch, None, files)
             top = max([item.uid for item in fetched], default=last_uid)
             _position(session, mailbox.id, folder, validity, top)
         if len(fetched) < BATCH:
@@ -121,63 +121,96 @@ def _store(
     mailbox: Any,
     folder: str,
     direction: str,
-    parsed: ParsedMessage,
+    batch: list[ParsedMessage],
     deal_id: str | None,
     files: ContentStore | None = None,
 ) -> int:
-    """Keeps a message once per mailbox (by Message-ID), linked, its attachments in the file
-    store (when given); 1 if it was new."""
-    seen = select(msg.id).where(msg.mailbox_id == mailbox.id, msg.message_id == parsed.message_id)
-    if session.scalar(seen) is not None:
+    """Keeps each message once per mailbox (by Message-ID), linked, its attachments in the file
+    store (when given), in a handful of statements for the whole batch; returns how many were
+    new. A reply joins the deal of its thread."""
+    fresh = _unseen(session, mailbox.id, batch)
+    if not fresh:
         return 0
-    thread = thread_key(parsed)
-    if deal_id is None:
-        earlier = select(msg.deal_id).where(msg.thread_id == thread, msg.deal_id.is_not(None))
-        deal_id = session.scalar(earlier.limit(1))
-    counterparties, contacts = links(_addresses(parsed), _book(session, parsed), mailbox.address)
-    row = {
-        "id": str(uuid.uuid4()),
-        "mailbox_id": mailbox.id,
-        "direction": direction,
-        "folder": folder,
-        "message_id": parsed.message_id,
-        "thread_id": thread,
-        "in_reply_to": parsed.in_reply_to,
-        "from_address": parsed.from_address,
-        "from_name": parsed.from_name,
-        "to": parsed.to,
-        "cc": parsed.cc,
-        "subject": parsed.subject,
-        "sent_at": parsed.sent_at,
-        "text": parsed.text,
-        "html": parsed.html,
-        "attachments": [
+    book = _book(session, fresh)
+    threads = [thread_key(parsed) for parsed in fresh]
+    deals = {} if deal_id else _thread_deals(session, set(threads))
+    rows = []
+    for parsed, thread in zip(fresh, threads, strict=True):
+        counterparties, contacts = links(_addresses(parsed), book, mailbox.address)
+        rows.append(
             {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "size": len(attachment.content),
-                "sha256": files.put(attachment.content) if files else "",
+                "id": str(uuid.uuid4()),
+                "mailbox_id": mailbox.id,
+                "direction": direction,
+                "folder": folder,
+                "message_id": parsed.message_id,
+                "thread_id": thread,
+                "in_reply_to": parsed.in_reply_to,
+                "from_address": parsed.from_address,
+                "from_name": parsed.from_name,
+                "to": parsed.to,
+                "cc": parsed.cc,
+                "subject": parsed.subject,
+                "sent_at": parsed.sent_at,
+                "text": parsed.text,
+                "html": parsed.html,
+                "attachments": _keep_attachments(parsed, files),
+                "counterparty_ids": counterparties,
+                "contact_ids": contacts,
+                "deal_id": deal_id or deals.get(thread),
+                "created_at": now(),
             }
-            for attachment in parsed.attachments
-        ],
-        "counterparty_ids": counterparties,
-        "contact_ids": contacts,
-        "deal_id": deal_id,
-        "created_at": now(),
-    }
-    session.execute(orm.messages.insert().values(**row))
-    proposals.propose(session, mailbox, parsed)
-    for counterparty_id in counterparties:
-        session.execute(
-            orm.message_links.insert().values(message_id=row["id"], counterparty_id=counterparty_id)
         )
-    _tell(session, row)
-    return 1
+    session.execute(orm.messages.insert(), rows)
+    linked = [
+        {"message_id": row["id"], "counterparty_id": counterparty_id}
+        for row in rows
+        for counterparty_id in row["counterparty_ids"]
+    ]
+    if linked:
+        session.execute(orm.message_links.insert(), linked)
+    proposals.propose(session, mailbox, fresh)
+    Outbox(orm.outbox, "mail").add_many(session, [_logged(row) for row in rows])
+    return len(rows)
 
 
-def _book(session: Session, parsed: ParsedMessage) -> list[Known]:
-    """The address book entries of the message's addresses and their domains."""
-    wanted = sorted(_addresses(parsed))
+def _unseen(session: Session, mailbox_id: str, batch: list[ParsedMessage]) -> list[ParsedMessage]:
+    """The messages of the batch not kept yet (nor twice within it)."""
+    ids = sorted({parsed.message_id for parsed in batch})
+    kept = set(
+        session.scalars(
+            select(msg.message_id).where(msg.mailbox_id == mailbox_id, msg.message_id.in_(ids))
+        )
+    )
+    fresh: dict[str, ParsedMessage] = {}
+    for parsed in batch:
+        if parsed.message_id not in kept:
+            fresh.setdefault(parsed.message_id, parsed)
+    return list(fresh.values())
+
+
+def _thread_deals(session: Session, threads: set[str]) -> dict[str, str]:
+    query = select(msg.thread_id, msg.deal_id).where(
+        msg.thread_id.in_(sorted(threads)), msg.deal_id.is_not(None)
+    )
+    return {row[0]: row[1] for row in session.execute(query)}
+
+
+def _keep_attachments(parsed: ParsedMessage, files: ContentStore | None) -> list[dict[str, Any]]:
+    return [
+        {
+            "filename": attachment.filename,
+            "content_type": attachment.content_type,
+            "size": len(attachment.content),
+            "sha256": files.put(attachment.content) if files else "",
+        }
+        for attachment in parsed.attachments
+    ]
+
+
+def _book(session: Session, batch: list[ParsedMessage]) -> list[Known]:
+    """The address book entries of the messages' addresses and their domains."""
+    wanted = sorted(set().union(*(_addresses(parsed) for parsed in batch)))
     domains = sorted({address.rpartition("@")[2] for address in wanted})
     rows = session.execute(select(orm.addresses).where(a.email.in_(wanted) | a.domain.in_(domains)))
     return [Known(r.counterparty_id, r.contact_id, r.email, r.domain) for r in rows]
@@ -187,7 +220,7 @@ def _addresses(parsed: ParsedMessage) -> set[str]:
     return {parsed.from_address, *parsed.to, *parsed.cc} - {""}
 
 
-def _tell(session: Session, row: dict[str, Any]) -> None:
+def _logged(row: dict[str, Any]) -> tuple[str, str, events.MailLogged]:
     logged = events.MailLogged(
         message_id=row["id"],
         mailbox_id=row["mailbox_id"],
@@ -201,7 +234,7 @@ def _tell(session: Session, row: dict[str, Any]) -> None:
     if row["deal_id"]:
         logged.deal_id = row["deal_id"]
     kind = "mail.received" if row["direction"] == "in" else "mail.sent"
-    Outbox(orm.outbox, "mail").add(session, kind, row["id"], logged)
+    return kind, row["id"], logged
 
 
 def send_message(
@@ -244,7 +277,7 @@ def send_message(
     parsed = parse(message.as_bytes())
     deal_id = fields.get("deal_id") or (answered.deal_id if answered else None)
     with sessions.begin() as session:
-        _store(session, mailbox, "Sent", "out", parsed, deal_id)
+        _store(session, mailbox, "Sent", "out", [parsed], deal_id)
         if answered is not None:
             assignments.answered(session, answered.id)
     return get_message_by(sessions, mailbox.id, parsed.message_id)

@@ -41,30 +41,45 @@ def vcards(parsed: ParsedMessage) -> list[dict[str, str]]:
     return found
 
 
-def propose(session: Session, mailbox: Any, parsed: ParsedMessage) -> None:
-    """Called for each message stored: everyone in it we do not know yet."""
-    people = [
-        {"EMAIL": parsed.from_address, "FN": parsed.from_name, "source": "address"},
-        *({"EMAIL": address, "source": "address"} for address in (*parsed.to, *parsed.cc)),
-        *({**card, "source": "vcard"} for card in vcards(parsed)),
-    ]
-    for person in people:
-        email = person["EMAIL"].lower()
-        if not email or email == mailbox.address:
-            continue
-        if session.scalar(select(a.owner).where(a.email == email)) is not None:
-            continue
-        _keep(session, mailbox.id, email, person)
+def propose(session: Session, mailbox: Any, batch: list[ParsedMessage]) -> None:
+    """Called for each batch of messages stored: everyone in them we do not know yet."""
+    people: dict[str, dict[str, Any]] = {}
+    for parsed in batch:
+        found = [
+            {"EMAIL": parsed.from_address, "FN": parsed.from_name, "source": "address"},
+            *({"EMAIL": address, "source": "address"} for address in (*parsed.to, *parsed.cc)),
+            *({**card, "source": "vcard"} for card in vcards(parsed)),
+        ]
+        for person in found:
+            email = person["EMAIL"].lower()
+            if not email or email == mailbox.address:
+                continue
+            seen = people.setdefault(email, person | {"messages": 0})
+            seen["messages"] += 1
+            if person["source"] == "vcard":
+                seen.update(person)
+    if not people:
+        return
+    emails = sorted(people)
+    known = set(session.scalars(select(a.email).where(a.email.in_(emails))))
+    proposed = {
+        row.email: row
+        for row in session.execute(
+            select(p.id, p.email, p.messages).where(p.mailbox_id == mailbox.id, p.email.in_(emails))
+        )
+    }
+    for email, person in people.items():
+        if email not in known:
+            _keep(session, mailbox.id, email, person, proposed.get(email))
 
 
-def _keep(session: Session, mailbox_id: str, email: str, person: dict[str, str]) -> None:
-    known = session.execute(
-        select(p.id, p.messages).where(p.mailbox_id == mailbox_id, p.email == email)
-    ).first()
+def _keep(
+    session: Session, mailbox_id: str, email: str, person: dict[str, Any], known: Any
+) -> None:
     domain = domain_of(email)
     company = person.get("ORG") or (domain if domain not in PUBLIC_DOMAINS else None)
     if known is not None:
-        values: dict[str, Any] = {"messages": known.messages + 1}
+        values: dict[str, Any] = {"messages": known.messages + person["messages"]}
         if person["source"] == "vcard":
             values |= {
                 "name": person.get("FN") or email,
@@ -82,7 +97,7 @@ def _keep(session: Session, mailbox_id: str, email: str, person: dict[str, str])
             company=company,
             phone=person.get("TEL"),
             source=person["source"],
-            messages=1,
+            messages=person["messages"],
             status="proposed",
             first_seen_at=now(),
         )
