@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from crmkit.cli import SERVICES
+
 VENV_BIN = Path(sys.executable).parent
 ADMIN_PASSWORD = "bench-password-1"
 
@@ -83,6 +85,7 @@ def suite_running(
         "CRM_CONTACTS_ADDR": "127.0.0.1:50191",
         "CRM_DEALS_ADDR": "127.0.0.1:50192",
         "CRM_ANALYTICS_ADDR": "127.0.0.1:50193",
+        "CRM_MAIL_ADDR": "127.0.0.1:50194",
         "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CRM_DEMO_DATA": "0",
         "CRM_LOG_LEVEL": "WARNING",
@@ -92,7 +95,9 @@ def suite_running(
         subprocess.run(
             [python, "-m", "crmkit.cli", command], env=env, check=True, capture_output=True
         )
-    commands = [[python, "-m", f"services.{service}", verb] for service, verb in verbs]
+    # every gRPC server the gateway's health check asks for, whatever else a bench runs
+    servers = [(service, "serve") for service in SERVICES if (service, "serve") not in verbs]
+    commands = [[python, "-m", f"services.{service}", verb] for service, verb in (*verbs, *servers)]
     gunicorn = [
         str(VENV_BIN / "gunicorn"),
         "--bind",
