@@ -29,11 +29,11 @@ from services.mail.domain.model import Known, links
 from services.mail.service_layer import assignments, proposals
 from services.mail.service_layer.mailboxes import (
     AREA,
-    access,
     account,
     mailbox_for,
     message_for,
     now,
+    readable,
 )
 
 m, f, msg, a, ln = (
@@ -309,22 +309,13 @@ def correspondence(
 ) -> tuple[list[Any], int]:
     """A counterparty's messages, newest first, from the mailboxes the caller may read."""
     with sessions() as session:
-        readable = [
-            box.id
-            for box in session.execute(select(orm.mailboxes))
-            if _may_read(session, box, actor)
-        ]
         query = (
             select(orm.messages)
             .join(orm.message_links, ln.message_id == msg.id)
-            .where(ln.counterparty_id == counterparty_id, msg.mailbox_id.in_(readable or [""]))
+            .where(ln.counterparty_id == counterparty_id, msg.mailbox_id.in_(readable(actor)))
             .order_by(msg.sent_at.desc(), msg.id)
         )
         return paginate_rows(session, query, page)
-
-
-def _may_read(session: Session, mailbox: Any, actor: Identity) -> bool:
-    return access(session, mailbox).allows(actor, "read")
 
 
 def attachment(

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.errors import Forbidden, InvalidInput, NotFound
@@ -98,21 +98,26 @@ def get_mailbox(sessions: sessionmaker[Session], mailbox_id: str, actor: Identit
         return mailbox, int(count or 0)
 
 
+def readable(actor: Identity) -> Select[tuple[str]]:
+    """The ids of the mailboxes the caller may read: Access.allows(actor, "read") as SQL."""
+    query = select(m.id)
+    if "admin" in actor.roles:
+        return query
+    shared = select(p.mailbox_id).where(
+        p.group_id.in_(sorted(actor.groups) or [""]), p.read | p.send | p.manage
+    )
+    return query.where(
+        ((m.kind == "personal") & (m.owner_id == actor.user_id))
+        | ((m.kind == "shared") & m.id.in_(shared))
+    )
+
+
 def list_mailboxes(
     sessions: sessionmaker[Session], actor: Identity, page: Page
 ) -> tuple[list[tuple[Any, int]], int]:
     """The mailboxes the caller may read."""
     with sessions() as session:
-        mine = select(orm.mailboxes).order_by(m.name, m.id)
-        if "admin" not in actor.roles:
-            shared = select(p.mailbox_id).where(
-                p.group_id.in_(sorted(actor.groups) or [""]),
-                p.read | p.send | p.manage,
-            )
-            mine = mine.where(
-                ((m.kind == "personal") & (m.owner_id == actor.user_id))
-                | ((m.kind == "shared") & m.id.in_(shared))
-            )
+        mine = select(orm.mailboxes).where(m.id.in_(readable(actor))).order_by(m.name, m.id)
         rows, total = paginate_rows(session, mine, page)
         counted = (
             select(msg.mailbox_id, func.count())
