@@ -4,10 +4,8 @@ beats the stage baseline and the model before it on the newest fifth of the hist
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -99,7 +97,7 @@ def _train(session: Session, version: int, at: datetime) -> None:
     }
     current = _promoted(session)
     if current is not None:
-        rival = _stored(current)
+        rival = _model(session, current)
         found["current"] = win_model.metrics(rival.probabilities(test), closed.won[held])
     promote = win_model.should_promote(found["model"], found["baseline"], found.get("current"))
     if promote:
@@ -121,18 +119,26 @@ def _one_outcome(*parts: np.ndarray) -> bool:
     return any(part.all() or not part.any() for part in parts)
 
 
-def _promoted(session: Session) -> Any:
-    return session.execute(select(orm.win_models).where(w.promoted.is_(True))).first()
+def _promoted(session: Session) -> int | None:
+    """The version of the promoted model (None: the stage baseline answers)."""
+    return session.scalar(select(w.version).where(w.promoted.is_(True)))
 
 
-@lru_cache(maxsize=4)
-def _model(version: int, stored: str) -> win_model.WinModel:
-    """Models are read from their JSON numbers (never unpickled), once per version."""
-    return win_model.WinModel.from_json(json.loads(stored))
+_LOADED: dict[tuple[str, int], win_model.WinModel] = {}
 
 
-def _stored(row: Any) -> win_model.WinModel:
-    return _model(row.version, json.dumps(row.model, sort_keys=True))
+def _model(session: Session, version: int) -> win_model.WinModel:
+    """A trained version never changes: its JSON numbers (never a pickle) are read and turned
+    into a model once per database and version, not on every score."""
+    key = (str(session.get_bind().engine.url), version)
+    if key not in _LOADED:
+        stored: dict[str, Any] = session.execute(
+            select(w.model).where(w.version == version)
+        ).scalar_one()
+        if len(_LOADED) >= 8:
+            _LOADED.clear()
+        _LOADED[key] = win_model.WinModel.from_json(stored)
+    return _LOADED[key]
 
 
 def get_training(sessions: sessionmaker[Session], version: int | None) -> Any:
@@ -166,12 +172,12 @@ def score(session: Session, deal_ids: list[str], at: datetime) -> list[Score]:
         return []
     promoted = _promoted(session)
     if promoted is not None:
-        model = _stored(promoted)
+        model = _model(session, promoted)
         examples = features.examples(deals)
         chances = model.probabilities(examples)
         factors = model.factors(examples)
         return [
-            Score(str(deal), float(p), promoted.version, f)
+            Score(str(deal), float(p), promoted, f)
             for deal, p, f in zip(deals.ids.tolist(), chances, factors, strict=True)
         ]
     baseline = _baseline_now(session)
