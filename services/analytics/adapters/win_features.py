@@ -59,6 +59,7 @@ def moment_in_life(deal_id: str) -> float:
 class SqlAlchemyWinFeatures:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._stage_table: dict[str, tuple[str, int]] | None = None
 
     def closed(self, first: date, last: date) -> ClosedDeals:
         start = datetime.combine(first, time.min, UTC)
@@ -89,12 +90,21 @@ class SqlAlchemyWinFeatures:
 
     def stage_positions(self, stage_keys: NDArray[np.str_]) -> NDArray[np.int64]:
         """The position of each "<pipeline>:<stage>" (0 when unknown)."""
-        s = orm.stages.c
-        known = {
-            f"{row.pipeline_id}:{row.id}": row.position
-            for row in self.session.execute(select(s.pipeline_id, s.id, s.position))
-        }
-        return np.array([known.get(key, 0) for key in stage_keys.tolist()], dtype=np.int64)
+        stages = self._stages()
+        found = []
+        for key in stage_keys.tolist():
+            pipeline, _, stage = key.partition(":")
+            known_pipeline, position = stages.get(stage, ("", 0))
+            found.append(position if known_pipeline == pipeline else 0)
+        return np.array(found, dtype=np.int64)
+
+    def _stages(self) -> dict[str, tuple[str, int]]:
+        """Every stage's pipeline and position, read once per adapter."""
+        if self._stage_table is None:
+            s = orm.stages.c
+            rows = self.session.execute(select(s.id, s.pipeline_id, s.position))
+            self._stage_table = {row.id: (row.pipeline_id, row.position) for row in rows}
+        return self._stage_table
 
     def open_now(self, deal_ids: list[str], now: datetime) -> Deals:
         rows = sorted(
@@ -131,11 +141,7 @@ class SqlAlchemyWinFeatures:
             latest >= 0, times[np.maximum(latest, 0)] if len(times) else 0, deals.created
         )
         numeric["days_in_stage"] = np.maximum(deals.at - entered, 0) / DAY
-        s = orm.stages.c
-        stages = {
-            row.id: (row.pipeline_id, row.position)
-            for row in self.session.execute(select(s.id, s.pipeline_id, s.position))
-        }
+        stages = self._stages()
         last_position = {p: 0 for p, _ in stages.values()}
         for pipeline, position in stages.values():
             last_position[pipeline] = max(last_position[pipeline], position)
