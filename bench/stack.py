@@ -32,8 +32,13 @@ class Result:
         return self.requests / self.seconds
 
     def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+        return percentile(self.latencies_ms, p / 100)
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of them lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def wait_until_up(url: str, timeout: float = 30.0) -> None:

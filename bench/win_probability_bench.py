@@ -23,7 +23,7 @@ import psycopg
 import requests
 
 from bench.pipeline_bench import fill
-from bench.stack import suite_running
+from bench.stack import percentile, suite_running
 from crmkit.db import make_engine, make_session_factory
 from crmkit.identity import SYSTEM
 from services.analytics.service_layer import win_probability
@@ -47,11 +47,6 @@ UPDATE deals SET status = 'lost'
 WHERE status = 'won' AND random() < 0.7
   AND id IN (SELECT deal_id FROM participants WHERE role = 'competitor');
 """
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
