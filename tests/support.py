@@ -217,12 +217,13 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         )
 
     mail.sync = sync_now
-    mail.send_mailing = lambda mailing_id: (
+
+    def send_now(mailing_id: str) -> None:  # the worker's job, done at once
         mail_mailings.run_mailing(
             mail.sessions, mail.vault, mailing_id, "http://127.0.0.1/api/v1/unsubscribe"
         )
-        and None
-    )
+
+    mail.send_mailing = send_now
     mail_server, mail_port, _ = build_server(mail_grpc.registrar(mail), "127.0.0.1:0")
     addresses = {
         "CRM_CONTACTS_ADDR": f"127.0.0.1:{port}",
