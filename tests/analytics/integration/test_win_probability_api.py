@@ -104,7 +104,9 @@ def test_a_model_trained_on_enough_deals_is_promoted_and_explains_each_deal(
     assert model["metrics"]["auc"] > model["baseline_metrics"]["auc"]
     assert model["promoted"] and "closed_at" not in model["features"]
     assert model["n_deals"] >= 120 and model["held_out"] == round(model["n_deals"] * 0.2)
-    fresh = deal(suite, admin, history["pipeline"]["id"], history["buyer"]["id"])
+    # a newcomer: none of the shared buyer's long record, only the competitor to go by
+    newcomer = counterparty(suite, admin)
+    fresh = deal(suite, admin, history["pipeline"]["id"], newcomer["id"])
     participant = {"counterparty_id": history["rival"]["id"], "role": "competitor"}
     ok(
         suite.client.post(
@@ -115,7 +117,7 @@ def test_a_model_trained_on_enough_deals_is_promoted_and_explains_each_deal(
     suite.deliver_events()
     reply = ok(suite.client.get(f"{API}/deals/{fresh['id']}/win-probability", headers=admin))
     assert reply["model_version"] == model["version"]
-    assert reply["probability"] < 0.5  # the competitor is there
+    assert reply["probability"] < 0.5, reply  # the competitor is there
     effects = {factor["name"]: factor["effect"] for factor in reply["factors"]}
     assert effects.get("competitor_present", 0) < 0, reply["factors"]
     carried = ok(suite.client.get(f"{API}/deals/{fresh['id']}", headers=admin))
