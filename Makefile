@@ -9,7 +9,7 @@ GENERATED := crm/.generated
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto migrate run mail-servers test test-unit lint format bench clean
+.PHONY: help setup proto migrate web browser run mail-servers test test-unit lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,7 +34,24 @@ proto: $(GENERATED) ## Generate protobuf/gRPC code from protos/
 migrate: setup ## Bring every service's database to the newest schema
 	$(PY) -m crmkit.cli migrate-all
 
-run: setup ## Start the whole suite (gateway, contacts server/relay/consumer) with demo data
+WEB_SOURCES := $(shell find web/src web/locales -type f) web/index.html web/vite.config.js
+WEB_BUILT := web/dist/index.html
+
+web/node_modules/.package-lock.json: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+$(WEB_BUILT): web/node_modules/.package-lock.json $(WEB_SOURCES)
+	cd web && npx vite build --logLevel warn
+
+web: $(WEB_BUILT) ## Build the browser UI (npm packages from the registry, bundled by Vite into web/dist)
+
+browser: ## Install Debian's Chromium for the browser tests (driven by Playwright, not downloaded by it)
+	@test -x /usr/bin/chromium || { \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core; }; }
+
+run: setup web ## Start the whole suite (gateway, contacts server/relay/consumer) with demo data
 	$(PY) -m crmkit.cli migrate-all
 	$(PY) -m crmkit.cli bootstrap
 	$(VENV)/bin/honcho -f deploy/Procfile start
@@ -45,7 +62,7 @@ mail-servers: ## Install dovecot's IMAP server for the mail tests (each test run
 		$(SUDO) apt-get install -y --no-install-recommends dovecot-imapd \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends dovecot-imapd; }; }
 
-test: setup mail-servers ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ + dovecot, API fuzz)
+test: setup web mail-servers browser ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ + dovecot, API fuzz, browser)
 	$(PY) -m pytest
 
 test-unit: setup ## Only the fast tests that need no PostgreSQL or RabbitMQ
@@ -71,4 +88,4 @@ bench: setup mail-servers ## Benchmarks: API vs bare Flask; 10,000 deals through
 	$(PY) -m bench.mail_bench
 
 clean: ## Remove the virtualenv, generated code and local data
-	rm -rf $(VENV) crm var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) crm var .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist

@@ -12,6 +12,7 @@ from crmkit.db import make_engine
 from crmkit.identity import ANONYMOUS, set_identity
 from crmkit.settings import Settings, load_or_create_secret
 from crmkit.tracing import current_trace_id, set_trace_id
+from gateway import ui
 from gateway.api import (
     analytics,
     campaigns,
@@ -48,6 +49,7 @@ def create_app(
     )
     register_error_handlers(app)
     app.register_blueprint(meta.bp)
+    app.register_blueprint(ui.bp)
     for blueprint in (
         identity.bp,
         counterparties.bp,

@@ -1,0 +1,103 @@
+"""The web UI in headless Chromium (Debian's, driven by Playwright) against a whole suite that
+serves the built UI and the API on a real loopback port."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from gateway.ui import WEB_DIST
+from tests.support import ADMIN_PASSWORD, Suite, running_suite, settings_for
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps knocking on a closed network.
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("CRM_SCREENSHOTS", "screenshots"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(pytest.mark.browser)
+
+
+class LiveSuite:
+    """A suite whose gateway listens on a port, so that a browser can use it."""
+
+    def __init__(self, suite: Suite, server: BaseWSGIServer) -> None:
+        self.suite = suite
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+    def api(self, method: str, path: str, json: object = None) -> dict:  # type: ignore[type-arg]
+        reply = self.suite.client.open(
+            f"/api/v1{path}", method=method, json=json, headers=self.suite.headers()
+        )
+        assert reply.status_code < 300, reply.get_json()
+        return reply.get_json() or {}
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSuite]:
+    if not (WEB_DIST / "index.html").exists():
+        pytest.fail("the web UI is not built: run `make web` (make test does)")
+    with running_suite(settings_for(tmp_path_factory.mktemp("var"))) as suite:
+        server = make_server("127.0.0.1", 0, suite.client.application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield LiveSuite(suite, server)
+        finally:
+            server.shutdown()
+            thread.join()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make browser` (make test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, live: LiveSuite) -> Iterator[Page]:
+    """One tab per module, signed in as the admin, in English."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    opened = context.new_page()
+    opened.set_default_timeout(15_000)
+    opened.add_init_script("localStorage.setItem('crm.language', localStorage.getItem('crm.language') || 'en')")
+    opened.goto(live.url + "/")
+    sign_in(opened)
+    yield opened
+    context.close()
+
+
+def sign_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator("header.topbar").wait_for()
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Saves what the user sees now as screenshots/<name>.png (not committed)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,101 @@
+// The public API (/api/v1), nothing else: problems become ApiError with one message per field.
+import { session } from "./session.js";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+    this.fields = {};
+    for (const error of problem.errors || []) {
+      const field = String(error.field || "").replace(/^body\./, "");
+      this.fields[field] = this.fields[field] || error.message;
+    }
+  }
+}
+
+let onSignedOut = () => {};
+export function whenSignedOut(callback) {
+  onSignedOut = callback;
+}
+
+function address(path, query) {
+  const url = new URL(`/api/v1${path}`, window.location.origin);
+  for (const [name, value] of Object.entries(query || {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  return url;
+}
+
+async function send(path, { method = "GET", body, query } = {}) {
+  const headers = { Accept: "application/json" };
+  const tokens = session.tokens;
+  if (tokens) headers.Authorization = `Bearer ${tokens.access_token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  return fetch(address(path, query), {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+async function refreshed() {
+  const tokens = session.tokens;
+  if (!tokens) return false;
+  const reply = await fetch(address("/auth/refresh"), {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ refresh_token: tokens.refresh_token }),
+  });
+  if (!reply.ok) return false;
+  session.tokens = await reply.json();
+  return true;
+}
+
+export async function api(path, options = {}) {
+  let reply = await send(path, options);
+  if (reply.status === 401 && path !== "/auth/login" && (await refreshed())) {
+    reply = await send(path, options);
+  }
+  if (reply.status === 401 && path !== "/auth/login") {
+    session.tokens = null;
+    onSignedOut();
+  }
+  if (reply.status === 204) return null;
+  const type = reply.headers.get("Content-Type") || "";
+  const payload = type.includes("json") ? await reply.json() : { title: await reply.text() };
+  if (!reply.ok) throw new ApiError(reply.status, payload);
+  return payload;
+}
+
+export const get = (path, query) => api(path, { query });
+export const post = (path, body = {}) => api(path, { method: "POST", body });
+export const patch = (path, body) => api(path, { method: "PATCH", body });
+export const put = (path, body) => api(path, { method: "PUT", body });
+
+// Every page of a list, for the screens that show a whole set (a board, a matrix).
+export async function everything(path, query = {}) {
+  const items = [];
+  for (let page = 1; ; page += 1) {
+    const reply = await get(path, { ...query, page, page_size: 500 });
+    items.push(...reply.items);
+    if (items.length >= reply.total || reply.items.length === 0) return items;
+  }
+}
+
+export function csvAddress(path, query = {}) {
+  return address(path, { ...query, format: "csv" }).toString();
+}
+
+// CSV exports need the bearer token, so they are fetched and handed to the browser as a file.
+export async function download(path, query, filename) {
+  const reply = await fetch(csvAddress(path, query), {
+    headers: { Authorization: `Bearer ${session.tokens.access_token}` },
+  });
+  if (!reply.ok) throw new ApiError(reply.status, await reply.json());
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(await reply.blob());
+  link.download = filename;
+  link.click();
+  URL.revokeObjectURL(link.href);
+}

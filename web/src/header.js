@@ -1,0 +1,119 @@
+// The header: areas, search over counterparties and deals, notifications, language and sign-out.
+import { get, post } from "./api.js";
+import { LANGUAGES, dateTime, language, setLanguage, t } from "./i18n.js";
+import { session } from "./session.js";
+import { debounce, html, nothing, render } from "./ui.js";
+
+const BELL = html`<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>`;
+
+const AREAS = [
+  ["/board", "nav.pipeline"],
+  ["/counterparties", "nav.counterparties"],
+  ["/my-day", "nav.my_day"],
+  ["/mail", "nav.mail"],
+  ["/analytics", "nav.analytics"],
+];
+
+export function showHeader(root, restart) {
+  const state = { found: null, notifications: null, open: null };
+
+  const search = debounce(async (q) => {
+    if (q.trim().length < 2) {
+      state.found = null;
+      return draw();
+    }
+    const [counterparties, deals] = await Promise.all([
+      get("/counterparties", { q, page_size: 6 }),
+      get("/deals", { q, page_size: 6 }),
+    ]);
+    state.found = { q, counterparties: counterparties.items, deals: deals.items };
+    draw();
+  });
+
+  async function loadNotifications() {
+    const reply = await get("/notifications", { unread_only: true, page_size: 20 });
+    state.notifications = reply;
+    draw();
+  }
+
+  async function readNotification(item) {
+    await post(`/notifications/${item.id}/read`);
+    await loadNotifications();
+  }
+
+  function toggle(panel) {
+    state.open = state.open === panel ? null : panel;
+    if (state.open === "notifications") loadNotifications();
+    draw();
+  }
+
+  function results() {
+    if (!state.found) return nothing;
+    const { counterparties, deals } = state.found;
+    const close = () => {
+      state.found = null;
+      root.querySelector("input[type=search]").value = "";
+      draw();
+    };
+    return html`<div class="popover search-results" @click=${close}>
+      ${counterparties.length + deals.length === 0
+        ? html`<p class="muted">${t("header.nothing_found", { q: state.found.q })}</p>`
+        : nothing}
+      ${counterparties.length
+        ? html`<h4>${t("nav.counterparties")}</h4>${counterparties.map(
+            (c) => html`<a href="#/counterparties/${c.id}">${c.name}<small>${c.tax_id || c.email || ""}</small></a>`,
+          )}`
+        : nothing}
+      ${deals.length
+        ? html`<h4>${t("header.deals")}</h4>${deals.map(
+            (d) => html`<a href="#/deals/${d.id}">${d.title}<small>${t(`deal.status_${d.status}`)}</small></a>`,
+          )}`
+        : nothing}
+    </div>`;
+  }
+
+  function notifications() {
+    if (state.open !== "notifications") return nothing;
+    const items = state.notifications?.items || [];
+    return html`<div class="popover notifications">
+      <h4>${t("header.notifications")}</h4>
+      ${items.length === 0 ? html`<p class="muted">${t("header.no_notifications")}</p>` : nothing}
+      ${items.map(
+        (n) => html`<div class="notification"><div><strong>${n.title}</strong>${n.due_at ? html`<p>${t("header.due", { at: dateTime(n.due_at) })}</p>` : nothing}
+          <small>${dateTime(n.created_at)}</small></div>
+          <button class="ghost small" @click=${() => readNotification(n)}>${t("header.mark_read")}</button></div>`,
+      )}
+    </div>`;
+  }
+
+  function draw() {
+    const unread = state.notifications?.total || 0;
+    render(
+      html`<header class="topbar">
+        <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span>Hoa CRM</a>
+        <nav class="main">${AREAS.map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
+        <div class="search"><input type="search" placeholder=${t("header.search")} aria-label=${t("header.search")}
+          @input=${(e) => search(e.target.value)} />${results()}</div>
+        <div class="bell"><button class="ghost icon" aria-label=${t("header.notifications")} @click=${() => toggle("notifications")}>
+          ${BELL}${unread ? html`<span class="count">${unread}</span>` : nothing}</button>${notifications()}</div>
+        <div class="user"><button class="ghost" @click=${() => toggle("user")}>${session.me.full_name || session.me.username} ▾</button>
+          ${state.open === "user"
+            ? html`<div class="popover menu">
+                <label>${t("header.language")}<select @change=${(e) => { setLanguage(e.target.value); restart(); }}>
+                  ${Object.entries(LANGUAGES).map(([key, name]) => html`<option value=${key} ?selected=${key === language}>${name}</option>`)}
+                </select></label>
+                <button class="ghost" @click=${() => { session.tokens = null; restart(); }}>${t("header.sign_out")}</button>
+              </div>`
+            : nothing}</div>
+      </header>`,
+      root,
+    );
+    const path = (window.location.hash.slice(1) || "/board").split("?")[0];
+    root.querySelectorAll("nav.main a").forEach((link) => {
+      link.classList.toggle("active", path.startsWith(link.dataset.area) || (path === "/" && link.dataset.area === "/board"));
+    });
+  }
+
+  draw();
+  loadNotifications();
+}

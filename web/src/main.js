@@ -1,0 +1,66 @@
+// The composition root of the browser UI: session, language, header and the screen for the route.
+import "./styles.css";
+import { get, whenSignedOut } from "./api.js";
+import { setLanguage, language } from "./i18n.js";
+import { showHeader } from "./header.js";
+import { current, go, route } from "./router.js";
+import { session } from "./session.js";
+import { html, problem, render } from "./ui.js";
+import { showLogin } from "./screens/login.js";
+
+route("/", () => import("./screens/board.js"));
+route("/board", () => import("./screens/board.js"));
+route("/board/:pipelineId", () => import("./screens/board.js"));
+route("/deals/:id", () => import("./screens/deal.js"));
+route("/counterparties", () => import("./screens/counterparties.js"));
+route("/counterparties/:id", () => import("./screens/counterparty.js"));
+route("/my-day", () => import("./screens/myday.js"));
+route("/mail", () => import("./screens/mail.js"));
+route("/mail/:mailboxId", () => import("./screens/mail.js"));
+route("/analytics", () => import("./screens/analytics.js"));
+route("/analytics/:tab", () => import("./screens/analytics.js"));
+
+const app = document.getElementById("app");
+
+async function showScreen() {
+  if (!session.loggedIn) return start();
+  const found = current();
+  const main = document.getElementById("screen");
+  if (!main) return start();
+  document.querySelectorAll("nav.main a").forEach((link) => {
+    link.classList.toggle("active", (found?.path || "/").startsWith(link.dataset.area));
+  });
+  if (!found) return render(problem({ status: 404 }), main);
+  try {
+    const screen = await found.load();
+    await screen.show(main, found.params, found.query);
+  } catch (error) {
+    console.error(error);
+    render(problem(error), main);
+  }
+}
+
+async function start() {
+  setLanguage(language);
+  if (!session.loggedIn) {
+    return showLogin(app, () => start());
+  }
+  try {
+    session.me = await get("/me");
+  } catch {
+    session.tokens = null;
+    return showLogin(app, () => start());
+  }
+  render(
+    html`<div class="shell"><div id="header"></div><main id="screen" tabindex="-1"></main></div>
+      <div id="toasts" aria-live="polite"></div>`,
+    app,
+  );
+  showHeader(document.getElementById("header"), () => start());
+  await showScreen();
+}
+
+whenSignedOut(() => start());
+window.addEventListener("hashchange", showScreen);
+window.crm = { go };
+start();

@@ -1,0 +1,5 @@
+import { emptyState, render } from "../ui.js";
+
+export async function show(root) {
+  render(emptyState("myday", "…"), root);
+}
