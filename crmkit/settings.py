@@ -35,6 +35,9 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
     return _number(env, name, default, float)
 
 
+_REPOSITORY = Path(__file__).resolve().parents[1]
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -46,6 +49,7 @@ class Settings:
     jwt_secret: str | None
     mail_secret_key: str | None  # encrypts mailbox passwords
     public_url: str | None  # where the outside world reaches the gateway (links in e-mails)
+    web_dist: Path  # the built browser UI the gateway serves at /
     admin_username: str
     admin_password: str | None
     access_token_seconds: int
@@ -77,6 +81,7 @@ class Settings:
             jwt_secret=env.get("CRM_JWT_SECRET") or None,
             mail_secret_key=env.get("CRM_MAIL_SECRET_KEY") or None,
             public_url=env.get("CRM_PUBLIC_URL") or None,
+            web_dist=Path(env.get("CRM_WEB_DIST") or _REPOSITORY / "web" / "dist").resolve(),
             admin_username=env.get("CRM_ADMIN_USERNAME") or "admin",
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
             access_token_seconds=_int(env, "CRM_ACCESS_TOKEN_SECONDS", 900),

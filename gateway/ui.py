@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Response, abort, send_from_directory
 
-WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
+from gateway.context import gateway
 
 # The UI runs only its own scripts and talks only to this origin; nobody may frame it.
 SECURITY_HEADERS = {
@@ -25,21 +23,23 @@ bp = Blueprint("ui", __name__)
 
 @bp.get("/")
 def index() -> Response:
-    if not (WEB_DIST / "index.html").exists():
+    built = gateway().settings.web_dist
+    if not (built / "index.html").exists():
         return Response(
             "The web UI is not built yet: run `make web` (or `make run`).",
             status=503,
             mimetype="text/plain",
         )
-    return _protected(send_from_directory(WEB_DIST, "index.html", max_age=0))
+    return _protected(send_from_directory(built, "index.html", max_age=0))
 
 
 @bp.get("/assets/<path:name>")
 def asset(name: str) -> Response:
-    if not (WEB_DIST / "assets").is_dir():
+    assets = gateway().settings.web_dist / "assets"
+    if not assets.is_dir():
         abort(404)
     # Built assets carry a content hash in their names, so browsers may keep them for good.
-    return _protected(send_from_directory(WEB_DIST / "assets", name, max_age=31536000))
+    return _protected(send_from_directory(assets, name, max_age=31536000))
 
 
 def _protected(response: Response) -> Response:

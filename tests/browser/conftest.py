@@ -12,7 +12,6 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from gateway.ui import WEB_DIST
 from tests.support import ADMIN_PASSWORD, Suite, running_suite, settings_for
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,9 +51,11 @@ class LiveSuite:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSuite]:
-    if not (WEB_DIST / "index.html").exists():
+    web_dist = {k: v for k, v in os.environ.items() if k == "CRM_WEB_DIST"}
+    settings = settings_for(tmp_path_factory.mktemp("var"), **web_dist)
+    if not (settings.web_dist / "index.html").exists():
         pytest.fail("the web UI is not built: run `make web` (make test does)")
-    with running_suite(settings_for(tmp_path_factory.mktemp("var"))) as suite:
+    with running_suite(settings) as suite:
         server = make_server("127.0.0.1", 0, suite.client.application, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -81,7 +82,9 @@ def page(browser: Browser, live: LiveSuite) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
     opened = context.new_page()
     opened.set_default_timeout(15_000)
-    opened.add_init_script("localStorage.setItem('crm.language', localStorage.getItem('crm.language') || 'en')")
+    opened.add_init_script(
+        "localStorage.setItem('crm.language', localStorage.getItem('crm.language') || 'en')"
+    )
     opened.goto(live.url + "/")
     sign_in(opened)
     yield opened
