@@ -20,6 +20,7 @@ from gateway.schemas.common import PageQuery
 bp = Blueprint("deals", __name__)
 AREA = "deals"
 DEAL_FILTERS = (
+    "q",
     "pipeline_id",
     "stage_id",
     "status",

@@ -143,6 +143,9 @@ DealPage = Page[Deal]
 
 
 class DealQuery(PageQuery):
+    q: str | None = Field(
+        None, max_length=200, description="words of the title, any case, diacritics optional"
+    )
     pipeline_id: Id | None = None
     stage_id: Id | None = None
     status: DealStatus | None = None

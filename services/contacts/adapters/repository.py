@@ -10,9 +10,9 @@ from sqlalchemy import String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate
+from crmkit.text import like_escape, searchable
 from services.contacts.adapters import orm
 from services.contacts.domain import model
-from services.contacts.domain.model import searchable
 
 
 @dataclass(frozen=True)
@@ -34,10 +34,6 @@ class InteractionFilter:
     owner_id: str | None = None
     planned_from: datetime | None = None
     planned_to: datetime | None = None
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class SqlAlchemyCounterpartyRepository:
@@ -74,11 +70,11 @@ class SqlAlchemyCounterpartyRepository:
         conditions: list[Any] = [c.deleted_at.is_(None)]
         if wanted.q:
             conditions.append(
-                c.search_text.like(f"%{_like_escape(searchable(wanted.q))}%", escape="\\")
+                c.search_text.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
             )
         if wanted.role:
             conditions.append(
-                type_coerce(c.roles, String).like(f"%,{_like_escape(wanted.role)},%", escape="\\")
+                type_coerce(c.roles, String).like(f"%,{like_escape(wanted.role)},%", escape="\\")
             )
         for name in ("region", "industry", "owner_id", "group_id", "abc", "xyz", "status"):
             value = getattr(wanted, name)

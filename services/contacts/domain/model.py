@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -11,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit.errors import FieldError, InvalidInput
+from crmkit.text import searchable
 
 LEGAL_KINDS = ("individual", "legal_entity")
 ROLES = ("customer", "supplier", "competitor", "partner", "contractor", "influencer")
@@ -39,13 +39,6 @@ def new_id() -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def searchable(text: str) -> str:
-    """Lower case without diacritics, so that 'nguyen van an' finds 'Nguyễn Văn An'."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _blank_to_none(value: Any) -> Any:

@@ -3,6 +3,8 @@ what other services publish."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -19,12 +21,14 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import registry, relationship
 
 from crmkit.db import UtcDateTime, id_column
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
+from crmkit.text import searchable
 from services.deals.domain import model
 
 metadata = MetaData()
@@ -61,6 +65,7 @@ deals = Table(
     metadata,
     _id(primary_key=True),
     Column("title", String(300), nullable=False),
+    Column("title_key", String(300), nullable=False, server_default=""),  # searchable(title)
     _id("pipeline_id", ForeignKey("pipelines.id"), nullable=False, index=True),
     _id("counterparty_id", nullable=False, index=True),
     _id("stage_id", ForeignKey("stages.id"), nullable=False, index=True),
@@ -301,3 +306,10 @@ def start_mappers() -> None:
         (model.Notification, notifications),
     ):
         mapper_registry.map_imperatively(cls, table)
+    event.listen(model.Deal, "before_insert", _fold_title)
+    event.listen(model.Deal, "before_update", _fold_title)
+
+
+def _fold_title(mapper: Any, connection: Any, deal: model.Deal) -> None:
+    """Keeps the title findable as people type it: any case, with or without diacritics."""
+    deal.title_key = searchable(deal.title)  # type: ignore[attr-defined]

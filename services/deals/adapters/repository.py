@@ -10,6 +10,7 @@ from sqlalchemy import and_, select, union, update
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate
+from crmkit.text import like_escape, searchable
 from services.deals.adapters import orm
 from services.deals.domain import model
 
@@ -25,6 +26,7 @@ class DealFilter:
     counterparty_id: str | None = None
     close_from: date | None = None
     close_to: date | None = None
+    q: str | None = None  # words of the title, any case, diacritics optional
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,10 @@ class SqlAlchemyDealRepository(Records):
             conditions.append(c.expected_close_date >= wanted.close_from)
         if wanted.close_to is not None:
             conditions.append(c.expected_close_date <= wanted.close_to)
+        if wanted.q:
+            conditions.append(
+                c.title_key.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
+            )
         return self.list(page, *conditions)
 
     def stages_in_use(self, pipeline_id: str) -> set[str]:

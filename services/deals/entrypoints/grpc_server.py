@@ -148,6 +148,7 @@ class DealsServicer(pb_grpc.DealsServicer):
             **{name: _opt(request, name) for name in names},
             close_from=parse_date(_opt(request, "close_from"), "close_from"),
             close_to=parse_date(_opt(request, "close_to"), "close_to"),
+            q=_opt(request, "q"),
         )
         items, total = deals.list_deals(self.uow(), wanted, _page(request.page))
         return pb.DealPage(items=[proto.deal_to_proto(d) for d in items], total=total)

@@ -269,6 +269,31 @@ def test_deals_are_found_by_pipeline_stage_status_owner_counterparty_and_close_d
     assert found["items"][0]["id"] == soon["id"]
 
 
+def test_deals_are_found_by_words_of_their_title_typed_without_diacritics_in_any_case(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    simple = pipeline(suite, admin, "simple", THREE_STAGES)
+    buyer = counterparty(suite, admin)
+    marker = unique()
+    wanted = deal(suite, admin, simple["id"], buyer["id"], title=f"Máy lọc nước Đông Á {marker}")
+    deal(suite, admin, simple["id"], buyer["id"], title=f"Bàn ghế văn phòng {marker}")
+    renamed = deal(suite, admin, simple["id"], buyer["id"], title=f"Nháp {marker}")
+    ok(
+        suite.client.patch(
+            f"{API}/deals/{renamed['id']}", json={"title": f"Ấm đun Đông Á {marker}"}, headers=admin
+        )
+    )
+
+    def titles(q: str) -> set[str]:
+        query = {"q": q, "pipeline_id": simple["id"]}
+        found = ok(suite.client.get(f"{API}/deals", query_string=query, headers=admin))
+        return {item["id"] for item in found["items"]}
+
+    assert titles("may loc nuoc") == {wanted["id"]}
+    assert titles("ĐÔNG Á") == {wanted["id"], renamed["id"]}
+    assert titles("100%_") == set()
+
+
 # -- pipelines -----------------------------------------------------------------------------
 def test_editing_a_pipeline_never_drops_a_stage_that_deals_use(
     suite: Suite, admin: dict[str, str], buyer: dict[str, str]
