@@ -59,6 +59,7 @@ def create_counterparty(body: s.CounterpartyCreate) -> Response:
 def list_counterparties(query: s.CounterpartyQuery) -> dict[str, Any]:
     filters = {name: getattr(query, name) for name in FILTERS}
     request = set_present(pb.ListCounterpartiesRequest(page=page_request(query)), filters)
+    request.ids.extend(query.ids.split(",") if query.ids else [])
     return page_of(s.Counterparty, _contacts().call("ListCounterparties", request), query)
 
 

@@ -96,6 +96,12 @@ class CounterpartyQuery(PageQuery):
     abc: Literal["A", "B", "C"] | None = None
     xyz: Literal["X", "Y", "Z"] | None = None
     status: Status | None = None
+    ids: str | None = Field(
+        None,
+        max_length=500 * 65,
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,499}$",
+        description="only these counterparties: up to 500 ids separated by commas",
+    )
 
 
 CounterpartyPage = Page[Counterparty]

@@ -26,6 +26,7 @@ class CounterpartyFilter:
     abc: str | None = None
     xyz: str | None = None
     status: str | None = None
+    ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,8 @@ class SqlAlchemyCounterpartyRepository:
             value = getattr(wanted, name)
             if value is not None:
                 conditions.append(getattr(c, name) == value)
+        if wanted.ids:
+            conditions.append(c.id.in_(wanted.ids))
         query = select(model.Counterparty).where(and_(*conditions)).order_by(c.name, c.id)
         return paginate(self.session, query, page)
 

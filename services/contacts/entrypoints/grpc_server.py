@@ -65,7 +65,7 @@ class ContactsServicer(pb_grpc.ContactsServicer):
     def ListCounterparties(
         self, request: pb.ListCounterpartiesRequest, context: Any
     ) -> pb.CounterpartyPage:
-        wanted = CounterpartyFilter(**proto.present(request, FILTERS))
+        wanted = CounterpartyFilter(**proto.present(request, FILTERS), ids=tuple(request.ids))
         items, total = handlers.list_counterparties(self.uow(), wanted, _page(request.page))
         return pb.CounterpartyPage(
             items=[proto.counterparty_to_proto(c) for c in items], total=total

@@ -134,6 +134,23 @@ def test_the_list_filters_by_role_region_industry_owner_group_and_status(
     assert only["items"][0]["id"] == supplier["id"]
 
 
+
+def test_a_screen_asks_for_just_the_counterparties_of_its_rows_by_their_ids(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    region = unique("Board ")
+    first, second, _ = (create(suite, admin, region=region) for _ in range(3))
+
+    def found(ids: str) -> Any:
+        return suite.client.get(f"{API}/counterparties", query_string={"ids": ids}, headers=admin)
+
+    named = found(f"{first['id']},{second['id']},no-such-id").get_json()
+    assert {item["id"] for item in named["items"]} == {first["id"], second["id"]}
+    refused = found("a,,b")
+    assert refused.status_code == 422
+    assert refused.get_json()["errors"][0]["field"] == "ids"
+
+
 def test_the_list_is_paged(suite: Suite, admin: dict[str, str]) -> None:
     region = unique("Paged ")
     for _ in range(3):
