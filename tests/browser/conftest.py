@@ -98,9 +98,10 @@ def sign_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD)
     page.locator("header.topbar").wait_for()
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Saves what the user sees now as screenshots/<name>.png (not committed)."""
+def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Saves what the user sees now as screenshots/<name>.png (not committed); a dialog is
+    shown as the user sees it, over the visible part of the page."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
