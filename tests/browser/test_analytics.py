@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,20 @@ def sales(live: LiveSuite) -> dict[str, Any]:
     return {"pipeline": wholesale, "deals": deals, "ids": ids, "stages": (lead, offer, contract)}
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page) -> Iterator[None]:
+    """Every test also checks that no script failed in the page while it ran."""
+    errors: list[str] = []
+
+    def failed(error: Exception) -> None:
+        errors.append(str(error))
+
+    page.on("pageerror", failed)
+    yield
+    page.remove_listener("pageerror", failed)
+    assert errors == []
+
+
 def open_tab(page: Page, live: LiveSuite, route: str) -> None:
     page.goto(f"{live.url}/#/analytics/{route}")
     page.reload()
@@ -227,6 +242,10 @@ def test_the_funnel_counts_the_deals_that_reached_each_stage_and_follows_a_move(
     live.suite.deliver_events()
     open_tab(page, live, f"funnel?pipeline_id={sales['pipeline']['id']}")
     assert funnel_counts(page) == {"Lead": "6", "Offer": "5", "Contract": "2"}
+    page.get_by_label("From").fill(str(date.today() + timedelta(days=1)))
+    expect(page.locator(".empty h3")).to_have_text("No deals created in this period")
+    assert funnel_counts(page) == {"Lead": "0", "Offer": "0", "Contract": "0"}
+    assert "from=" in page.url
 
 
 def test_export_csv_downloads_the_funnel_as_a_spreadsheet(
@@ -246,7 +265,10 @@ def test_bottlenecks_show_each_stage_with_its_losses_and_open_deals(
 ) -> None:
     open_tab(page, live, f"bottlenecks?pipeline_id={sales['pipeline']['id']}")
     offer = page.locator('table.bottlenecks tr[data-stage="Offer"]')
-    expect(offer).to_contain_text("20%")  # one of the five deals that entered Offer was lost there
+    expect(offer.locator("td").nth(4)).to_have_text("1")  # the deal lost in Offer
+    report = live.api("GET", f"/analytics/bottlenecks?pipeline_id={sales['pipeline']['id']}")
+    rate = next(stage for stage in report["stages"] if stage["name"] == "Offer")["drop_off_rate"]
+    expect(offer.locator("td").nth(5)).to_have_text(f"{round(rate * 100)}%")
     expect(page.locator("#chart-times")).to_be_visible()
     screenshot(page, "analytics-bottlenecks")
 
@@ -343,6 +365,7 @@ def test_a_bad_cron_shows_the_apis_message_under_the_field_and_a_good_one_is_kep
     expect(form.locator('small.error[data-field="cron"]')).to_contain_text(
         "is not a cron expression"
     )
+    screenshot(page, "analytics-settings-bad-cron")
     form.get_by_label("When (cron, UTC)").fill("0 3 1 * *")
     form.get_by_label("Run by itself").check()
     form.get_by_role("button", name="Save").click()

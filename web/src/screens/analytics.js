@@ -54,6 +54,11 @@ export async function show(root, params, query) {
     await TABS[tab].show(body, context);
   } catch (error) {
     console.error(error);
-    if (context.alive()) render(problem(error), body);
+    if (context.alive()) {
+      render(
+        html`${problem(error)}<button class="ghost" @click=${() => go(path, kept)}>${t("analytics.reset_filters")}</button>`,
+        body,
+      );
+    }
   }
 }
