@@ -1,0 +1,134 @@
+// The Contacts and Relationships tabs: the people at the counterparty, and its links to others.
+import { everything, get, patch, post } from "../../api.js";
+import { date, t } from "../../i18n.js";
+import { session } from "../../session.js";
+import { debounce, emptyState, field, html, nothing, toast } from "../../ui.js";
+import { label } from "../counterparties.js";
+import { card, formDialog, missing, openTab, refresh, sectionHead } from "./card.js";
+
+const RELATIONSHIP_KINDS = [
+  "parent_of", "division_of", "partner_of", "competitor_of", "supplier_of", "customer_of",
+  "contractor_of", "influencer_of", "affiliated_with",
+];
+
+// -- contact persons -------------------------------------------------------------------------
+
+const CONTACT_FIELDS = ["full_name", "position", "birthday", "email", "phone"];
+
+function contactForm(contact = null) {
+  const title = contact ? label("edit_contact", { name: contact.full_name }) : label("add_contact");
+  const body = ({ values: v, errors: e }) => html`
+    ${field({ label: label("full_name"), name: "full_name", value: v.full_name, error: e.full_name, required: true })}
+    <div class="form-grid">
+      ${field({ label: label("position"), name: "position", value: v.position, error: e.position, hint: label("position_hint") })}
+      ${field({ label: label("birthday"), name: "birthday", type: "date", value: v.birthday, error: e.birthday, hint: label("birthday_hint") })}
+      ${field({ label: label("email"), name: "email", type: "email", value: v.email, error: e.email })}
+      ${field({ label: label("phone"), name: "phone", type: "tel", value: v.phone, error: e.phone })}
+    </div>`;
+  const save = (values) => {
+    if (!contact) return post(`/counterparties/${card.id}/contacts`, values);
+    const changed = Object.fromEntries(
+      CONTACT_FIELDS.filter((name) => (values[name] ?? null) !== (contact[name] ?? null)).map((name) => [name, values[name] ?? null]),
+    );
+    return patch(`/contacts/${contact.id}`, changed);
+  };
+  return formDialog(title, contact || {}, body, save, contact ? t("common.save") : label("add"));
+}
+
+async function addContact(contact = null) {
+  const saved = await contactForm(contact);
+  if (!saved) return;
+  toast(contact ? t("common.saved") : label("contact_added", { name: saved.full_name }));
+  if (card.tab !== "contacts") return openTab("contacts");
+  await refresh({ counterparty: true });
+}
+
+export function viewContacts(contacts) {
+  const add = html`<button class="primary" @click=${() => addContact()}>+ ${label("add_contact")}</button>`;
+  if (contacts.length === 0) {
+    return html`<div class="card">${emptyState(label("no_contacts"), label("no_contacts_hint", { name: card.counterparty.name }), session.canWrite ? add : nothing)}</div>`;
+  }
+  return html`${sectionHead(label("contacts_count", { n: contacts.length }), add)}
+    <div class="table-wrap"><table>
+      <thead><tr><th>${label("full_name")}</th><th>${label("position")}</th><th>${label("email")}</th>
+        <th>${label("phone")}</th><th>${label("birthday")}</th><th></th></tr></thead>
+      <tbody>${contacts.map(
+        (p) => html`<tr>
+          <td><strong>${p.full_name}</strong></td><td>${p.position || missing}</td>
+          <td>${p.email ? html`<a href="mailto:${p.email}">${p.email}</a>` : missing}</td>
+          <td>${p.phone || missing}</td><td>${p.birthday ? date(p.birthday) : missing}</td>
+          <td class="num">${session.canWrite ? html`<button class="ghost small" @click=${() => addContact(p)}>${t("common.edit")}</button>` : nothing}</td>
+        </tr>`,
+      )}</tbody>
+    </table></div>`;
+}
+
+// -- relationships ---------------------------------------------------------------------------
+
+export async function loadRelationships() {
+  const links = await everything(`/counterparties/${card.id}/relationships`);
+  const others = [...new Set(links.flatMap((link) => [link.from_id, link.to_id]).filter((id) => id !== card.id))];
+  const found = await Promise.all(others.map((id) => get(`/counterparties/${id}`).catch(() => null)));
+  const names = new Map(others.map((id, i) => [id, found[i]?.name]));
+  return { links, names };
+}
+
+function party(id, names) {
+  if (id === card.id) return html`<strong>${card.counterparty.name}</strong>`;
+  const name = names.get(id);
+  return name ? html`<a href="#/counterparties/${id}">${name}</a>` : html`<span class="muted">${label("hidden_party")}</span>`;
+}
+
+const findParties = debounce(async (state, q) => {
+  state.found = q.trim().length < 2 ? null : (await get("/counterparties", { q, page_size: 8 })).items.filter((c) => c.id !== card.id);
+  state.redraw();
+}, 250);
+
+function partyPicker(state) {
+  const error = state.errors.to_id;
+  const choose = (c) => {
+    state.chosen = c;
+    state.redraw();
+  };
+  return html`<div class="field picker ${error ? "invalid" : ""}">
+    <span class="label">${label("other_party")}<em aria-hidden="true">*</em></span>
+    ${state.chosen
+      ? html`<div class="chosen"><strong>${state.chosen.name}</strong>
+          <button type="button" class="ghost small" @click=${() => choose(null)}>${label("change")}</button></div>`
+      : html`<input type="search" aria-label=${label("other_party")} placeholder=${label("find_party")}
+          @input=${(event) => findParties(state, event.target.value)} />
+        ${state.found
+          ? html`<ul class="picks">${state.found.length
+              ? state.found.map((c) => html`<li><button type="button" @click=${() => choose(c)}>${c.name}
+                  <small>${[c.region, c.tax_id].filter(Boolean).join(" · ")}</small></button></li>`)
+              : html`<li class="muted">${label("nothing_found")}</li>`}</ul>`
+          : nothing}`}
+    <input type="hidden" name="to_id" .value=${state.chosen?.id || ""} />
+    ${error ? html`<small class="error" data-field="to_id">${error}</small>` : nothing}
+  </div>`;
+}
+
+async function addRelationship() {
+  const name = card.counterparty.name;
+  const body = (state) => html`
+    <p class="muted">${label("relationship_intro", { name })}</p>
+    ${field({ label: label("relationship_kind", { name }), name: "kind", value: state.values.kind, error: state.errors.kind, required: true,
+      options: RELATIONSHIP_KINDS.map((kind) => [kind, `${label(`kind_${kind}`)} …`]) })}
+    ${partyPicker(state)}`;
+  const save = (values) => post("/relationships", { from_id: card.id, to_id: values.to_id || "", kind: values.kind });
+  const saved = await formDialog(label("add_relationship"), { kind: "partner_of" }, body, save, label("add"));
+  if (!saved) return;
+  toast(label("relationship_added"));
+  await refresh();
+}
+
+export function viewRelationships({ links, names }) {
+  const add = html`<button class="primary" @click=${addRelationship}>+ ${label("add_relationship")}</button>`;
+  if (links.length === 0) {
+    return html`<div class="card">${emptyState(label("no_relationships"), label("no_relationships_hint", { name: card.counterparty.name }), session.canWrite ? add : nothing)}</div>`;
+  }
+  return html`${sectionHead(label("tab_relationships"), add)}
+    <ul class="card cp-links">${links.map(
+      (link) => html`<li>${party(link.from_id, names)} <span class="kind">${label(`kind_${link.kind}`)}</span> ${party(link.to_id, names)}</li>`,
+    )}</ul>`;
+}
