@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +28,20 @@ pytestmark = pytest.mark.integration  # real dovecot and SMTP servers
 
 BUYER_DOMAIN = "anphat-steel.vn"
 ORDER_SUBJECT = "Đơn đặt hàng thép cuộn tháng 12"
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page) -> Iterator[None]:
+    """Every test also fails on an uncaught script error in the page."""
+    errors: list[str] = []
+
+    def failed(error: Exception) -> None:
+        errors.append(str(error))
+
+    page.on("pageerror", failed)
+    yield
+    page.remove_listener("pageerror", failed)
+    assert errors == []
 
 
 def mail(
@@ -229,13 +245,20 @@ def test_an_opened_message_shows_its_text_and_a_reply_goes_out_over_smtp(
     expect(reader.get_by_role("link", name=buyer["name"])).to_have_attribute(
         "href", f"#/counterparties/{buyer['id']}"
     )
-    expect(reader.get_by_role("button", name="don-hang-12.pdf")).to_be_visible()
     screenshot(page, "mail-message")
+    with page.expect_download() as download:
+        reader.get_by_role("button", name="don-hang-12.pdf").click()
+    assert download.value.suggested_filename == "don-hang-12.pdf"
+    assert Path(download.value.path()).read_bytes() == b"%PDF-1.4 order"
     smtp_server.clear()
 
     reader.get_by_role("button", name="Reply").click()
     dialog = page.locator("dialog")
     expect(dialog.get_by_label("Subject")).to_have_value(f"Re: {ORDER_SUBJECT}")
+    dialog.get_by_label("To").fill("an.nguyen, at anphat")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.locator(".error[data-field=to]")).to_be_visible()
+    dialog.get_by_label("To").fill(f"an.nguyen@{BUYER_DOMAIN}")
     dialog.get_by_label("Message").press("Control+Home")
     dialog.get_by_label("Message").type("Chào anh An, báo giá gửi kèm trong hôm nay.")
     screenshot(page, "mail-reply")

@@ -14,6 +14,20 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import LiveSuite, screenshot, sign_in
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(page: Page) -> Iterator[None]:
+    """Every test also fails on an uncaught script error in the page."""
+    errors: list[str] = []
+
+    def failed(error: Exception) -> None:
+        errors.append(str(error))
+
+    page.on("pageerror", failed)
+    yield
+    page.remove_listener("pageerror", failed)
+    assert errors == []
+
+
 def planned_later_today() -> str:
     """A moment still ahead today (so the contact is not late), at the latest 23:50."""
     now = dt.datetime.now().astimezone()

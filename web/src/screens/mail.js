@@ -68,8 +68,12 @@ export async function show(root, params, query) {
     }
     if (view === "mailings") await loadMailings(state);
     else if (state.mailboxId) {
-      await loadMessages(state);
-      if (state.messageId) await loadMessage(state, state.messageId);
+      try {
+        await loadMessages(state);
+        if (state.messageId) await loadMessage(state, state.messageId);
+      } catch (error) {
+        state.mainError = error; // a mailbox one may not read: the others stay on the left
+      }
     }
     state.loadingMain = false;
     draw(state);
@@ -190,7 +194,7 @@ function main(state) {
         : html`<p>${t("mail.no_mailbox_viewer")}</p>`,
     )}</div>`;
   }
-  if (!state.mailbox) return problem({ status: 404 });
+  if (state.mainError || !state.mailbox) return problem(state.mainError || { status: 404 });
   return html`${boxHeader(state)}
     ${state.mailbox.last_error
       ? html`<div class="alert" role="alert"><strong>${t("mail.sync_failed")}</strong> ${state.mailbox.last_error}</div>`
