@@ -51,10 +51,11 @@ browser: ## Install Debian's Chromium for the browser tests (driven by Playwrigh
 		$(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core; }; }
 
-run: setup web ## Start the whole suite (gateway, contacts server/relay/consumer) with demo data
+run: setup web ## Start the whole suite with demo data; SCALE=contacts=2,deals=2 runs copies of a service's processes
 	$(PY) -m crmkit.cli migrate-all
 	$(PY) -m crmkit.cli bootstrap
-	$(VENV)/bin/honcho -f deploy/Procfile start
+	$(PY) -m crmkit.procfile --scale "$(SCALE)" --out var/Procfile --env-out var/scale.env
+	$(VENV)/bin/honcho -f var/Procfile -d . -e var/scale.env start
 
 mail-servers: ## Install dovecot's IMAP server for the mail tests (each test run starts its own)
 	@dovecot --version >/dev/null 2>&1 || { \

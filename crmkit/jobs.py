@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from celery import Celery
@@ -22,3 +23,11 @@ def celery_app(
         beat_schedule=beat_schedule or {},
     )
     return app
+
+
+def run_worker(app: Celery, settings: Settings, concurrency: int) -> None:
+    """A worker whose node name is its own, so that any number of copies may run side by side
+    (two nodes of one name fight over the same control queue and one of them dies)."""
+    node = f"{app.main}-{os.getpid()}@%h"
+    options = ["--hostname", node, "--loglevel", settings.log_level]
+    app.worker_main(["worker", *options, "--concurrency", str(concurrency)])

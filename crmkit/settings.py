@@ -50,6 +50,7 @@ class Settings:
     mail_secret_key: str | None  # encrypts mailbox passwords
     public_url: str | None  # where the outside world reaches the gateway (links in e-mails)
     web_dist: Path  # the built browser UI the gateway serves at /
+    grpc_listen_port: int | None  # CRM_GRPC_PORT: one copy of a scaled-out server
     admin_username: str
     admin_password: str | None
     access_token_seconds: int
@@ -81,6 +82,7 @@ class Settings:
             jwt_secret=env.get("CRM_JWT_SECRET") or None,
             mail_secret_key=env.get("CRM_MAIL_SECRET_KEY") or None,
             public_url=env.get("CRM_PUBLIC_URL") or None,
+            grpc_listen_port=_int(env, "CRM_GRPC_PORT", 0) or None,
             web_dist=Path(env.get("CRM_WEB_DIST") or _REPOSITORY / "web" / "dist").resolve(),
             admin_username=env.get("CRM_ADMIN_USERNAME") or "admin",
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,
@@ -99,7 +101,12 @@ class Settings:
         return self.grpc_addresses[service]
 
     def grpc_port(self, service: str) -> int:
-        return int(self.grpc_address(service).rsplit(":", 1)[1])
+        """The port this process's server of `service` listens on: CRM_GRPC_PORT for one copy of
+        several, else the port of the service's (first) address."""
+        if self.grpc_listen_port is not None:
+            return self.grpc_listen_port
+        first = self.grpc_address(service).split(",")[0]
+        return int(first.rsplit(":", 1)[1])
 
 
 def load_or_create_secret(path: Path) -> str:

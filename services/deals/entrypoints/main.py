@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
+from crmkit.jobs import run_worker
 from crmkit.processes import run_consumer, run_relay
 from crmkit.settings import Settings
 from services.deals import bootstrap
@@ -30,9 +31,7 @@ def migrate(settings: Settings) -> None:
 
 
 def worker(settings: Settings) -> None:
-    tasks.create_celery(settings).worker_main(
-        ["worker", "--hostname", "deals@%h", "--loglevel", settings.log_level, "--concurrency", "2"]
-    )
+    run_worker(tasks.create_celery(settings), settings, concurrency=2)
 
 
 def beat(settings: Settings) -> None:
