@@ -240,6 +240,16 @@ def start_mailing(body: s.MailingIn) -> Response:
 
 
 @spec.route(
+    bp, "/mail/mailings", "GET",
+    summary="Mass mailings, newest first, each with how many were sent, failed or skipped",
+    query=PageQuery, response=s.MailingPage, area=AREA,
+)  # fmt: skip
+def list_mailings(query: PageQuery) -> dict[str, Any]:
+    reply = _mail().call("ListMailings", page_request(query, pb.PageRequest))
+    return page_of(s.Mailing, reply, query)
+
+
+@spec.route(
     bp, "/mail/mailings/<mailing_id>", "GET",
     summary="A mass mailing: status and how many were sent, failed or skipped (suppressed)",
     response=s.Mailing, area=AREA,

@@ -229,6 +229,9 @@ class Mailing(BaseModel):
     finished_at: dt.datetime | None = None
 
 
+MailingPage = Page[Mailing]
+
+
 class Unsubscribed(BaseModel):
     email: str
     message: str = "You will not receive these mailings any more."

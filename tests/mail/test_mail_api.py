@@ -267,6 +267,11 @@ def test_a_mailing_through_the_api_reaches_the_group_and_its_unsubscribe_link_wo
     assert suite.client.get(f"{API}/unsubscribe/{token[:-2]}xx").status_code == 404
     again = ok(suite.client.post(f"{API}/mail/mailings", json=body, headers=admin), 202)
     assert (again["sent"], again["skipped"]) == (2, 1)
+    listed = ok(suite.client.get(f"{API}/mail/mailings", headers=admin))["items"]
+    assert [(m["id"], m["sent"], m["skipped"]) for m in listed[:2]] == [
+        (again["id"], 2, 1),
+        (started["id"], 3, 0),
+    ]
     bad = suite.client.post(
         f"{API}/mail/templates", json={"name": "x", "subject": "{{", "body": ""}, headers=admin
     )

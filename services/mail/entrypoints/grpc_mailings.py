@@ -146,6 +146,10 @@ class MailingsServicer:
     def GetMailing(self, request: pb.IdRequest, context: Any) -> pb.Mailing:
         return _mailing(mailings.progress(self.app.sessions, request.id))
 
+    def ListMailings(self, request: pb.PageRequest, context: Any) -> pb.MailingPage:
+        found, total = mailings.list_mailings(self.app.sessions, page_of(request))
+        return pb.MailingPage(items=[_mailing(each) for each in found], total=total)
+
     def CreateRule(self, request: pb.Rule, context: Any) -> pb.Rule:
         fields = {
             "event": request.event,

@@ -165,12 +165,36 @@ def progress(sessions: sessionmaker[Session], mailing_id: str) -> Progress:
         mailing = session.execute(select(orm.mailings).where(ml.id == mailing_id)).first()
         if mailing is None:
             raise NotFound.of("mailing", mailing_id)
-        states = select(r.state, func.count()).where(r.mailing_id == mailing_id)
-        counts = {row[0]: int(row[1]) for row in session.execute(states.group_by(r.state))}
-    total = sum(counts.values())
-    return Progress(
-        mailing, total, counts.get("sent", 0), counts.get("failed", 0), counts.get("skipped", 0)
+        return _with_counts(session, [mailing])[0]
+
+
+def list_mailings(sessions: sessionmaker[Session], page: Page) -> tuple[list[Progress], int]:
+    """Newest first, each with how far it got."""
+    with sessions() as session:
+        query = select(orm.mailings).order_by(ml.created_at.desc(), ml.id)
+        rows, total = paginate_rows(session, query, page)
+        return _with_counts(session, rows), total
+
+
+def _with_counts(session: Session, mailings: list[Any]) -> list[Progress]:
+    states = (
+        select(r.mailing_id, r.state, func.count())
+        .where(r.mailing_id.in_([m.id for m in mailings]))
+        .group_by(r.mailing_id, r.state)
     )
+    counts: dict[str, dict[str, int]] = {m.id: {} for m in mailings}
+    for mailing_id, state, count in session.execute(states):
+        counts[mailing_id][state] = int(count)
+    return [
+        Progress(
+            m,
+            sum(counts[m.id].values()),
+            counts[m.id].get("sent", 0),
+            counts[m.id].get("failed", 0),
+            counts[m.id].get("skipped", 0),
+        )
+        for m in mailings
+    ]
 
 
 def run_mailing(
