@@ -226,6 +226,7 @@ def test_an_empty_crm_invites_to_add_the_first_counterparty(page: Page, live: Li
     expect(empty).to_contain_text("No counterparties yet")
     expect(empty.get_by_role("button", name="New counterparty")).to_be_visible()
     expect(page.locator(".cp-filters")).to_have_count(0)
+    screenshot(page, "counterparties-empty")
 
 
 def test_the_list_shows_each_counterparty_with_roles_classes_status_owner_and_completeness(
@@ -236,7 +237,7 @@ def test_the_list_shows_each_counterparty_with_roles_classes_status_owner_and_co
     row = page.locator(".cp-table tbody tr", has_text=MAIN)
     expect(row).to_contain_text("Customer")
     expect(row).to_contain_text("TP. Hồ Chí Minh")
-    expect(row.locator(".cls")).to_have_text(["A", "X"])
+    expect(row.locator(".cp-cls")).to_have_text(["A", "X"])
     expect(row).to_contain_text("Regular")
     expect(row).to_contain_text("Nguyễn Thu Hà")
     expect(row.locator("[role=meter]")).to_have_attribute("aria-valuenow", "100")
@@ -252,7 +253,7 @@ def test_a_link_with_abc_and_xyz_opens_the_list_filtered_by_those_classes(
     expected = names_from_api(live, abc="A")
     assert len(expected) >= 3
     expect_listed(page, expected)
-    expect(page.locator(".cp-table .cls.abc-A")).to_have_count(len(expected))
+    expect(page.locator(".cp-table .cp-cls.abc-A")).to_have_count(len(expected))
 
     visit(page, live, "/counterparties?abc=A&xyz=X")
     expected = names_from_api(live, abc="A", xyz="X")
@@ -333,7 +334,7 @@ def test_a_duplicate_tax_id_links_to_the_existing_counterparty_and_may_be_create
     form.get_by_label("Name").fill("Sài Gòn Xanh — Chi nhánh Thủ Đức")
     form.get_by_label("Tax ID").fill("0312457896")
     form.get_by_role("button", name="Create counterparty").click()
-    notice = form.locator(".notice")
+    notice = form.locator(".cp-notice")
     expect(notice).to_contain_text("already exists")
     expect(notice.get_by_role("link", name=MAIN)).to_have_attribute(
         "href", f"#/counterparties/{seeded[MAIN]}"
@@ -353,8 +354,8 @@ def test_the_card_shows_the_facts_classes_and_what_is_missing(
     facts = page.locator(".cp-tab dl.facts").first
     expect(facts).to_contain_text("Nguyễn Thu Hà")
     expect(facts).to_contain_text("0314556677")
-    expect(page.locator("ul.gaps")).to_contain_text("Address")
-    expect(page.locator("ul.gaps")).to_contain_text("a contact person")
+    expect(page.locator("ul.cp-gaps")).to_contain_text("Address")
+    expect(page.locator("ul.cp-gaps")).to_contain_text("a contact person")
     expect(page.locator(".cp-tab")).to_contain_text("Past classes")
 
     visit(page, live, f"/counterparties/{seeded[MAIN]}")
@@ -447,6 +448,7 @@ def test_a_relationship_is_added_by_finding_the_other_party_by_name(
     form.get_by_label(re.compile("Gạo Mekong Vàng")).select_option("customer_of")
     form.get_by_role("searchbox").fill("kho van")
     form.get_by_role("button", name=re.compile("Kho vận Phương Nam")).click()
+    screenshot(page, "counterparty-add-relationship")
     form.get_by_role("button", name="Add").click()
     item = page.locator(".cp-links li")
     expect(item).to_have_text(re.compile(r"Gạo Mekong Vàng\s+buys from\s+Công ty TNHH Kho vận"))
@@ -474,6 +476,7 @@ def test_the_supplier_profile_and_the_terms_are_shown_and_edited_in_place(
     row.get_by_label("Price", exact=True).fill("12,5")
     form.get_by_role("button", name="Save").click()
     expect(form.locator("small.error[data-field='items.2.price']")).to_be_visible()
+    screenshot(page, "counterparty-supplier-errors")
     row.get_by_label("Price", exact=True).fill("4300")
     form.get_by_role("button", name="Save").click()
     expect(tab).to_contain_text("Thùng pizza in offset")
@@ -485,7 +488,7 @@ def test_the_supplier_profile_and_the_terms_are_shown_and_edited_in_place(
     form.get_by_label("Discount, %").fill("7.5")
     form.get_by_label("Payment delay, days").fill("45")
     form.get_by_role("button", name="Save").click()
-    expect(tab.locator(".stat").first).to_contain_text("7.5%")
+    expect(tab.locator(".cp-stat").first).to_contain_text("7.5%")
     expect(tab).to_contain_text("45 days")
     screenshot(page, "counterparty-terms")
 

@@ -44,14 +44,14 @@ export function classBadges(counterparty) {
   const { abc, xyz } = counterparty;
   if (!abc && !xyz) return html`<span class="muted" title=${label("no_class_hint")}>—</span>`;
   return html`<span class="cp-classes">
-    ${abc ? html`<span class="cls abc-${abc}" title=${label(`abc_${abc}_hint`)}>${abc}</span>` : nothing}
-    ${xyz ? html`<span class="cls xyz-${xyz}" title=${label(`xyz_${xyz}_hint`)}>${xyz}</span>` : nothing}
+    ${abc ? html`<span class="cp-cls abc-${abc}" title=${label(`abc_${abc}_hint`)}>${abc}</span>` : nothing}
+    ${xyz ? html`<span class="cp-cls xyz-${xyz}" title=${label(`xyz_${xyz}_hint`)}>${xyz}</span>` : nothing}
   </span>`;
 }
 
 export function completeness(value) {
   const tone = value >= 80 ? "good" : value >= 50 ? "warn" : "bad";
-  return html`<span class="meter ${tone}" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${value}
+  return html`<span class="cp-meter ${tone}" role="meter" aria-valuemin="0" aria-valuemax="100" aria-valuenow=${value}
       aria-label=${label("completeness")} title=${label("completeness_hint")}>
     <span class="bar"><span style="width: ${value}%"></span></span><span class="pct">${percent(value / 100)}</span>
   </span>`;
@@ -92,11 +92,11 @@ function errorsByField(error) {
 
 function duplicateNotice(state, submit) {
   const { existing } = state.duplicate;
-  return html`<div class="notice warn" role="alert">
+  return html`<div class="cp-notice warn" role="alert">
     <p>${label("duplicate")} <a href="#/counterparties/${existing.id}" @click=${() => state.close(null)}>${existing.name}</a></p>
     <p class="muted">${label("duplicate_hint")}</p>
     <div class="row">
-      <a class="button-link" href="#/counterparties/${existing.id}" @click=${() => state.close(null)}>${label("open_existing")}</a>
+      <a class="cp-button-link" href="#/counterparties/${existing.id}" @click=${() => state.close(null)}>${label("open_existing")}</a>
       <button type="button" class="ghost" @click=${() => submit(true)}>${label("create_anyway")}</button>
     </div>
   </div>`;
@@ -341,7 +341,7 @@ function draw(root, query, reply) {
   else body = html`<div class="card">${filtered ? nothingMatches(query) : noneYet()}</div>`;
   render(
     html`<section class="cp-list">
-      ${pageHeader(label("title"), filtered ? (reply.total ? label("found", { count }) : label("found_none")) : count,
+      ${pageHeader(label("title"), filtered ? (reply.total ? label("found", { count }) : label("found_none")) : reply.total ? count : nothing,
         session.canWrite ? html`<button class="primary" @click=${create}>+ ${label("new")}</button>` : nothing)}
       ${filtered || reply.total > 0 ? filterBar(query) : nothing}
       ${body}

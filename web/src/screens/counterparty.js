@@ -99,7 +99,7 @@ function draw() {
 function header(c) {
   return html`<header class="page-header cp-head">
     <div>
-      <nav class="crumbs" aria-label=${label("breadcrumbs")}><a href=${listAddress()}>${label("title")}</a><span aria-hidden="true">›</span></nav>
+      <nav class="cp-crumbs" aria-label=${label("breadcrumbs")}><a href=${listAddress()}>${label("title")}</a><span aria-hidden="true">›</span></nav>
       <h1>${c.name}</h1>
       <div class="row cp-meta">
         <span class="muted">${label(c.legal_kind)}</span>

@@ -18,7 +18,7 @@ export const missing = html`<span class="muted">—</span>`;
 export const nameOf = (userId) => (userId ? card.users.get(userId) || label("unknown_user") : null);
 
 export function sectionHead(title, action = nothing) {
-  return html`<div class="section-head"><h2>${title}</h2>${session.canWrite ? action : nothing}</div>`;
+  return html`<div class="cp-section-head"><h2>${title}</h2>${session.canWrite ? action : nothing}</div>`;
 }
 
 // A dialog around a form: `body(state)` draws the fields with the API's messages under them

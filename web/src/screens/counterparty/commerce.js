@@ -29,7 +29,7 @@ function itemsEditor(state) {
     state.redraw();
   };
   return html`<h4>${label("items")}</h4>
-    <table class="items-editor">
+    <table class="cp-items-editor">
       <thead><tr><th>${label("item_sku")}</th><th>${label("item_name")}</th><th>${label("item_price")}</th><th>${label("item_currency")}</th><th></th></tr></thead>
       <tbody>${state.items.map((item, i) => html`<tr data-item>
         ${itemCell(state, i, "sku", item.sku, { size: 8 })}${itemCell(state, i, "name", item.name)}
@@ -37,7 +37,7 @@ function itemsEditor(state) {
         <td><button type="button" class="ghost small" aria-label=${label("remove_item")} @click=${edit(() => state.items.splice(i, 1))}>×</button></td>
       </tr>`)}</tbody>
     </table>
-    ${state.items.length === 0 ? html`<p class="muted">${label("no_items_hint")}</p>` : nothing}
+    <p class="muted cp-small">${state.items.length === 0 ? label("no_items_hint") : label("price_hint")}</p>
     <button type="button" class="small" @click=${edit(() => state.items.push({ currency: "VND" }))}>+ ${label("add_item")}</button>`;
 }
 
@@ -86,12 +86,12 @@ export function viewSupplier(profile) {
     <div class="split">
       <section class="card"><h3>${label("items_count", { n: profile.items.length })}</h3>
         ${profile.items.length
-          ? html`<table class="compact"><thead><tr><th>${label("item_sku")}</th><th>${label("item_name")}</th><th class="num">${label("item_price")}</th></tr></thead>
+          ? html`<table class="cp-compact"><thead><tr><th>${label("item_sku")}</th><th>${label("item_name")}</th><th class="num">${label("item_price")}</th></tr></thead>
               <tbody>${profile.items.map((item) => html`<tr><td><code>${item.sku}</code></td><td>${item.name}</td><td class="num">${money(item.price, item.currency)}</td></tr>`)}</tbody></table>`
           : html`<p class="muted">${label("no_items_hint")}</p>`}
       </section>
       <section class="card"><dl class="facts">
-        ${fact("delivery_terms", profile.delivery_terms && html`<span class="pre">${profile.delivery_terms}</span>`)}
+        ${fact("delivery_terms", profile.delivery_terms && html`<span class="cp-pre">${profile.delivery_terms}</span>`)}
         ${fact("reliability", profile.reliability != null && completeness(profile.reliability))}
         ${fact("lead_time", profile.lead_time_days != null && label("days", { n: number(profile.lead_time_days) }))}
       </dl></section>
@@ -124,9 +124,9 @@ export function viewTerms(terms) {
     return html`<div class="card">${emptyState(label("no_terms"), label("no_terms_hint", { name: card.counterparty.name }), session.canWrite ? edit : nothing)}</div>`;
   }
   return html`${sectionHead(label("tab_terms"), edit)}
-    <div class="terms-stats">
-      <div class="card stat"><small>${label("discount")}</small><strong>${terms.discount_percent != null ? percent(Number(terms.discount_percent) / 100, 2) : "—"}</strong></div>
-      <div class="card stat"><small>${label("price_list")}</small><strong>${terms.price_list || "—"}</strong></div>
-      <div class="card stat"><small>${label("payment_days")}</small><strong>${terms.payment_days != null ? label("days", { n: number(terms.payment_days) }) : "—"}</strong></div>
+    <div class="cp-terms-stats">
+      <div class="card cp-stat"><small>${label("discount")}</small><strong>${terms.discount_percent != null ? percent(Number(terms.discount_percent) / 100, 2) : "—"}</strong></div>
+      <div class="card cp-stat"><small>${label("price_list")}</small><strong>${terms.price_list || "—"}</strong></div>
+      <div class="card cp-stat"><small>${label("payment_days")}</small><strong>${terms.payment_days != null ? label("days", { n: number(terms.payment_days) }) : "—"}</strong></div>
     </div>`;
 }

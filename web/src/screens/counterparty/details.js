@@ -29,7 +29,7 @@ function facts(c, group, parent) {
     ${fact("tax_id", c.tax_id)}
     ${fact("email", c.email && html`<a href="mailto:${c.email}">${c.email}</a>`)}
     ${fact("phone", c.phone && html`<a href="tel:${c.phone.replace(/[^+\d]/g, "")}">${c.phone}</a>`)}
-    ${fact("address", c.address && html`<span class="pre">${c.address}</span>`)}
+    ${fact("address", c.address && html`<span class="cp-pre">${c.address}</span>`)}
     ${fact("region", c.region)}
     ${fact("industry", c.industry)}
     ${fact("owner", nameOf(c.owner_id))}
@@ -44,9 +44,9 @@ function completenessCard(c, hasContact) {
   const gaps = [...COMPLETENESS_FIELDS.filter((name) => !c[name]).map((name) => label(name))];
   if (!hasContact) gaps.push(label("a_contact"));
   return html`<section class="card"><h2>${label("completeness")}</h2>
-    <div class="big-meter">${completeness(c.completeness)}</div>
+    <div class="cp-big-meter">${completeness(c.completeness)}</div>
     ${gaps.length
-      ? html`<p class="muted">${label("missing")}</p><ul class="gaps">${gaps.map((gap) => html`<li>${gap}</li>`)}</ul>`
+      ? html`<p class="muted">${label("missing")}</p><ul class="cp-gaps">${gaps.map((gap) => html`<li>${gap}</li>`)}</ul>`
       : html`<p class="muted">${label("complete")}</p>`}
   </section>`;
 }
@@ -61,7 +61,7 @@ function classificationCard(c, history) {
     </dl>
     ${c.abc || c.xyz ? nothing : html`<p class="muted">${label("no_class_hint")}</p>`}
     ${rows.length
-      ? html`<h4>${label("class_history")}</h4><table class="compact"><tbody>${rows.map(
+      ? html`<h4>${label("class_history")}</h4><table class="cp-compact"><tbody>${rows.map(
           (r) => html`<tr><td>${date(r.period_from)} – ${date(r.period_to)}</td>
             <td>${label(`parameter_${r.parameter}`)}</td><td>${classBadges(r)}</td>
             <td class="num" title=${label("share_hint")}>${percent(r.share / 100, 1)}</td></tr>`,
@@ -72,9 +72,9 @@ function classificationCard(c, history) {
 
 function peopleCard(contacts) {
   const more = html`<a href="#/counterparties/${card.id}?tab=contacts">${label("all_contacts", { n: contacts.total })}</a>`;
-  return html`<section class="card"><div class="section-head"><h2>${label("tab_contacts")}</h2>${contacts.total ? more : nothing}</div>
+  return html`<section class="card"><div class="cp-section-head"><h2>${label("tab_contacts")}</h2>${contacts.total ? more : nothing}</div>
     ${contacts.items.length
-      ? html`<ul class="people">${contacts.items.map((p) => html`<li><span class="avatar" aria-hidden="true">${initials(p.full_name)}</span>
+      ? html`<ul class="cp-people">${contacts.items.map((p) => html`<li><span class="cp-avatar" aria-hidden="true">${initials(p.full_name)}</span>
           <div><strong>${p.full_name}</strong><small>${p.position || ""}</small></div>
           <div class="reach">${p.phone ? html`<a href="tel:${p.phone.replace(/[^+\d]/g, "")}">${p.phone}</a>` : nothing}
             ${p.email ? html`<a href="mailto:${p.email}">${p.email}</a>` : nothing}</div></li>`)}</ul>`
@@ -88,7 +88,7 @@ function initials(name) {
 }
 
 function recentCard(recent) {
-  return html`<section class="card"><div class="section-head"><h2>${label("recent")}</h2>
+  return html`<section class="card"><div class="cp-section-head"><h2>${label("recent")}</h2>
       ${recent.entries.length ? html`<a href="#/counterparties/${card.id}?tab=timeline">${label("whole_timeline")}</a>` : nothing}</div>
     ${recent.entries.length ? timelineList(recent) : html`<p class="muted">${label("no_timeline_short")}</p>`}
   </section>`;

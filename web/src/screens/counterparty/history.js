@@ -124,7 +124,7 @@ export async function logInteraction() {
 export function viewCorrespondence(reply) {
   if (reply.total === 0) {
     return html`<div class="card">${emptyState(label("no_mail"), label("no_mail_hint", { name: card.counterparty.name }),
-      html`<a class="button-link" href="#/mail">${label("go_mail")}</a>`)}</div>`;
+      html`<a class="cp-button-link" href="#/mail">${label("go_mail")}</a>`)}</div>`;
   }
   return html`<div class="table-wrap"><table class="cp-mail">
       <thead><tr><th></th><th>${label("mail_subject")}</th><th>${label("mail_from")}</th><th>${label("mail_date")}</th></tr></thead>
@@ -134,7 +134,7 @@ export function viewCorrespondence(reply) {
           <td><a class="subject" href="#/mail/${m.mailbox_id}?message=${m.id}">${m.subject || label("no_subject")}</a>
             <small class="snippet">${m.text.slice(0, 160)}</small></td>
           <td>${m.from_name || m.from_address}${m.from_name ? html`<small>${m.from_address}</small>` : nothing}</td>
-          <td class="nowrap">${dateTime(m.sent_at || m.created_at)}</td>
+          <td class="cp-nowrap">${dateTime(m.sent_at || m.created_at)}</td>
         </tr>`,
       )}</tbody>
     </table></div>
@@ -155,7 +155,7 @@ export async function loadDeals() {
 export function viewDeals({ deals, stages }) {
   if (deals.length === 0) {
     return html`<div class="card">${emptyState(label("no_deals"), label("no_deals_hint", { name: card.counterparty.name }),
-      html`<a class="button-link" href="#/board">${label("go_board")}</a>`)}</div>`;
+      html`<a class="cp-button-link" href="#/board">${label("go_board")}</a>`)}</div>`;
   }
   const open = deals.filter((d) => d.status === "open");
   const currencies = new Set(open.map((d) => d.currency || "VND"));
@@ -170,7 +170,7 @@ export function viewDeals({ deals, stages }) {
         const where = stages.get(d.stage_id);
         return html`<tr>
           <td><a href="#/deals/${d.id}">${d.title}</a></td>
-          <td>${where ? html`${where.stage}<small class="muted block">${where.pipeline}</small>` : missing}</td>
+          <td>${where ? html`${where.stage}<small class="muted cp-block">${where.pipeline}</small>` : missing}</td>
           <td class="num">${d.amount ? money(d.amount, d.currency || "VND") : missing}</td>
           <td>${badge(label(`deal_${d.status}`), DEAL_TONES[d.status])}</td>
           <td>${d.expected_close_date ? date(d.expected_close_date) : missing}</td>

@@ -88,9 +88,10 @@ function partyPicker(state) {
   const error = state.errors.to_id;
   const choose = (c) => {
     state.chosen = c;
+    state.errors = { ...state.errors, to_id: undefined };
     state.redraw();
   };
-  return html`<div class="field picker ${error ? "invalid" : ""}">
+  return html`<div class="field cp-picker ${error ? "invalid" : ""}">
     <span class="label">${label("other_party")}<em aria-hidden="true">*</em></span>
     ${state.chosen
       ? html`<div class="chosen"><strong>${state.chosen.name}</strong>
@@ -98,7 +99,7 @@ function partyPicker(state) {
       : html`<input type="search" aria-label=${label("other_party")} placeholder=${label("find_party")}
           @input=${(event) => findParties(state, event.target.value)} />
         ${state.found
-          ? html`<ul class="picks">${state.found.length
+          ? html`<ul class="cp-picks">${state.found.length
               ? state.found.map((c) => html`<li><button type="button" @click=${() => choose(c)}>${c.name}
                   <small>${[c.region, c.tax_id].filter(Boolean).join(" · ")}</small></button></li>`)
               : html`<li class="muted">${label("nothing_found")}</li>`}</ul>`
@@ -115,7 +116,7 @@ async function addRelationship() {
     ${field({ label: label("relationship_kind", { name }), name: "kind", value: state.values.kind, error: state.errors.kind, required: true,
       options: RELATIONSHIP_KINDS.map((kind) => [kind, `${label(`kind_${kind}`)} …`]) })}
     ${partyPicker(state)}`;
-  const save = (values) => post("/relationships", { from_id: card.id, to_id: values.to_id || "", kind: values.kind });
+  const save = ({ to_id: to, kind }) => post("/relationships", { from_id: card.id, ...(to ? { to_id: to } : {}), kind });
   const saved = await formDialog(label("add_relationship"), { kind: "partner_of" }, body, save, label("add"));
   if (!saved) return;
   toast(label("relationship_added"));
