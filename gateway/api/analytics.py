@@ -54,6 +54,20 @@ def start(body: s.ClassificationIn) -> Response:
 
 @spec.route(
     bp,
+    "/analytics/classifications",
+    "GET",
+    summary="Classification runs, newest first",
+    query=PageQuery,
+    response=s.RunPage,
+    area=AREA,
+)
+def list_runs(query: PageQuery) -> dict[str, Any]:
+    reply = _analytics().call("ListClassificationRuns", page_request(query, pb.PageRequest))
+    return page_of(s.Run, reply, query)
+
+
+@spec.route(
+    bp,
     "/analytics/classifications/history",
     "GET",
     summary="Every class a customer had, newest first",

@@ -51,6 +51,9 @@ class Run(BaseModel):
     )
 
 
+RunPage = Page[Run]
+
+
 class Result(BaseModel):
     run_id: str
     counterparty_id: str

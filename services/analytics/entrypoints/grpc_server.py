@@ -94,6 +94,11 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
     def GetClassificationRun(self, request: pb.RunRequest, context: Any) -> pb.ClassificationRun:
         return _run_message(classification.get_run(self.app.sessions, request.id))
 
+    def ListClassificationRuns(self, request: pb.PageRequest, context: Any) -> pb.RunPage:
+        page = Page.of(request.page, request.page_size)
+        rows, total = classification.list_runs(self.app.sessions, page)
+        return pb.RunPage(items=[_run_message(row) for row in rows], total=total)
+
     def ListClassificationResults(self, request: pb.ResultsRequest, context: Any) -> pb.ResultPage:
         rows, total = classification.results(
             self.app.sessions, request.run_id, Page.of(request.page.page, request.page.page_size)

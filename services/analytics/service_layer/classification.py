@@ -187,6 +187,13 @@ def get_run(sessions: sessionmaker[Session], run_id: str) -> Any:
         return _run(session, run_id)
 
 
+def list_runs(sessions: sessionmaker[Session], page: Page) -> tuple[list[Any], int]:
+    """Newest first: the latest run is the one whose classes the customers carry now."""
+    with sessions() as session:
+        query = select(orm.classification_runs).order_by(r.created_at.desc(), r.id)
+        return paginate_rows(session, query, page)
+
+
 def results(sessions: sessionmaker[Session], run_id: str, page: Page) -> tuple[list[Any], int]:
     with sessions() as session:
         run = _run(session, run_id)

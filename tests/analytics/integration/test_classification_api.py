@@ -85,6 +85,8 @@ def test_a_classification_through_the_api_gives_the_classes_computed_independent
     run_id = started.get_json()["run_id"]
     run = ok(suite.client.get(f"{API}/analytics/classifications/{run_id}", headers=admin))
     assert (run["status"], run["customers"]) == ("done", 5)
+    runs = ok(suite.client.get(f"{API}/analytics/classifications", headers=admin))["items"]
+    assert (runs[0]["id"], runs[0]["status"]) == (run_id, "done")
     rows = ok(suite.client.get(f"{API}/analytics/classifications/{run_id}/results", headers=admin))[
         "items"
     ]
