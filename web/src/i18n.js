@@ -69,3 +69,14 @@ export function month(value) {
     new Date(`${value.slice(0, 7)}-01`),
   );
 }
+
+export function time(value) {
+  if (!value) return "—";
+  return new Intl.DateTimeFormat(TAGS[language], { timeStyle: "short" }).format(new Date(value));
+}
+
+// "Monday" for a calendar day (YYYY-MM-DD) or a moment.
+export function weekday(value, style = "long") {
+  const options = value.length === 10 ? { weekday: style, timeZone: "UTC" } : { weekday: style };
+  return new Intl.DateTimeFormat(TAGS[language], options).format(new Date(value));
+}
