@@ -80,3 +80,9 @@ export function weekday(value, style = "long") {
   const options = value.length === 10 ? { weekday: style, timeZone: "UTC" } : { weekday: style };
   return new Intl.DateTimeFormat(TAGS[language], options).format(new Date(value));
 }
+
+// The browser's calendar day of a moment as YYYY-MM-DD (today when left out).
+export function calendarDay(moment = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${moment.getFullYear()}-${pad(moment.getMonth() + 1)}-${pad(moment.getDate())}`;
+}

@@ -2,7 +2,7 @@
 import "./board.css";
 import "./deal.css";
 import { ApiError, get, post } from "../api.js";
-import { date, dateTime, money, number, percent, t } from "../i18n.js";
+import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
 import { session } from "../session.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
 import { counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
@@ -97,7 +97,7 @@ class DealCard {
       <label><input type="checkbox" .checked=${task.status === "done"} ?disabled=${task.status === "done" || !session.canWrite}
         @change=${() => this.act(() => post(`/tasks/${task.id}/complete`), t("deal.task_done", { title: task.title }))} />
         <span>${task.title}</span></label>
-      <small class=${task.status === "open" && task.due_date < new Date().toISOString().slice(0, 10) ? "overdue" : "muted"}>
+      <small class=${task.status === "open" && task.due_date < calendarDay() ? "overdue" : "muted"}>
         ${date(task.due_date)} · ${this.names.users[task.assignee_id] || ""}</small></li>`;
     const hint = this.pipeline.mode === "business_process" ? t("deal.tasks_process_hint") : t("deal.tasks_simple_hint");
     return html`<div class="card"><h2>${t("deal.tasks")}</h2>

@@ -1,6 +1,6 @@
 // What the board and the deal card share: names of people and counterparties, the deal form, losing.
 import { ApiError, get, patch, post } from "../api.js";
-import { t } from "../i18n.js";
+import { calendarDay, t } from "../i18n.js";
 import { session } from "../session.js";
 import { debounce, field, formValues, html, nothing } from "../ui.js";
 
@@ -34,7 +34,7 @@ export function initials(name = "") {
 }
 
 export function isOverdue(deal) {
-  return deal.status === "open" && deal.expected_close_date && deal.expected_close_date < new Date().toISOString().slice(0, 10);
+  return deal.status === "open" && deal.expected_close_date && deal.expected_close_date < calendarDay();
 }
 
 // A search box that picks one counterparty; its id goes into a hidden field of the form.

@@ -2,13 +2,12 @@
 // assignments to answer by a date, and the mass mailings started from this tab with their progress.
 import "./mail.css";
 import { everything, get, post } from "../api.js";
-import { date, dateTime, language, number, t } from "../i18n.js";
+import { calendarDay, date, dateTime, number, t, time } from "../i18n.js";
 import { session } from "../session.js";
 import { badge, emptyState, html, loading, nothing, pageHeader, pager, problem, render, toast } from "../ui.js";
 import { assignDialog, downloadAttachment, mailboxDialog, mailingDialog, replyDialog } from "./mail/dialogs.js";
 
 const PAGE_SIZE = 50;
-const MAILINGS = "crm.mailings"; // the mailings started from this tab: the API has no list of them
 
 const counterparties = new Map();
 const deals = new Map();
@@ -18,26 +17,15 @@ function remembered(cache, path, id) {
   return cache.get(id);
 }
 
-const tag = () => (language === "vi" ? "vi-VN" : "en-GB");
-const pad = (n) => String(n).padStart(2, "0");
-const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 
 // A message's moment: the time today, the day otherwise.
 function when(value) {
   if (!value) return "—";
   const moment = new Date(value);
-  if (isoDay(moment) === isoDay(new Date())) {
-    return new Intl.DateTimeFormat(tag(), { timeStyle: "short" }).format(moment);
+  if (calendarDay(moment) === calendarDay(new Date())) {
+    return time(moment);
   }
-  return date(isoDay(moment));
-}
-
-function startedMailings() {
-  return JSON.parse(sessionStorage.getItem(MAILINGS) || "[]");
-}
-
-function rememberMailing(id) {
-  sessionStorage.setItem(MAILINGS, JSON.stringify([id, ...startedMailings().filter((m) => m !== id)]));
+  return date(calendarDay(moment));
 }
 
 let current = null; // what is on screen, so that opening a message reloads only the message
@@ -247,7 +235,7 @@ async function sync(state) {
 
 function assignmentBadge(state, message) {
   const who = state.users[message.assignee_id]?.full_name || t("mail.someone");
-  const today = isoDay(new Date());
+  const today = calendarDay(new Date());
   if (message.assignment === "open") {
     const late = message.due_date && message.due_date < today;
     return badge(t("mail.assigned_to", { name: who }), late ? "bad" : "warn");
@@ -330,7 +318,7 @@ function reader(state) {
 function assignmentBox(state, message) {
   if (!message.assignment) return nothing;
   const who = state.users[message.assignee_id]?.full_name || t("mail.someone");
-  const late = message.assignment === "open" && message.due_date && message.due_date < isoDay(new Date());
+  const late = message.assignment === "open" && message.due_date && message.due_date < calendarDay(new Date());
   return html`<div class="assignment ${message.assignment} ${late ? "late" : ""}">
     <div><strong>${t("mail.assigned_to", { name: who })}</strong>
       ${message.due_date ? html`<span class="muted"> · ${t("mail.due", { date: date(message.due_date) })}</span>` : nothing}
@@ -398,11 +386,11 @@ async function loadMailings(state) {
   const [groups, templates, mailings] = await Promise.all([
     everything("/mail/address-groups"),
     everything("/mail/templates"),
-    Promise.all(startedMailings().map((id) => get(`/mail/mailings/${id}`).catch(() => null))),
+    get("/mail/mailings", { page_size: 100 }),
   ]);
   state.groups = groups;
   state.templates = templates;
-  state.mailings = mailings.filter(Boolean);
+  state.mailings = mailings.items;
   clearTimeout(state.poll);
   if (state.mailings.some((m) => m.status === "queued" || m.status === "sending")) {
     state.poll = setTimeout(async () => {
@@ -429,8 +417,7 @@ function mailingsView(state) {
             <th>${t("mail.mailbox")}</th><th>${t("mail.status")}</th><th class="progress-col">${t("mail.progress")}</th>
             <th class="num">${t("mail.sent")}</th><th class="num">${t("mail.failed")}</th><th class="num">${t("mail.skipped")}</th></tr></thead>
           <tbody>${state.mailings.map((m) => mailingRow(m, groups, templates, boxes))}</tbody>
-        </table></div>
-        <p class="muted footnote">${t("mail.mailings_session_note")}</p>`}`;
+        </table></div>`}`;
 }
 
 const STATUS_TONE = { queued: "info", sending: "warn", done: "good", failed: "bad" };
@@ -458,7 +445,6 @@ function mailingRow(m, groups, templates, boxes) {
 async function newMailing(state) {
   const started = await mailingDialog(state.groups, state.templates, state.mailboxes);
   if (started) {
-    rememberMailing(started.id);
     toast(t("mail.mailing_started"));
     await loadMailings(state);
     draw(state);

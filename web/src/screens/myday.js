@@ -2,7 +2,7 @@
 // messages handed over to answer; a supervisor may look at the day of the people below them.
 import "./myday.css";
 import { ApiError, everything, get, post } from "../api.js";
-import { date, language, t } from "../i18n.js";
+import { calendarDay, date, t, time, weekday } from "../i18n.js";
 import { go } from "../router.js";
 import { session } from "../session.js";
 import {
@@ -37,27 +37,16 @@ function remembered(cache, path, id) {
   return cache.get(id);
 }
 
-const pad = (n) => String(n).padStart(2, "0");
-const isoDay = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-const tag = () => (language === "vi" ? "vi-VN" : "en-GB");
 
 function addDays(day, n) {
   const d = new Date(`${day}T00:00:00`);
   d.setDate(d.getDate() + n);
-  return isoDay(d);
-}
-
-function clock(value) {
-  return new Intl.DateTimeFormat(tag(), { timeStyle: "short" }).format(new Date(value));
-}
-
-function weekday(day) {
-  return new Intl.DateTimeFormat(tag(), { weekday: "long", timeZone: "UTC" }).format(new Date(day));
+  return calendarDay(d);
 }
 
 // Today, or this week from Monday to Sunday, as calendar days of the browser.
 function period(range) {
-  const today = isoDay(new Date());
+  const today = calendarDay(new Date());
   if (range !== "week") return { today, from: today, to: today };
   const monday = addDays(today, -((new Date().getDay() + 6) % 7));
   return { today, from: monday, to: addDays(monday, 6) };
@@ -307,10 +296,10 @@ function taskItem(state, task, { complete }) {
 function contactItem(state, interaction, past) {
   const kind = ["call", "meeting"].includes(interaction.kind) ? interaction.kind : "note";
   const late = past || new Date(interaction.planned_at) < new Date();
-  const day = isoDay(new Date(interaction.planned_at));
+  const day = calendarDay(new Date(interaction.planned_at));
   const inRange = day >= state.from && day <= state.to;
   return html`<li class="item contact ${kind} ${late ? "late" : ""}">
-    <span class="when">${inRange ? clock(interaction.planned_at) : date(day)}</span>
+    <span class="when">${inRange ? time(interaction.planned_at) : date(day)}</span>
     <span class="icon ${kind}-icon">${ICONS[kind]}</span>
     <div class="what">
       <strong>${interaction.subject || t(`myday.kind_${kind}`)}</strong>
