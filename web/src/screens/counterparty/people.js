@@ -68,8 +68,12 @@ export function viewContacts(contacts) {
 export async function loadRelationships() {
   const links = await everything(`/counterparties/${card.id}/relationships`);
   const others = [...new Set(links.flatMap((link) => [link.from_id, link.to_id]).filter((id) => id !== card.id))];
-  const found = await Promise.all(others.map((id) => get(`/counterparties/${id}`).catch(() => null)));
-  const names = new Map(others.map((id, i) => [id, found[i]?.name]));
+  const names = new Map();
+  for (let start = 0; start < others.length; start += 500) {
+    const ids = others.slice(start, start + 500).join(",");
+    const found = await get("/counterparties", { ids, page_size: 500 });
+    for (const other of found.items) names.set(other.id, other.name);
+  }
   return { links, names };
 }
 
