@@ -8,7 +8,6 @@ import { card, monthsAgo, parameterOptions, today, toolbar } from "./shared.js";
 
 const ABC = ["A", "B", "C"];
 const XYZ = ["X", "Y", "Z"];
-const RUN_KEY = "crm.analytics.run";
 const POLL_MS = 1000;
 
 export async function show(root, { alive }) {
@@ -47,7 +46,6 @@ export async function show(root, { alive }) {
   async function start() {
     const runId = await runDialog();
     if (!runId) return;
-    localStorage.setItem(RUN_KEY, runId);
     await follow(runId);
   }
 
@@ -100,20 +98,10 @@ async function matrixCounts() {
   return counts;
 }
 
-// The newest run: the one started here, or the one behind a classified customer's latest class.
+// The newest run: the classes the customers carry now come from it.
 async function latestRun() {
-  const ids = new Set();
-  const started = localStorage.getItem(RUN_KEY);
-  if (started) ids.add(started);
-  for (const abc of ABC) {
-    const one = await get("/counterparties", { abc, page_size: 1 });
-    if (!one.items.length) continue;
-    const history = await get("/analytics/classifications/history", { counterparty_id: one.items[0].id, page_size: 1 });
-    if (history.items.length) ids.add(history.items[0].run_id);
-    break;
-  }
-  const runs = await Promise.all([...ids].map((id) => get(`/analytics/classifications/${id}`).catch(() => null)));
-  return runs.filter(Boolean).sort((a, b) => new Date(b.created_at) - new Date(a.created_at))[0] || null;
+  const runs = await get("/analytics/classifications", { page_size: 1 });
+  return runs.items[0] || null;
 }
 
 function matrix(counts) {
