@@ -95,11 +95,33 @@ def from_rpc_error(error: grpc.RpcError) -> ApiError:
     return ApiError(status, detail, carried.get("errors"), existing_id=carried.get("existing_id"))
 
 
+# What a person can act on, for the formats the schemas check with a pattern (pydantic's own
+# message quotes the regular expression).
+PATTERN_MESSAGES = {
+    r"^[A-Za-z0-9_.:-]+$": "must be an id: letters, digits and _ . : - only",
+    r"^\+?[0-9 ().-]{5,30}$": "must be a phone number: 5 to 30 digits, spaces or + ( ) . -",
+    r"^[0-9A-Za-z-]{5,20}$": "must be a tax id: 5 to 20 letters, digits or -",
+    r"^-?\d{1,16}(\.\d{1,2})?$": "must be an amount such as 1250.00 (at most 2 decimals)",
+    r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$": "must be a percentage from 0 to 100",
+    r"^[A-Z]{3}$": "must be a currency code of three capital letters, such as VND",
+    r"^[A-Za-z0-9_.:-]{1,64}(,[A-Za-z0-9_.:-]{1,64}){0,499}$": (
+        "must be up to 500 ids separated by commas"
+    ),
+    r"^\d{1,12}(\.\d{1,4})?$": "must be a quantity such as 10 or 2.5",
+    r"^\d{1,16}(\.\d{1,4})?$": "must be a number that is not negative, such as 1250.00",
+    r"^[\w.@+-]+$": "may hold only letters, digits and . @ + - _",
+    r"^[a-z]+:(read|write)$": "must be a scope such as erp:write",
+    r"^[a-z_]+(\.[a-z_]+){1,3}$": "must be an event such as invoice.overdue",
+}
+
+
 def from_validation_error(error: ValidationError, location: str) -> ApiError:
     errors = []
     for item in error.errors(include_url=False):
         path = ".".join(str(part) for part in item["loc"]) or location
-        errors.append({"field": path, "message": item["msg"]})
+        pattern = (item.get("ctx") or {}).get("pattern")
+        message = PATTERN_MESSAGES.get(pattern, item["msg"]) if pattern else item["msg"]
+        errors.append({"field": path, "message": message})
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
     return ApiError(422, detail, errors)
 
