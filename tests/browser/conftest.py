@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -41,7 +42,7 @@ class LiveSuite:
         self.suite = suite
         self.url = f"http://127.0.0.1:{server.server_port}"
 
-    def api(self, method: str, path: str, json: object = None) -> dict:  # type: ignore[type-arg]
+    def api(self, method: str, path: str, json: object = None) -> Any:
         reply = self.suite.client.open(
             f"/api/v1{path}", method=method, json=json, headers=self.suite.headers()
         )

@@ -49,7 +49,15 @@ def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
     sign_in(page)
     before = funnel_counts(page, live, pipeline["id"])
 
-    buyer = live.api("POST", "/counterparties", {"name": "Công ty CP Thép Việt Nhật"})
+    page.goto(f"{live.url}/#/counterparties")
+    page.locator(".page-header").get_by_role("button", name="New counterparty").click()
+    form = page.locator("dialog form")
+    form.get_by_label("Name").fill("Công ty CP Thép Việt Nhật")
+    form.get_by_label("Tax ID").fill("0101234567")
+    form.get_by_label("Customer").check()
+    form.get_by_role("button", name="Create counterparty").click()
+    expect(page.locator(".cp-card h1")).to_have_text("Công ty CP Thép Việt Nhật")
+    [buyer] = live.api("GET", "/counterparties?q=thep viet nhat")["items"]
 
     page.goto(f"{live.url}/#/board/{pipeline['id']}")
     page.get_by_role("button", name="New deal").first.click()
