@@ -9,7 +9,7 @@ GENERATED := crm/.generated
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto migrate web browser run mail-servers test test-unit lint format bench clean
+.PHONY: help setup proto migrate web browser run mail-servers test test-chaos test-unit lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ mail-servers: ## Install dovecot's IMAP server for the mail tests (each test run
 
 test: setup web mail-servers browser ## Run the whole test suite (unit, integration on PostgreSQL + RabbitMQ + dovecot, API fuzz, browser)
 	$(PY) -m pytest
+
+test-chaos: setup ## Fault tests: kill consumers, relays and service copies, restart RabbitMQ, cut PostgreSQL connections
+	$(PY) -m pytest -m chaos tests/chaos -s
 
 test-unit: setup ## Only the fast tests that need no PostgreSQL or RabbitMQ
 	$(PY) -m pytest -m "not integration"
