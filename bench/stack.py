@@ -67,6 +67,23 @@ def processes(commands: list[list[str]], env: dict[str, str]) -> Iterator[None]:
         logs.close()
 
 
+PORTS = {"contacts": 50191, "deals": 50192, "analytics": 50193, "mail": 50194}
+COPY_PORT_STEP = 100
+
+
+def _addresses(port: int, copies: int) -> str:
+    if copies == 1:
+        return f"127.0.0.1:{port}"
+    return "ipv4:" + ",".join(f"127.0.0.1:{port + COPY_PORT_STEP * n}" for n in range(copies))
+
+
+def _listening(service: str, verb: str, n: int) -> list[str]:
+    """Copy n of a gRPC server listens on its own port (none for other processes)."""
+    if verb != "serve" or n == 0:
+        return []
+    return ["env", f"CRM_GRPC_PORT={PORTS[service] + COPY_PORT_STEP * n}"]
+
+
 @contextmanager
 def suite_running(
     db_urls: dict[str, str],
@@ -79,18 +96,17 @@ def suite_running(
         ("deals", "serve"),
         ("analytics", "serve"),
     ),
+    copies: int = 1,
 ) -> Iterator[tuple[str, dict[str, str], dict[str, str]]]:
-    """The gateway and the given service processes; yields (API base, auth headers, env)."""
+    """The gateway and the given service processes, `copies` of each (gRPC clients balance
+    round-robin over the server copies); yields (API base, auth headers, env)."""
     env = {
         **os.environ,
         **{f"CRM_{name.upper()}_DB_URL": url for name, url in db_urls.items()},
         "CRM_AMQP_URL": amqp_url,
         "CRM_DATA_DIR": "var/bench",
         "CRM_GATEWAY_PORT": str(port),
-        "CRM_CONTACTS_ADDR": "127.0.0.1:50191",
-        "CRM_DEALS_ADDR": "127.0.0.1:50192",
-        "CRM_ANALYTICS_ADDR": "127.0.0.1:50193",
-        "CRM_MAIL_ADDR": "127.0.0.1:50194",
+        **{f"CRM_{name.upper()}_ADDR": _addresses(port, copies) for name, port in PORTS.items()},
         "CRM_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "CRM_DEMO_DATA": "0",
         "CRM_LOG_LEVEL": "WARNING",
@@ -102,7 +118,11 @@ def suite_running(
         )
     # every gRPC server the gateway's health check asks for, whatever else a bench runs
     servers = [(service, "serve") for service in SERVICES if (service, "serve") not in verbs]
-    commands = [[python, "-m", f"services.{service}", verb] for service, verb in (*verbs, *servers)]
+    commands = [
+        [*_listening(service, verb, n), python, "-m", f"services.{service}", verb]
+        for service, verb in (*verbs, *servers)
+        for n in range(copies)
+    ]
     gunicorn = [
         str(VENV_BIN / "gunicorn"),
         "--bind",
