@@ -63,6 +63,11 @@ def list_tasks(query: s.TaskQuery) -> dict[str, Any]:
 
 @spec.route(bp, "/tasks/<task_id>", "GET", summary="One task", response=s.Task, area=AREA)
 def get_task(task_id: str) -> s.Task:
+    return _visible_task(task_id)
+
+
+def _visible_task(task_id: str) -> s.Task:
+    """A task whose assignee the caller may not see does not exist for them."""
     task = from_message(s.Task, _deals().call("GetTask", pb.IdRequest(id=task_id)))
     try:
         visible_assignees(task.assignee_id)
@@ -83,6 +88,7 @@ def get_task(task_id: str) -> s.Task:
     write=True,
 )
 def complete_task(task_id: str, body: s.Empty) -> s.Task:
+    _visible_task(task_id)
     return from_message(s.Task, _deals().call("CompleteTask", pb.IdRequest(id=task_id)))
 
 
