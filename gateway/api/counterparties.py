@@ -13,6 +13,7 @@ from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
+from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as s
 from gateway.schemas.common import PageQuery
@@ -201,7 +202,9 @@ def timeline(counterparty_id: str) -> s.Timeline:
     wanted = deals_pb2.TimelineRequest(
         counterparty_id=counterparty_id, exclude_kinds=INTERACTION_KINDS
     )
-    theirs = from_message(s.Timeline, gateway().clients.deals.call("GetTimeline", wanted))
+    theirs = readable_timeline(
+        from_message(s.Timeline, gateway().clients.deals.call("GetTimeline", wanted))
+    )
     return s.Timeline(
         items=sorted([*own.items, *theirs.items], key=lambda entry: entry.at, reverse=True)
     )

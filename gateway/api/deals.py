@@ -12,6 +12,7 @@ from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
+from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as contact_schemas
 from gateway.schemas import deals as s
@@ -252,6 +253,5 @@ def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
     area=AREA,
 )
 def deal_timeline(deal_id: str) -> contact_schemas.Timeline:
-    return from_message(
-        contact_schemas.Timeline, _deals().call("GetTimeline", pb.TimelineRequest(deal_id=deal_id))
-    )
+    reply = _deals().call("GetTimeline", pb.TimelineRequest(deal_id=deal_id))
+    return readable_timeline(from_message(contact_schemas.Timeline, reply))

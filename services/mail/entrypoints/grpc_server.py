@@ -174,6 +174,12 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
         )
         return _message(row)
 
+    def ReadableMessages(self, request: pb.MessageIds, context: Any) -> pb.MessageIds:
+        found = correspondence.readable_messages(
+            self.app.sessions, list(request.ids), current_identity()
+        )
+        return pb.MessageIds(ids=found)
+
     def AssignMessage(self, request: pb.AssignRequest, context: Any) -> pb.Message:
         row = assignments.assign(
             self.app.sessions,

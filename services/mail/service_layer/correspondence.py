@@ -318,6 +318,15 @@ def correspondence(
         return paginate_rows(session, query, page)
 
 
+def readable_messages(
+    sessions: sessionmaker[Session], ids: list[str], actor: Identity
+) -> list[str]:
+    """Of the messages named, those in mailboxes the caller may read."""
+    with sessions() as session:
+        query = select(msg.id).where(msg.id.in_(ids), msg.mailbox_id.in_(readable(actor)))
+        return list(session.scalars(query))
+
+
 def attachment(
     sessions: sessionmaker[Session],
     files: ContentStore,
