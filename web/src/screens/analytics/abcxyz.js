@@ -4,7 +4,7 @@ import { ApiError, get, post } from "../../api.js";
 import { date, dateTime, number, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { badge, dialog, emptyState, field, formValues, html, nothing, render, toast } from "../../ui.js";
-import { card, monthsAgo, parameterOptions, today, toolbar } from "./shared.js";
+import { card, limitFields, monthsAgo, parameterField, today, toolbar, xyzPeriodField } from "./shared.js";
 
 const ABC = ["A", "B", "C"];
 const XYZ = ["X", "Y", "Z"];
@@ -178,20 +178,6 @@ function legend() {
   );
 }
 
-function limitFields(name, values, labels, errors) {
-  return labels.map((label, i) =>
-    field({
-      label,
-      name: `${name}.${i}`,
-      type: "number",
-      value: values[i],
-      required: true,
-      attrs: { step: "0.1", min: 0, max: 100 },
-      error: errors[`${name}.${i}`] || (i === 0 ? errors[name] : undefined),
-    }),
-  );
-}
-
 // The classification form; resolves with the new run's id, or null when cancelled.
 function runDialog() {
   let errors = {};
@@ -229,19 +215,12 @@ function runDialog() {
     return html`<form class="run-form" @submit=${submit} novalidate>
       <p class="muted">${t("analytics.run_intro")}</p>
       <div class="form-grid">
-        ${field({ label: t("analytics.parameter"), name: "parameter", value: values.parameter, options: parameterOptions(), required: true, error: errors.parameter })}
-        ${field({
-          label: t("analytics.xyz_period"),
-          name: "xyz_period",
-          value: values.xyz_period,
-          options: [["month", t("analytics.xyz_period_month")], ["quarter", t("analytics.xyz_period_quarter")]],
-          required: true,
-          error: errors.xyz_period,
-        })}
+        ${parameterField(values, errors)}
+        ${xyzPeriodField(values, errors)}
         ${field({ label: t("analytics.period_from"), name: "period_from", type: "date", value: values.period_from, required: true, error: errors.period_from })}
         ${field({ label: t("analytics.period_to"), name: "period_to", type: "date", value: values.period_to, required: true, error: errors.period_to })}
-        ${limitFields("abc_limits", [values["abc_limits.0"], values["abc_limits.1"]], [t("analytics.limit_a"), t("analytics.limit_b")], errors)}
-        ${limitFields("xyz_limits", [values["xyz_limits.0"], values["xyz_limits.1"]], [t("analytics.limit_x"), t("analytics.limit_y")], errors)}
+        ${limitFields("abc_limits", [values["abc_limits.0"], values["abc_limits.1"]], errors)}
+        ${limitFields("xyz_limits", [values["xyz_limits.0"], values["xyz_limits.1"]], errors)}
       </div>
       ${message ? html`<div class="alert" role="alert">${message}</div>` : nothing}
       <div class="form-actions">

@@ -4,7 +4,7 @@ import { ApiError, get, post, put } from "../../api.js";
 import { date, dateTime, number, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { badge, field, formValues, html, nothing, render, toast } from "../../ui.js";
-import { card, parameterOptions } from "./shared.js";
+import { card, limitFields, parameterField, xyzPeriodField } from "./shared.js";
 
 const POLL_MS = 1000;
 const CLASSIFICATION = {
@@ -157,20 +157,6 @@ function enabledBox(values) {
     <span>${t("analytics.enabled")}</span></label>`;
 }
 
-function pair(name, values, labels, errors) {
-  return labels.map((label, i) =>
-    field({
-      label,
-      name: `${name}.${i}`,
-      type: "number",
-      value: values[i],
-      required: true,
-      attrs: { step: "0.1", min: 0, max: 100 },
-      error: errors[`${name}.${i}`] || (i === 0 ? errors[name] : undefined),
-    }),
-  );
-}
-
 function actions(form) {
   return html`<div class="form-actions">
     <button type="submit" class="primary" ?disabled=${form.busy || !session.canWrite}>${t("common.save")}</button></div>`;
@@ -182,7 +168,7 @@ function classificationForm(form, submit) {
     ${saved ? nothing : html`<p class="an-note">${t("analytics.no_classification_schedule")}</p>`}
     ${cronField(values, errors)}
     <div class="form-grid">
-      ${field({ label: t("analytics.parameter"), name: "parameter", value: values.parameter, options: parameterOptions(), required: true, error: errors.parameter })}
+      ${parameterField(values, errors)}
       ${field({
         label: t("analytics.window_months"),
         name: "window_months",
@@ -193,16 +179,9 @@ function classificationForm(form, submit) {
         error: errors.window_months,
         hint: t("analytics.window_months_hint"),
       })}
-      ${pair("abc_limits", values.abc_limits, [t("analytics.limit_a"), t("analytics.limit_b")], errors)}
-      ${pair("xyz_limits", values.xyz_limits, [t("analytics.limit_x"), t("analytics.limit_y")], errors)}
-      ${field({
-        label: t("analytics.xyz_period"),
-        name: "xyz_period",
-        value: values.xyz_period,
-        options: [["month", t("analytics.xyz_period_month")], ["quarter", t("analytics.xyz_period_quarter")]],
-        required: true,
-        error: errors.xyz_period,
-      })}
+      ${limitFields("abc_limits", values.abc_limits, errors)}
+      ${limitFields("xyz_limits", values.xyz_limits, errors)}
+      ${xyzPeriodField(values, errors)}
     </div>
     ${enabledBox(values)}
     ${saved ? html`<p class="muted small">${t("analytics.updated_at", { at: dateTime(saved.updated_at) })}</p>` : nothing}

@@ -1,7 +1,8 @@
-// What the analytics tabs share: names for ids, dates, filters, tiles, cards and CSV exports.
+// What the analytics tabs share: names for ids, dates, filters, tiles, cards, CSV exports and the
+// fields that set a classification up.
 import { download, everything, get } from "../../api.js";
 import { t } from "../../i18n.js";
-import { html, nothing, toast } from "../../ui.js";
+import { field, html, nothing, toast } from "../../ui.js";
 
 const FRESH_MS = 30_000;
 const remembered = new Map();
@@ -145,4 +146,49 @@ export function chartBox(id, label, height = 280) {
 
 export function parameterOptions() {
   return ["revenue", "gross_profit", "quantity"].map((key) => [key, t(`analytics.parameter_${key}`)]);
+}
+
+// The fields that set a classification up, in the dialog that runs one (ABC/XYZ) and in its
+// schedule (settings).
+export function parameterField(values, errors) {
+  return field({
+    label: t("analytics.parameter"),
+    name: "parameter",
+    value: values.parameter,
+    options: parameterOptions(),
+    required: true,
+    error: errors.parameter,
+  });
+}
+
+export function xyzPeriodField(values, errors) {
+  return field({
+    label: t("analytics.xyz_period"),
+    name: "xyz_period",
+    value: values.xyz_period,
+    options: [["month", t("analytics.xyz_period_month")], ["quarter", t("analytics.xyz_period_quarter")]],
+    required: true,
+    error: errors.xyz_period,
+  });
+}
+
+const LIMIT_LABELS = {
+  abc_limits: ["analytics.limit_a", "analytics.limit_b"],
+  xyz_limits: ["analytics.limit_x", "analytics.limit_y"],
+};
+
+// The two limits of "abc_limits" or "xyz_limits" in percent; the API's message about the pair as
+// a whole is shown under the first.
+export function limitFields(name, limits, errors) {
+  return LIMIT_LABELS[name].map((label, i) =>
+    field({
+      label: t(label),
+      name: `${name}.${i}`,
+      type: "number",
+      value: limits[i],
+      required: true,
+      attrs: { step: "0.1", min: 0, max: 100 },
+      error: errors[`${name}.${i}`] || (i === 0 ? errors[name] : undefined),
+    }),
+  );
 }
