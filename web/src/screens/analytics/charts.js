@@ -57,6 +57,16 @@ export function drawChart(canvas, config) {
   return chart;
 }
 
+// The options of a bar chart lying on its side with one series, so without a legend: `scales` as
+// given, and a tooltip that says describe(index) of the bar under the pointer (a line or several).
+export function sidewaysBars(describe, scales) {
+  return {
+    indexAxis: "y",
+    plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => describe(item.dataIndex) } } },
+    scales,
+  };
+}
+
 export function forgetCharts() {
   for (const chart of drawn) chart.destroy();
   drawn.clear();

@@ -3,7 +3,7 @@
 import { ApiError, get } from "../../api.js";
 import { money, month, number, percent, t } from "../../i18n.js";
 import { emptyState, html, nothing, render } from "../../ui.js";
-import { colours, drawChart } from "./charts.js";
+import { colours, drawChart, sidewaysBars } from "./charts.js";
 import {
   amount,
   card,
@@ -194,28 +194,20 @@ function drawCharts(root, report) {
         },
       ],
     },
-    options: {
-      indexAxis: "y",
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            label: (item) => {
-              const stage = report.stages[item.dataIndex];
-              const lines = [t("analytics.reached_n", { n: number(stage.count) })];
-              if (stage.conversion !== null && stage.conversion !== undefined) {
-                lines.push(`${t("analytics.conversion")}: ${percent(stage.conversion)}`);
-              }
-              return lines;
-            },
-          },
-        },
+    options: sidewaysBars(
+      (i) => {
+        const stage = report.stages[i];
+        const lines = [t("analytics.reached_n", { n: number(stage.count) })];
+        if (stage.conversion !== null && stage.conversion !== undefined) {
+          lines.push(`${t("analytics.conversion")}: ${percent(stage.conversion)}`);
+        }
+        return lines;
       },
-      scales: {
+      {
         x: { display: false, min: -widest / 2, max: widest / 2 },
         y: { grid: { display: false }, border: { display: false }, ticks: { color: palette.ink } },
       },
-    },
+    ),
     plugins: [countLabels],
   });
   const months = [...report.forecast].sort((a, b) => (a.month ?? "9999").localeCompare(b.month ?? "9999"));

@@ -3,7 +3,7 @@
 import { get } from "../../api.js";
 import { money, number, percent, t } from "../../i18n.js";
 import { emptyState, html, nothing, render } from "../../ui.js";
-import { colours, drawChart } from "./charts.js";
+import { colours, drawChart, sidewaysBars } from "./charts.js";
 import {
   card,
   chartBox,
@@ -126,23 +126,9 @@ function drawLost(root, rows) {
         },
       ],
     },
-    options: {
-      indexAxis: "y",
-      plugins: {
-        legend: { display: false },
-        tooltip: {
-          callbacks: {
-            label: (item) => {
-              const row = rows[item.dataIndex];
-              return [t("analytics.deals_n", { n: number(row.count) }), money(row.amount)];
-            },
-          },
-        },
-      },
-      scales: {
-        x: { beginAtZero: true, ticks: { precision: 0 } },
-        y: { grid: { display: false }, ticks: { color: palette.ink } },
-      },
-    },
+    options: sidewaysBars((i) => [t("analytics.deals_n", { n: number(rows[i].count) }), money(rows[i].amount)], {
+      x: { beginAtZero: true, ticks: { precision: 0 } },
+      y: { grid: { display: false }, ticks: { color: palette.ink } },
+    }),
   });
 }
