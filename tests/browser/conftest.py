@@ -97,6 +97,8 @@ def sign_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.locator("header.topbar").wait_for()
+    # The screen being loaded at sign-in would still be drawn over one that the test opens at once.
+    page.locator("#screen > :not(.loading)").first.wait_for()
 
 
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
