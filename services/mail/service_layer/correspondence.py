@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.events.v1 import mail_pb2 as events
-from crmkit.errors import InvalidInput, NotFound
+from crmkit.errors import Conflict, InvalidInput, NotFound
 from crmkit.files import ContentStore
 from crmkit.identity import Identity
 from crmkit.outbox import Outbox
@@ -273,7 +273,10 @@ def send_message(
         references=list(dict.fromkeys(r for r in references if r)),
         domain=mailbox.address.rpartition("@")[2] or "hoa-crm.invalid",
     )
-    smtp(account(vault, mailbox, "smtp")).send(message)
+    try:
+        smtp(account(vault, mailbox, "smtp")).send(message)
+    except MailServerError as error:  # the mailbox's own server: its settings are the user's to fix
+        raise Conflict(str(error)) from None
     parsed = parse(message.as_bytes())
     deal_id = fields.get("deal_id") or (answered.deal_id if answered else None)
     with sessions.begin() as session:
