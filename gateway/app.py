@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from flask import Flask, Response, g, request
@@ -31,6 +32,8 @@ from gateway.context import Gateway
 from gateway.errors import register_error_handlers
 
 log = logging.getLogger("gateway.access")
+# A caller's request id travels on in gRPC metadata, events and logs: a short, plain one only.
+TRACE_ID = re.compile(r"[\w.:-]{1,128}", re.ASCII)
 
 
 def create_app(
@@ -71,11 +74,13 @@ def create_app(
 def _start() -> None:
     g.started = time.perf_counter()
     set_identity(ANONYMOUS)
-    set_trace_id(request.headers.get("X-Request-ID"))
+    asked = request.headers.get("X-Request-ID", "")
+    set_trace_id(asked if TRACE_ID.fullmatch(asked) else None)
 
 
 def _finish(response: Response) -> Response:
     response.headers["X-Request-ID"] = current_trace_id()
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info(
         "request",
