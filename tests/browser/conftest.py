@@ -77,19 +77,41 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture(scope="module")
-def page(browser: Browser, live: LiveSuite) -> Iterator[Page]:
-    """One tab per module, signed in as the admin, in English."""
+# The uncaught script errors of every tab that new_tab opened, since the last test ended.
+SCRIPT_ERRORS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_script_errors() -> Iterator[None]:
+    """Every browser test also fails on an uncaught script error in any of its tabs."""
+    yield
+    found = list(SCRIPT_ERRORS)
+    SCRIPT_ERRORS.clear()
+    assert not found, "uncaught script errors: " + " | ".join(found)
+
+
+def new_tab(browser: Browser, live: LiveSuite) -> Page:
+    """A tab in a context of its own (its own sign-in), on a laptop-sized screen, in English until
+    the test picks another language; an uncaught script error in it, or in a tab it opens, fails
+    the test. The caller closes its context."""
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    context.on("weberror", lambda failed: SCRIPT_ERRORS.append(str(failed.error)))
     opened = context.new_page()
     opened.set_default_timeout(15_000)
     opened.add_init_script(
         "localStorage.setItem('crm.language', localStorage.getItem('crm.language') || 'en')"
     )
     opened.goto(live.url + "/")
+    return opened
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, live: LiveSuite) -> Iterator[Page]:
+    """One tab per module, signed in as the admin, in English."""
+    opened = new_tab(browser, live)
     sign_in(opened)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def sign_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -177,20 +176,6 @@ def sales(live: LiveSuite) -> dict[str, Any]:
     live.api("POST", "/interactions", call)
     live.suite.deliver_events()
     return {"pipeline": wholesale, "deals": deals, "ids": ids, "stages": (lead, offer, contract)}
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page: Page) -> Iterator[None]:
-    """Every test also checks that no script failed in the page while it ran."""
-    errors: list[str] = []
-
-    def failed(error: Exception) -> None:
-        errors.append(str(error))
-
-    page.on("pageerror", failed)
-    yield
-    page.remove_listener("pageerror", failed)
-    assert errors == []
 
 
 def open_tab(page: Page, live: LiveSuite, route: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
-from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,20 +27,6 @@ pytestmark = pytest.mark.integration  # real dovecot and SMTP servers
 
 BUYER_DOMAIN = "anphat-steel.vn"
 ORDER_SUBJECT = "Đơn đặt hàng thép cuộn tháng 12"
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page: Page) -> Iterator[None]:
-    """Every test also fails on an uncaught script error in the page."""
-    errors: list[str] = []
-
-    def failed(error: Exception) -> None:
-        errors.append(str(error))
-
-    page.on("pageerror", failed)
-    yield
-    page.remove_listener("pageerror", failed)
-    assert errors == []
 
 
 def mail(

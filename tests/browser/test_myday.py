@@ -11,21 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, screenshot, sign_in
-
-
-@pytest.fixture(autouse=True)
-def no_script_errors(page: Page) -> Iterator[None]:
-    """Every test also fails on an uncaught script error in the page."""
-    errors: list[str] = []
-
-    def failed(error: Exception) -> None:
-        errors.append(str(error))
-
-    page.on("pageerror", failed)
-    yield
-    page.remove_listener("pageerror", failed)
-    assert errors == []
+from tests.browser.conftest import LiveSuite, new_tab, screenshot, sign_in
 
 
 def planned_later_today() -> str:
@@ -159,12 +145,10 @@ def test_a_new_task_shows_the_apis_message_next_to_the_field_then_joins_the_day(
 
 @pytest.fixture
 def supervisor_page(browser: Browser, live: LiveSuite) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    opened.add_init_script("localStorage.setItem('crm.language', 'en')")
+    """A tab of its own for the supervisor, not yet signed in."""
+    opened = new_tab(browser, live)
     yield opened
-    context.close()
+    opened.context.close()
 
 
 def test_a_supervisor_looks_at_a_subordinates_day(supervisor_page: Page, live: LiveSuite) -> None:
@@ -192,7 +176,6 @@ def test_a_supervisor_looks_at_a_subordinates_day(supervisor_page: Page, live: L
     )
     visit = task(live, "Thăm kho hàng Long An", minh["id"], dt.date.today())
     page = supervisor_page
-    page.goto(live.url + "/")
     sign_in(page, f"lan.{name}", "password-lan")
     page.goto(f"{live.url}/#/my-day")
 

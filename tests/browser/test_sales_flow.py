@@ -3,12 +3,13 @@ it on the board, lose it with a reason, and watch the funnel count it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, screenshot, sign_in
+from tests.browser.conftest import LiveSuite, new_tab, screenshot, sign_in
 
 STAGES = ["Qualification", "Proposal", "Negotiation"]
 
@@ -21,12 +22,11 @@ def pipeline(live: LiveSuite) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def tab(browser: Browser, live: LiveSuite) -> Page:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.add_init_script("localStorage.setItem('crm.language', 'en')")
-    return page
+def tab(browser: Browser, live: LiveSuite) -> Iterator[Page]:
+    """A tab of its own, not yet signed in."""
+    opened = new_tab(browser, live)
+    yield opened
+    opened.context.close()
 
 
 def funnel_counts(page: Page, live: LiveSuite, pipeline_id: str) -> dict[str, str]:
@@ -45,7 +45,6 @@ def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
     tab: Page, live: LiveSuite, pipeline: dict[str, Any]
 ) -> None:
     page = tab
-    page.goto(live.url + "/")
     sign_in(page)
     before = funnel_counts(page, live, pipeline["id"])
 
