@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,27 @@ def sign_in(page: Page, username: str = "admin", password: str = ADMIN_PASSWORD)
     page.locator("header.topbar").wait_for()
     # The screen being loaded at sign-in would still be drawn over one that the test opens at once.
     page.locator("#screen > :not(.loading)").first.wait_for()
+
+
+@contextmanager
+def in_vietnamese(page: Page) -> Iterator[None]:
+    """The tab speaks Vietnamese from its next load inside the block, and English again after it."""
+    page.evaluate("localStorage.setItem('crm.language', 'vi')")
+    try:
+        yield
+    finally:
+        page.evaluate("localStorage.setItem('crm.language', 'en')")
+        page.reload()
+
+
+def funnel_counts(page: Page) -> dict[str, str]:
+    """How many deals the funnel on the screen counts in each stage, by the stage's name."""
+    rows = page.locator("table.funnel tr[data-stage]")
+    rows.first.wait_for()
+    return {
+        row.get_attribute("data-stage") or "": row.locator("td.count").inner_text()
+        for row in rows.all()
+    }
 
 
 def screenshot(page: Page, name: str, full_page: bool = True) -> Path:

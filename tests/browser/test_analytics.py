@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveSuite, screenshot
+from tests.browser.conftest import LiveSuite, funnel_counts, in_vietnamese, screenshot
 
 STAGES = [("Lead", 10), ("Offer", 40), ("Contract", 80)]
 MILLION = 1_000_000
@@ -182,15 +182,6 @@ def open_tab(page: Page, live: LiveSuite, route: str) -> None:
     page.goto(f"{live.url}/#/analytics/{route}")
     page.reload()
     page.locator(".analytics-body > :not(.loading)").first.wait_for()
-
-
-def funnel_counts(page: Page) -> dict[str, str]:
-    rows = page.locator("table.funnel tr[data-stage]")
-    rows.first.wait_for()
-    return {
-        row.get_attribute("data-stage") or "": row.locator("td.count").inner_text()
-        for row in rows.all()
-    }
 
 
 def test_a_pipeline_without_deals_explains_how_its_funnel_fills(
@@ -365,8 +356,7 @@ def test_a_bad_cron_shows_the_apis_message_under_the_field_and_a_good_one_is_kep
 def test_the_analytics_read_in_vietnamese(
     page: Page, live: LiveSuite, sales: dict[str, Any]
 ) -> None:
-    page.evaluate("localStorage.setItem('crm.language', 'vi')")
-    try:
+    with in_vietnamese(page):
         open_tab(page, live, f"funnel?pipeline_id={sales['pipeline']['id']}")
         expect(page.get_by_role("tab", name="Phễu & dự báo")).to_be_visible()
         expect(page.locator("table.funnel th").first).to_have_text("Giai đoạn")
@@ -374,6 +364,3 @@ def test_the_analytics_read_in_vietnamese(
         open_tab(page, live, "abcxyz")
         expect(page.locator("table.abcxyz")).to_contain_text("Ổn định")
         screenshot(page, "analytics-abcxyz-vi")
-    finally:
-        page.evaluate("localStorage.setItem('crm.language', 'en')")
-        page.reload()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveSuite, screenshot
+from tests.browser.conftest import LiveSuite, in_vietnamese, screenshot
 from tests.mail_servers import ImapServer, imap_server  # noqa: F401 - fixture
 
 MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
@@ -509,8 +509,7 @@ def test_deals_and_an_explained_empty_correspondence_are_on_the_card(
 
 
 def test_the_screens_speak_vietnamese(page: Page, live: LiveSuite, seeded: dict[str, str]) -> None:
-    page.evaluate("localStorage.setItem('crm.language', 'vi')")
-    try:
+    with in_vietnamese(page):
         visit(page, live, "/counterparties?xyz=X")
         page.reload()
         expect(page.locator(".page-header h1")).to_have_text("Đối tác")
@@ -527,9 +526,6 @@ def test_the_screens_speak_vietnamese(page: Page, live: LiveSuite, seeded: dict[
         expect(page.locator("dialog .alert")).to_have_text("Vui lòng sửa các trường được đánh dấu.")
         screenshot(page, "counterparty-edit-vi")
         page.locator("dialog").get_by_role("button", name="Hủy").click()
-    finally:
-        page.evaluate("localStorage.setItem('crm.language', 'en')")
-        page.reload()
 
 
 @pytest.mark.integration  # a real dovecot

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import LiveSuite, screenshot
+from tests.browser.conftest import LiveSuite, in_vietnamese, screenshot
+from tests.mail.test_mail_api import mailbox_body
 from tests.mail_servers import (  # noqa: F401 - fixtures
     ImapServer,
-    ImapUser,
     SmtpServer,
     imap_server,
     smtp_server,
@@ -45,19 +45,6 @@ def mail(
     return message.as_bytes()
 
 
-def servers(imap: ImapServer, smtp: SmtpServer, user: ImapUser) -> dict[str, Any]:
-    return {
-        "imap": {
-            "host": imap.host,
-            "port": imap.port,
-            "security": "none",
-            "username": user.name,
-            "password": user.password,
-        },
-        "smtp": {"host": smtp.host, "port": smtp.port, "security": "none"},
-    }
-
-
 @pytest.fixture(scope="module")
 def buyer(live: LiveSuite) -> dict[str, Any]:
     found = live.api(
@@ -83,15 +70,11 @@ def mailbox(
 ) -> dict[str, Any]:
     """A mailbox with three messages waiting on the IMAP server, not yet synced."""
     account = imap_server.new_user("sales")
+    body = mailbox_body(imap_server, smtp_server, account, kind="shared")
     box = live.api(
         "POST",
         "/mailboxes",
-        {
-            "name": "Phòng kinh doanh",
-            "kind": "shared",
-            "address": "kinhdoanh@hoa-crm.vn",
-            **servers(imap_server, smtp_server, account),
-        },
+        body | {"name": "Phòng kinh doanh", "address": "kinhdoanh@hoa-crm.vn"},
     )
     inbox = [
         mail(
@@ -203,15 +186,11 @@ def test_a_mailbox_lists_its_messages_after_sync_with_their_counterparty(
     expect(message_row(page, "Mời tham dự triển lãm VietBuild").locator(".party")).to_have_count(0)
     screenshot(page, "mail-inbox")
 
-    page.evaluate("localStorage.setItem('crm.language', 'vi')")
-    page.reload()
-    try:
+    with in_vietnamese(page):
+        page.reload()
         expect(page.get_by_role("button", name="Đồng bộ ngay")).to_be_visible()
         expect(page.get_by_role("heading", name="Hộp thư")).to_be_visible()
         screenshot(page, "mail-inbox-vi")
-    finally:
-        page.evaluate("localStorage.setItem('crm.language', 'en')")
-        page.reload()
 
 
 def test_an_opened_message_shows_its_text_and_a_reply_goes_out_over_smtp(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, new_tab, screenshot, sign_in
+from tests.browser.conftest import LiveSuite, in_vietnamese, new_tab, screenshot, sign_in
 
 
 def planned_later_today() -> str:
@@ -111,16 +111,12 @@ def test_the_week_shows_every_day_and_the_page_reads_in_vietnamese(
     expect(page.get_by_role("button", name="This week")).to_have_attribute("aria-pressed", "true")
     screenshot(page, "myday-week")
 
-    page.evaluate("localStorage.setItem('crm.language', 'vi')")
-    page.goto(f"{live.url}/#/my-day")
-    page.reload()
-    try:
+    with in_vietnamese(page):
+        page.goto(f"{live.url}/#/my-day")
+        page.reload()
         expect(page.get_by_role("heading", name="Ngày của tôi")).to_be_visible()
         expect(page.get_by_role("button", name="Việc mới")).to_be_visible()
         screenshot(page, "myday-vi")
-    finally:
-        page.evaluate("localStorage.setItem('crm.language', 'en')")
-        page.reload()
 
 
 def test_a_new_task_shows_the_apis_message_next_to_the_field_then_joins_the_day(

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, new_tab, screenshot, sign_in
+from tests.browser.conftest import LiveSuite, funnel_counts, new_tab, screenshot, sign_in
 
 STAGES = ["Qualification", "Proposal", "Negotiation"]
 
@@ -29,16 +29,12 @@ def tab(browser: Browser, live: LiveSuite) -> Iterator[Page]:
     opened.context.close()
 
 
-def funnel_counts(page: Page, live: LiveSuite, pipeline_id: str) -> dict[str, str]:
+def funnel_now(page: Page, live: LiveSuite, pipeline_id: str) -> dict[str, str]:
+    """The funnel's counts once the analytics have heard of every change so far."""
     live.suite.deliver_events()
     page.goto(f"{live.url}/#/analytics/funnel?pipeline_id={pipeline_id}")
     page.reload()
-    rows = page.locator("table.funnel tr[data-stage]")
-    rows.first.wait_for()
-    return {
-        row.get_attribute("data-stage") or "": row.locator("td.count").inner_text()
-        for row in rows.all()
-    }
+    return funnel_counts(page)
 
 
 def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
@@ -46,7 +42,7 @@ def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
 ) -> None:
     page = tab
     sign_in(page)
-    before = funnel_counts(page, live, pipeline["id"])
+    before = funnel_now(page, live, pipeline["id"])
 
     page.goto(f"{live.url}/#/counterparties")
     page.locator(".page-header").get_by_role("button", name="New counterparty").click()
@@ -78,7 +74,7 @@ def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
     deal_id = card.get_attribute("data-deal")
     assert live.api("GET", f"/deals/{deal_id}")["stage_id"] == pipeline["stages"][1]["id"]
 
-    moved = funnel_counts(page, live, pipeline["id"])
+    moved = funnel_now(page, live, pipeline["id"])
     assert moved["Qualification"] == str(int(before.get("Qualification", "0")) + 1)
     assert moved["Proposal"] == str(int(before.get("Proposal", "0")) + 1)
     assert moved["Negotiation"] == before.get("Negotiation", "0")
@@ -98,6 +94,6 @@ def test_a_salesperson_opens_moves_and_loses_a_deal_and_the_funnel_counts_it(
 
     page.goto(f"{live.url}/#/board/{pipeline['id']}")
     expect(page.locator("article.deal-card", has_text="Thép cuộn")).to_have_count(0)
-    after = funnel_counts(page, live, pipeline["id"])
+    after = funnel_now(page, live, pipeline["id"])
     assert after["Proposal"] == moved["Proposal"]
     screenshot(page, "funnel-after-loss")
