@@ -55,6 +55,9 @@ def create_pipeline(
     uow: UnitOfWork, name: str, mode: str, stages: list[dict[str, Any]], actor: Identity
 ) -> model.Pipeline:
     actor.require_writer(AREA)
+    for index, spec in enumerate(stages):
+        if spec.get("id"):  # ids are given here, or taken over from another pipeline
+            raise InvalidInput.field(f"stages.{index}.id", "a new pipeline has no stage to keep")
     with uow:
         pipeline = model.Pipeline(name=name, mode=mode)
         pipeline.stages = _stages(pipeline.id, stages)
