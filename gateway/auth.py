@@ -158,6 +158,9 @@ def identity_from_bearer(token: str) -> Identity:
         raise ApiError(401, "the access token is not valid") from None
     if claims.get("typ") != "access":
         raise ApiError(401, "this is not an access token")
+    with gateway().engine.connect() as conn:  # someone disabled stops now, not when it expires
+        if active_user(conn, str(claims["sub"])) is None:
+            raise ApiError(401, "the user is no longer active")
     return Identity(
         str(claims["sub"]),
         roles=frozenset(claims.get("roles", [])),
