@@ -16,6 +16,8 @@ from gateway.schemas.common import PageQuery
 
 bp = Blueprint("identity", __name__)
 ADMIN = frozenset({"admin"})
+# Everyone signed in reads the staff list; a machine's key only with a `users:read` scope.
+PEOPLE = "users"
 
 
 @spec.route(
@@ -93,7 +95,9 @@ def create_user(body: s.UserCreate) -> s.User:
         return s.User.model_validate(accounts.create_user(conn, body.model_dump()))
 
 
-@spec.route(bp, "/users", "GET", summary="List users", query=PageQuery, response=s.UserPage)
+@spec.route(
+    bp, "/users", "GET", summary="List users", query=PageQuery, response=s.UserPage, area=PEOPLE
+)
 def list_users(query: PageQuery) -> s.UserPage:
     with gateway().engine.connect() as conn:
         items, total = accounts.list_users(conn, query.page, query.page_size)
@@ -101,7 +105,7 @@ def list_users(query: PageQuery) -> s.UserPage:
     return s.UserPage.model_validate(page)
 
 
-@spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User)
+@spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User, area=PEOPLE)
 def get_user(user_id: str) -> s.User:
     with gateway().engine.connect() as conn:
         return s.User.model_validate(accounts.get_user(conn, user_id))
@@ -125,7 +129,13 @@ def create_group(body: s.GroupCreate) -> dict[str, Any]:
 
 
 @spec.route(
-    bp, "/groups", "GET", summary="List groups of users", query=PageQuery, response=s.GroupPage
+    bp,
+    "/groups",
+    "GET",
+    summary="List groups of users",
+    query=PageQuery,
+    response=s.GroupPage,
+    area=PEOPLE,
 )
 def list_groups(query: PageQuery) -> dict[str, Any]:
     with gateway().engine.connect() as conn:
