@@ -109,6 +109,7 @@ def active_user(conn: Connection, user_id: str) -> Any:
 
 # -- login brake ---------------------------------------------------------------------------
 def check_login_allowed(conn: Connection, username: str) -> None:
+    """User names are counted as they are looked up, in any case: "Admin" is "admin"."""
     a = store.login_attempts
     window_start = now() - timedelta(minutes=1)
     remote = request.remote_addr or "unknown"
@@ -116,7 +117,10 @@ def check_login_allowed(conn: Connection, username: str) -> None:
     failures = conn.scalar(
         select(func.count())
         .select_from(a)
-        .where(a.c.at >= window_start, or_(a.c.username == username, a.c.remote_addr == remote))
+        .where(
+            a.c.at >= window_start,
+            or_(a.c.username == username.lower(), a.c.remote_addr == remote),
+        )
     )
     if (failures or 0) >= gateway().settings.login_attempts_per_minute:
         raise ApiError(429, "too many failed logins; wait a minute", headers={"Retry-After": "60"})
@@ -125,7 +129,9 @@ def check_login_allowed(conn: Connection, username: str) -> None:
 def record_failed_login(conn: Connection, username: str) -> None:
     remote = request.remote_addr or "unknown"
     conn.execute(
-        store.login_attempts.insert().values(username=username, remote_addr=remote, at=now())
+        store.login_attempts.insert().values(
+            username=username.lower(), remote_addr=remote, at=now()
+        )
     )
 
 
