@@ -28,7 +28,10 @@ def wrap(operation: Operation, call: Callable[[], Response]) -> Response:
         return call()
     if not 1 <= len(key) <= 200:
         raise ApiError(400, "Idempotency-Key must be 1 to 200 characters")
-    scope = f"{current_identity().user_id}|{operation.method}|{request.path}|{key}"
+    # each caller's own; hashed, as path and key are the caller's to make as long as they like
+    scope = hashlib.sha256(
+        f"{current_identity().user_id}|{operation.method}|{request.path}|{key}".encode()
+    ).hexdigest()
     body_hash = hashlib.sha256(request.get_data()).hexdigest()
     replay = _claim(scope, body_hash)
     if replay is not None:
