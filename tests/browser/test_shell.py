@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from services.deals.service_layer import reminders
 from tests.browser.conftest import LiveSuite, screenshot
@@ -83,3 +84,32 @@ def test_in_vietnamese_the_labels_dates_and_money_follow_the_language(
     finally:
         page.evaluate("localStorage.setItem('crm.language', 'en')")
         page.reload()
+
+
+DEALS_LIST = re.compile(r".*/api/v1/deals\?.*")
+
+
+def test_a_screen_that_answers_late_does_not_draw_over_the_one_opened_after_it(
+    page: Page, live: LiveSuite
+) -> None:
+    stages = [{"name": "Mới", "probability": 10}]
+    live.api("POST", "/pipelines", {"name": "Chậm", "mode": "simple", "stages": stages})
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:  # the board's deals wait until the test lets them go
+        held.append(route)
+
+    page.route(DEALS_LIST, hold)
+    try:
+        page.evaluate("location.hash = '#/board'")
+        page.wait_for_timeout(300)
+        page.evaluate("location.hash = '#/my-day'")
+        expect(page.locator(".page-header h1")).to_have_text("My day")
+        assert held, "the board asked for its deals"
+        for route in held:
+            route.continue_()
+        page.wait_for_timeout(1000)
+        expect(page.locator(".page-header h1")).to_have_text("My day")
+        expect(page.locator(".board")).to_have_count(0)
+    finally:
+        page.unroute(DEALS_LIST, hold)

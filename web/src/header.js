@@ -108,12 +108,17 @@ export function showHeader(root, restart) {
       </header>`,
       root,
     );
-    const path = (window.location.hash.slice(1) || "/board").split("?")[0];
-    root.querySelectorAll("nav.main a").forEach((link) => {
-      link.classList.toggle("active", path.startsWith(link.dataset.area) || (path === "/" && link.dataset.area === "/board"));
-    });
+    markArea();
   }
 
   draw();
   loadNotifications();
+}
+
+// The area of the current route is highlighted in the header ("/" is the board).
+export function markArea() {
+  const path = (window.location.hash.slice(1) || "/board").split("?")[0];
+  document.querySelectorAll("nav.main a").forEach((link) => {
+    link.classList.toggle("active", path.startsWith(link.dataset.area) || (path === "/" && link.dataset.area === "/board"));
+  });
 }

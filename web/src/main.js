@@ -2,7 +2,7 @@
 import "./styles.css";
 import { get, whenSignedOut } from "./api.js";
 import { setLanguage, language } from "./i18n.js";
-import { showHeader } from "./header.js";
+import { markArea, showHeader } from "./header.js";
 import { current, go, route } from "./router.js";
 import { session } from "./session.js";
 import { html, problem, render } from "./ui.js";
@@ -22,21 +22,31 @@ route("/analytics/:tab", () => import("./screens/analytics.js"));
 
 const app = document.getElementById("app");
 
+// True while a screen is still fetching: if the route changes meanwhile, that screen must not
+// draw over the next one, so the next one gets a fresh element and the old one draws unseen.
+let loading = false;
+
 async function showScreen() {
   if (!session.loggedIn) return start();
   const found = current();
   const main = document.getElementById("screen");
   if (!main) return start();
-  document.querySelectorAll("nav.main a").forEach((link) => {
-    link.classList.toggle("active", (found?.path || "/").startsWith(link.dataset.area));
-  });
-  if (!found) return render(problem({ status: 404 }), main);
+  markArea();
+  let host = main.firstElementChild;
+  if (!host || loading) {
+    host = document.createElement("div");
+    main.replaceChildren(host);
+  }
+  if (!found) return render(problem({ status: 404 }), host);
+  loading = true;
   try {
     const screen = await found.load();
-    await screen.show(main, found.params, found.query);
+    await screen.show(host, found.params, found.query);
   } catch (error) {
     console.error(error);
-    render(problem(error), main);
+    if (host.isConnected) render(problem(error), host);
+  } finally {
+    if (host.isConnected) loading = false;
   }
 }
 
