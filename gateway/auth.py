@@ -3,6 +3,7 @@ people, hashed scoped API keys for machines, argon2 for passwords, a brake on gu
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -38,6 +39,13 @@ def sha256(text: str) -> str:
 
 def hash_password(password: str) -> str:
     return hasher.hash(password)
+
+
+@functools.cache
+def decoy_hash() -> str:
+    """A hash no password matches, checked for an unknown user name so that it takes as long
+    as a wrong password: how long a login takes does not tell which names exist."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def password_matches(password_hash: str, password: str) -> bool:

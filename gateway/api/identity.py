@@ -33,7 +33,8 @@ def login(body: s.Login) -> s.Tokens:
     with gateway().engine.begin() as conn:
         auth.check_login_allowed(conn, body.username)
         user = accounts.user_by_name(conn, body.username)
-        if user is None or not auth.password_matches(user.password_hash, body.password):
+        stored = user.password_hash if user is not None else auth.decoy_hash()
+        if not auth.password_matches(stored, body.password) or user is None:
             auth.record_failed_login(conn, body.username)
             failed = True
         else:

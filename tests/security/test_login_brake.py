@@ -5,6 +5,7 @@ people signing in from elsewhere notice nothing."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,3 +110,20 @@ def test_unknown_and_known_user_names_fail_alike(suite: Suite, address: str) -> 
     unknown = login(suite, unique("ghost-"), "guess", "192.0.2.1")
     assert known.status_code == unknown.status_code == 401
     assert known.get_json() == unknown.get_json()
+
+
+def test_how_long_a_wrong_login_takes_does_not_tell_whether_the_name_exists(
+    suite: Suite, address: str
+) -> None:
+    def slowest_part(names: list[str]) -> float:
+        """The shortest of several tries: the work done, without what the machine adds."""
+        took = []
+        for number, name in enumerate(names):
+            started = time.perf_counter()
+            assert login(suite, name, "guess", f"{address[:-1]}{number}").status_code == 401
+            took.append(time.perf_counter() - started)
+        return min(took)
+
+    known = slowest_part([someone(suite)[0] for _ in range(3)])
+    unknown = slowest_part([unique("ghost-") for _ in range(3)])
+    assert unknown > known / 2, (unknown, known)
