@@ -34,13 +34,15 @@ def managers(sessions: sessionmaker[Session], first: date, last: date) -> list[d
     start, end = day_start(first), day_end(last)
     queries = {
         "sales": select(
-            f.owner_id, func.sum(f.revenue), func.sum(f.gross_profit), func.sum(f.discount)
+            _seller(f), func.sum(f.revenue), func.sum(f.gross_profit), func.sum(f.discount)
         )
+        .select_from(orm.sales_facts.outerjoin(orm.customers, c.id == f.counterparty_id))
         .where(f.date.between(first, last))
-        .group_by(f.owner_id),
-        "orders": select(o.owner_id, func.count())
+        .group_by(_seller(f)),
+        "orders": select(_seller(o), func.count())
+        .select_from(orm.orders.outerjoin(orm.customers, c.id == o.counterparty_id))
         .where(o.kind == "customer", o.status == "fulfilled", o.date.between(first, last))
-        .group_by(o.owner_id),
+        .group_by(_seller(o)),
         "contacts": select(i.owner_id, func.count())
         .where(i.done_at >= start, i.done_at <= end)
         .group_by(i.owner_id),
@@ -55,6 +57,12 @@ def managers(sessions: sessionmaker[Session], first: date, last: date) -> list[d
         found = {name: _by_owner(session, query) for name, query in queries.items()}
     owners = sorted(set().union(*found.values()), key=lambda owner: owner or "")
     return [_manager(owner, found) for owner in owners]
+
+
+def _seller(document: Any) -> Any:
+    """Who sold: the document's owner (its deal's, else its customer's when it arrived); when the
+    ERP sent it before the customer's owner was known here, the customer's owner now."""
+    return func.coalesce(document.owner_id, c.owner_id)
 
 
 def _by_owner(session: Session, query: Any) -> dict[str | None, tuple[Any, ...]]:

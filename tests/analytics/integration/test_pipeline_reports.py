@@ -226,6 +226,31 @@ def test_manager_kpis_sum_the_managers_sales_contacts_and_wins(
     assert missing.status_code == 422
 
 
+def test_an_invoice_sent_before_its_customer_was_known_counts_for_the_customers_owner(
+    suite: Suite,
+) -> None:
+    admin = suite.headers()
+    seller = suite.user(unique("early").lower(), ["manager"])
+    seller_id = user_id(suite, seller)
+    newcomer = counterparty(suite, seller, owner_id=seller_id)
+    invoice = {
+        "external_id": unique("HD-"),
+        "number": "HD-sớm",
+        "date": str(date.today()),
+        "counterparty_id": newcomer["id"],
+        "currency": "VND",
+        "lines": [{"sku": "B", "quantity": "1", "price": "500", "cost": "300"}],
+    }
+    ok(suite.client.post(f"{API}/erp/batch", json={"invoices": [invoice]}, headers=admin))
+    [stored] = get(suite, admin, "/invoices", counterparty_id=newcomer["id"])["items"]
+    assert stored["owner_id"] is None  # deals had not heard of the new customer yet
+    suite.deliver_events()
+    today = str(date.today())
+    rows = get(suite, admin, "/analytics/managers", **{"from": today, "to": today})["items"]
+    [theirs] = [row for row in rows if row["owner_id"] == seller_id]
+    assert (theirs["revenue"], theirs["gross_profit"]) == ("500.00", "200.00")
+
+
 def test_campaign_effectiveness_follows_responses_to_deals_won_and_invoiced(
     suite: Suite, sales: dict[str, Any]
 ) -> None:
