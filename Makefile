@@ -9,7 +9,7 @@ GENERATED := crm/.generated
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup proto migrate web browser run mail-servers test test-chaos test-unit lint format bench clean
+.PHONY: help setup proto migrate web browser image run mail-servers test test-chaos test-unit lint format bench clean
 
 help: ## Show this list
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,6 +50,11 @@ browser: ## Install Debian's Chromium for the browser tests (driven by Playwrigh
 		export DEBIAN_FRONTEND=noninteractive; \
 		$(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core \
 		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium fonts-noto-core; }; }
+
+IMAGE ?= hoa-crm:local
+
+image: ## Build the container image of every process (Docker with BuildKit): IMAGE=hoa-crm:local
+	docker build -f deploy/Dockerfile -t $(IMAGE) .
 
 run: setup web ## Start the whole suite with demo data; SCALE=contacts=2,deals=2 runs copies of a service's processes
 	$(PY) -m crmkit.cli migrate-all

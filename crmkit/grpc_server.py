@@ -16,6 +16,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from crmkit.db import DATABASE_UNAVAILABLE
 from crmkit.errors import (
     Conflict,
     DomainError,
@@ -34,6 +35,12 @@ MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # documents of up to 10 MB travel in one m
 MESSAGE_SIZE_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+]
+# Clients resolve a service's copies again only when a connection ends: closing each one after a
+# few minutes (calls in flight may finish) lets copies added by an autoscaler get their share.
+CONNECTION_AGE_OPTIONS = [
+    ("grpc.max_connection_age_ms", 300_000),
+    ("grpc.max_connection_age_grace_ms", 30_000),
 ]
 PROBLEM_KEY = "x-crm-problem-bin"  # binary: details may be Vietnamese
 
@@ -82,6 +89,9 @@ class DomainErrorInterceptor(grpc.ServerInterceptor):
                 context.abort(status_of(error), error.detail)
             except grpc.RpcError as error:
                 _abort_for_downstream(error, context, handler_call_details.method)
+            except DATABASE_UNAVAILABLE:
+                log.warning("database unavailable", extra={"method": handler_call_details.method})
+                context.abort(grpc.StatusCode.UNAVAILABLE, "the database is not answering")
             except Exception:
                 log.exception("unexpected error", extra={"method": handler_call_details.method})
                 context.abort(grpc.StatusCode.INTERNAL, "internal error")
@@ -114,7 +124,7 @@ def build_server(
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers),
         interceptors=[DomainErrorInterceptor()],
-        options=MESSAGE_SIZE_OPTIONS,
+        options=[*MESSAGE_SIZE_OPTIONS, *CONNECTION_AGE_OPTIONS],
     )
     names = list(register(server))
     health_servicer = health.HealthServicer()

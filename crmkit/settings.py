@@ -51,6 +51,9 @@ class Settings:
     public_url: str | None  # where the outside world reaches the gateway (links in e-mails)
     web_dist: Path  # the built browser UI the gateway serves at /
     grpc_listen_port: int | None  # CRM_GRPC_PORT: one copy of a scaled-out server
+    trusted_proxies: (
+        int  # CRM_TRUSTED_PROXIES: proxies in front of the gateway that set X-Forwarded-For
+    )
     admin_username: str
     admin_password: str | None
     access_token_seconds: int
@@ -83,6 +86,7 @@ class Settings:
             mail_secret_key=env.get("CRM_MAIL_SECRET_KEY") or None,
             public_url=env.get("CRM_PUBLIC_URL") or None,
             grpc_listen_port=_int(env, "CRM_GRPC_PORT", 0) or None,
+            trusted_proxies=_int(env, "CRM_TRUSTED_PROXIES", 0),
             web_dist=Path(env.get("CRM_WEB_DIST") or _REPOSITORY / "web" / "dist").resolve(),
             admin_username=env.get("CRM_ADMIN_USERNAME") or "admin",
             admin_password=env.get("CRM_ADMIN_PASSWORD") or None,

@@ -8,6 +8,7 @@ import time
 
 from flask import Flask, Response, g, request
 from sqlalchemy import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from crmkit.db import make_engine
 from crmkit.identity import ANONYMOUS, set_identity
@@ -50,6 +51,12 @@ def create_app(
         clients=clients or Clients.connect(settings),
         jwt_secret=settings.jwt_secret or load_or_create_secret(settings.data_dir / "jwt.secret"),
     )
+    if settings.trusted_proxies:
+        # the client's address (login rate limit, logs) is the one the proxies saw, not theirs
+        fix = ProxyFix(
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies
+        )
+        app.wsgi_app = fix  # type: ignore[method-assign]
     register_error_handlers(app)
     app.register_blueprint(meta.bp)
     app.register_blueprint(ui.bp)

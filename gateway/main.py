@@ -1,8 +1,10 @@
-"""Gateway chores run from the command line: migrate, and first-start set-up."""
+"""The gateway from the command line: serve (gunicorn), migrate, and first-start set-up."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 from pathlib import Path
 
 from crmkit.db import make_engine
@@ -33,3 +35,26 @@ def ensure_first_admin(settings: Settings) -> tuple[str, str | None]:
         note.touch(mode=0o600)
         note.write_text(generated + "\n")
     return (admin.id if admin else ""), (generated if created else None)
+
+
+def serve(settings: Settings) -> None:
+    """`crm gateway serve`: the gateway under gunicorn, as deploy/Procfile starts it."""
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    workers = os.environ.get("CRM_GATEWAY_WORKERS") or "1"
+    os.execv(
+        gunicorn,
+        [
+            gunicorn,
+            "--bind",
+            f"0.0.0.0:{settings.gateway_port}",
+            "--workers",
+            workers,
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "8",
+            "--graceful-timeout",
+            "10",
+            "gateway.wsgi:app",
+        ],
+    )

@@ -217,3 +217,34 @@ def test_a_service_that_is_down_makes_health_and_its_endpoints_503(strict_suite:
     listed = strict_suite.client.get(f"{API}/counterparties", headers=headers)
     assert listed.status_code == 503
     assert listed.content_type == "application/problem+json"
+
+
+@pytest.fixture
+def proxied_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    settings = settings_for(
+        tmp_path_factory.mktemp("proxied"),
+        CRM_LOGIN_ATTEMPTS_PER_MINUTE="3",
+        CRM_TRUSTED_PROXIES="1",
+    )
+    with running_suite(settings) as suite:
+        yield suite
+
+
+def test_behind_a_proxy_one_guesser_does_not_lock_everyone_else_out(proxied_suite: Suite) -> None:
+    proxied_suite.user("lan", ["manager"])
+    guesser = {"X-Forwarded-For": "203.0.113.7"}
+    for _ in range(3):
+        reply = proxied_suite.client.post(
+            f"{API}/auth/login", json={"username": "mallory", "password": "x"}, headers=guesser
+        )
+        assert reply.status_code == 401
+    again = proxied_suite.client.post(
+        f"{API}/auth/login", json={"username": "lan", "password": "x"}, headers=guesser
+    )
+    assert again.status_code == 429
+    colleague = proxied_suite.client.post(
+        f"{API}/auth/login",
+        json={"username": "lan", "password": "password-lan"},
+        headers={"X-Forwarded-For": "198.51.100.20"},
+    )
+    assert colleague.status_code == 200
