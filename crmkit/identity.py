@@ -27,6 +27,12 @@ class Identity:
     scopes: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()  # the ids of the user's groups (shared mailboxes)
 
+    @property
+    def person_id(self) -> str | None:
+        """The user behind the call, who may own things; None for a machine's API key (scopes,
+        no roles), which owns nothing."""
+        return self.user_id if self.roles and self.user_id else None
+
     def can_write(self, area: str) -> bool:
         return (
             bool(self.roles & WRITERS_OF.get(area, WRITER_ROLES)) or f"{area}:write" in self.scopes

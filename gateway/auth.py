@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from gateway.openapi import Operation
 hasher = PasswordHasher()
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "crm_"
+API_KEY = re.compile(rf"{API_KEY_PREFIX}[0-9a-f]{{32}}_[\w-]{{1,100}}", re.ASCII)
 
 
 def now() -> datetime:
@@ -152,6 +154,8 @@ def new_api_key() -> tuple[str, str, str]:
 
 
 def identity_from_api_key(conn: Connection, presented: str) -> Identity:
+    if not API_KEY.fullmatch(presented):  # never one of ours: not worth a look-up
+        raise ApiError(401, "the API key is unknown or revoked")
     body = presented.removeprefix(API_KEY_PREFIX)
     key_id, _, secret = body.partition("_")
     k = store.api_keys

@@ -47,6 +47,18 @@ def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
         raise from_validation_error(error, location) from None
 
 
+def without_nul(value: Any, field: str = "") -> Any:
+    """Text with a NUL character is refused by name: no person types one, and PostgreSQL keeps
+    none (it failed the request there)."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ApiError.invalid(field or "body", "must not contain a NUL character")
+    if isinstance(value, dict | list):
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in pairs:
+            without_nul(item, f"{field}.{key}" if field else str(key))
+    return value
+
+
 def json_body() -> Any:
     if not request.data:
         raise ApiError(400, "a JSON body is required")
@@ -97,14 +109,16 @@ class ApiSpec:
         return decorator
 
     def _call(self, operation: Operation, view: View, path_args: dict[str, Any]) -> Response:
-        kwargs = dict(path_args)
+        kwargs = dict(without_nul(path_args))
         if operation.query is not None:
-            kwargs["query"] = _parse(operation.query, request.args.to_dict(), "query")
+            query = without_nul(request.args.to_dict())
+            kwargs["query"] = _parse(operation.query, query, "query")
         if operation.body is not None:
             data = {} if operation.body_optional and not request.data else json_body()
-            kwargs["body"] = _parse(operation.body, data, "body")
+            kwargs["body"] = _parse(operation.body, without_nul(data), "body")
         if operation.form is not None:
-            kwargs["form"] = _parse(operation.form, request.form.to_dict(), "form")
+            without_nul({name: part.filename or "" for name, part in request.files.items()})
+            kwargs["form"] = _parse(operation.form, without_nul(request.form.to_dict()), "form")
         return render(view(**kwargs), operation.status)
 
     # -- OpenAPI -------------------------------------------------------------------------------

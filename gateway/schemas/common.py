@@ -8,8 +8,13 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Item = TypeVar("Item")
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# Ids are UUIDs, which every service keeps in 36 characters.
+Id = Annotated[str, StringConstraints(min_length=1, max_length=36, pattern=r"^[A-Za-z0-9_.:-]+$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+# Names kept in 200 characters (groups, keys, pipelines, stages, lost reasons, mailboxes,
+# templates, address groups) and words kept in 100 (kinds, SKUs).
+ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9 ().-]{5,30}$")]

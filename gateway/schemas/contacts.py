@@ -20,6 +20,7 @@ from gateway.schemas.common import (
     Phone,
     ShortText,
     TaxId,
+    Word,
 )
 
 LegalKind = Literal["individual", "legal_entity"]
@@ -36,8 +37,8 @@ class CounterpartyFields(Input):
     legal_kind: LegalKind = "legal_entity"
     roles: list[Role] = Field(default_factory=lambda: list[Role](["customer"]), max_length=6)
     tax_id: TaxId | None = None
-    region: ShortText | None = None
-    industry: ShortText | None = None
+    region: ShortText | None = Field(None, max_length=120)
+    industry: ShortText | None = Field(None, max_length=120)
     email: EmailStr | None = None
     phone: Phone | None = None
     address: LongText | None = None
@@ -120,7 +121,7 @@ CompanyGroupPage = Page[CompanyGroup]
 
 
 class ContactFields(Input):
-    position: ShortText | None = None
+    position: ShortText | None = Field(None, max_length=200)
     birthday: date | None = None
     email: EmailStr | None = None
     phone: Phone | None = None
@@ -203,7 +204,7 @@ InteractionPage = Page[Interaction]
 
 
 class SupplierItem(Input):
-    sku: Name
+    sku: Word
     name: Name
     price: Money
     currency: Currency
@@ -226,7 +227,7 @@ class SupplierProfile(BaseModel):
 
 class CustomerTermsIn(Input):
     discount_percent: Percent | None = None
-    price_list: ShortText | None = None
+    price_list: ShortText | None = Field(None, max_length=200)
     payment_days: int | None = Field(None, ge=0, le=3650)
 
 

@@ -18,7 +18,9 @@ from gateway.schemas.common import (
     PageQuery,
     Phone,
     Query,
+    ShortName,
     ShortText,
+    Word,
 )
 
 Mode = Literal["simple", "business_process"]
@@ -36,7 +38,7 @@ class TaskTemplate(Input):
 
 class StageIn(Input):
     id: Id | None = Field(None, description="keep an existing stage (on update)")
-    name: Name
+    name: ShortName
     probability: int = Field(ge=0, le=100)
     task_templates: list[TaskTemplate] = Field(default_factory=list, max_length=50)
     archived: bool = False
@@ -46,7 +48,7 @@ class StageIn(Input):
 
 
 class PipelineIn(Input):
-    name: Name
+    name: ShortName
     mode: Mode = "simple"
     stages: list[StageIn] = Field(min_length=1, max_length=50)
 
@@ -203,7 +205,7 @@ ParticipantPage = Page[Participant]
 class ParticipantLinkIn(Input):
     from_participant_id: Id
     to_participant_id: Id
-    kind: ShortText = Field(min_length=1)
+    kind: Word
 
 
 class ParticipantLink(BaseModel):
@@ -281,7 +283,7 @@ class Planner(BaseModel):
 
 
 class LostReasonIn(Input):
-    name: Name
+    name: ShortName
     kind: Literal["deal", "order"] = Field(
         "deal", description="why deals are lost, or why orders fail"
     )
@@ -302,7 +304,7 @@ LostReasonPage = Page[LostReason]
 
 class CampaignIn(Input):
     name: Name
-    channel: ShortText | None = None
+    channel: ShortText | None = Field(None, max_length=100)
     cost: Money | None = None
     currency: Currency | None = None
     start_date: date | None = None
@@ -331,7 +333,7 @@ class Prospect(Input):
 class ResponseIn(Input):
     counterparty_id: Id | None = None
     prospect: Prospect | None = None
-    kind: ShortText = Field(min_length=1, description="e.g. call, form, visit, email")
+    kind: Word = Field(description="e.g. call, form, visit, email")
     note: LongText | None = None
 
     @model_validator(mode="after")

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
-from gateway.schemas.common import Currency, Id, Input, Page, PageQuery, ShortText
+from gateway.schemas.common import Currency, Id, Input, Page, PageQuery, ShortText, Word
 
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Quantity = Annotated[
@@ -39,7 +39,7 @@ class Document(Input):
 
 
 class OrderLine(Input):
-    sku: ShortText = Field(min_length=1)
+    sku: Word
     name: ShortText = ""
     quantity: Quantity
     price: Amount = "0"
@@ -51,7 +51,7 @@ class InvoiceLine(OrderLine):
 
 
 class ShipmentLine(Input):
-    sku: ShortText = Field(min_length=1)
+    sku: Word
     quantity: Quantity
 
 

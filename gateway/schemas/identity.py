@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints
 
-from gateway.schemas.common import Id, Input, Name, Page
+from gateway.schemas.common import Id, Input, Name, Page, ShortName
 
 RoleName = Literal["admin", "director", "manager", "marketer", "viewer"]
 Username = Annotated[
@@ -59,7 +59,7 @@ UserPage = Page[User]
 
 
 class GroupCreate(Input):
-    name: Name
+    name: ShortName
 
 
 class Group(BaseModel):
@@ -71,7 +71,7 @@ GroupPage = Page[Group]
 
 
 class ApiKeyCreate(Input):
-    name: Name
+    name: ShortName
     scopes: list[Scope] = Field(min_length=1, max_length=20)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints
 
-from gateway.schemas.common import Id, Input, LongText, Name, Page, PageQuery, ShortText
+from gateway.schemas.common import Id, Input, LongText, Page, PageQuery, ShortName, ShortText
 
 Host = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -30,7 +30,7 @@ class Server(BaseModel):
 
 
 class MailboxIn(Input):
-    name: Name
+    name: ShortName
     kind: Literal["personal", "shared"] = "personal"
     address: EmailStr
     owner_id: Id | None = Field(None, description="a personal mailbox's owner (default: you)")
@@ -149,7 +149,7 @@ class MessagesQuery(PageQuery):
 
 
 class TemplateIn(Input):
-    name: Name
+    name: ShortName
     subject: Annotated[str, StringConstraints(max_length=500)]
     body: LongText = Field(
         description="Jinja2 placeholders: {{ contact.full_name }}, {{ contact.position }}, "
@@ -177,7 +177,7 @@ class Criteria(Input):
 
 
 class AddressGroupIn(Input):
-    name: Name
+    name: ShortName
     members: list[Id] | None = Field(None, max_length=100_000, description="contact ids")
     criteria: Criteria | None = Field(None, description="evaluated when a mailing starts")
 

@@ -226,7 +226,7 @@ def log_interaction(
                 raise InvalidInput.field("contact_id", message)
         if interaction.planned_at is None and interaction.done_at is None:
             interaction.done_at = model.utcnow()
-        interaction.owner_id = interaction.owner_id or actor.user_id or None
+        interaction.owner_id = interaction.owner_id or actor.person_id
         uow.interactions.add(interaction)
         message_out = events.InteractionLogged(interaction=proto.interaction_to_proto(interaction))
         uow.events.add("contacts.interaction.logged", interaction.id, message_out)

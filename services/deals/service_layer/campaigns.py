@@ -97,7 +97,7 @@ def convert_response(
         response.prospect_name or "",
         response.prospect_email,
         response.prospect_phone,
-        owner_id or actor.user_id or None,
+        owner_id or actor.person_id,
     )
     with uow:
         response = _unconverted(uow, response_id)

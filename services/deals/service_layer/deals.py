@@ -107,7 +107,7 @@ def open_deal(
         raise InvalidInput.field("pipeline_id", f"pipeline {pipeline_id!r} does not exist")
     _check_campaign(uow, fields)
     first = pipeline.first_stage()
-    fields = {"owner_id": actor.user_id or None} | {
+    fields = {"owner_id": actor.person_id} | {
         k: v for k, v in fields.items() if v is not None
     }
     deal = model.Deal(

@@ -35,7 +35,7 @@ def create_mailbox(
     kind = fields.get("kind") or "personal"
     if kind not in KINDS:
         raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
-    owner = fields.get("owner_id") or (actor.user_id if kind == "personal" else None)
+    owner = fields.get("owner_id") or (actor.person_id if kind == "personal" else None)
     if owner != actor.user_id and kind == "personal" and "admin" not in actor.roles:
         raise InvalidInput.field("owner_id", "only an admin may make a mailbox for someone else")
     for where in ("imap", "smtp"):
