@@ -47,15 +47,17 @@ def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
         raise from_validation_error(error, location) from None
 
 
-def without_nul(value: Any, field: str = "") -> Any:
+def without_nul(value: Any) -> Any:
     """Text with a NUL character is refused by name: no person types one, and PostgreSQL keeps
     none (it failed the request there)."""
-    if isinstance(value, str) and "\x00" in value:
-        raise ApiError.invalid(field or "body", "must not contain a NUL character")
-    if isinstance(value, dict | list):
-        pairs = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, item in pairs:
-            without_nul(item, f"{field}.{key}" if field else str(key))
+    waiting: list[tuple[str, Any]] = [("", value)]
+    while waiting:  # not recursive: a body may be nested as deep as the parser allows
+        field, item = waiting.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise ApiError.invalid(field or "body", "must not contain a NUL character")
+        if isinstance(item, dict | list):
+            pairs = item.items() if isinstance(item, dict) else enumerate(item)
+            waiting += [(f"{field}.{key}" if field else str(key), inner) for key, inner in pairs]
     return value
 
 
@@ -66,6 +68,8 @@ def json_body() -> Any:
         return json.loads(request.data)
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "the body is not valid JSON") from None
+    except RecursionError:
+        raise ApiError(400, "the body is nested too deeply") from None
 
 
 def render(result: Any, status: int) -> Response:

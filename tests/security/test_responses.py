@@ -140,3 +140,14 @@ def test_a_message_whose_smtp_server_is_down_is_refused_naming_the_server(suite:
     assert SECRET not in reply.get_data(as_text=True)
     listed = ok(suite.client.get(f"{API}/mailboxes/{made['id']}/messages", headers=admin))
     assert listed["total"] == 0
+
+
+@pytest.mark.parametrize("depth", [990, 5_000, 100_000])
+def test_a_body_nested_deeper_than_anyone_writes_is_refused_not_a_server_error(
+    suite: Suite, depth: int
+) -> None:
+    headers = {**suite.headers(), "Content-Type": "application/json"}
+    for body in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        reply = suite.client.post(f"{API}/counterparties", data=body, headers=headers)
+        assert reply.status_code == 400, reply.get_json()
+        assert "nested" in reply.get_json()["detail"]
