@@ -2,8 +2,9 @@
 the coverage cases it defines (every boundary, every missing or wrong-typed field), random
 requests (fuzzing), and sequences of calls chained by the links schemathesis infers between
 operations (a counterparty created, then read, changed, deleted...). No request, however odd,
-may get a 5xx. CRM_FUZZ_EXAMPLES and CRM_FUZZ_SCENARIOS raise the budget for a long local run;
-CRM_FUZZ_REPORT=1 prints how many requests each phase sent."""
+may get a 5xx. CRM_FUZZ_EXAMPLES and CRM_FUZZ_SCENARIOS raise the budget for a long local run,
+CRM_FUZZ_DB=postgres runs it on PostgreSQL instead of SQLite, and CRM_FUZZ_REPORT=1 prints how
+many requests each phase sent."""
 
 from __future__ import annotations
 
@@ -20,11 +21,12 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis.errors import Flaky
 from schemathesis.checks import not_a_server_error
 
-from tests.support import Suite, running_suite, settings_for
+from tests.support import Suite, postgres_databases, running_suite, settings_for
 
 EXAMPLES = int(os.environ.get("CRM_FUZZ_EXAMPLES", "10"))
 SCENARIOS = int(os.environ.get("CRM_FUZZ_SCENARIOS", "50"))
 STEPS = int(os.environ.get("CRM_FUZZ_STEPS", "10"))
+DATABASES = ("contacts", "deals", "analytics", "mail", "gateway")
 sent: Counter[str] = Counter()
 accepted: Counter[str] = Counter()
 server_errors: Counter[str] = Counter()
@@ -33,10 +35,13 @@ server_errors: Counter[str] = Counter()
 @pytest.fixture(scope="module")
 def fuzz_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     started = time.perf_counter()
-    with running_suite(
-        settings_for(tmp_path_factory.mktemp("fuzz"), CRM_LOGIN_ATTEMPTS_PER_MINUTE="100000")
-    ) as suite:
-        yield suite
+    with contextlib.ExitStack() as stack:
+        urls = None
+        if os.environ.get("CRM_FUZZ_DB") == "postgres":  # columns with lengths, stricter types
+            urls = stack.enter_context(postgres_databases(*DATABASES))
+        data = tmp_path_factory.mktemp("fuzz")
+        settings = settings_for(data, urls, CRM_LOGIN_ATTEMPTS_PER_MINUTE="100000")
+        yield stack.enter_context(running_suite(settings))
     if os.environ.get("CRM_FUZZ_REPORT"):
         print(f"\nfuzz: {sum(sent.values())} requests in {time.perf_counter() - started:.0f} s")
         for phase, count in sorted(sent.items()):
