@@ -19,7 +19,9 @@ def created(model: BaseModel, location: str) -> Response:
 def download(content: bytes, content_type: str, filename: str, etag: str) -> Response:
     """A file as an attachment, its name in ASCII and (RFC 5987) in full, e.g. Vietnamese."""
     response = Response(content, mimetype=content_type or "application/octet-stream")
-    fallback = filename.encode("ascii", "ignore").decode().replace('"', "") or "file"
+    ascii_name = filename.encode("ascii", "ignore").decode()
+    # a name from an upload or a received mail may carry line breaks: no header may
+    fallback = "".join(c for c in ascii_name if c.isprintable() and c != '"') or "file"
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
     )

@@ -151,3 +151,20 @@ def test_a_body_nested_deeper_than_anyone_writes_is_refused_not_a_server_error(
         reply = suite.client.post(f"{API}/counterparties", data=body, headers=headers)
         assert reply.status_code == 400, reply.get_json()
         assert "nested" in reply.get_json()["detail"]
+
+
+def test_a_file_whose_name_carries_line_breaks_downloads_under_a_clean_name(suite: Suite) -> None:
+    admin = suite.headers()
+    process = ok(suite.client.post(f"{API}/pipelines", json={"name": unique("P "), "stages": [{"name": "S", "probability": 1}]}, headers=admin), 201)  # fmt: skip
+    upload = (
+        b'--BB\r\nContent-Disposition: form-data; name="title"\r\n\r\nQuy trinh\r\n'
+        b'--BB\r\nContent-Disposition: form-data; name="file"; '
+        b"filename*=UTF-8''evil%0D%0ASet-Cookie%3A%20taken%3D1.html\r\n"
+        b"Content-Type: text/html\r\n\r\n<script>alert(1)</script>\r\n--BB--\r\n"
+    )
+    made = ok(suite.client.post(f"{API}/pipelines/{process['id']}/documents", data=upload, headers={**admin, "Content-Type": "multipart/form-data; boundary=BB"}), 201)  # fmt: skip
+    reply = suite.client.get(f"{API}/documents/{made['id']}/content", headers=admin)
+    assert reply.status_code == 200
+    assert "Set-Cookie" not in reply.headers
+    assert reply.headers["Content-Disposition"].startswith('attachment; filename="evilSet-Cookie')
+    assert reply.headers["X-Content-Type-Options"] == "nosniff"
