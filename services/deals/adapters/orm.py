@@ -65,7 +65,9 @@ deals = Table(
     metadata,
     _id(primary_key=True),
     Column("title", String(300), nullable=False),
-    Column("title_key", String(300), nullable=False, server_default=""),  # searchable(title)
+    Column(
+        "title_key", Text, nullable=False, server_default=""
+    ),  # searchable(title), may be longer
     _id("pipeline_id", ForeignKey("pipelines.id"), nullable=False, index=True),
     _id("counterparty_id", nullable=False, index=True),
     _id("stage_id", ForeignKey("stages.id"), nullable=False, index=True),

@@ -292,6 +292,8 @@ def test_deals_are_found_by_words_of_their_title_typed_without_diacritics_in_any
     assert titles("may loc nuoc") == {wanted["id"]}
     assert titles("ĐÔNG Á") == {wanted["id"], renamed["id"]}
     assert titles("100%_") == set()
+    longest = deal(suite, admin, simple["id"], buyer["id"], title="Straße" * 50)  # folds to 350
+    assert titles("STRASSE" * 25) == {longest["id"]}
 
 
 # -- pipelines -----------------------------------------------------------------------------

@@ -20,9 +20,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("deals", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("title_key", sa.String(length=300), server_default="", nullable=False)
-        )
+        batch_op.add_column(sa.Column("title_key", sa.Text(), server_default="", nullable=False))
     deals = sa.table(
         "deals", sa.column("id", sa.String), sa.column("title", sa.String), sa.column("title_key")
     )
