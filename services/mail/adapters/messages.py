@@ -23,6 +23,9 @@ from html.parser import HTMLParser
 from typing import cast
 
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+# A header is one line: breaks typed into a subject or a mailbox name, or brought in by a
+# template's placeholders, become spaces (email refuses them: the send failed).
+_LINE_BREAKS = re.compile(r"[\r\n]+")
 _BLOCK_TAGS = frozenset({"br", "p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN_TAGS = frozenset({"script", "style", "head", "title"})
 
@@ -89,12 +92,12 @@ def compose(
     domain: str,
 ) -> EmailMessage:
     msg = EmailMessage(policy=policy.default)
-    msg["From"] = _address(from_address, from_name)
+    msg["From"] = _address(from_address, _LINE_BREAKS.sub(" ", from_name))
     if to:
         msg["To"] = [_address(address) for address in to]
     if cc:
         msg["Cc"] = [_address(address) for address in cc]
-    msg["Subject"] = subject
+    msg["Subject"] = _LINE_BREAKS.sub(" ", subject)
     msg["Date"] = datetime.now(UTC)
     msg["Message-ID"] = make_msgid(domain=domain)
     if in_reply_to:
