@@ -18,9 +18,12 @@ the services' `actor` checks):
 - A planner is opened by its user and their supervisors, by nobody else (403, not even a
   director). Notifications are their user's alone (404 for anyone else's). Assigned messages are
   listed for their assignee and the assignee's supervisors.
-- Mailboxes: see test_mail_access.py.
-- Users and groups are listed for anyone signed in (owner pickers need them); creating users,
-  groups and API keys, listing and revoking keys is the admin's (403).
+- Mailboxes, their messages and the e-mails in timelines: see test_mail_access.py.
+- Users and groups are listed for anyone signed in (owner pickers need them), and for a
+  machine's key with a `users:read` scope; creating users, groups and API keys, listing and
+  revoking keys is the admin's (403). Nobody changes their own roles: there is no way to.
+- A machine's API key (test_api_keys.py) reaches only the areas of its scopes; it sees every
+  task and is nobody: what it creates has no owner.
 """
 
 from __future__ import annotations
