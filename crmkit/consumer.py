@@ -12,6 +12,7 @@ from google.protobuf.message import DecodeError
 from pika.adapters.blocking_connection import BlockingChannel
 
 from crm.events.v1.envelope_pb2 import Envelope
+from crmkit.db import DATABASE_UNAVAILABLE
 from crmkit.lifecycle import keep_running, stop_on_signals
 from crmkit.rabbit import QueueSpec, declare_queue
 from crmkit.tracing import set_trace_id
@@ -76,7 +77,7 @@ class EventConsumer:
         try:
             envelope = Envelope.FromString(body)
             set_trace_id(envelope.trace_id)
-            applied = self.handle(envelope)
+            applied = self._apply(channel, envelope)
         except (DecodeError, PoisonMessage):
             log.exception("poison event sent to the dead-letter queue")
             channel.basic_reject(tag, requeue=False)
@@ -90,6 +91,21 @@ class EventConsumer:
             "event applied" if applied else "event already applied",
             extra={"event_type": envelope.type, "event_id": envelope.event_id},
         )
+
+    def _apply(self, channel: BlockingChannel, envelope: Envelope) -> bool:
+        """Waits out a database that is not answering while holding the message: sent back, it
+        would come again at once, spend its delivery attempts in milliseconds and be
+        dead-lettered though nothing is wrong with it."""
+        pause = 0.5
+        while True:
+            try:
+                return self.handle(envelope)
+            except DATABASE_UNAVAILABLE:
+                if self.stopping:
+                    raise
+                log.warning("database unavailable; trying the event again", exc_info=True)
+                channel.connection.sleep(pause)
+                pause = min(pause * 2, 15.0)
 
 
 def dispatch_by_type(

@@ -10,7 +10,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Column, DateTime, Engine, String, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
+
+# The database, not the request, failed: connection lost or refused, server shutting down,
+# deadlock, serialization failure. Trying the same thing again later can succeed.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
