@@ -55,7 +55,7 @@ class OutboxRelay:
 
     def run_once(self) -> None:
         """One connection's life: returns when it closes. Exceptions from the store propagate."""
-        self._in_flight.clear()
+        self._settle()
         self._next_tag = 0
         self._connection = SelectConnection(
             self.params,
@@ -66,8 +66,7 @@ class OutboxRelay:
         try:
             self._connection.ioloop.start()
         finally:
-            self._mark_confirmed()
-            self._release_in_flight()
+            self._settle()
 
     def stop(self) -> None:
         self.stopping = True
@@ -81,13 +80,16 @@ class OutboxRelay:
         assert self._connection is not None
         self._connection.ioloop.stop()
 
-    def _release_in_flight(self) -> None:
-        seqs = list(self._in_flight.values())
-        self._in_flight.clear()
-        try:
-            self.store.release(seqs)
-        except Exception:  # the lease will expire on its own
-            log.exception("could not release claimed outbox rows")
+    def _settle(self) -> None:
+        """At the end of a connection's life: confirmed rows are marked sent, unconfirmed ones
+        released to be published again at once. What the database refuses now (it may be why
+        the life ended) is kept and settled before the next connection, not left to the lease,
+        which would hold the rows back for CRM_RELAY_CLAIM_SECONDS."""
+        if self._confirmed:
+            self._mark_confirmed()
+        if self._in_flight:
+            self.store.release(list(self._in_flight.values()))
+            self._in_flight.clear()
 
     # -- channel set-up --------------------------------------------------------------------
     def _on_connection_open(self, connection: SelectConnection) -> None:
@@ -148,8 +150,8 @@ class OutboxRelay:
             self.store.release(seqs)
 
     def _mark_confirmed(self) -> None:
-        seqs, self._confirmed = self._confirmed, []
-        self.store.mark_sent(seqs)
+        self.store.mark_sent(self._confirmed)
+        self._confirmed = []
 
     def _settled_tags(self, tag: int, multiple: bool) -> list[int]:
         if not multiple:
