@@ -136,7 +136,7 @@ class Load:
         took = time_until(
             lambda: len([a for a in self.attempts() if a.accepted]) >= target, timeout
         )
-        assert took is not None, f"the clients did not get {more} writes in in {timeout:.0f} s"
+        assert took is not None, f"{more} more writes were not accepted in {timeout:.0f} s"
 
     def errors(self, start: float = 0.0, end: float = float("inf")) -> str:
         window = self.attempts(start, end)
