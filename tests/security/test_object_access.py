@@ -28,6 +28,7 @@ the services' `actor` checks):
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -108,6 +109,8 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
     ok(suite.client.put(f"{API}/counterparties/{buyer['id']}/terms", json={"discount_percent": "5", "payment_days": 30}, headers=anh))  # fmt: skip
     ok(suite.client.put(f"{API}/counterparties/{buyer['id']}/supplier-profile", json={"reliability": 90}, headers=anh))  # fmt: skip
     process = pipeline(suite, anh, "simple", STAGES)
+    rules = {"title": "Quy trình", "file": (io.BytesIO(b"%PDF-1.4 rules"), "rules.pdf")}
+    document = ok(post(f"{API}/pipelines/{process['id']}/documents", data=rules, headers=anh), 201)
     opened = deal(suite, anh, process["id"], buyer["id"], owner_id=people.anh.id)
     participant = ok(
         post(f"{API}/deals/{opened['id']}/participants", json={"counterparty_id": rival["id"], "role": "competitor"}, headers=anh),
@@ -131,6 +134,7 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
         "campaign": campaign,
         "response": response,
         "reason": reason,
+        "document": document,
     }
 
 
@@ -148,6 +152,7 @@ def reads_of(world: dict[str, Any]) -> list[str]:
         f"/counterparties/{buyer}/timeline",
         f"/pipelines/{world['pipeline']['id']}",
         f"/pipelines/{world['pipeline']['id']}/documents",
+        f"/documents/{world['document']['id']}/content",
         f"/deals/{opened}",
         f"/deals/{opened}/participants",
         f"/deals/{opened}/participant-links",
@@ -219,6 +224,9 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
     for method, path, body in writes:
         reply = getattr(suite.client, method)(API + path, json=body, headers=vy)
         assert reply.status_code == 403, (method, path, reply.get_json())
+    more_rules = {"title": "Vy's", "file": (io.BytesIO(b"%PDF-1.4"), "vy.pdf")}
+    upload = f"{API}/pipelines/{anhs['pipeline']['id']}/documents"
+    assert suite.client.post(upload, data=more_rules, headers=vy).status_code == 403
     assert ok(suite.client.get(f"{API}/deals/{opened}", headers=vy)) == before
     assert (
         ok(suite.client.get(f"{API}/counterparties/{buyer}", headers=vy))["name"]
