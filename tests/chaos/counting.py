@@ -303,9 +303,7 @@ def finish(
     """After the load stopped: waits for everything to arrive, counts, prints the line of
     counts, and asserts that no accepted write was lost and none took effect twice."""
     accepted = load.accepted()
-    print(
-        "settle", time_until(lambda: applied_everything(stack, accepted)() and at_rest(stack), 90)
-    )
+    time_until(lambda: applied_everything(stack, accepted)() and at_rest(stack), 90)
     time.sleep(0.5)  # a late redelivery would land now
     result = tally(stack, accepted)
     twice, skipped = deliveries(stack)
