@@ -29,6 +29,7 @@ def test_a_relay_killed_between_publishing_and_marking_sent_has_its_events_appli
             start_relays(stack)
             for service, backend in caught_relays(holders).items():
                 stack.kill(f"{service}_relay")
+                # its session would wait on the lock until the server noticed the client is gone
                 holders[service].execute("SELECT pg_terminate_backend(%s)", (backend,))
         start_relays(stack)
         restarted = time.time()
