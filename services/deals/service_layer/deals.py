@@ -107,9 +107,7 @@ def open_deal(
         raise InvalidInput.field("pipeline_id", f"pipeline {pipeline_id!r} does not exist")
     _check_campaign(uow, fields)
     first = pipeline.first_stage()
-    fields = {"owner_id": actor.person_id} | {
-        k: v for k, v in fields.items() if v is not None
-    }
+    fields = {"owner_id": actor.person_id} | {k: v for k, v in fields.items() if v is not None}
     deal = model.Deal(
         pipeline_id=pipeline.id, stage_id=first.id, probability=first.probability, **fields
     )
