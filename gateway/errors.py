@@ -11,6 +11,7 @@ from flask import Flask, Response
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from crmkit.db import DATABASE_UNAVAILABLE
 from crmkit.grpc_server import PROBLEM_KEY
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,15 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
         return problem(status, error.description or TITLES.get(status, "Error"))
+
+    def database_unavailable(error: Exception) -> Response:
+        log.warning("gateway database unavailable: %s", type(error).__name__)
+        response = problem(503, "the gateway's database is not answering; try again shortly")
+        response.headers["Retry-After"] = "2"
+        return response
+
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, database_unavailable)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

@@ -7,9 +7,16 @@ import uuid
 from collections.abc import Iterator
 
 import jwt
+import psycopg
 import pytest
 
-from tests.support import ADMIN_PASSWORD, Suite, running_suite, settings_for
+from tests.support import (
+    ADMIN_PASSWORD,
+    Suite,
+    postgres_databases,
+    running_suite,
+    settings_for,
+)
 
 API = "/api/v1"
 
@@ -248,3 +255,32 @@ def test_behind_a_proxy_one_guesser_does_not_lock_everyone_else_out(proxied_suit
         headers={"X-Forwarded-For": "198.51.100.20"},
     )
     assert colleague.status_code == 200
+
+
+@pytest.mark.integration
+def test_while_the_gateways_database_is_away_requests_are_503_and_come_back_after(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with postgres_databases("gateway") as urls:
+        settings = settings_for(tmp_path_factory.mktemp("away"), urls)
+        with running_suite(settings) as suite:
+            headers = suite.headers()
+            database = urls["gateway"].rsplit("/", 1)[1]
+            with psycopg.connect(
+                "host=127.0.0.1 user=postgres dbname=postgres", autocommit=True
+            ) as admin:
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS false')
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s",
+                    (database,),
+                )
+                away = suite.client.get(f"{API}/me", headers=headers)
+                admin.execute(f'ALTER DATABASE "{database}" ALLOW_CONNECTIONS true')
+            assert away.status_code == 503
+            assert away.headers["Retry-After"] == "2"
+            assert "database" in away.get_json()["detail"]
+            for _ in range(3):  # a pooled connection that died with the cut may fail once more
+                back = suite.client.get(f"{API}/me", headers=headers)
+                if back.status_code == 200:
+                    break
+            assert back.status_code == 200

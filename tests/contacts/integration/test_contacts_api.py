@@ -134,7 +134,6 @@ def test_the_list_filters_by_role_region_industry_owner_group_and_status(
     assert only["items"][0]["id"] == supplier["id"]
 
 
-
 def test_a_screen_asks_for_just_the_counterparties_of_its_rows_by_their_ids(
     suite: Suite, admin: dict[str, str]
 ) -> None:
