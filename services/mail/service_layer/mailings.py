@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
-from jinja2 import Template, TemplateSyntaxError, Undefined
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import Template, TemplateError, TemplateSyntaxError, Undefined
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -36,7 +36,53 @@ t, g, ml, r, s, a = (
     orm.addresses.c,
 )
 CRITERIA = ("region", "industry", "position", "role", "abc")
-JINJA = SandboxedEnvironment(autoescape=False, undefined=Undefined)
+MAX_TEMPLATE_TEXT = 1_000_000  # characters a template may build with * or **
+MAX_TEMPLATE_RANGE = 1_000  # items a template's range() may count
+
+
+class BoundedSandbox(SandboxedEnvironment):
+    """Jinja's sandbox keeps a template away from Python; this also keeps it from exhausting the
+    worker: no huge strings or numbers built with * or **, no range of a million items."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def __init__(self) -> None:
+        super().__init__(autoescape=False, undefined=Undefined)
+        self.globals["range"] = self._range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and _number(right) and abs(right) > 64:
+            raise SecurityError("exponents above 64 are not allowed in a template")
+        if (operator == "*" and _too_long(left, right)) or _too_long(right, left):
+            raise SecurityError(f"a template may not build more than {MAX_TEMPLATE_TEXT} items")
+        return super().call_binop(context, operator, left, right)
+
+    @staticmethod
+    def _range(*bounds: int) -> range:
+        counted = range(*bounds)
+        if len(counted) > MAX_TEMPLATE_RANGE:
+            raise SecurityError(f"a template's range may count {MAX_TEMPLATE_RANGE} items at most")
+        return counted
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _too_long(sequence: Any, times: Any) -> bool:
+    return (
+        isinstance(sequence, str | list | tuple)
+        and _number(times)
+        and (len(sequence) * times > MAX_TEMPLATE_TEXT)
+    )
+
+
+JINJA = BoundedSandbox()
+SAMPLE = {  # what a template is tried on when saved
+    "contact": {"full_name": "Nguyễn Văn An", "position": "Giám đốc"},
+    "counterparty": {"name": "Công ty TNHH Mẫu"},
+    "unsubscribe_url": "https://example.invalid/unsubscribe/token",
+}
 
 
 @lru_cache(maxsize=128)
@@ -52,9 +98,11 @@ def create_template(
     actor.require_writer(AREA)
     for field, text in (("subject", subject), ("body", body)):
         try:
-            JINJA.from_string(text)
+            JINJA.from_string(text).render(SAMPLE)
         except TemplateSyntaxError as error:
             raise InvalidInput.field(field, f"is not a valid template: {error.message}") from None
+        except TemplateError as error:
+            raise InvalidInput.field(field, f"cannot be filled in: {error}") from None
     row = {"id": str(uuid.uuid4()), "name": name.strip(), "subject": subject, "body": body}
     return _insert_named(sessions, orm.templates, row | {"created_at": now()}, "template")
 
@@ -223,14 +271,23 @@ def run_mailing(
     with session_factory(account(vault, box, "smtp")) as smtp:
         for person in _pending(sessions, mailing_id):
             started = time.monotonic()
-            message = _personal(
-                box, template, person, vault.sign(f"{mailing_id}:{person.email}"), unsubscribe_url
-            )
+            try:
+                token = vault.sign(f"{mailing_id}:{person.email}")
+                message = _personal(box, template, person, token, unsubscribe_url)
+            except TemplateError as error:
+                return _failed(sessions, mailing_id, f"the template cannot be filled in: {error}")
             smtp.deliver(message, person.email, partial(_take, sessions, mailing_id, person.email))
             time.sleep(max(0.0, pause - (time.monotonic() - started)))
     with sessions.begin() as session:
         done = {"status": "done", "finished_at": now()}
         session.execute(update(orm.mailings).where(ml.id == mailing_id).values(**done))
+    return progress(sessions, mailing_id)
+
+
+def _failed(sessions: sessionmaker[Session], mailing_id: str, reason: str) -> Progress:
+    with sessions.begin() as session:
+        failed = {"status": "failed", "reason": reason, "finished_at": now()}
+        session.execute(update(orm.mailings).where(ml.id == mailing_id).values(**failed))
     return progress(sessions, mailing_id)
 
 
