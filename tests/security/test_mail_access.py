@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - `people` and `smtp_server` are fixtures imported below
 """Who may see and use a mailbox, on SQLite and on PostgreSQL (where "the mailboxes you may
 read" is one SQL condition).
 
@@ -23,29 +24,10 @@ import pytest
 
 from tests.deals.integration.helpers import API, counterparty, deal, ok, pipeline, unique
 from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
-from tests.security.test_object_access import People, Person, person
+from tests.security.test_object_access import People, Person, people, person  # noqa: F401
 from tests.support import Suite
 
 SECRET = "imap-secret-" + unique()
-
-
-@pytest.fixture(scope="module")
-def people(suite: Suite) -> People:
-    admin = suite.headers()
-    north, south = (
-        ok(suite.client.post(f"{API}/groups", json={"name": unique(n)}, headers=admin), 201)["id"]
-        for n in ("North ", "South ")
-    )
-    lan = person(suite, "lan", ["manager"], group_ids=[north])
-    return People(
-        lan=lan,
-        anh=person(suite, "anh", ["manager"], group_ids=[north], supervisor_id=lan.id),
-        chi=person(suite, "chi", ["manager"], group_ids=[north]),
-        binh=person(suite, "binh", ["manager"], group_ids=[south]),
-        dung=person(suite, "dung", ["director"]),
-        vy=person(suite, "vy", ["viewer"]),
-        admin=Person(suite.admin_id, admin),
-    )
 
 
 def groups_of(suite: Suite, who: Person) -> list[str]:
@@ -75,7 +57,7 @@ def send(suite: Suite, by: Person, box: dict[str, Any], to: str, **extra: Any) -
 def anhs_mail(
     suite: Suite,
     people: People,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> dict[str, Any]:
     """Anh's personal mailbox, a message Anh sent from it to a customer about a deal."""
     buyer = counterparty(suite, people.anh.headers, email=f"{unique()}@an-phat.vn")
@@ -94,7 +76,7 @@ def test_a_personal_mailbox_and_its_messages_do_not_exist_for_anyone_but_its_own
     suite: Suite,
     people: People,
     anhs_mail: dict[str, Any],
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     box, message = anhs_mail["box"]["id"], anhs_mail["message"]["id"]
     template = ok(suite.client.post(f"{API}/mail/templates", json={"name": unique("T "), "subject": "S", "body": "B"}, headers=people.binh.headers), 201)  # fmt: skip
@@ -155,7 +137,7 @@ def test_mailbox_passwords_are_never_shown(
 def test_only_an_admin_makes_a_personal_mailbox_for_someone_else(
     suite: Suite,
     people: People,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     body = {
         "name": unique("Binh's "),
@@ -176,7 +158,7 @@ def test_only_an_admin_makes_a_personal_mailbox_for_someone_else(
 def test_a_shared_mailbox_is_used_by_its_groups_as_far_as_their_permission_goes(
     suite: Suite,
     people: People,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     north, south = groups_of(suite, people.chi), groups_of(suite, people.binh)
     box = mailbox(suite, smtp_server, people.admin, kind="shared")
@@ -207,7 +189,7 @@ def test_a_shared_mailbox_is_used_by_its_groups_as_far_as_their_permission_goes(
 def test_an_assignment_is_marked_done_by_its_assignee_or_a_manager_of_the_mailbox(
     suite: Suite,
     people: People,
-    smtp_server: SmtpServer,  # noqa: F811
+    smtp_server: SmtpServer,
 ) -> None:
     north = groups_of(suite, people.chi)
     box = mailbox(suite, smtp_server, people.admin, kind="shared")
