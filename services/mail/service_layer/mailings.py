@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
-from jinja2 import Template, TemplateError, TemplateSyntaxError, Undefined
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -46,8 +46,8 @@ class BoundedSandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"*", "**"})
 
-    def __init__(self) -> None:
-        super().__init__(autoescape=False, undefined=Undefined)
+    def __init__(self, undefined: type[Undefined] = Undefined) -> None:
+        super().__init__(autoescape=False, undefined=undefined)
         self.globals["range"] = self._range
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -78,7 +78,11 @@ def _too_long(sequence: Any, times: Any) -> bool:
 
 
 JINJA = BoundedSandbox()
-SAMPLE = {  # what a template is tried on when saved
+# A template is tried when saved, on a sample in which any name may be missing (rules fill in
+# event.*, mailings contact.*): only what it builds is judged then, not the values it meets.
+TRIAL = BoundedSandbox(undefined=ChainableUndefined)
+RENDER_ERRORS = (TemplateError, TypeError, ValueError, ArithmeticError)
+SAMPLE = {
     "contact": {"full_name": "Nguyễn Văn An", "position": "Giám đốc"},
     "counterparty": {"name": "Công ty TNHH Mẫu"},
     "unsubscribe_url": "https://example.invalid/unsubscribe/token",
@@ -98,13 +102,21 @@ def create_template(
     actor.require_writer(AREA)
     for field, text in (("subject", subject), ("body", body)):
         try:
-            JINJA.from_string(text).render(SAMPLE)
+            trial = TRIAL.from_string(text)
         except TemplateSyntaxError as error:
             raise InvalidInput.field(field, f"is not a valid template: {error.message}") from None
-        except TemplateError as error:
-            raise InvalidInput.field(field, f"cannot be filled in: {error}") from None
+        _try(trial, field)
     row = {"id": str(uuid.uuid4()), "name": name.strip(), "subject": subject, "body": body}
     return _insert_named(sessions, orm.templates, row | {"created_at": now()}, "template")
+
+
+def _try(template: Template, field: str) -> None:
+    try:
+        template.render(SAMPLE)
+    except SecurityError as error:
+        raise InvalidInput.field(field, f"cannot be filled in: {error}") from None
+    except RENDER_ERRORS:
+        pass  # depends on values known only when it is sent; a failure then stops that mailing
 
 
 def _insert_named(
@@ -274,7 +286,7 @@ def run_mailing(
             try:
                 token = vault.sign(f"{mailing_id}:{person.email}")
                 message = _personal(box, template, person, token, unsubscribe_url)
-            except TemplateError as error:
+            except RENDER_ERRORS as error:
                 return _failed(sessions, mailing_id, f"the template cannot be filled in: {error}")
             smtp.deliver(message, person.email, partial(_take, sessions, mailing_id, person.email))
             time.sleep(max(0.0, pause - (time.monotonic() - started)))
