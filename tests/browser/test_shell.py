@@ -102,10 +102,13 @@ def test_a_screen_that_answers_late_does_not_draw_over_the_one_opened_after_it(
     page.route(DEALS_LIST, hold)
     try:
         page.evaluate("location.hash = '#/board'")
-        page.wait_for_timeout(300)
+        for _ in range(150):  # until the board has asked for its deals (slow on a busy machine)
+            if held:
+                break
+            page.wait_for_timeout(100)
+        assert held, "the board asked for its deals"
         page.evaluate("location.hash = '#/my-day'")
         expect(page.locator(".page-header h1")).to_have_text("My day")
-        assert held, "the board asked for its deals"
         for route in held:
             route.continue_()
         page.wait_for_timeout(1000)
