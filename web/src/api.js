@@ -83,19 +83,22 @@ export async function everything(path, query = {}) {
   }
 }
 
-export function csvAddress(path, query = {}) {
-  return address(path, { ...query, format: "csv" }).toString();
-}
-
-// CSV exports need the bearer token, so they are fetched and handed to the browser as a file.
-export async function download(path, query, filename) {
-  const reply = await fetch(csvAddress(path, query), {
-    headers: { Authorization: `Bearer ${session.tokens.access_token}` },
-  });
-  if (!reply.ok) throw new ApiError(reply.status, await reply.json());
+// A file from the API, handed to the browser: it needs the bearer token, so a plain link will not do.
+export async function saveFile(path, query, filename) {
+  let reply = await send(path, { query });
+  if (reply.status === 401 && (await refreshed())) reply = await send(path, { query });
+  if (!reply.ok) {
+    const type = reply.headers.get("Content-Type") || "";
+    throw new ApiError(reply.status, type.includes("json") ? await reply.json() : { title: reply.statusText });
+  }
   const link = document.createElement("a");
   link.href = URL.createObjectURL(await reply.blob());
   link.download = filename;
   link.click();
-  URL.revokeObjectURL(link.href);
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+// A report as CSV (`?format=csv`).
+export function download(path, query, filename) {
+  return saveFile(path, { ...query, format: "csv" }, filename);
 }

@@ -1,7 +1,7 @@
 // A deal's card: stage path, facts, tasks, environment, documents, timeline and its chance of winning.
 import "./board.css";
 import "./deal.css";
-import { ApiError, get, post } from "../api.js";
+import { ApiError, get, post, saveFile } from "../api.js";
 import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
 import { session } from "../session.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
@@ -139,11 +139,11 @@ class DealCard {
   }
 
   async open(doc) {
-    const reply = await fetch(`/api/v1/documents/${doc.id}/content`, { headers: { Authorization: `Bearer ${session.tokens.access_token}` } });
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(await reply.blob());
-    link.download = doc.filename;
-    link.click();
+    try {
+      await saveFile(`/documents/${doc.id}/content`, {}, doc.filename);
+    } catch (error) {
+      toast(error instanceof ApiError ? error.message : t("common.failed"), "bad");
+    }
   }
 
   timelineCard() {

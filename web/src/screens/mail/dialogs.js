@@ -1,5 +1,5 @@
 // The Mail screen's dialogs (reply, assign, a new mailbox, a new mailing) and attachment downloads.
-import { ApiError, everything, get, post } from "../../api.js";
+import { ApiError, everything, post, saveFile } from "../../api.js";
 import { dateTime, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { dialog, field, formValues, html, nothing, problem } from "../../ui.js";
@@ -216,21 +216,6 @@ export function mailingDialog(groups, templates, mailboxes) {
 }
 
 // Attachments need the bearer token, so they are fetched and handed to the browser as a file.
-export async function downloadAttachment(messageId, index, filename) {
-  const address = `/api/v1/messages/${encodeURIComponent(messageId)}/attachments/${index}`;
-  const fetchIt = () => fetch(address, { headers: { Authorization: `Bearer ${session.tokens.access_token}` } });
-  let reply = await fetchIt();
-  if (reply.status === 401) {
-    await get("/me"); // refreshes the access token
-    reply = await fetchIt();
-  }
-  if (!reply.ok) {
-    const type = reply.headers.get("Content-Type") || "";
-    throw new ApiError(reply.status, type.includes("json") ? await reply.json() : { title: reply.statusText });
-  }
-  const link = document.createElement("a");
-  link.href = URL.createObjectURL(await reply.blob());
-  link.download = filename;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+export function downloadAttachment(messageId, index, filename) {
+  return saveFile(`/messages/${encodeURIComponent(messageId)}/attachments/${index}`, {}, filename);
 }
