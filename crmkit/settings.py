@@ -51,9 +51,7 @@ class Settings:
     public_url: str | None  # where the outside world reaches the gateway (links in e-mails)
     web_dist: Path  # the built browser UI the gateway serves at /
     grpc_listen_port: int | None  # CRM_GRPC_PORT: one copy of a scaled-out server
-    trusted_proxies: (
-        int  # CRM_TRUSTED_PROXIES: proxies in front of the gateway that set X-Forwarded-For
-    )
+    trusted_proxies: int  # CRM_TRUSTED_PROXIES: proxies that set X-Forwarded-For
     admin_username: str
     admin_password: str | None
     access_token_seconds: int
