@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PROTOS := $(shell find protos -name '*.proto')
+REGISTRY := protos/crm/events/v1/registry.toml
 DEPS := $(VENV)/.deps-installed
 GENERATED := crm/.generated
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
@@ -20,9 +21,12 @@ $(DEPS): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(GENERATED): $(PROTOS) $(DEPS)
+$(GENERATED): $(PROTOS) $(REGISTRY) $(DEPS)
 	rm -rf crm
-	$(PY) -m grpc_tools.protoc -I protos --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+	$(PY) -m grpc_tools.protoc -I protos --python_out=. --grpc_python_out=. \
+		--plugin=protoc-gen-mypy=$(VENV)/bin/protoc-gen-mypy --mypy_out=. \
+		--plugin=protoc-gen-mypy_grpc=$(VENV)/bin/protoc-gen-mypy_grpc --mypy_grpc_out=. $(PROTOS)
+	cp protos/crm/events/v1/registry.toml crm/events/v1/
 	find crm -type d -exec touch {}/__init__.py \;
 	$(PY) -m pip install --quiet --no-deps -e .  # so that the `crm` console script sees crm/ too
 	touch $@

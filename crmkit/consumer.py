@@ -13,6 +13,7 @@ from pika.adapters.blocking_connection import BlockingChannel
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import DATABASE_UNAVAILABLE
+from crmkit.events import PoisonMessage, UnknownEventType
 from crmkit.lifecycle import keep_running, stop_on_signals
 from crmkit.rabbit import QueueSpec, declare_queue
 from crmkit.tracing import set_trace_id
@@ -20,10 +21,6 @@ from crmkit.tracing import set_trace_id
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope], bool]
-
-
-class PoisonMessage(Exception):
-    """The message can never be applied: it goes to the dead-letter queue at once."""
 
 
 class EventConsumer:
@@ -78,7 +75,7 @@ class EventConsumer:
             envelope = Envelope.FromString(body)
             set_trace_id(envelope.trace_id)
             applied = self._apply(channel, envelope)
-        except (DecodeError, PoisonMessage):
+        except (DecodeError, PoisonMessage, UnknownEventType):
             log.exception("poison event sent to the dead-letter queue")
             channel.basic_reject(tag, requeue=False)
             return

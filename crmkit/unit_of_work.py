@@ -1,7 +1,13 @@
-"""One business transaction: a service's repositories and its outbox share one session."""
+"""One business transaction: a service's repositories and its outbox share one session.
+
+Handlers take `(command, uow)` and speak only domain: they `publish` domain events, and the unit
+of work turns them into outbox rows (through the service's translator, its one wire mapper for
+events) in the same transaction as the change, at `commit`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -9,7 +15,39 @@ from google.protobuf.message import Message
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from crmkit.domain import Event
+from crmkit.events import check_payload
 from crmkit.outbox import Outbox
+
+
+@dataclass(frozen=True)
+class OutboundEvent:
+    """A domain event as it leaves: its registered type, its aggregate and its message."""
+
+    event_type: str
+    aggregate_id: str
+    payload: Message
+
+
+Translator = Callable[[Event], OutboundEvent]
+
+
+class UnitOfWork(Protocol):
+    """What every handler needs of a transaction; each service's own Protocol adds its
+    repositories."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def publish(self, event: Event) -> None: ...
 
 
 class EventLog(Protocol):
@@ -26,22 +64,33 @@ class SessionEvents:
         self.outbox = outbox
 
     def add(self, event_type: str, aggregate_id: str, payload: Message) -> None:
-        self.outbox.add(self.session, event_type, aggregate_id, payload)
+        self.add_many([(event_type, aggregate_id, payload)])
 
     def add_many(self, events: list[tuple[str, str, Message]]) -> None:
+        for event_type, _aggregate_id, payload in events:
+            check_payload(event_type, payload)
         self.outbox.add_many(self.session, events)
 
 
 class SqlAlchemyUnitOfWork:
     """Subclasses add their repositories in `open_repositories`."""
 
-    def __init__(self, sessions: sessionmaker[Session], outbox: Table, producer: str) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        outbox: Table,
+        producer: str,
+        translate: Translator | None = None,
+    ) -> None:
         self.sessions = sessions
         self.outbox = Outbox(outbox, producer)
+        self.translate = translate
+        self.pending: list[Event] = []
 
     def __enter__(self) -> Self:
         self.session = self.sessions()
         self.events: EventLog = SessionEvents(self.session, self.outbox)
+        self.pending = []
         self.open_repositories(self.session)
         return self
 
@@ -55,20 +104,37 @@ class SqlAlchemyUnitOfWork:
         trace: TracebackType | None,
     ) -> None:
         # Closing rolls back whatever was not committed; loaded objects stay readable.
+        self.pending = []
         self.session.close()
 
+    def publish(self, event: Event) -> None:
+        self.pending.append(event)
+
+    def write_pending_events(self) -> None:
+        """The published domain events into the outbox, in the order they were published."""
+        if not self.pending:
+            return
+        if self.translate is None:
+            raise TypeError(f"{type(self).__name__} has no translator for domain events")
+        outbound = [self.translate(event) for event in self.pending]
+        self.pending = []
+        self.events.add_many([(o.event_type, o.aggregate_id, o.payload) for o in outbound])
+
     def commit(self) -> None:
+        self.write_pending_events()
         self.session.commit()
 
 
 class SessionBoundUnitOfWork:
     """Mixin for consumers: run a handler inside the inbox's transaction, so that the event
-    and its effect commit together (the inbox commits; this only flushes)."""
+    and its effect commit together (the inbox commits; this only writes and flushes)."""
 
     session: Session
+    write_pending_events: Callable[[], None]  # from the unit of work it is mixed into
 
     def __exit__(self, *exc: object) -> None:
         pass
 
     def commit(self) -> None:
+        self.write_pending_events()
         self.session.flush()

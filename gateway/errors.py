@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from crmkit.db import DATABASE_UNAVAILABLE
-from crmkit.grpc_server import PROBLEM_KEY
+from crmkit.grpc_client import failure_of
 
 log = logging.getLogger(__name__)
 
@@ -83,16 +83,17 @@ def problem(
 
 
 def from_rpc_error(error: grpc.RpcError) -> ApiError:
-    code = error.code()  # type: ignore[attr-defined]
-    status = HTTP_STATUS_OF_GRPC.get(code, 500)
-    trailing = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
-    carried = json.loads(trailing[PROBLEM_KEY]) if PROBLEM_KEY in trailing else {}
+    failure = failure_of(error)
+    status = HTTP_STATUS_OF_GRPC.get(failure.code, 500)
     if status == 503:
         return ApiError(503, "a service is not answering; try again shortly")
     if status == 500:
-        log.error("service failed", extra={"grpc_code": str(code), "details": error.details()})  # type: ignore[attr-defined]
+        log.error(
+            "service failed", extra={"grpc_code": str(failure.code), "details": failure.details}
+        )
         return ApiError(500, "internal error")
-    detail = carried.get("detail") or error.details()  # type: ignore[attr-defined]
+    carried = failure.problem
+    detail = carried.get("detail") or failure.details
     return ApiError(status, detail, carried.get("errors"), existing_id=carried.get("existing_id"))
 
 

@@ -18,7 +18,7 @@ from crm.contacts.v1 import contacts_pb2_grpc
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import make_engine, migrate
 from crmkit.files import ContentStore
-from crmkit.grpc_client import ServiceClient, open_channel
+from crmkit.grpc_client import connect
 from crmkit.grpc_server import build_server
 from crmkit.inbox import InboxHandler
 from crmkit.outbox import SqlOutboxStore
@@ -185,10 +185,8 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     migrate(settings.db_url("gateway"), GATEWAY_MIGRATIONS)
     contacts = bootstrap.from_settings(settings)
     server, port, _ = build_server(grpc_server.registrar(contacts.uow), "127.0.0.1:0")
-    contacts_channel = open_channel(f"127.0.0.1:{port}")
-    directory = GrpcCounterpartyDirectory(
-        ServiceClient(contacts_pb2_grpc.ContactsStub(contacts_channel), 5.0)
-    )
+    contacts_channel = connect(f"127.0.0.1:{port}", 5.0)
+    directory = GrpcCounterpartyDirectory(contacts_pb2_grpc.ContactsStub(contacts_channel))
     deals = deals_bootstrap.bootstrap(
         settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files")
     )

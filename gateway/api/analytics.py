@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response
 from pydantic import BaseModel
 
 from crm.analytics.v1 import analytics_pb2 as pb
+from crm.analytics.v1.analytics_pb2_grpc import AnalyticsStub
 from gateway.api import spec
 from gateway.api.convert import as_dict, from_message, page_of, page_request, set_present
 from gateway.api.csv_export import as_csv
@@ -21,7 +23,7 @@ bp = Blueprint("analytics", __name__)
 AREA = "analytics"
 
 
-def _analytics() -> Any:
+def _analytics() -> AnalyticsStub:
     return gateway().clients.analytics
 
 
@@ -46,7 +48,7 @@ def start(body: s.ClassificationIn) -> Response:
         xyz_limits=body.xyz_limits,
         xyz_period=body.xyz_period,
     )
-    run = _analytics().call("StartClassification", request)
+    run = _analytics().StartClassification(request)
     response = render(s.RunStarted(run_id=run.id), 202)
     response.headers["Location"] = f"/api/v1/analytics/classifications/{run.id}"
     return response
@@ -62,7 +64,7 @@ def start(body: s.ClassificationIn) -> Response:
     area=AREA,
 )
 def list_runs(query: PageQuery) -> dict[str, Any]:
-    reply = _analytics().call("ListClassificationRuns", page_request(query, pb.PageRequest))
+    reply = _analytics().ListClassificationRuns(page_request(query, pb.PageRequest))
     return page_of(s.Run, reply, query)
 
 
@@ -79,7 +81,7 @@ def history(query: s.HistoryQuery) -> dict[str, Any]:
     request = pb.HistoryRequest(
         counterparty_id=query.counterparty_id, page=page_request(query, pb.PageRequest)
     )
-    return page_of(s.Result, _analytics().call("ClassificationHistory", request), query)
+    return page_of(s.Result, _analytics().ClassificationHistory(request), query)
 
 
 @spec.route(
@@ -91,7 +93,7 @@ def history(query: s.HistoryQuery) -> dict[str, Any]:
     area=AREA,
 )
 def get_run(run_id: str) -> s.Run:
-    return from_message(s.Run, _analytics().call("GetClassificationRun", pb.RunRequest(id=run_id)))
+    return from_message(s.Run, _analytics().GetClassificationRun(pb.RunRequest(id=run_id)))
 
 
 @spec.route(
@@ -105,7 +107,7 @@ def get_run(run_id: str) -> s.Run:
 )
 def results(run_id: str, query: PageQuery) -> dict[str, Any]:
     request = pb.ResultsRequest(run_id=run_id, page=page_request(query, pb.PageRequest))
-    return page_of(s.Result, _analytics().call("ListClassificationResults", request), query)
+    return page_of(s.Result, _analytics().ListClassificationResults(request), query)
 
 
 @spec.route(
@@ -120,7 +122,7 @@ def results(run_id: str, query: PageQuery) -> dict[str, Any]:
 )
 def put_schedule(body: s.ScheduleIn) -> s.Schedule:
     message = pb.ClassificationSchedule(**body.model_dump())
-    return from_message(s.Schedule, _analytics().call("PutClassificationSchedule", message))
+    return from_message(s.Schedule, _analytics().PutClassificationSchedule(message))
 
 
 @spec.route(
@@ -132,7 +134,7 @@ def put_schedule(body: s.ScheduleIn) -> s.Schedule:
     area=AREA,
 )
 def get_schedule() -> s.Schedule:
-    return from_message(s.Schedule, _analytics().call("GetClassificationSchedule", pb.Empty()))
+    return from_message(s.Schedule, _analytics().GetClassificationSchedule(pb.Empty()))
 
 
 @spec.route(
@@ -150,21 +152,24 @@ def bcg(query: s.BcgQuery) -> Response | s.BcgReport:
         period_from=query.period_from.isoformat(),
         period_to=query.period_to.isoformat(),
     )
-    report = from_message(s.BcgReport, _analytics().call("GetBcg", request))
+    report = from_message(s.BcgReport, _analytics().GetBcg(request))
     if query.format == "csv":
         return as_csv([row.model_dump() for row in report.items], "bcg.csv")
     return report
 
 
 def _grouped(
-    method: str, query: s.GroupedQuery, group_by: str, filename: str
+    report_of: Callable[[pb.GroupedRequest], pb.GroupedReport],
+    query: s.GroupedQuery,
+    group_by: str,
+    filename: str,
 ) -> Response | s.GroupedReport:
     request = pb.GroupedRequest(group_by=group_by)
     if query.date_from:
         request.date_from = query.date_from.isoformat()
     if query.date_to:
         request.date_to = query.date_to.isoformat()
-    report = from_message(s.GroupedReport, _analytics().call(method, request))
+    report = from_message(s.GroupedReport, report_of(request))
     if query.format == "csv":
         return as_csv([row.model_dump() for row in report.items], filename)
     return report
@@ -180,7 +185,7 @@ def _grouped(
     area=AREA,
 )
 def lost_deals(query: s.LostDealsQuery) -> Response | s.GroupedReport:
-    return _grouped("GetLostDeals", query, query.group_by, "lost-deals.csv")
+    return _grouped(_analytics().GetLostDeals, query, query.group_by, "lost-deals.csv")
 
 
 @spec.route(
@@ -193,7 +198,7 @@ def lost_deals(query: s.LostDealsQuery) -> Response | s.GroupedReport:
     area=AREA,
 )
 def failed_orders(query: s.FailedOrdersQuery) -> Response | s.GroupedReport:
-    return _grouped("GetFailedOrders", query, query.group_by, "failed-orders.csv")
+    return _grouped(_analytics().GetFailedOrders, query, query.group_by, "failed-orders.csv")
 
 
 def _table(rows: list[BaseModel], filename: str, report: Any, format: str) -> Any:
@@ -215,7 +220,7 @@ def _table(rows: list[BaseModel], filename: str, report: Any, format: str) -> An
 def funnel(query: s.FunnelQuery) -> Any:
     request = pb.FunnelRequest(pipeline_id=query.pipeline_id)
     set_present(request, {"date_from": query.date_from, "date_to": query.date_to})
-    report = from_message(s.Funnel, _analytics().call("GetFunnel", request))
+    report = from_message(s.Funnel, _analytics().GetFunnel(request))
     return _table(list(report.stages), "funnel.csv", report, query.format)
 
 
@@ -230,7 +235,7 @@ def funnel(query: s.FunnelQuery) -> Any:
 )
 def bottlenecks(query: s.BottlenecksQuery) -> Any:
     request = pb.PipelineRequest(pipeline_id=query.pipeline_id)
-    report = from_message(s.Bottlenecks, _analytics().call("GetBottlenecks", request))
+    report = from_message(s.Bottlenecks, _analytics().GetBottlenecks(request))
     return _table(list(report.stages), "bottlenecks.csv", report, query.format)
 
 
@@ -246,7 +251,7 @@ def bottlenecks(query: s.BottlenecksQuery) -> Any:
 def unfinished_deals(query: s.UnfinishedQuery) -> Any:
     request = pb.UnfinishedRequest(group_by=query.group_by)
     set_present(request, {"pipeline_id": query.pipeline_id})
-    report = from_message(s.UnfinishedReport, _analytics().call("GetUnfinishedDeals", request))
+    report = from_message(s.UnfinishedReport, _analytics().GetUnfinishedDeals(request))
     return _table(list(report.items), "unfinished-deals.csv", report, query.format)
 
 
@@ -269,7 +274,7 @@ def closing_plan(query: s.ClosingPlanQuery) -> Any:
         rows = [s.PlannedClose.model_validate(row) for row in _all_pages(request)]
         return as_csv([row.model_dump(mode="json") for row in rows], "closing-plan.csv")
     request.page.CopyFrom(page_request(query, pb.PageRequest))
-    return page_of(s.PlannedClose, _analytics().call("GetClosingPlan", request), query)
+    return page_of(s.PlannedClose, _analytics().GetClosingPlan(request), query)
 
 
 def _all_pages(request: Any) -> list[dict[str, Any]]:
@@ -277,7 +282,7 @@ def _all_pages(request: Any) -> list[dict[str, Any]]:
     number = 1
     while True:
         request.page.CopyFrom(pb.PageRequest(page=number, page_size=500))
-        reply = _analytics().call("GetClosingPlan", request)
+        reply = _analytics().GetClosingPlan(request)
         rows += [as_dict(item) for item in reply.items]
         if not reply.items or len(rows) >= reply.total:
             return rows
@@ -297,7 +302,7 @@ def managers(query: s.ManagersQuery) -> Any:
     request = pb.WindowRequest(
         date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat()
     )
-    report = from_message(s.ManagerReport, _analytics().call("GetManagers", request))
+    report = from_message(s.ManagerReport, _analytics().GetManagers(request))
     return _table(list(report.items), "managers.csv", report, query.format)
 
 
@@ -311,7 +316,7 @@ def managers(query: s.ManagersQuery) -> Any:
     area=AREA,
 )
 def campaign_effectiveness(query: s.CsvQuery) -> Any:
-    report = from_message(s.CampaignReport, _analytics().call("GetCampaigns", pb.Empty()))
+    report = from_message(s.CampaignReport, _analytics().GetCampaigns(pb.Empty()))
     return _table(list(report.items), "campaigns.csv", report, query.format)
 
 
@@ -330,7 +335,7 @@ def campaign_effectiveness(query: s.CsvQuery) -> Any:
 )
 def train_win_model(body: s.TrainIn) -> Response:
     request = pb.TrainRequest(window_months=body.window_months)
-    model = from_message(s.WinModel, _analytics().call("TrainWinModel", request))
+    model = from_message(s.WinModel, _analytics().TrainWinModel(request))
     response = render(model, 202)
     response.headers["Location"] = f"/api/v1/analytics/win-model?version={model.version}"
     return response
@@ -347,7 +352,7 @@ def train_win_model(body: s.TrainIn) -> Response:
 )
 def win_model(query: s.WinModelQuery) -> s.WinModel:
     request = set_present(pb.WinModelRequest(), {"version": query.version})
-    return from_message(s.WinModel, _analytics().call("GetWinModel", request))
+    return from_message(s.WinModel, _analytics().GetWinModel(request))
 
 
 @spec.route(
@@ -359,7 +364,7 @@ def win_model(query: s.WinModelQuery) -> s.WinModel:
     area="deals",
 )
 def win_probability(deal_id: str) -> s.WinProbability:
-    reply = _analytics().call("GetWinProbability", pb.DealRequest(deal_id=deal_id))
+    reply = _analytics().GetWinProbability(pb.DealRequest(deal_id=deal_id))
     return from_message(s.WinProbability, reply)
 
 
@@ -375,7 +380,7 @@ def win_probability(deal_id: str) -> s.WinProbability:
 )
 def put_training_schedule(body: s.TrainingScheduleIn) -> s.TrainingSchedule:
     message = pb.WinModelSchedule(**body.model_dump())
-    return from_message(s.TrainingSchedule, _analytics().call("PutWinModelSchedule", message))
+    return from_message(s.TrainingSchedule, _analytics().PutWinModelSchedule(message))
 
 
 @spec.route(
@@ -387,4 +392,4 @@ def put_training_schedule(body: s.TrainingScheduleIn) -> s.TrainingSchedule:
     area=AREA,
 )
 def get_training_schedule() -> s.TrainingSchedule:
-    return from_message(s.TrainingSchedule, _analytics().call("GetWinModelSchedule", pb.Empty()))
+    return from_message(s.TrainingSchedule, _analytics().GetWinModelSchedule(pb.Empty()))

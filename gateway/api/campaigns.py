@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from crm.deals.v1 import deals_pb2 as pb
+from crm.deals.v1.deals_pb2_grpc import DealsStub
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -19,7 +20,7 @@ bp = Blueprint("campaigns", __name__)
 AREA = "deals"
 
 
-def _deals() -> Any:
+def _deals() -> DealsStub:
     return gateway().clients.deals
 
 
@@ -36,7 +37,7 @@ def _deals() -> Any:
     idempotent=True,
 )
 def create_lost_reason(body: s.LostReasonIn) -> Response:
-    reply = _deals().call("CreateLostReason", pb.LostReason(name=body.name, kind=body.kind))
+    reply = _deals().CreateLostReason(pb.LostReason(name=body.name, kind=body.kind))
     return created(from_message(s.LostReason, reply), "/api/v1/lost-reasons")
 
 
@@ -53,7 +54,7 @@ def list_lost_reasons(query: s.LostReasonQuery) -> dict[str, Any]:
     request = set_present(
         pb.ListLostReasonsRequest(page=page_request(query, pb.PageRequest)), {"kind": query.kind}
     )
-    return page_of(s.LostReason, _deals().call("ListLostReasons", request), query)
+    return page_of(s.LostReason, _deals().ListLostReasons(request), query)
 
 
 @spec.route(
@@ -69,7 +70,7 @@ def list_lost_reasons(query: s.LostReasonQuery) -> dict[str, Any]:
     idempotent=True,
 )
 def create_campaign(body: s.CampaignIn) -> Response:
-    reply = _deals().call("CreateCampaign", set_present(pb.Campaign(), body.model_dump()))
+    reply = _deals().CreateCampaign(set_present(pb.Campaign(), body.model_dump()))
     return created(from_message(s.Campaign, reply), "/api/v1/campaigns")
 
 
@@ -83,9 +84,7 @@ def create_campaign(body: s.CampaignIn) -> Response:
     area=AREA,
 )
 def list_campaigns(query: PageQuery) -> dict[str, Any]:
-    return page_of(
-        s.Campaign, _deals().call("ListCampaigns", page_request(query, pb.PageRequest)), query
-    )
+    return page_of(s.Campaign, _deals().ListCampaigns(page_request(query, pb.PageRequest)), query)
 
 
 @spec.route(
@@ -106,7 +105,7 @@ def add_response(campaign_id: str, body: s.ResponseIn) -> Response:
     )
     if body.prospect is not None:
         set_present(message.prospect, body.prospect.model_dump())
-    reply = _deals().call("AddCampaignResponse", message)
+    reply = _deals().AddCampaignResponse(message)
     return created(
         from_message(s.CampaignResponse, reply), f"/api/v1/campaigns/{campaign_id}/responses"
     )
@@ -122,8 +121,7 @@ def add_response(campaign_id: str, body: s.ResponseIn) -> Response:
     area=AREA,
 )
 def list_responses(campaign_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().call(
-        "ListCampaignResponses",
+    reply = _deals().ListCampaignResponses(
         pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=campaign_id),
     )
     return page_of(s.CampaignResponse, reply, query)
@@ -143,8 +141,7 @@ def list_responses(campaign_id: str, query: PageQuery) -> dict[str, Any]:
 )
 def convert_response(response_id: str, body: s.ConvertIn) -> Response:
     check_owner(body.owner_id)
-    reply = _deals().call(
-        "ConvertCampaignResponse",
+    reply = _deals().ConvertCampaignResponse(
         set_present(pb.ConvertRequest(response_id=response_id), body.model_dump()),
     )
     return created(from_message(s.Deal, reply), f"/api/v1/deals/{reply.id}")

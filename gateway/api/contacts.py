@@ -8,6 +8,7 @@ from flask import Blueprint, Response
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as pb
+from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -20,7 +21,7 @@ bp = Blueprint("contacts", __name__)
 AREA = "contacts"
 
 
-def _contacts() -> Any:
+def _contacts() -> ContactsStub:
     return gateway().clients.contacts
 
 
@@ -37,7 +38,7 @@ def _contacts() -> Any:
     idempotent=True,
 )
 def create_company_group(body: s.CompanyGroupCreate) -> Response:
-    reply = _contacts().call("CreateCompanyGroup", pb.CompanyGroup(name=body.name))
+    reply = _contacts().CreateCompanyGroup(pb.CompanyGroup(name=body.name))
     return created(from_message(s.CompanyGroup, reply), f"/api/v1/company-groups/{reply.id}")
 
 
@@ -52,7 +53,7 @@ def create_company_group(body: s.CompanyGroupCreate) -> Response:
 )
 def list_company_groups(query: PageQuery) -> dict[str, Any]:
     return page_of(
-        s.CompanyGroup, _contacts().call("ListCompanyGroups", page_request(query)), query
+        s.CompanyGroup, _contacts().ListCompanyGroups(page_request(query, pb.PageRequest)), query
     )
 
 
@@ -70,7 +71,7 @@ def list_company_groups(query: PageQuery) -> dict[str, Any]:
 )
 def create_contact(counterparty_id: str, body: s.ContactCreate) -> Response:
     message = set_present(pb.ContactPerson(counterparty_id=counterparty_id), body.model_dump())
-    reply = _contacts().call("CreateContact", message)
+    reply = _contacts().CreateContact(message)
     return created(from_message(s.Contact, reply), f"/api/v1/contacts/{reply.id}")
 
 
@@ -85,16 +86,17 @@ def create_contact(counterparty_id: str, body: s.ContactCreate) -> Response:
 )
 def list_contacts(query: s.ContactQuery) -> dict[str, Any]:
     request = set_present(
-        pb.ListContactsRequest(page=page_request(query)), {"counterparty_id": query.counterparty_id}
+        pb.ListContactsRequest(page=page_request(query, pb.PageRequest)),
+        {"counterparty_id": query.counterparty_id},
     )
-    return page_of(s.Contact, _contacts().call("ListContacts", request), query)
+    return page_of(s.Contact, _contacts().ListContacts(request), query)
 
 
 @spec.route(
     bp, "/contacts/<contact_id>", "GET", summary="One contact person", response=s.Contact, area=AREA
 )
 def get_contact(contact_id: str) -> s.Contact:
-    return from_message(s.Contact, _contacts().call("GetContact", pb.GetByIdRequest(id=contact_id)))
+    return from_message(s.Contact, _contacts().GetContact(pb.GetByIdRequest(id=contact_id)))
 
 
 @spec.route(
@@ -114,7 +116,7 @@ def update_contact(contact_id: str, body: s.ContactPatch) -> s.Contact:
         contact=set_present(pb.ContactPerson(), changed),
         update_mask=FieldMask(paths=sorted(changed)),
     )
-    return from_message(s.Contact, _contacts().call("UpdateContact", request))
+    return from_message(s.Contact, _contacts().UpdateContact(request))
 
 
 @spec.route(
@@ -130,7 +132,7 @@ def update_contact(contact_id: str, body: s.ContactPatch) -> s.Contact:
     idempotent=True,
 )
 def create_relationship(body: s.RelationshipCreate) -> Response:
-    reply = _contacts().call("CreateRelationship", pb.Relationship(**body.model_dump()))
+    reply = _contacts().CreateRelationship(pb.Relationship(**body.model_dump()))
     return created(
         from_message(s.Relationship, reply), f"/api/v1/counterparties/{reply.from_id}/relationships"
     )
@@ -153,7 +155,7 @@ def log_interaction(body: s.InteractionCreate) -> Response:
     values = {
         k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in body.model_dump().items()
     }
-    reply = _contacts().call("LogInteraction", set_present(pb.Interaction(), values))
+    reply = _contacts().LogInteraction(set_present(pb.Interaction(), values))
     return created(
         from_message(s.Interaction, reply),
         f"/api/v1/interactions?counterparty_id={reply.counterparty_id}",
@@ -176,5 +178,7 @@ def list_interactions(query: s.InteractionQuery) -> dict[str, Any]:
         "planned_from": query.planned_from.isoformat() if query.planned_from else None,
         "planned_to": query.planned_to.isoformat() if query.planned_to else None,
     }
-    request = set_present(pb.ListInteractionsRequest(page=page_request(query)), wanted)
-    return page_of(s.Interaction, _contacts().call("ListInteractions", request), query)
+    request = set_present(
+        pb.ListInteractionsRequest(page=page_request(query, pb.PageRequest)), wanted
+    )
+    return page_of(s.Interaction, _contacts().ListInteractions(request), query)

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any, Protocol, TypeVar
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from pydantic import BaseModel
 
-from crm.contacts.v1 import contacts_pb2 as pb
 from gateway.schemas.common import PageQuery
 
 Model = TypeVar("Model", bound=BaseModel)
+Wire = TypeVar("Wire", bound=Message)
+PageKind = TypeVar("PageKind", bound=Message)
+
+
+class PagedReply(Protocol):
+    @property
+    def items(self) -> Sequence[Message]: ...
+
+    @property
+    def total(self) -> int: ...
 
 
 def as_dict(message: Message) -> dict[str, Any]:
@@ -24,12 +34,12 @@ def from_message(model: type[Model], message: Message) -> Model:
     return model.model_validate(as_dict(message))
 
 
-def page_request(query: PageQuery, kind: Any = pb.PageRequest) -> Any:
+def page_request(query: PageQuery, kind: type[PageKind]) -> PageKind:
     """The page asked for, as the PageRequest of the service being called."""
     return kind(page=query.page, page_size=query.page_size)
 
 
-def page_of(model: type[Model], reply: Any, query: PageQuery) -> dict[str, Any]:
+def page_of(model: type[Model], reply: PagedReply, query: PageQuery) -> dict[str, Any]:
     return {
         "items": [from_message(model, item).model_dump(mode="json") for item in reply.items],
         "total": reply.total,
@@ -38,7 +48,7 @@ def page_of(model: type[Model], reply: Any, query: PageQuery) -> dict[str, Any]:
     }
 
 
-def set_present(message: Message, values: dict[str, Any]) -> Message:
+def set_present(message: Wire, values: dict[str, Any]) -> Wire:
     """Copies the given values onto the message; None leaves an optional field unset."""
     for name, value in values.items():
         if value is None:

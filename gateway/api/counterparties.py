@@ -8,6 +8,7 @@ from flask import Blueprint, Response
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as pb
+from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from crm.deals.v1 import deals_pb2
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
@@ -24,7 +25,7 @@ INTERACTION_KINDS = ["call", "meeting", "note"]
 FILTERS = ("q", "role", "region", "industry", "owner_id", "group_id", "abc", "xyz", "status")
 
 
-def _contacts() -> Any:
+def _contacts() -> ContactsStub:
     return gateway().clients.contacts
 
 
@@ -44,7 +45,7 @@ def create_counterparty(body: s.CounterpartyCreate) -> Response:
     check_owner(body.owner_id)
     message = set_present(pb.Counterparty(), body.model_dump(exclude={"force"}))
     request = pb.CreateCounterpartyRequest(counterparty=message, force=body.force)
-    reply = _contacts().call("CreateCounterparty", request)
+    reply = _contacts().CreateCounterparty(request)
     return created(from_message(s.Counterparty, reply), f"/api/v1/counterparties/{reply.id}")
 
 
@@ -59,9 +60,11 @@ def create_counterparty(body: s.CounterpartyCreate) -> Response:
 )
 def list_counterparties(query: s.CounterpartyQuery) -> dict[str, Any]:
     filters = {name: getattr(query, name) for name in FILTERS}
-    request = set_present(pb.ListCounterpartiesRequest(page=page_request(query)), filters)
+    request = set_present(
+        pb.ListCounterpartiesRequest(page=page_request(query, pb.PageRequest)), filters
+    )
     request.ids.extend(query.ids.split(",") if query.ids else [])
-    return page_of(s.Counterparty, _contacts().call("ListCounterparties", request), query)
+    return page_of(s.Counterparty, _contacts().ListCounterparties(request), query)
 
 
 @spec.route(
@@ -73,7 +76,7 @@ def list_counterparties(query: s.CounterpartyQuery) -> dict[str, Any]:
     area=AREA,
 )
 def get_counterparty(counterparty_id: str) -> s.Counterparty:
-    reply = _contacts().call("GetCounterparty", pb.GetByIdRequest(id=counterparty_id))
+    reply = _contacts().GetCounterparty(pb.GetByIdRequest(id=counterparty_id))
     return from_message(s.Counterparty, reply)
 
 
@@ -96,7 +99,7 @@ def update_counterparty(counterparty_id: str, body: s.CounterpartyPatch) -> s.Co
         counterparty=set_present(pb.Counterparty(), changed),
         update_mask=FieldMask(paths=sorted(changed)),
     )
-    return from_message(s.Counterparty, _contacts().call("UpdateCounterparty", request))
+    return from_message(s.Counterparty, _contacts().UpdateCounterparty(request))
 
 
 @spec.route(
@@ -108,7 +111,7 @@ def update_counterparty(counterparty_id: str, body: s.CounterpartyPatch) -> s.Co
     write=True,
 )
 def delete_counterparty(counterparty_id: str) -> None:
-    _contacts().call("DeleteCounterparty", pb.GetByIdRequest(id=counterparty_id))
+    _contacts().DeleteCounterparty(pb.GetByIdRequest(id=counterparty_id))
 
 
 @spec.route(
@@ -121,8 +124,10 @@ def delete_counterparty(counterparty_id: str) -> None:
     area=AREA,
 )
 def list_relationships(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
-    request = pb.ListRelationshipsRequest(page=page_request(query), counterparty_id=counterparty_id)
-    return page_of(s.Relationship, _contacts().call("ListRelationships", request), query)
+    request = pb.ListRelationshipsRequest(
+        page=page_request(query, pb.PageRequest), counterparty_id=counterparty_id
+    )
+    return page_of(s.Relationship, _contacts().ListRelationships(request), query)
 
 
 @spec.route(
@@ -141,7 +146,7 @@ def put_supplier_profile(counterparty_id: str, body: s.SupplierProfileIn) -> s.S
     )
     for item in body.items:
         message.items.add(**item.model_dump())
-    return from_message(s.SupplierProfile, _contacts().call("PutSupplierProfile", message))
+    return from_message(s.SupplierProfile, _contacts().PutSupplierProfile(message))
 
 
 @spec.route(
@@ -153,7 +158,7 @@ def put_supplier_profile(counterparty_id: str, body: s.SupplierProfileIn) -> s.S
     area=AREA,
 )
 def get_supplier_profile(counterparty_id: str) -> s.SupplierProfile:
-    reply = _contacts().call("GetSupplierProfile", pb.GetByIdRequest(id=counterparty_id))
+    reply = _contacts().GetSupplierProfile(pb.GetByIdRequest(id=counterparty_id))
     return from_message(s.SupplierProfile, reply)
 
 
@@ -169,7 +174,7 @@ def get_supplier_profile(counterparty_id: str) -> s.SupplierProfile:
 )
 def put_terms(counterparty_id: str, body: s.CustomerTermsIn) -> s.CustomerTerms:
     message = set_present(pb.CustomerTerms(counterparty_id=counterparty_id), body.model_dump())
-    return from_message(s.CustomerTerms, _contacts().call("PutCustomerTerms", message))
+    return from_message(s.CustomerTerms, _contacts().PutCustomerTerms(message))
 
 
 @spec.route(
@@ -182,7 +187,7 @@ def put_terms(counterparty_id: str, body: s.CustomerTermsIn) -> s.CustomerTerms:
 )
 def get_terms(counterparty_id: str) -> s.CustomerTerms:
     return from_message(
-        s.CustomerTerms, _contacts().call("GetCustomerTerms", pb.GetByIdRequest(id=counterparty_id))
+        s.CustomerTerms, _contacts().GetCustomerTerms(pb.GetByIdRequest(id=counterparty_id))
     )
 
 
@@ -195,15 +200,13 @@ def get_terms(counterparty_id: str) -> s.CustomerTerms:
     area=AREA,
 )
 def timeline(counterparty_id: str) -> s.Timeline:
-    own = from_message(
-        s.Timeline, _contacts().call("GetTimeline", pb.GetByIdRequest(id=counterparty_id))
-    )
+    own = from_message(s.Timeline, _contacts().GetTimeline(pb.GetByIdRequest(id=counterparty_id)))
     # deals' projection also holds the interactions, which contacts has just given
     wanted = deals_pb2.TimelineRequest(
         counterparty_id=counterparty_id, exclude_kinds=INTERACTION_KINDS
     )
     theirs = readable_timeline(
-        from_message(s.Timeline, gateway().clients.deals.call("GetTimeline", wanted))
+        from_message(s.Timeline, gateway().clients.deals.GetTimeline(wanted))
     )
     return s.Timeline(
         items=sorted([*own.items, *theirs.items], key=lambda entry: entry.at, reverse=True)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response
 from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.deals.v1 import deals_pb2 as pb
+from crm.deals.v1.deals_pb2_grpc import DealsStub
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -32,7 +33,7 @@ DEAL_FILTERS = (
 )
 
 
-def _deals() -> Any:
+def _deals() -> DealsStub:
     return gateway().clients.deals
 
 
@@ -54,7 +55,7 @@ def _deal(reply: pb.Deal) -> s.Deal:
 )
 def create_deal(body: s.DealCreate) -> Response:
     check_owner(body.owner_id)
-    reply = _deals().call("CreateDeal", set_present(pb.Deal(), body.model_dump()))
+    reply = _deals().CreateDeal(set_present(pb.Deal(), body.model_dump()))
     return created(_deal(reply), f"/api/v1/deals/{reply.id}")
 
 
@@ -66,12 +67,12 @@ def list_deals(query: s.DealQuery) -> dict[str, Any]:
         pb.ListDealsRequest(page=page_request(query, pb.PageRequest)),
         {n: getattr(query, n) for n in DEAL_FILTERS},
     )
-    return page_of(s.Deal, _deals().call("ListDeals", request), query)
+    return page_of(s.Deal, _deals().ListDeals(request), query)
 
 
 @spec.route(bp, "/deals/<deal_id>", "GET", summary="One deal", response=s.Deal, area=AREA)
 def get_deal(deal_id: str) -> s.Deal:
-    return _deal(_deals().call("GetDeal", pb.IdRequest(id=deal_id)))
+    return _deal(_deals().GetDeal(pb.IdRequest(id=deal_id)))
 
 
 @spec.route(
@@ -96,7 +97,7 @@ def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
     )
     if probability is not None:
         request.probability = probability
-    return _deal(_deals().call("UpdateDeal", request))
+    return _deal(_deals().UpdateDeal(request))
 
 
 @spec.route(
@@ -110,7 +111,7 @@ def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
     write=True,
 )
 def move_deal(deal_id: str, body: s.StageMove) -> s.Deal:
-    return _deal(_deals().call("MoveDeal", pb.MoveDealRequest(id=deal_id, stage_id=body.stage_id)))
+    return _deal(_deals().MoveDeal(pb.MoveDealRequest(id=deal_id, stage_id=body.stage_id)))
 
 
 @spec.route(
@@ -125,7 +126,7 @@ def move_deal(deal_id: str, body: s.StageMove) -> s.Deal:
     write=True,
 )
 def win_deal(deal_id: str, body: s.Empty) -> s.Deal:
-    return _deal(_deals().call("WinDeal", pb.IdRequest(id=deal_id)))
+    return _deal(_deals().WinDeal(pb.IdRequest(id=deal_id)))
 
 
 @spec.route(
@@ -140,7 +141,7 @@ def win_deal(deal_id: str, body: s.Empty) -> s.Deal:
 )
 def lose_deal(deal_id: str, body: s.Lose) -> s.Deal:
     request = set_present(pb.LoseDealRequest(id=deal_id), body.model_dump())
-    return _deal(_deals().call("LoseDeal", request))
+    return _deal(_deals().LoseDeal(request))
 
 
 @spec.route(
@@ -155,7 +156,7 @@ def lose_deal(deal_id: str, body: s.Lose) -> s.Deal:
     write=True,
 )
 def reopen_deal(deal_id: str, body: s.Empty) -> s.Deal:
-    return _deal(_deals().call("ReopenDeal", pb.IdRequest(id=deal_id)))
+    return _deal(_deals().ReopenDeal(pb.IdRequest(id=deal_id)))
 
 
 @spec.route(
@@ -167,7 +168,7 @@ def reopen_deal(deal_id: str, body: s.Empty) -> s.Deal:
     area=AREA,
 )
 def stage_history(deal_id: str) -> s.StageHistory:
-    return from_message(s.StageHistory, _deals().call("GetStageHistory", pb.IdRequest(id=deal_id)))
+    return from_message(s.StageHistory, _deals().GetStageHistory(pb.IdRequest(id=deal_id)))
 
 
 @spec.route(
@@ -183,9 +184,7 @@ def stage_history(deal_id: str) -> s.StageHistory:
     idempotent=True,
 )
 def add_participant(deal_id: str, body: s.ParticipantIn) -> Response:
-    reply = _deals().call(
-        "AddParticipant", set_present(pb.Participant(deal_id=deal_id), body.model_dump())
-    )
+    reply = _deals().AddParticipant(set_present(pb.Participant(deal_id=deal_id), body.model_dump()))
     return created(from_message(s.Participant, reply), f"/api/v1/deals/{deal_id}/participants")
 
 
@@ -199,8 +198,7 @@ def add_participant(deal_id: str, body: s.ParticipantIn) -> Response:
     area=AREA,
 )
 def list_participants(deal_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().call(
-        "ListParticipants",
+    reply = _deals().ListParticipants(
         pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id),
     )
     return page_of(s.Participant, reply, query)
@@ -219,9 +217,7 @@ def list_participants(deal_id: str, query: PageQuery) -> dict[str, Any]:
     idempotent=True,
 )
 def link_participants(deal_id: str, body: s.ParticipantLinkIn) -> Response:
-    reply = _deals().call(
-        "LinkParticipants", pb.ParticipantLink(deal_id=deal_id, **body.model_dump())
-    )
+    reply = _deals().LinkParticipants(pb.ParticipantLink(deal_id=deal_id, **body.model_dump()))
     return created(
         from_message(s.ParticipantLink, reply), f"/api/v1/deals/{deal_id}/participant-links"
     )
@@ -237,8 +233,7 @@ def link_participants(deal_id: str, body: s.ParticipantLinkIn) -> Response:
     area=AREA,
 )
 def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().call(
-        "ListParticipantLinks",
+    reply = _deals().ListParticipantLinks(
         pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id),
     )
     return page_of(s.ParticipantLink, reply, query)
@@ -253,5 +248,5 @@ def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
     area=AREA,
 )
 def deal_timeline(deal_id: str) -> contact_schemas.Timeline:
-    reply = _deals().call("GetTimeline", pb.TimelineRequest(deal_id=deal_id))
+    reply = _deals().GetTimeline(pb.TimelineRequest(deal_id=deal_id))
     return readable_timeline(from_message(contact_schemas.Timeline, reply))

@@ -35,9 +35,7 @@ def _message(kind: str, document: BaseModel) -> pb.ErpDocument:
 
 
 def _ingest(messages: list[pb.ErpDocument]) -> list[pb.ErpResult]:
-    reply = gateway().clients.deals.call(
-        "IngestErpDocuments", pb.ErpBatch(documents=messages), timeout=60
-    )
+    reply = gateway().clients.deals.IngestErpDocuments(pb.ErpBatch(documents=messages), timeout=60)
     return list(reply.results)
 
 
@@ -159,7 +157,7 @@ def _listing(kind: str, query: s.ErpQuery) -> dict[str, Any]:
     request = set_present(
         pb.ListErpRequest(kind=kind, page=page_request(query, pb.PageRequest)), wanted
     )
-    return page_of(s.ErpDocument, gateway().clients.deals.call("ListErpDocuments", request), query)
+    return page_of(s.ErpDocument, gateway().clients.deals.ListErpDocuments(request), query)
 
 
 @spec.route(

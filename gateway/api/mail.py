@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 
 from crm.contacts.v1 import contacts_pb2 as contacts_pb
 from crm.mail.v1 import mail_pb2 as pb
+from crm.mail.v1.mail_pb2_grpc import MailStub
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -23,7 +24,7 @@ bp = Blueprint("mail", __name__)
 AREA = "mail"
 
 
-def _mail() -> Any:
+def _mail() -> MailStub:
     return gateway().clients.mail
 
 
@@ -47,7 +48,7 @@ def create_mailbox(body: s.MailboxIn) -> Response:
         smtp=pb.Server(**body.smtp.model_dump()),
     )
     set_present(message, {"owner_id": body.owner_id})
-    return render(from_message(s.Mailbox, _mail().call("CreateMailbox", message)), 201)
+    return render(from_message(s.Mailbox, _mail().CreateMailbox(message)), 201)
 
 
 @spec.route(
@@ -60,7 +61,7 @@ def create_mailbox(body: s.MailboxIn) -> Response:
     area=AREA,
 )
 def list_mailboxes(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().call("ListMailboxes", page_request(query, pb.PageRequest))
+    reply = _mail().ListMailboxes(page_request(query, pb.PageRequest))
     return page_of(s.Mailbox, reply, query)
 
 
@@ -69,7 +70,7 @@ def list_mailboxes(query: PageQuery) -> dict[str, Any]:
     response=s.Mailbox, area=AREA,
 )  # fmt: skip
 def get_mailbox(mailbox_id: str) -> s.Mailbox:
-    return from_message(s.Mailbox, _mail().call("GetMailbox", pb.IdRequest(id=mailbox_id)))
+    return from_message(s.Mailbox, _mail().GetMailbox(pb.IdRequest(id=mailbox_id)))
 
 
 @spec.route(
@@ -86,7 +87,7 @@ def put_permissions(mailbox_id: str, body: s.PermissionsIn) -> s.Permissions:
     message = pb.Permissions(
         mailbox_id=mailbox_id, items=[pb.Permission(**item.model_dump()) for item in body.root]
     )
-    return from_message(s.Permissions, _mail().call("PutPermissions", message))
+    return from_message(s.Permissions, _mail().PutPermissions(message))
 
 
 @spec.route(
@@ -94,7 +95,7 @@ def put_permissions(mailbox_id: str, body: s.PermissionsIn) -> s.Permissions:
     response=s.Permissions, area=AREA,
 )  # fmt: skip
 def get_permissions(mailbox_id: str) -> s.Permissions:
-    reply = _mail().call("GetPermissions", pb.IdRequest(id=mailbox_id))
+    reply = _mail().GetPermissions(pb.IdRequest(id=mailbox_id))
     return from_message(s.Permissions, reply)
 
 
@@ -110,7 +111,7 @@ def get_permissions(mailbox_id: str) -> s.Permissions:
     area=AREA,
 )
 def sync_mailbox(mailbox_id: str, body: s.Empty) -> Response:
-    reply = _mail().call("SyncMailbox", pb.IdRequest(id=mailbox_id))
+    reply = _mail().SyncMailbox(pb.IdRequest(id=mailbox_id))
     return render(from_message(s.Mailbox, reply), 202)
 
 
@@ -127,7 +128,7 @@ def list_messages(mailbox_id: str, query: s.MessagesQuery) -> dict[str, Any]:
     request = pb.ListMessagesRequest(
         mailbox_id=mailbox_id, page=page_request(query, pb.PageRequest)
     )
-    return page_of(s.Message, _mail().call("ListMessages", request), query)
+    return page_of(s.Message, _mail().ListMessages(request), query)
 
 
 @spec.route(
@@ -135,7 +136,7 @@ def list_messages(mailbox_id: str, query: s.MessagesQuery) -> dict[str, Any]:
     response=s.Message, area=AREA,
 )  # fmt: skip
 def get_message(message_id: str) -> s.Message:
-    return from_message(s.Message, _mail().call("GetMessage", pb.IdRequest(id=message_id)))
+    return from_message(s.Message, _mail().GetMessage(pb.IdRequest(id=message_id)))
 
 
 @spec.route(
@@ -161,7 +162,7 @@ def send_message(body: s.MessageIn) -> Response:
         request,
         {"html": body.body_html, "in_reply_to": body.in_reply_to, "deal_id": body.deal_id},
     )
-    return render(from_message(s.Message, _mail().call("SendMessage", request)), 201)
+    return render(from_message(s.Message, _mail().SendMessage(request)), 201)
 
 
 @spec.route(
@@ -177,7 +178,7 @@ def correspondence(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
     request = pb.CorrespondenceRequest(
         counterparty_id=counterparty_id, page=page_request(query, pb.PageRequest)
     )
-    return page_of(s.Message, _mail().call("Correspondence", request), query)
+    return page_of(s.Message, _mail().Correspondence(request), query)
 
 
 @spec.route(
@@ -185,7 +186,7 @@ def correspondence(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
     body=s.TemplateIn, response=s.Template, status=201, area=AREA, write=True,
 )  # fmt: skip
 def create_template(body: s.TemplateIn) -> Response:
-    reply = _mail().call("CreateTemplate", pb.Template(**body.model_dump()))
+    reply = _mail().CreateTemplate(pb.Template(**body.model_dump()))
     return render(from_message(s.Template, reply), 201)
 
 
@@ -194,7 +195,7 @@ def create_template(body: s.TemplateIn) -> Response:
     query=PageQuery, response=s.TemplatePage, area=AREA,
 )  # fmt: skip
 def list_templates(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().call("ListTemplates", page_request(query, pb.PageRequest))
+    reply = _mail().ListTemplates(page_request(query, pb.PageRequest))
     return page_of(s.Template, reply, query)
 
 
@@ -208,7 +209,7 @@ def create_address_group(body: s.AddressGroupIn) -> Response:
     message.members.extend(body.members or [])
     if body.criteria is not None:
         message.criteria.CopyFrom(pb.Criteria(**body.criteria.model_dump(exclude_none=True)))
-    return render(from_message(s.AddressGroup, _mail().call("CreateAddressGroup", message)), 201)
+    return render(from_message(s.AddressGroup, _mail().CreateAddressGroup(message)), 201)
 
 
 @spec.route(
@@ -216,7 +217,7 @@ def create_address_group(body: s.AddressGroupIn) -> Response:
     query=PageQuery, response=s.AddressGroupPage, area=AREA,
 )  # fmt: skip
 def list_address_groups(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().call("ListAddressGroups", page_request(query, pb.PageRequest))
+    reply = _mail().ListAddressGroups(page_request(query, pb.PageRequest))
     return page_of(s.AddressGroup, reply, query)
 
 
@@ -226,7 +227,7 @@ def list_address_groups(query: PageQuery) -> dict[str, Any]:
     response=s.Members, area=AREA,
 )  # fmt: skip
 def group_members(group_id: str) -> s.Members:
-    return from_message(s.Members, _mail().call("ListGroupMembers", pb.IdRequest(id=group_id)))
+    return from_message(s.Members, _mail().ListGroupMembers(pb.IdRequest(id=group_id)))
 
 
 @spec.route(
@@ -235,7 +236,7 @@ def group_members(group_id: str) -> s.Members:
     body=s.MailingIn, response=s.Mailing, status=202, area=AREA, write=True,
 )  # fmt: skip
 def start_mailing(body: s.MailingIn) -> Response:
-    reply = _mail().call("StartMailing", pb.Mailing(**body.model_dump()))
+    reply = _mail().StartMailing(pb.Mailing(**body.model_dump()))
     return render(from_message(s.Mailing, reply), 202)
 
 
@@ -245,7 +246,7 @@ def start_mailing(body: s.MailingIn) -> Response:
     query=PageQuery, response=s.MailingPage, area=AREA,
 )  # fmt: skip
 def list_mailings(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().call("ListMailings", page_request(query, pb.PageRequest))
+    reply = _mail().ListMailings(page_request(query, pb.PageRequest))
     return page_of(s.Mailing, reply, query)
 
 
@@ -255,7 +256,7 @@ def list_mailings(query: PageQuery) -> dict[str, Any]:
     response=s.Mailing, area=AREA,
 )  # fmt: skip
 def get_mailing(mailing_id: str) -> s.Mailing:
-    return from_message(s.Mailing, _mail().call("GetMailing", pb.IdRequest(id=mailing_id)))
+    return from_message(s.Mailing, _mail().GetMailing(pb.IdRequest(id=mailing_id)))
 
 
 @spec.route(
@@ -264,7 +265,7 @@ def get_mailing(mailing_id: str) -> s.Mailing:
     response=s.Unsubscribed, auth=False,
 )  # fmt: skip
 def unsubscribe(token: str) -> s.Unsubscribed:
-    reply = _mail().call("Unsubscribe", pb.UnsubscribeRequest(token=token))
+    reply = _mail().Unsubscribe(pb.UnsubscribeRequest(token=token))
     return s.Unsubscribed(email=reply.email)
 
 
@@ -279,7 +280,7 @@ def assign_message(message_id: str, body: s.AssignIn) -> s.Message:
         message_id=message_id, assignee_id=body.assignee_id, due_date=body.due_date.isoformat()
     )
     set_present(request, {"note": body.note})
-    return from_message(s.Message, _mail().call("AssignMessage", request))
+    return from_message(s.Message, _mail().AssignMessage(request))
 
 
 @spec.route(
@@ -288,7 +289,7 @@ def assign_message(message_id: str, body: s.AssignIn) -> s.Message:
     body=s.Empty, body_optional=True, response=s.Message, area=AREA,
 )  # fmt: skip
 def finish_assignment(message_id: str, body: s.Empty) -> s.Message:
-    return from_message(s.Message, _mail().call("FinishAssignment", pb.IdRequest(id=message_id)))
+    return from_message(s.Message, _mail().FinishAssignment(pb.IdRequest(id=message_id)))
 
 
 @spec.route(
@@ -303,7 +304,7 @@ def list_assignments(query: s.AssignmentsQuery) -> dict[str, Any]:
         today=dt.date.today().isoformat(),
         page=page_request(query, pb.PageRequest),
     )
-    return page_of(s.Message, _mail().call("ListAssignments", request), query)
+    return page_of(s.Message, _mail().ListAssignments(request), query)
 
 
 @spec.route(
@@ -312,7 +313,7 @@ def list_assignments(query: s.AssignmentsQuery) -> dict[str, Any]:
     body=s.RuleIn, response=s.Rule, status=201, area=AREA, write=True,
 )  # fmt: skip
 def create_rule(body: s.RuleIn) -> Response:
-    reply = _mail().call("CreateRule", pb.Rule(**body.model_dump()))
+    reply = _mail().CreateRule(pb.Rule(**body.model_dump()))
     return render(from_message(s.Rule, reply), 201)
 
 
@@ -321,7 +322,7 @@ def create_rule(body: s.RuleIn) -> Response:
     query=PageQuery, response=s.RulePage, area=AREA,
 )  # fmt: skip
 def list_rules(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().call("ListRules", page_request(query, pb.PageRequest))
+    reply = _mail().ListRules(page_request(query, pb.PageRequest))
     return page_of(s.Rule, reply, query)
 
 
@@ -335,7 +336,7 @@ def import_contacts(mailbox_id: str, body: s.Empty) -> dict[str, Any]:
     request = pb.ListMessagesRequest(
         mailbox_id=mailbox_id, page=page_request(query, pb.PageRequest)
     )
-    return page_of(s.Proposal, _mail().call("ListProposals", request), query)
+    return page_of(s.Proposal, _mail().ListProposals(request), query)
 
 
 @spec.route(
@@ -344,7 +345,7 @@ def import_contacts(mailbox_id: str, body: s.Empty) -> dict[str, Any]:
     body=s.AcceptIn, body_optional=True, response=s.Proposal, area=AREA, write=True,
 )  # fmt: skip
 def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
-    found = _mail().call("GetProposal", pb.IdRequest(id=proposal_id))
+    found = _mail().GetProposal(pb.IdRequest(id=proposal_id))
     contacts = gateway().clients.contacts
     counterparty_id = body.counterparty_id
     if counterparty_id is None:
@@ -353,8 +354,7 @@ def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
         fields["legal_kind"] = "legal_entity" if company else "individual"
         if company:
             fields.pop("email")
-        made = contacts.call(
-            "CreateCounterparty",
+        made = contacts.CreateCounterparty(
             contacts_pb.CreateCounterpartyRequest(
                 counterparty=set_present(contacts_pb.Counterparty(), fields), force=True
             ),
@@ -363,14 +363,13 @@ def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
     person = {"full_name": found.name, "email": found.email}
     if found.HasField("phone"):
         person["phone"] = found.phone
-    contact = contacts.call(
-        "CreateContact",
+    contact = contacts.CreateContact(
         set_present(contacts_pb.ContactPerson(counterparty_id=counterparty_id), person),
     )
     settled = pb.SettleRequest(
         id=proposal_id, status="accepted", counterparty_id=counterparty_id, contact_id=contact.id
     )
-    return from_message(s.Proposal, _mail().call("SettleProposal", settled))
+    return from_message(s.Proposal, _mail().SettleProposal(settled))
 
 
 @spec.route(
@@ -378,7 +377,7 @@ def accept_proposal(proposal_id: str, body: s.AcceptIn) -> s.Proposal:
     body=s.Empty, body_optional=True, response=s.Proposal, area=AREA, write=True,
 )  # fmt: skip
 def dismiss_proposal(proposal_id: str, body: s.Empty) -> s.Proposal:
-    reply = _mail().call("SettleProposal", pb.SettleRequest(id=proposal_id, status="dismissed"))
+    reply = _mail().SettleProposal(pb.SettleRequest(id=proposal_id, status="dismissed"))
     return from_message(s.Proposal, reply)
 
 
@@ -388,7 +387,7 @@ def dismiss_proposal(proposal_id: str, body: s.Empty) -> s.Proposal:
     area=AREA, produces="application/octet-stream",
 )  # fmt: skip
 def attachment(message_id: str, index: int) -> Response:
-    reply = _mail().call(
-        "GetAttachment", pb.AttachmentRequest(message_id=message_id, index=index), timeout=30
+    reply = _mail().GetAttachment(
+        pb.AttachmentRequest(message_id=message_id, index=index), timeout=30
     )
     return download(reply.content, reply.content_type, reply.filename, reply.sha256)

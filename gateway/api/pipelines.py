@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from crm.deals.v1 import deals_pb2 as pb
+from crm.deals.v1.deals_pb2_grpc import DealsStub
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
@@ -20,7 +21,7 @@ bp = Blueprint("pipelines", __name__)
 AREA = "deals"
 
 
-def _deals() -> Any:
+def _deals() -> DealsStub:
     return gateway().clients.deals
 
 
@@ -55,7 +56,7 @@ def _pipeline_message(body: s.PipelineIn, pipeline_id: str = "") -> pb.Pipeline:
     idempotent=True,
 )
 def create_pipeline(body: s.PipelineIn) -> Response:
-    reply = _deals().call("CreatePipeline", _pipeline_message(body))
+    reply = _deals().CreatePipeline(_pipeline_message(body))
     return created(from_message(s.Pipeline, reply), f"/api/v1/pipelines/{reply.id}")
 
 
@@ -69,9 +70,7 @@ def create_pipeline(body: s.PipelineIn) -> Response:
     area=AREA,
 )
 def list_pipelines(query: PageQuery) -> dict[str, Any]:
-    return page_of(
-        s.Pipeline, _deals().call("ListPipelines", page_request(query, pb.PageRequest)), query
-    )
+    return page_of(s.Pipeline, _deals().ListPipelines(page_request(query, pb.PageRequest)), query)
 
 
 @spec.route(
@@ -83,7 +82,7 @@ def list_pipelines(query: PageQuery) -> dict[str, Any]:
     area=AREA,
 )
 def get_pipeline(pipeline_id: str) -> s.Pipeline:
-    return from_message(s.Pipeline, _deals().call("GetPipeline", pb.IdRequest(id=pipeline_id)))
+    return from_message(s.Pipeline, _deals().GetPipeline(pb.IdRequest(id=pipeline_id)))
 
 
 @spec.route(
@@ -97,9 +96,7 @@ def get_pipeline(pipeline_id: str) -> s.Pipeline:
     write=True,
 )
 def update_pipeline(pipeline_id: str, body: s.PipelineIn) -> s.Pipeline:
-    return from_message(
-        s.Pipeline, _deals().call("UpdatePipeline", _pipeline_message(body, pipeline_id))
-    )
+    return from_message(s.Pipeline, _deals().UpdatePipeline(_pipeline_message(body, pipeline_id)))
 
 
 @spec.route(
@@ -125,7 +122,7 @@ def upload_document(pipeline_id: str, form: s.DocumentForm) -> Response:
         content_type=(upload.mimetype or "application/octet-stream")[:200],
         content=upload.read(),
     )
-    reply = _deals().call("AddDocument", message, timeout=30)
+    reply = _deals().AddDocument(message, timeout=30)
     return created(from_message(s.Document, reply), f"/api/v1/documents/{reply.id}/content")
 
 
@@ -139,8 +136,7 @@ def upload_document(pipeline_id: str, form: s.DocumentForm) -> Response:
     area=AREA,
 )
 def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().call(
-        "ListDocuments",
+    reply = _deals().ListDocuments(
         pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=pipeline_id),
     )
     return page_of(s.Document, reply, query)
@@ -155,5 +151,5 @@ def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
     produces="application/octet-stream",
 )
 def document_content(document_id: str) -> Response:
-    reply = _deals().call("GetDocument", pb.IdRequest(id=document_id), timeout=30)
+    reply = _deals().GetDocument(pb.IdRequest(id=document_id), timeout=30)
     return download(reply.content, reply.content_type, reply.filename, reply.sha256)

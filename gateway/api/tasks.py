@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from crm.deals.v1 import deals_pb2 as pb
+from crm.deals.v1.deals_pb2_grpc import DealsStub
 from crmkit.identity import current_identity
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
@@ -21,7 +22,7 @@ bp = Blueprint("tasks", __name__)
 AREA = "deals"
 
 
-def _deals() -> Any:
+def _deals() -> DealsStub:
     return gateway().clients.deals
 
 
@@ -39,7 +40,7 @@ def _deals() -> Any:
 )
 def create_task(body: s.TaskIn) -> Response:
     check_owner(body.assignee_id, "assignee_id")
-    reply = _deals().call("CreateTask", set_present(pb.Task(), body.model_dump()))
+    reply = _deals().CreateTask(set_present(pb.Task(), body.model_dump()))
     return created(from_message(s.Task, reply), f"/api/v1/tasks/{reply.id}")
 
 
@@ -58,7 +59,7 @@ def list_tasks(query: s.TaskQuery) -> dict[str, Any]:
         pb.ListTasksRequest(page=page_request(query, pb.PageRequest), overdue=query.overdue), wanted
     )
     request.assignee_ids.extend(visible_assignees(query.assignee_id))
-    return page_of(s.Task, _deals().call("ListTasks", request), query)
+    return page_of(s.Task, _deals().ListTasks(request), query)
 
 
 @spec.route(bp, "/tasks/<task_id>", "GET", summary="One task", response=s.Task, area=AREA)
@@ -68,7 +69,7 @@ def get_task(task_id: str) -> s.Task:
 
 def _visible_task(task_id: str) -> s.Task:
     """A task whose assignee the caller may not see does not exist for them."""
-    task = from_message(s.Task, _deals().call("GetTask", pb.IdRequest(id=task_id)))
+    task = from_message(s.Task, _deals().GetTask(pb.IdRequest(id=task_id)))
     try:
         visible_assignees(task.assignee_id)
     except ApiError:
@@ -89,7 +90,7 @@ def _visible_task(task_id: str) -> s.Task:
 )
 def complete_task(task_id: str, body: s.Empty) -> s.Task:
     _visible_task(task_id)
-    return from_message(s.Task, _deals().call("CompleteTask", pb.IdRequest(id=task_id)))
+    return from_message(s.Task, _deals().CompleteTask(pb.IdRequest(id=task_id)))
 
 
 @spec.route(
@@ -106,7 +107,7 @@ def planner(query: s.PlannerQuery) -> s.Planner:
     request = pb.PlannerRequest(
         user_id=user_id, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat()
     )
-    return from_message(s.Planner, _deals().call("GetPlanner", request))
+    return from_message(s.Planner, _deals().GetPlanner(request))
 
 
 @spec.route(
@@ -124,7 +125,7 @@ def list_notifications(query: s.NotificationQuery) -> dict[str, Any]:
         user_id=current_identity().user_id,
         unread_only=query.unread_only,
     )
-    return page_of(s.Notification, _deals().call("ListNotifications", request), query)
+    return page_of(s.Notification, _deals().ListNotifications(request), query)
 
 
 @spec.route(
@@ -139,4 +140,4 @@ def list_notifications(query: s.NotificationQuery) -> dict[str, Any]:
 )
 def mark_read(notification_id: str, body: s.Empty) -> s.Notification:
     request = pb.NotificationReadRequest(id=notification_id, user_id=current_identity().user_id)
-    return from_message(s.Notification, _deals().call("MarkNotificationRead", request))
+    return from_message(s.Notification, _deals().MarkNotificationRead(request))

@@ -50,7 +50,7 @@ def readable_timeline(timeline: Timeline) -> Timeline:
     mails = [entry.ref_id for entry in timeline.items if entry.kind in MAIL_KINDS]
     if not mails:
         return timeline
-    reply = gateway().clients.mail.call("ReadableMessages", mail_pb2.MessageIds(ids=mails))
+    reply = gateway().clients.mail.ReadableMessages(mail_pb2.MessageIds(ids=mails))
     readable = set(reply.ids)
     kept = [e for e in timeline.items if e.kind not in MAIL_KINDS or e.ref_id in readable]
     return Timeline(items=kept)

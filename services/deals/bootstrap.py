@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm.contacts.v1 import contacts_pb2_grpc
+from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from crmkit.db import make_engine, make_session_factory
 from crmkit.files import ContentStore
-from crmkit.grpc_client import ServiceClient, open_channel
+from crmkit.grpc_client import connect
 from crmkit.settings import Settings
 from services.deals.adapters import orm
 from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
@@ -38,7 +38,7 @@ def bootstrap(db_url: str, directory: CounterpartyDirectory, files: ContentStore
 
 
 def from_settings(settings: Settings) -> Deals:
-    channel = open_channel(settings.grpc_address("contacts"))
-    contacts = ServiceClient(contacts_pb2_grpc.ContactsStub(channel), settings.grpc_timeout)
+    channel = connect(settings.grpc_address("contacts"), settings.grpc_timeout)
+    contacts = ContactsStub(channel)
     files = ContentStore(settings.data_dir / "files")
     return bootstrap(settings.db_url("deals"), GrpcCounterpartyDirectory(contacts), files)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
-
 import grpc
 
 from crm.contacts.v1 import contacts_pb2 as pb
-from crm.contacts.v1 import contacts_pb2_grpc
+from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from crmkit.errors import InvalidInput
-from crmkit.grpc_client import ServiceClient
-from crmkit.grpc_server import PROBLEM_KEY
+from crmkit.grpc_client import failure_of
 
 
 class GrpcCounterpartyDirectory:
-    def __init__(self, client: ServiceClient[contacts_pb2_grpc.ContactsStub]) -> None:
+    def __init__(self, client: ContactsStub) -> None:
         self.client = client
 
     def exists(self, counterparty_id: str) -> bool:
@@ -22,11 +19,9 @@ class GrpcCounterpartyDirectory:
 
     def find(self, field: str, value: str) -> str | None:
         try:
-            found = self.client.call(
-                "FindCounterparty", pb.FindCounterpartyRequest(**{field: value})
-            )
+            found = self.client.FindCounterparty(pb.FindCounterpartyRequest(**{field: value}))
         except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.NOT_FOUND:  # type: ignore[attr-defined]
+            if failure_of(error).code == grpc.StatusCode.NOT_FOUND:
                 return None
             raise
         return str(found.id)
@@ -40,23 +35,15 @@ class GrpcCounterpartyDirectory:
             if value:
                 setattr(counterparty, field, value)
         try:
-            created = self.client.call(
-                "CreateCounterparty", pb.CreateCounterpartyRequest(counterparty=counterparty)
+            created = self.client.CreateCounterparty(
+                pb.CreateCounterpartyRequest(counterparty=counterparty)
             )
         except grpc.RpcError as error:
-            if error.code() == grpc.StatusCode.INVALID_ARGUMENT:  # type: ignore[attr-defined]
-                raise InvalidInput.field("prospect", error.details()) from None  # type: ignore[attr-defined]
-            existing = _existing_id(error)
-            if existing is None:
+            failure = failure_of(error)
+            if failure.code == grpc.StatusCode.INVALID_ARGUMENT:
+                raise InvalidInput.field("prospect", failure.details) from None
+            existing = failure.problem.get("existing_id")
+            if failure.code != grpc.StatusCode.ALREADY_EXISTS or not existing:
                 raise
-            return existing
+            return str(existing)
         return str(created.id)
-
-
-def _existing_id(error: grpc.RpcError) -> str | None:
-    if error.code() != grpc.StatusCode.ALREADY_EXISTS:  # type: ignore[attr-defined]
-        return None
-    trailing = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
-    problem = json.loads(trailing.get(PROBLEM_KEY, b"{}"))
-    found = problem.get("existing_id")
-    return str(found) if found else None
