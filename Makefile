@@ -81,7 +81,8 @@ test-chaos: setup ## Fault tests: kill consumers, relays and service copies, res
 test-unit: setup ## Only the fast tests that need no PostgreSQL or RabbitMQ
 	$(PY) -m pytest -m "not integration"
 
-lint: setup ## ruff and mypy
+lint: setup ## The layer contracts (import-linter), ruff and mypy over the generated stubs
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy crmkit services gateway
