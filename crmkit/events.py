@@ -90,7 +90,8 @@ class Route(Generic[T, M]):
 
 
 class Delivery(Protocol[T_contra]):
-    event_type: str
+    @property
+    def event_type(self) -> str: ...
 
     def deliver(self, target: T_contra, envelope: Envelope) -> None: ...
 

@@ -11,6 +11,21 @@ from pika.adapters.blocking_connection import BlockingChannel
 EXCHANGE = "crm.events"
 DEAD_LETTER_EXCHANGE = "crm.events.dead"
 
+# The wildcard patterns queues were bound to before each queue bound exactly the event types its
+# consumer routes: a queue declared again drops them, or a broker that had them would keep
+# delivering types the consumer no longer routes (they would be dead-lettered as poison).
+RETIRED_BINDINGS = (
+    "contacts.counterparty.*",
+    "contacts.contact.*",
+    "deals.deal.*",
+    "deals.task.*",
+    "deals.order.*",
+    "deals.invoice.*",
+    "deals.shipment.*",
+    "deals.pipeline.*",
+    "deals.campaign.*",
+)
+
 
 def connection_parameters(url: str) -> pika.URLParameters:
     params = pika.URLParameters(url)
@@ -56,6 +71,8 @@ def declare_queue(channel: BlockingChannel, spec: QueueSpec) -> None:
     )
     for key in spec.bindings:
         channel.queue_bind(spec.name, EXCHANGE, routing_key=key)
+    for key in set(RETIRED_BINDINGS) - set(spec.bindings):
+        channel.queue_unbind(spec.name, EXCHANGE, routing_key=key)  # no-op where not bound
 
 
 def topic_matches(binding: str, routing_key: str) -> bool:

@@ -201,6 +201,8 @@ def get_terms(counterparty_id: str) -> s.CustomerTerms:
 )
 def timeline(counterparty_id: str) -> s.Timeline:
     own = from_message(s.Timeline, _contacts().GetTimeline(pb.GetByIdRequest(id=counterparty_id)))
+    for interaction in own.items:  # its title is the person's own subject, in any language
+        interaction.params = {"subject": interaction.title}
     # deals' projection also holds the interactions, which contacts has just given
     wanted = deals_pb2.TimelineRequest(
         counterparty_id=counterparty_id, exclude_kinds=INTERACTION_KINDS

@@ -241,8 +241,11 @@ class CustomerTerms(BaseModel):
 class TimelineEntry(BaseModel):
     kind: str
     at: datetime
-    title: str
+    title: str = Field(description="English, for older clients: compose from kind and params")
     ref_id: str
+    params: dict[str, str] = Field(
+        default_factory=dict, description="the facts of this kind: who, which deal, stage, amount"
+    )
 
 
 class Timeline(BaseModel):

@@ -371,11 +371,12 @@ class Notification(BaseModel):
     id: str
     user_id: str
     kind: str
-    title: str
+    title: str = Field(description="English, for older clients: compose from kind and params")
     ref_id: str
     created_at: datetime
     read_at: datetime | None = None
     due_at: datetime | None = None
+    params: dict[str, str] = Field(default_factory=dict, description="the facts of this kind")
 
 
 NotificationPage = Page[Notification]

@@ -195,6 +195,9 @@ notifications = Table(
     Column("title", String(500), nullable=False),
     _id("ref_id", nullable=False),
     Column("dedupe_key", String(200), nullable=False, unique=True),
+    Column(
+        "params", JSON, nullable=False, default=dict
+    ),  # the facts the reader's words are made of
     Column("due_at", UtcDateTime),
     Column("read_at", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
@@ -267,7 +270,10 @@ timeline_entries = Table(
     _id("counterparty_id"),
     Column("kind", String(40), nullable=False),
     Column("at", UtcDateTime, nullable=False),
-    Column("title", String(500), nullable=False),
+    Column("title", String(500), nullable=False),  # English, for older clients
+    Column(
+        "params", JSON, nullable=False, default=dict
+    ),  # the facts the reader's words are made of
     _id("ref_id", nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("projected_at", UtcDateTime, nullable=False),

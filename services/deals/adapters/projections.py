@@ -2,13 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Table, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.deals.adapters import orm
+
+
+@dataclass
+class TimelineEntry:
+    """One fact of a deal's or a counterparty's history: its kind and parameters; `title` is
+    their English sentence, for older clients."""
+
+    event_id: str
+    deal_id: str | None
+    counterparty_id: str | None
+    kind: str
+    at: datetime
+    title: str
+    params: dict[str, str]
+    ref_id: str
+    occurred_at: datetime
+    projected_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 class SqlAlchemyProjections:
@@ -69,8 +87,8 @@ class SqlAlchemyProjections:
             .values(win_probability=probability, win_scored_at=at)
         )
 
-    def add_to_timeline(self, values: dict[str, Any]) -> None:
-        self._upsert(orm.timeline_entries, "event_id", values)
+    def add_to_timeline(self, entry: TimelineEntry) -> None:
+        self._upsert(orm.timeline_entries, "event_id", asdict(entry))
 
     def timeline(
         self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]

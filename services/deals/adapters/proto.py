@@ -117,5 +117,17 @@ def document_to_proto(document: model.Document) -> pb.Document:
 
 
 def notification_to_proto(notification: model.Notification) -> pb.Notification:
-    names = ("id", "user_id", "kind", "title", "ref_id", "created_at", "read_at", "due_at")
-    return fill(pb.Notification(), notification, names)  # type: ignore[return-value]
+    message = pb.Notification(
+        id=notification.id,
+        user_id=notification.user_id,
+        kind=notification.kind,
+        title=notification.title,
+        ref_id=notification.ref_id,
+        created_at=notification.created_at.isoformat(),
+        params=notification.params,
+    )
+    if notification.read_at is not None:
+        message.read_at = notification.read_at.isoformat()
+    if notification.due_at is not None:
+        message.due_at = notification.due_at.isoformat()
+    return message

@@ -367,5 +367,6 @@ class Notification:
     dedupe_key: str
     due_at: datetime | None = None
     read_at: datetime | None = None
+    params: dict[str, str] = field(default_factory=dict)  # the facts; `title` is their English
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)

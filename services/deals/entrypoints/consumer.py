@@ -1,44 +1,57 @@
 """The deals event consumer: projections of counterparties, contact persons and interactions
-(for reminders and the planner) and the timeline, from contacts' events and deals' own."""
+(for reminders and the planner) and the timeline, from contacts' events and deals' own.
+
+A timeline entry is a fact: its kind and parameters (which deal, from/to stage, amount...), from
+which every reader composes the sentence in its own language. The English `title` is kept for
+older clients and made from the same parameters."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from crm.events.v1 import analytics_pb2, contacts_pb2, deals_pb2, mail_pb2
-from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import dispatch_by_type
-from crmkit.rabbit import QueueSpec
-from services.deals.adapters.projections import SqlAlchemyProjections
-
-QUEUE = QueueSpec(
-    "deals",
-    bindings=(
-        "contacts.counterparty.*",
-        "contacts.contact.*",
-        "contacts.interaction.logged",
-        "deals.deal.*",
-        "deals.task.*",
-        "deals.order.*",
-        "deals.invoice.*",
-        "deals.shipment.*",
-        "analytics.deal.scored",
-        "mail.received",
-        "mail.sent",
-    ),
+from crm.events.v1.analytics_pb2 import DealScored
+from crm.events.v1.contacts_pb2 import (
+    ContactCreated,
+    ContactUpdated,
+    CounterpartyCreated,
+    CounterpartyDeleted,
+    CounterpartyUpdated,
+    InteractionLogged,
 )
+from crm.events.v1.deals_pb2 import DealChanged, DealStageChanged, ErpDocumentChanged, TaskChanged
+from crm.events.v1.envelope_pb2 import Envelope
+from crm.events.v1.mail_pb2 import MailLogged
+from crmkit.events import Routes, on
+from crmkit.rabbit import QueueSpec
+from services.deals.adapters.projections import SqlAlchemyProjections, TimelineEntry
 
-DEAL_TITLES = {
-    "deals.deal.created": ("deal", "Deal opened: {title}"),
-    "deals.deal.won": ("deal_won", "Deal won: {title}"),
-    "deals.deal.lost": ("deal_lost", "Deal lost: {title}"),
-    "deals.deal.reopened": ("deal_reopened", "Deal reopened: {title}"),
+Projections = SqlAlchemyProjections
+
+ENGLISH = {
+    "deal": "Deal opened: {title}",
+    "deal_won": "Deal won: {title}",
+    "deal_lost": "Deal lost: {title}",
+    "deal_reopened": "Deal reopened: {title}",
+    "deal_stage": "{title} → {stage}",
+    "deal_stage_automatic": "{title} → {stage} (by the process)",
+    "task": "Task: {title}",
+    "task_done": "Task done: {title}",
+    "mail_in": "E-mail from {from}: {subject}",
+    "mail_out": "E-mail sent: {subject}",
+    "erp": "{document} {number} {change}",
+    "erp_amount": "{document} {number} {change}: {amount} {currency}",
 }
+DEAL_KINDS = {
+    "deals.deal.created": "deal",
+    "deals.deal.won": "deal_won",
+    "deals.deal.lost": "deal_lost",
+    "deals.deal.reopened": "deal_reopened",
+}
+ERP_DOCUMENTS = {"order": "Order", "invoice": "Invoice", "shipment": "Shipment"}
 
 
 def _time(text: str) -> datetime | None:
@@ -48,157 +61,173 @@ def _time(text: str) -> datetime | None:
 def _entry(
     envelope: Envelope,
     kind: str,
+    params: dict[str, str],
     title: str,
     ref_id: str,
-    deal_id: str | None,
-    counterparty_id: str | None,
+    where: tuple[str | None, str | None],
     at: datetime | None = None,
-) -> dict[str, object]:
+) -> TimelineEntry:
     occurred = _time(envelope.occurred_at) or datetime.now(UTC)
-    return {
-        "event_id": envelope.event_id,
-        "deal_id": deal_id or None,
-        "counterparty_id": counterparty_id or None,
-        "kind": kind,
-        "at": at or occurred,
-        "title": title[:500],
-        "ref_id": ref_id,
-        "occurred_at": occurred,
-        "projected_at": datetime.now(UTC),
-    }
-
-
-def _counterparty(p: SqlAlchemyProjections, e: Envelope) -> None:
-    if e.type == "contacts.counterparty.deleted":
-        p.counterparty_deleted(
-            contacts_pb2.CounterpartyDeleted.FromString(e.payload).counterparty_id
-        )
-        return
-    message = contacts_pb2.CounterpartyCreated.FromString(e.payload).counterparty
-    p.counterparty(
-        message.id, message.name, message.owner_id if message.HasField("owner_id") else None
+    deal_id, counterparty_id = where
+    return TimelineEntry(
+        event_id=envelope.event_id,
+        deal_id=deal_id or None,
+        counterparty_id=counterparty_id or None,
+        kind=kind,
+        at=at or occurred,
+        title=title[:500],
+        params=params,
+        ref_id=ref_id,
+        occurred_at=occurred,
     )
 
 
-def _contact(p: SqlAlchemyProjections, e: Envelope) -> None:
-    contact = contacts_pb2.ContactCreated.FromString(e.payload).contact
+def _counterparty(
+    p: Projections, message: CounterpartyCreated | CounterpartyUpdated, _: Envelope
+) -> None:
+    counterparty = message.counterparty
+    owner = counterparty.owner_id if counterparty.HasField("owner_id") else None
+    p.counterparty(counterparty.id, counterparty.name, owner)
+
+
+def _counterparty_deleted(p: Projections, message: CounterpartyDeleted, _: Envelope) -> None:
+    p.counterparty_deleted(message.counterparty_id)
+
+
+def _contact(p: Projections, message: ContactCreated | ContactUpdated, _: Envelope) -> None:
+    contact = message.contact
     birthday = date.fromisoformat(contact.birthday) if contact.HasField("birthday") else None
     p.contact(contact.id, contact.counterparty_id, contact.full_name, birthday)
 
 
-def _interaction(p: SqlAlchemyProjections, e: Envelope) -> None:
-    i = contacts_pb2.InteractionLogged.FromString(e.payload).interaction
-    values = {
-        "id": i.id,
-        "counterparty_id": i.counterparty_id,
-        "deal_id": i.deal_id if i.HasField("deal_id") else None,
-        "owner_id": i.owner_id if i.HasField("owner_id") else None,
-        "kind": i.kind,
-        "subject": i.subject,
-        "planned_at": _time(i.planned_at) if i.HasField("planned_at") else None,
-        "done_at": _time(i.done_at) if i.HasField("done_at") else None,
-    }
-    p.interaction(values)
-    at = values["done_at"] or values["planned_at"]
-    p.add_to_timeline(_entry(e, i.kind, i.subject, i.id, values["deal_id"], i.counterparty_id, at))  # type: ignore[arg-type]
+def _interaction(p: Projections, message: InteractionLogged, e: Envelope) -> None:
+    i = message.interaction
+    deal_id = i.deal_id if i.HasField("deal_id") else None
+    planned_at = _time(i.planned_at) if i.HasField("planned_at") else None
+    done_at = _time(i.done_at) if i.HasField("done_at") else None
+    p.interaction(
+        {
+            "id": i.id,
+            "counterparty_id": i.counterparty_id,
+            "deal_id": deal_id,
+            "owner_id": i.owner_id if i.HasField("owner_id") else None,
+            "kind": i.kind,
+            "subject": i.subject,
+            "planned_at": planned_at,
+            "done_at": done_at,
+        }
+    )
+    params = {"subject": i.subject}
+    where = (deal_id, i.counterparty_id)
+    p.add_to_timeline(_entry(e, i.kind, params, i.subject, i.id, where, done_at or planned_at))
 
 
-def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
-    if e.type == "deals.deal.stage_changed":
-        changed = deals_pb2.DealStageChanged.FromString(e.payload)
-        deal = changed.deal
-        title = f"{deal.title} → {changed.to_stage_name}" + (
-            " (by the process)" if changed.automatic else ""
-        )
-        p.add_to_timeline(
-            _entry(
-                e, "deal_stage", title, deal.id, deal.id, deal.counterparty_id, _time(changed.at)
-            )
-        )
-        return
-    if e.type in DEAL_TITLES:
-        deal = deals_pb2.DealChanged.FromString(e.payload).deal
-        kind, title = DEAL_TITLES[e.type]
-        at = _time(deal.created_at if kind == "deal" else deal.closed_at or deal.updated_at)
-        entry = _entry(
-            e, kind, title.format(title=deal.title), deal.id, deal.id, deal.counterparty_id, at
-        )
+def _stage_changed(p: Projections, changed: DealStageChanged, e: Envelope) -> None:
+    deal = changed.deal
+    params = {"title": deal.title, "stage": changed.to_stage_name}
+    if changed.from_stage_id:
+        params["from_stage_id"] = changed.from_stage_id
+    params["to_stage_id"] = changed.to_stage_id
+    params["automatic"] = "true" if changed.automatic else "false"
+    title = ENGLISH["deal_stage_automatic" if changed.automatic else "deal_stage"].format(**params)
+    where = (deal.id, deal.counterparty_id)
+    p.add_to_timeline(_entry(e, "deal_stage", params, title, deal.id, where, _time(changed.at)))
+
+
+def _deal(p: Projections, message: DealChanged, e: Envelope) -> None:
+    deal = message.deal
+    kind = DEAL_KINDS[e.type]
+    params = {"title": deal.title}
+    if deal.amount:
+        params |= {"amount": deal.amount, "currency": deal.currency}
+    at = _time(deal.created_at if kind == "deal" else deal.closed_at or deal.updated_at)
+    title = ENGLISH[kind].format(**params)
+    p.add_to_timeline(_entry(e, kind, params, title, deal.id, (deal.id, deal.counterparty_id), at))
+
+
+def _task(p: Projections, message: TaskChanged, e: Envelope) -> None:
+    task = message.task
+    kind = "task_done" if e.type == "deals.task.completed" else "task"
+    params = {"title": task.title}
+    if task.due_date:
+        params["due_date"] = task.due_date
+    deal_id = task.deal_id if task.HasField("deal_id") else None
+    counterparty_id = task.counterparty_id if task.HasField("counterparty_id") else None
+    title = ENGLISH[kind].format(**params)
+    p.add_to_timeline(_entry(e, kind, params, title, task.id, (deal_id, counterparty_id)))
+
+
+def _erp(p: Projections, message: ErpDocumentChanged, e: Envelope) -> None:
+    document = message.document
+    kind, change = e.type.split(".")[1:3]
+    params = {"number": document.number, "change": change}
+    if kind != "shipment" and document.HasField("currency"):
+        total = sum(Decimal(line.revenue or "0") for line in document.lines)
+        params |= {"amount": f"{total:.2f}", "currency": document.currency}
+    english = {**params, "document": ERP_DOCUMENTS[kind]}
+    if "amount" in params:
+        english["amount"] = f"{Decimal(params['amount']):,.2f}"
+    title = ENGLISH["erp_amount" if "amount" in params else "erp"].format(**english)
+    at = _time(document.paid_at) if change == "paid" and document.HasField("paid_at") else None
+    if change in ("posted", "updated"):
+        at = datetime.combine(date.fromisoformat(document.date), time.min, UTC)  # its own date
+    deal_id = document.deal_id if document.HasField("deal_id") else None
+    entry_kind = kind if change in ("posted", "updated") else f"{kind}_{change}"
+    where = (deal_id, document.counterparty_id)
+    p.add_to_timeline(_entry(e, entry_kind, params, title, document.id, where, at))
+
+
+def _mail(p: Projections, logged: MailLogged, e: Envelope) -> None:
+    """An e-mail joins the timeline of each counterparty it concerns (and of its deal)."""
+    deal_id = logged.deal_id if logged.HasField("deal_id") else None
+    incoming = logged.direction == "in"
+    kind = "mail_in" if incoming else "mail_out"
+    params = {"subject": logged.subject} | ({"from": logged.from_address} if incoming else {})
+    title = ENGLISH[kind].format(**params)
+    concerned: list[str | None] = [*logged.counterparty_ids] or [None]
+    for counterparty_id in concerned:
+        if counterparty_id is None and deal_id is None:
+            return
+        where = (deal_id, counterparty_id)
+        entry = _entry(e, kind, params, title, logged.message_id, where, _time(logged.at))
+        key = f"{e.event_id}:{counterparty_id or ''}"
+        entry.event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, key))
         p.add_to_timeline(entry)
 
 
-def _task(p: SqlAlchemyProjections, e: Envelope) -> None:
-    task = deals_pb2.TaskChanged.FromString(e.payload).task
-    done = e.type == "deals.task.completed"
-    title = ("Task done: " if done else "Task: ") + task.title
-    deal_id = task.deal_id if task.HasField("deal_id") else None
-    counterparty_id = task.counterparty_id if task.HasField("counterparty_id") else None
-    p.add_to_timeline(
-        _entry(e, "task_done" if done else "task", title, task.id, deal_id, counterparty_id)
-    )
-
-
-ERP_TITLES = {"order": "Order", "invoice": "Invoice", "shipment": "Shipment"}
-
-
-def _erp(p: SqlAlchemyProjections, e: Envelope) -> None:
-    document = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
-    kind, change = e.type.split(".")[1:3]
-    total = sum(Decimal(line.revenue or "0") for line in document.lines)
-    amount = (
-        f": {total:,.2f} {document.currency}"
-        if kind != "shipment" and document.HasField("currency")
-        else ""
-    )
-    title = f"{ERP_TITLES[kind]} {document.number} {change}{amount}"
-    at = _time(document.paid_at) if change == "paid" and document.HasField("paid_at") else None
-    if change in ("posted", "updated"):
-        at = datetime.combine(
-            date.fromisoformat(document.date), time.min, UTC
-        )  # the document's own date
-    deal_id = document.deal_id if document.HasField("deal_id") else None
-    entry_kind = kind if change in ("posted", "updated") else f"{kind}_{change}"
-    p.add_to_timeline(
-        _entry(e, entry_kind, title, document.id, deal_id, document.counterparty_id, at)
-    )
-
-
-def _mail(p: SqlAlchemyProjections, e: Envelope) -> None:
-    """An e-mail joins the timeline of each counterparty it concerns (and of its deal)."""
-    logged = mail_pb2.MailLogged.FromString(e.payload)
-    deal_id = logged.deal_id if logged.HasField("deal_id") else None
-    kind = "mail_in" if logged.direction == "in" else "mail_out"
-    title = ("E-mail from " if logged.direction == "in" else "E-mail sent: ") + (
-        f"{logged.from_address}: {logged.subject}" if logged.direction == "in" else logged.subject
-    )
-    for counterparty_id in list(logged.counterparty_ids) or [None]:
-        if counterparty_id is None and deal_id is None:
-            return
-        entry = _entry(
-            e, kind, title, logged.message_id, deal_id, counterparty_id, _time(logged.at)
-        )
-        key = f"{e.event_id}:{counterparty_id or ''}"
-        p.add_to_timeline(entry | {"event_id": str(uuid.uuid5(uuid.NAMESPACE_URL, key))})
-
-
-def _scored(p: SqlAlchemyProjections, e: Envelope) -> None:
+def _scored(p: Projections, scored: DealScored, _: Envelope) -> None:
     """The deal carries the model's fresh estimate; no event, as nobody changed the deal."""
-    scored = analytics_pb2.DealScored.FromString(e.payload)
     p.win_probability(scored.deal_id, scored.probability, _time(scored.scored_at))
 
 
-ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
-    ("contacts.counterparty.", _counterparty),
-    ("contacts.contact.", _contact),
-    ("contacts.interaction.logged", _interaction),
-    ("deals.deal.", _deal),
-    ("deals.task.", _task),
-    ("deals.order.", _erp),
-    ("deals.invoice.", _erp),
-    ("deals.shipment.", _erp),
-    ("analytics.deal.scored", _scored),
-    ("mail.", _mail),
+ERP_TYPES = [
+    f"deals.{kind}.{change}"
+    for kind, changes in (
+        ("order", ("posted", "updated")),
+        ("invoice", ("posted", "updated", "paid", "overdue")),
+        ("shipment", ("posted", "updated")),
+    )
+    for change in changes
 ]
+
+ROUTES: Routes[Projections] = Routes(
+    "deals",
+    on("contacts.counterparty.created", CounterpartyCreated, _counterparty),
+    on("contacts.counterparty.updated", CounterpartyUpdated, _counterparty),
+    on("contacts.counterparty.deleted", CounterpartyDeleted, _counterparty_deleted),
+    on("contacts.contact.created", ContactCreated, _contact),
+    on("contacts.contact.updated", ContactUpdated, _contact),
+    on("contacts.interaction.logged", InteractionLogged, _interaction),
+    on("deals.deal.stage_changed", DealStageChanged, _stage_changed),
+    on(list(DEAL_KINDS), DealChanged, _deal),
+    on(["deals.task.created", "deals.task.completed"], TaskChanged, _task),
+    on(ERP_TYPES, ErpDocumentChanged, _erp),
+    on("analytics.deal.scored", DealScored, _scored),
+    on(["mail.received", "mail.sent"], MailLogged, _mail),
+)
+
+QUEUE = QueueSpec("deals", bindings=ROUTES.event_types)
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    dispatch_by_type(ROUTES, SqlAlchemyProjections(session), envelope, "deals")
+    ROUTES.dispatch(SqlAlchemyProjections(session), envelope)

@@ -384,7 +384,13 @@ class DealsServicer(pb_grpc.DealsServicer):
         )
         return pb.Timeline(
             items=[
-                pb.TimelineEntry(kind=r.kind, at=r.at.isoformat(), title=r.title, ref_id=r.ref_id)
+                pb.TimelineEntry(
+                    kind=r.kind,
+                    at=r.at.isoformat(),
+                    title=r.title,
+                    ref_id=r.ref_id,
+                    params=r.params,
+                )
                 for r in rows
             ]
         )

@@ -46,13 +46,14 @@ def _due_tasks(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
     for task in uow.tasks.due_by(today + timedelta(days=1)):
         overdue = task.due_date < today
         kind = "task_overdue" if overdue else "task_due"
-        title = (
-            f"Overdue since {task.due_date}: {task.title}"
-            if overdue
-            else f"Due {task.due_date}: {task.title}"
-        )
+        params = {"title": task.title, "due_date": task.due_date.isoformat()}
+        title = "Overdue since {due_date}: {title}" if overdue else "Due {due_date}: {title}"
         key = f"{kind}:{task.id}" if overdue else f"{kind}:{task.id}:{task.due_date}"
-        found.append(model.Notification(task.assignee_id, kind, title, task.id, key))
+        found.append(
+            model.Notification(
+                task.assignee_id, kind, title.format(**params), task.id, key, params=params
+            )
+        )
     return found
 
 
@@ -60,8 +61,10 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notificatio
     found = []
     for planned in uow.projections.planned_interactions(None, now, now + LOOK_AHEAD):
         if planned.owner_id:
-            title = f"{planned.kind.title()} at {planned.planned_at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
-            key = f"interaction:{planned.id}:{planned.planned_at.isoformat()}"
+            at = planned.planned_at
+            title = f"{planned.kind.title()} at {at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
+            params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
+            key = f"interaction:{planned.id}:{at.isoformat()}"
             found.append(
                 model.Notification(
                     planned.owner_id,
@@ -69,7 +72,8 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notificatio
                     title,
                     planned.id,
                     key,
-                    due_at=planned.planned_at,
+                    due_at=at,
+                    params=params,
                 )
             )
     return found
@@ -78,9 +82,12 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notificatio
 def _birthdays(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
     found = []
     for person in uow.projections.birthdays(now.strftime("%m-%d")):
-        title = f"Birthday today: {person.full_name} ({person.counterparty_name})"
+        params = {"name": person.full_name, "counterparty": person.counterparty_name}
+        title = "Birthday today: {name} ({counterparty})".format(**params)
         key = f"birthday:{person.id}:{now.year}"
-        found.append(model.Notification(person.owner_id, "birthday", title, person.id, key))
+        found.append(
+            model.Notification(person.owner_id, "birthday", title, person.id, key, params=params)
+        )
     return found
 
 
