@@ -13,7 +13,7 @@ from typing import Protocol, Self
 
 from google.protobuf.message import Message
 from sqlalchemy import Table
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from crmkit.domain import Event
 from crmkit.events import check_payload
@@ -77,7 +77,7 @@ class SqlAlchemyUnitOfWork:
 
     def __init__(
         self,
-        sessions: sessionmaker[Session],
+        sessions: Callable[[], Session],  # a sessionmaker, or one open session for a consumer
         outbox: Table,
         producer: str,
         translate: Translator | None = None,
