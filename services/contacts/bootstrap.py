@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crmkit.db import make_engine, make_session_factory
 from crmkit.settings import Settings
 from services.contacts.adapters import orm
-from services.contacts.service_layer.unit_of_work import SqlAlchemyUnitOfWork
+from services.contacts.adapters.unit_of_work import SqlAlchemyUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Column,
     Date,
@@ -18,6 +16,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 
 from crmkit.db import UtcDateTime
@@ -35,10 +34,10 @@ class RoleList(TypeDecorator[list[str]]):
     impl = String(200)
     cache_ok = True
 
-    def process_bind_param(self, value: list[str] | None, dialect: Any) -> str:
+    def process_bind_param(self, value: list[str] | None, dialect: Dialect) -> str:
         return "," + ",".join(value or []) + ","
 
-    def process_result_value(self, value: str | None, dialect: Any) -> list[str]:
+    def process_result_value(self, value: str | None, dialect: Dialect) -> list[str]:
         return [role for role in (value or "").split(",") if role]
 
 

@@ -1,107 +1,171 @@
-"""Translation between the domain classes and the protobuf contract in protos/crm/contacts."""
+"""The one translation between the contacts domain and its wire forms (protos/crm/contacts and
+protos/crm/events), both directions, field by field: requests into commands, domain objects
+into replies, domain events into outbox messages."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
+from dataclasses import fields
 from decimal import Decimal
-from typing import Any
-
-from google.protobuf.message import Message
+from typing import TypeVar
 
 from crm.contacts.v1 import contacts_pb2 as pb
+from crm.events.v1 import analytics_pb2
+from crm.events.v1 import contacts_pb2 as wire
+from crmkit.domain import Event
 from crmkit.errors import InvalidInput
-from crmkit.protobuf import as_text, parse_decimal
-from services.contacts.domain import model
+from crmkit.identity import Identity
+from crmkit.paging import Page
+from crmkit.protobuf import parse_date, parse_decimal, parse_time
+from crmkit.unit_of_work import OutboundEvent
+from services.contacts.domain import commands, events, model
+from services.contacts.domain.model import NOT_SENT, NotSent
+from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
+
+T = TypeVar("T")
+
+COUNTERPARTY_EDITABLE = tuple(item.name for item in fields(model.CounterpartyChanges))
+CONTACT_EDITABLE = tuple(item.name for item in fields(model.ContactChanges))
 
 
-def _fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
-    for name in names:
-        value = as_text(getattr(source, name))
-        if value is not None:
-            setattr(message, name, value)
-    return message
+def _if_set(present: bool, value: T) -> T | None:
+    return value if present else None
 
 
-def present(message: Message, names: tuple[str, ...]) -> dict[str, Any]:
-    """The fields the caller set, as plain values (absent optional fields are left out)."""
-    fields: dict[str, Any] = {}
-    for name in names:
-        descriptor = message.DESCRIPTOR.fields_by_name[name]
-        if descriptor.is_repeated:
-            fields[name] = list(getattr(message, name))
-        elif descriptor.has_presence:
-            if message.HasField(name):
-                fields[name] = getattr(message, name)
-        else:
-            fields[name] = getattr(message, name)
-    return fields
-
-
-def masked(message: Message, paths: list[str], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """The fields named by an update mask; a masked field left unset means 'clear it'."""
-    fields: dict[str, Any] = {}
-    for name in paths:
-        if name not in allowed:
+def _sent(paths: Iterable[str], editable: Collection[str]) -> set[str]:
+    """The fields an update mask names; a masked field left unset means 'clear it'."""
+    named = list(paths)
+    for name in named:
+        if name not in editable:
             raise InvalidInput.field(name, "cannot be changed")
-        descriptor = message.DESCRIPTOR.fields_by_name[name]
-        if descriptor.is_repeated:
-            fields[name] = list(getattr(message, name))
-        elif descriptor.has_presence and not message.HasField(name):
-            fields[name] = None
-        else:
-            fields[name] = getattr(message, name)
-    return fields
+    return set(named)
 
 
-COUNTERPARTY_OUT = (
-    "id", "name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address",
-    "group_id", "parent_id", "owner_id", "status", "abc", "xyz", "created_at", "updated_at", "external_id",
-)  # fmt: skip
+def page_of(request: pb.PageRequest) -> Page:
+    return Page.of(request.page, request.page_size)
 
 
-def counterparty_to_proto(counterparty: model.Counterparty) -> pb.Counterparty:
-    message = pb.Counterparty(roles=counterparty.roles, completeness=counterparty.completeness)
-    _fill(message, counterparty, COUNTERPARTY_OUT)
-    return message
+# -- requests into commands and queries ----------------------------------------------------
+def counterparty_changes(m: pb.Counterparty, sent: Collection[str]) -> model.CounterpartyChanges:
+    def pick(name: str, value: T) -> T | NotSent:
+        return value if name in sent else NOT_SENT
+
+    return model.CounterpartyChanges(
+        name=pick("name", m.name),
+        legal_kind=pick("legal_kind", m.legal_kind),
+        roles=pick("roles", tuple(m.roles)),
+        tax_id=pick("tax_id", _if_set(m.HasField("tax_id"), m.tax_id)),
+        region=pick("region", _if_set(m.HasField("region"), m.region)),
+        industry=pick("industry", _if_set(m.HasField("industry"), m.industry)),
+        email=pick("email", _if_set(m.HasField("email"), m.email)),
+        phone=pick("phone", _if_set(m.HasField("phone"), m.phone)),
+        address=pick("address", _if_set(m.HasField("address"), m.address)),
+        group_id=pick("group_id", _if_set(m.HasField("group_id"), m.group_id)),
+        parent_id=pick("parent_id", _if_set(m.HasField("parent_id"), m.parent_id)),
+        owner_id=pick("owner_id", _if_set(m.HasField("owner_id"), m.owner_id)),
+        external_id=pick("external_id", _if_set(m.HasField("external_id"), m.external_id)),
+    )
 
 
-def group_to_proto(group: model.CompanyGroup) -> pb.CompanyGroup:
-    return pb.CompanyGroup(id=group.id, name=group.name)
+def register_counterparty(
+    request: pb.CreateCounterpartyRequest, actor: Identity
+) -> commands.RegisterCounterparty:
+    details = counterparty_changes(request.counterparty, COUNTERPARTY_EDITABLE)
+    return commands.RegisterCounterparty(details, request.force, actor)
 
 
-def contact_to_proto(contact: model.ContactPerson) -> pb.ContactPerson:
-    names = ("id", "counterparty_id", "full_name", "position", "birthday", "email", "phone")
-    message = pb.ContactPerson()
-    _fill(message, contact, names)
-    return message
+def change_counterparty(
+    request: pb.UpdateCounterpartyRequest, actor: Identity
+) -> commands.ChangeCounterparty:
+    sent = _sent(request.update_mask.paths, COUNTERPARTY_EDITABLE)
+    changes = counterparty_changes(request.counterparty, sent)
+    return commands.ChangeCounterparty(request.id, changes, actor)
 
 
-def relationship_to_proto(link: model.Relationship) -> pb.Relationship:
-    return pb.Relationship(id=link.id, from_id=link.from_id, to_id=link.to_id, kind=link.kind)
+def find_key(request: pb.FindCounterpartyRequest) -> tuple[str, str]:
+    """(field, value): by id unless the request names a tax id or an external id."""
+    key = request.WhichOneof("key")
+    if key == "tax_id":
+        return "tax_id", request.tax_id
+    if key == "external_id":
+        return "external_id", request.external_id
+    return "id", request.id
 
 
-def interaction_to_proto(interaction: model.Interaction) -> pb.Interaction:
-    names = (
-        "id", "counterparty_id", "contact_id", "deal_id", "kind", "subject", "body",
-        "planned_at", "done_at", "owner_id",
-    )  # fmt: skip
-    message = pb.Interaction()
-    _fill(message, interaction, names)
-    return message
+def counterparty_filter(request: pb.ListCounterpartiesRequest) -> CounterpartyFilter:
+    r = request
+    return CounterpartyFilter(
+        q=_if_set(r.HasField("q"), r.q),
+        role=_if_set(r.HasField("role"), r.role),
+        region=_if_set(r.HasField("region"), r.region),
+        industry=_if_set(r.HasField("industry"), r.industry),
+        owner_id=_if_set(r.HasField("owner_id"), r.owner_id),
+        group_id=_if_set(r.HasField("group_id"), r.group_id),
+        abc=_if_set(r.HasField("abc"), r.abc),
+        xyz=_if_set(r.HasField("xyz"), r.xyz),
+        status=_if_set(r.HasField("status"), r.status),
+        ids=tuple(r.ids),
+    )
 
 
-def supplier_profile_to_proto(profile: model.SupplierProfile) -> pb.SupplierProfile:
-    message = pb.SupplierProfile(counterparty_id=profile.counterparty_id)
-    if profile.delivery_terms is not None:
-        message.delivery_terms = profile.delivery_terms
-    if profile.reliability is not None:
-        message.reliability = profile.reliability
-    if profile.lead_time_days is not None:
-        message.lead_time_days = profile.lead_time_days
-    for item in profile.items:
-        message.items.add(
-            sku=item.sku, name=item.name, price=str(item.price), currency=item.currency
-        )
-    return message
+def contact_changes(m: pb.ContactPerson, sent: Collection[str]) -> model.ContactChanges:
+    def pick(name: str, value: T) -> T | NotSent:
+        return value if name in sent else NOT_SENT
+
+    birthday = _if_set(m.HasField("birthday"), m.birthday)
+    return model.ContactChanges(
+        full_name=pick("full_name", m.full_name),
+        position=pick("position", _if_set(m.HasField("position"), m.position)),
+        birthday=pick("birthday", parse_date(birthday, "birthday")),
+        email=pick("email", _if_set(m.HasField("email"), m.email)),
+        phone=pick("phone", _if_set(m.HasField("phone"), m.phone)),
+    )
+
+
+def add_contact_person(request: pb.ContactPerson, actor: Identity) -> commands.AddContactPerson:
+    details = contact_changes(request, CONTACT_EDITABLE)
+    return commands.AddContactPerson(request.counterparty_id, details, actor)
+
+
+def change_contact_person(
+    request: pb.UpdateContactRequest, actor: Identity
+) -> commands.ChangeContactPerson:
+    sent = _sent(request.update_mask.paths, CONTACT_EDITABLE)
+    return commands.ChangeContactPerson(request.id, contact_changes(request.contact, sent), actor)
+
+
+def link_counterparties(request: pb.Relationship, actor: Identity) -> commands.LinkCounterparties:
+    return commands.LinkCounterparties(request.from_id, request.to_id, request.kind, actor)
+
+
+def log_interaction(request: pb.Interaction, actor: Identity) -> commands.LogInteraction:
+    r = request
+    planned_at = _if_set(r.HasField("planned_at"), r.planned_at)
+    done_at = _if_set(r.HasField("done_at"), r.done_at)
+    return commands.LogInteraction(
+        counterparty_id=r.counterparty_id,
+        kind=r.kind,
+        subject=r.subject,
+        actor=actor,
+        contact_id=_if_set(r.HasField("contact_id"), r.contact_id),
+        deal_id=_if_set(r.HasField("deal_id"), r.deal_id),
+        body=_if_set(r.HasField("body"), r.body),
+        planned_at=parse_time(planned_at, "planned_at"),
+        done_at=parse_time(done_at, "done_at"),
+        owner_id=_if_set(r.HasField("owner_id"), r.owner_id),
+    )
+
+
+def interaction_filter(request: pb.ListInteractionsRequest) -> InteractionFilter:
+    r = request
+    planned_from = _if_set(r.HasField("planned_from"), r.planned_from)
+    planned_to = _if_set(r.HasField("planned_to"), r.planned_to)
+    return InteractionFilter(
+        counterparty_id=_if_set(r.HasField("counterparty_id"), r.counterparty_id),
+        owner_id=_if_set(r.HasField("owner_id"), r.owner_id),
+        planned_from=parse_time(planned_from, "planned_from"),
+        planned_to=parse_time(planned_to, "planned_to"),
+    )
 
 
 def supplier_profile_from_proto(message: pb.SupplierProfile) -> model.SupplierProfile:
@@ -114,19 +178,182 @@ def supplier_profile_from_proto(message: pb.SupplierProfile) -> model.SupplierPr
         )
         for index, item in enumerate(message.items)
     ]
-    fields = present(message, ("delivery_terms", "reliability", "lead_time_days"))
-    return model.SupplierProfile(counterparty_id=message.counterparty_id, items=items, **fields)
+    m = message
+    return model.SupplierProfile(
+        counterparty_id=m.counterparty_id,
+        delivery_terms=_if_set(m.HasField("delivery_terms"), m.delivery_terms),
+        reliability=_if_set(m.HasField("reliability"), m.reliability),
+        lead_time_days=_if_set(m.HasField("lead_time_days"), m.lead_time_days),
+        items=items,
+    )
 
 
-def terms_to_proto(terms: model.CustomerTerms) -> pb.CustomerTerms:
-    message = pb.CustomerTerms(counterparty_id=terms.counterparty_id)
-    _fill(message, terms, ("discount_percent", "price_list"))
-    if terms.payment_days is not None:
-        message.payment_days = terms.payment_days
-    return message
+def set_supplier_profile(
+    request: pb.SupplierProfile, actor: Identity
+) -> commands.SetSupplierProfile:
+    return commands.SetSupplierProfile(supplier_profile_from_proto(request), actor)
 
 
 def terms_from_proto(message: pb.CustomerTerms) -> model.CustomerTerms:
-    fields = present(message, ("discount_percent", "price_list", "payment_days"))
-    fields["discount_percent"] = parse_decimal(fields.get("discount_percent"), "discount_percent")
-    return model.CustomerTerms(counterparty_id=message.counterparty_id, **fields)
+    m = message
+    discount = _if_set(m.HasField("discount_percent"), m.discount_percent)
+    return model.CustomerTerms(
+        counterparty_id=m.counterparty_id,
+        discount_percent=parse_decimal(discount, "discount_percent"),
+        price_list=_if_set(m.HasField("price_list"), m.price_list),
+        payment_days=_if_set(m.HasField("payment_days"), m.payment_days),
+    )
+
+
+def set_customer_terms(request: pb.CustomerTerms, actor: Identity) -> commands.SetCustomerTerms:
+    return commands.SetCustomerTerms(terms_from_proto(request), actor)
+
+
+def apply_classification(
+    message: analytics_pb2.ClassificationCompleted,
+) -> commands.ApplyClassification:
+    """An empty class on the wire is no class."""
+    classes = tuple(
+        commands.CounterpartyClass(
+            counterparty_id=placed.counterparty_id,
+            abc=placed.abc or None,
+            xyz=placed.xyz or None,
+            status=placed.status or None,
+        )
+        for placed in message.classes
+    )
+    return commands.ApplyClassification(classes)
+
+
+# -- domain objects into replies -----------------------------------------------------------
+def counterparty_to_proto(counterparty: model.Counterparty) -> pb.Counterparty:
+    c = counterparty
+    return pb.Counterparty(
+        id=c.id,
+        name=c.name,
+        legal_kind=c.legal_kind,
+        roles=c.roles,
+        tax_id=c.tax_id,
+        region=c.region,
+        industry=c.industry,
+        email=c.email,
+        phone=c.phone,
+        address=c.address,
+        group_id=c.group_id,
+        parent_id=c.parent_id,
+        owner_id=c.owner_id,
+        status=c.status,
+        abc=c.abc,
+        xyz=c.xyz,
+        completeness=c.completeness,
+        created_at=c.created_at.isoformat(),
+        updated_at=c.updated_at.isoformat(),
+        external_id=c.external_id,
+    )
+
+
+def group_to_proto(group: model.CompanyGroup) -> pb.CompanyGroup:
+    return pb.CompanyGroup(id=group.id, name=group.name)
+
+
+def contact_to_proto(contact: model.ContactPerson) -> pb.ContactPerson:
+    return pb.ContactPerson(
+        id=contact.id,
+        counterparty_id=contact.counterparty_id,
+        full_name=contact.full_name,
+        position=contact.position,
+        birthday=contact.birthday.isoformat() if contact.birthday is not None else None,
+        email=contact.email,
+        phone=contact.phone,
+    )
+
+
+def relationship_to_proto(link: model.Relationship) -> pb.Relationship:
+    return pb.Relationship(id=link.id, from_id=link.from_id, to_id=link.to_id, kind=link.kind)
+
+
+def interaction_to_proto(interaction: model.Interaction) -> pb.Interaction:
+    i = interaction
+    return pb.Interaction(
+        id=i.id,
+        counterparty_id=i.counterparty_id,
+        contact_id=i.contact_id,
+        deal_id=i.deal_id,
+        kind=i.kind,
+        subject=i.subject,
+        body=i.body,
+        planned_at=i.planned_at.isoformat() if i.planned_at is not None else None,
+        done_at=i.done_at.isoformat() if i.done_at is not None else None,
+        owner_id=i.owner_id,
+    )
+
+
+def supplier_profile_to_proto(profile: model.SupplierProfile) -> pb.SupplierProfile:
+    return pb.SupplierProfile(
+        counterparty_id=profile.counterparty_id,
+        delivery_terms=profile.delivery_terms,
+        reliability=profile.reliability,
+        lead_time_days=profile.lead_time_days,
+        items=[
+            pb.SupplierItem(
+                sku=item.sku, name=item.name, price=str(item.price), currency=item.currency
+            )
+            for item in profile.items
+        ],
+    )
+
+
+def terms_to_proto(terms: model.CustomerTerms) -> pb.CustomerTerms:
+    discount = terms.discount_percent
+    return pb.CustomerTerms(
+        counterparty_id=terms.counterparty_id,
+        discount_percent=str(discount) if discount is not None else None,
+        price_list=terms.price_list,
+        payment_days=terms.payment_days,
+    )
+
+
+def timeline_to_proto(entries: Iterable[model.TimelineEntry]) -> pb.Timeline:
+    return pb.Timeline(
+        items=[
+            pb.TimelineEntry(kind=e.kind, at=e.at.isoformat(), title=e.title, ref_id=e.ref_id)
+            for e in entries
+        ]
+    )
+
+
+# -- domain events into outbox messages (types and messages: events/v1/registry.toml) ------
+def to_outbound(event: Event) -> OutboundEvent:
+    match event:
+        case events.CounterpartyRegistered(counterparty=c):
+            message = wire.CounterpartyCreated(counterparty=counterparty_to_proto(c))
+            return OutboundEvent("contacts.counterparty.created", c.id, message)
+        case events.CounterpartyChanged(counterparty=c, changed_fields=changed):
+            updated = wire.CounterpartyUpdated(
+                counterparty=counterparty_to_proto(c), changed_fields=changed
+            )
+            return OutboundEvent("contacts.counterparty.updated", c.id, updated)
+        case events.CounterpartyArchived(counterparty_id=archived):
+            deleted = wire.CounterpartyDeleted(counterparty_id=archived)
+            return OutboundEvent("contacts.counterparty.deleted", archived, deleted)
+        case events.ContactPersonAdded(contact=person):
+            added = wire.ContactCreated(contact=contact_to_proto(person))
+            return OutboundEvent("contacts.contact.created", person.id, added)
+        case events.ContactPersonChanged(contact=person):
+            changed_person = wire.ContactUpdated(contact=contact_to_proto(person))
+            return OutboundEvent("contacts.contact.updated", person.id, changed_person)
+        case events.CounterpartiesLinked(relationship=link):
+            linked = wire.RelationshipCreated(relationship=relationship_to_proto(link))
+            return OutboundEvent("contacts.relationship.created", link.id, linked)
+        case events.InteractionLogged(interaction=logged):
+            message_out = wire.InteractionLogged(interaction=interaction_to_proto(logged))
+            return OutboundEvent("contacts.interaction.logged", logged.id, message_out)
+        case events.SupplierProfileSet(profile=profile):
+            profile_out = wire.SupplierProfileUpdated(profile=supplier_profile_to_proto(profile))
+            return OutboundEvent(
+                "contacts.supplier_profile.updated", profile.counterparty_id, profile_out
+            )
+        case events.CustomerTermsSet(terms=terms):
+            terms_out = wire.CustomerTermsUpdated(terms=terms_to_proto(terms))
+            return OutboundEvent("contacts.terms.updated", terms.counterparty_id, terms_out)
+    raise TypeError(f"contacts has no wire form for {type(event).__name__}")

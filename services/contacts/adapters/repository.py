@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import String, and_, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate
 from crmkit.text import like_escape, searchable
 from services.contacts.adapters import orm
 from services.contacts.domain import model
-
-
-@dataclass(frozen=True)
-class CounterpartyFilter:
-    q: str | None = None
-    role: str | None = None
-    region: str | None = None
-    industry: str | None = None
-    owner_id: str | None = None
-    group_id: str | None = None
-    abc: str | None = None
-    xyz: str | None = None
-    status: str | None = None
-    ids: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class InteractionFilter:
-    counterparty_id: str | None = None
-    owner_id: str | None = None
-    planned_from: datetime | None = None
-    planned_to: datetime | None = None
+from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
 
 
 class SqlAlchemyCounterpartyRepository:
@@ -68,7 +43,7 @@ class SqlAlchemyCounterpartyRepository:
 
     def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
         c = orm.counterparties.c
-        conditions: list[Any] = [c.deleted_at.is_(None)]
+        conditions: list[ColumnElement[bool]] = [c.deleted_at.is_(None)]
         if wanted.q:
             conditions.append(
                 c.search_text.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
@@ -77,10 +52,12 @@ class SqlAlchemyCounterpartyRepository:
             conditions.append(
                 type_coerce(c.roles, String).like(f"%,{like_escape(wanted.role)},%", escape="\\")
             )
-        for name in ("region", "industry", "owner_id", "group_id", "abc", "xyz", "status"):
-            value = getattr(wanted, name)
-            if value is not None:
-                conditions.append(getattr(c, name) == value)
+        equal = (
+            (c.region, wanted.region), (c.industry, wanted.industry),
+            (c.owner_id, wanted.owner_id), (c.group_id, wanted.group_id), (c.abc, wanted.abc),
+            (c.xyz, wanted.xyz), (c.status, wanted.status),
+        )  # fmt: skip
+        conditions += [column == value for column, value in equal if value is not None]
         if wanted.ids:
             conditions.append(c.id.in_(wanted.ids))
         query = select(model.Counterparty).where(and_(*conditions)).order_by(c.name, c.id)
@@ -180,7 +157,7 @@ class SqlAlchemyInteractionRepository:
 
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         c = orm.interactions.c
-        conditions: list[Any] = []
+        conditions: list[ColumnElement[bool]] = []
         if wanted.counterparty_id is not None:
             conditions.append(c.counterparty_id == wanted.counterparty_id)
         if wanted.owner_id is not None:

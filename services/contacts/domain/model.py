@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import enum
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TypeVar
 
-from crmkit.errors import FieldError, InvalidInput
+from crmkit.errors import InvalidInput
 from crmkit.text import searchable
+
+T = TypeVar("T")
 
 LEGAL_KINDS = ("individual", "legal_entity")
 ROLES = ("customer", "supplier", "competitor", "partner", "contractor", "influencer")
@@ -22,11 +25,6 @@ RELATIONSHIP_KINDS = (
     "contractor_of", "influencer_of", "affiliated_with",
 )  # fmt: skip
 INTERACTION_KINDS = ("call", "meeting", "note")
-COUNTERPARTY_FIELDS = (
-    "name", "legal_kind", "roles", "tax_id", "region", "industry", "email", "phone",
-    "address", "group_id", "parent_id", "owner_id", "external_id",
-)  # fmt: skip
-CONTACT_FIELDS = ("full_name", "position", "birthday", "email", "phone")
 # What ANALYTICS.md counts as a complete card; the contact person is checked separately.
 COMPLETENESS_FIELDS = (
     "name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address",
@@ -41,14 +39,64 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _blank_to_none(value: Any) -> Any:
+class NotSent(enum.Enum):
+    """A field the caller did not send: it stays as it is (None would clear it)."""
+
+    NOT_SENT = "not sent"
+
+
+NOT_SENT = NotSent.NOT_SENT
+
+
+def given(value: T | NotSent) -> T | None:
+    """A sent value, or None for one that was not sent."""
+    return None if isinstance(value, NotSent) else value
+
+
+def _sent(changes: CounterpartyChanges | ContactChanges) -> dict[str, object]:
+    """The fields of a changes dataclass that the caller sent, by name."""
+    found = {item.name: getattr(changes, item.name) for item in fields(changes)}
+    return {name: value for name, value in found.items() if not isinstance(value, NotSent)}
+
+
+@dataclass(frozen=True)
+class CounterpartyChanges:
+    """What a caller sends of a counterparty card; every field left out stays as it is."""
+
+    name: str | NotSent = NOT_SENT
+    legal_kind: str | NotSent | None = NOT_SENT
+    roles: tuple[str, ...] | NotSent = NOT_SENT
+    tax_id: str | NotSent | None = NOT_SENT
+    region: str | NotSent | None = NOT_SENT
+    industry: str | NotSent | None = NOT_SENT
+    email: str | NotSent | None = NOT_SENT
+    phone: str | NotSent | None = NOT_SENT
+    address: str | NotSent | None = NOT_SENT
+    group_id: str | NotSent | None = NOT_SENT
+    parent_id: str | NotSent | None = NOT_SENT
+    owner_id: str | NotSent | None = NOT_SENT
+    external_id: str | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ContactChanges:
+    """What a caller sends of a contact person; every field left out stays as it is."""
+
+    full_name: str | NotSent = NOT_SENT
+    position: str | NotSent | None = NOT_SENT
+    birthday: date | NotSent | None = NOT_SENT
+    email: str | NotSent | None = NOT_SENT
+    phone: str | NotSent | None = NOT_SENT
+
+
+def _blank_to_none(value: object) -> object:
     if isinstance(value, str):
         value = value.strip()
         return value or None
     return value
 
 
-def _require(value: Any, name: str) -> None:
+def _require(value: object, name: str) -> None:
     if value is None or value == "":
         raise InvalidInput.field(name, "is required")
 
@@ -84,14 +132,14 @@ class Counterparty:
     deleted_at: datetime | None = None
 
     @classmethod
-    def register(cls, fields: dict[str, Any], has_contact: bool = False) -> Counterparty:
+    def register(cls, details: CounterpartyChanges, has_contact: bool = False) -> Counterparty:
         counterparty = cls(name="")
-        counterparty.change(fields, has_contact)
+        counterparty.change(details, has_contact)
         return counterparty
 
-    def change(self, fields: dict[str, Any], has_contact: bool) -> list[str]:
-        """Applies the given fields; returns the names of those that really changed."""
-        changed = _apply(self, fields, COUNTERPARTY_FIELDS, "a counterparty")
+    def change(self, changes: CounterpartyChanges, has_contact: bool) -> list[str]:
+        """Applies the sent fields; returns the names of those that really changed."""
+        changed = _apply(self, _sent(changes))
         self._check()
         self.refresh(has_contact)
         if changed:
@@ -125,26 +173,23 @@ class Counterparty:
         self.deleted_at = utcnow()
 
 
-def _apply(card: object, fields: dict[str, Any], allowed: tuple[str, ...], what: str) -> list[str]:
-    """Sets the given fields on a card; returns the names of those that really changed."""
-    unknown = sorted(set(fields) - set(allowed))
-    if unknown:
-        raise InvalidInput([FieldError(name, f"is not a field of {what}") for name in unknown])
-    cleaned = {name: _normalise(name, value) for name, value in fields.items()}
+def _apply(card: object, sent: dict[str, object]) -> list[str]:
+    """Sets the sent fields on a card; returns the names of those that really changed."""
+    cleaned = {name: _normalise(name, value) for name, value in sent.items()}
     changed = [name for name, value in cleaned.items() if getattr(card, name) != value]
     for name in changed:
         setattr(card, name, cleaned[name])
     return changed
 
 
-def _normalise(name: str, value: Any) -> Any:
+def _normalise(name: str, value: object) -> object:
     if name == "roles":
-        roles = value or []
+        roles = [str(role) for role in value] if isinstance(value, tuple | list) else []
         return sorted(set(roles), key=roles.index)
     value = _blank_to_none(value)
-    if name == "email" and value is not None:
+    if name == "email" and isinstance(value, str):
         return value.lower()
-    if name == "tax_id" and value is not None:
+    if name == "tax_id" and isinstance(value, str):
         return re.sub(r"\s", "", value)
     if name == "legal_kind" and value is None:
         return "legal_entity"
@@ -172,8 +217,8 @@ class ContactPerson:
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
 
-    def change(self, fields: dict[str, Any]) -> list[str]:
-        changed = _apply(self, fields, CONTACT_FIELDS, "a contact")
+    def change(self, changes: ContactChanges) -> list[str]:
+        changed = _apply(self, _sent(changes))
         _require(self.full_name, "full_name")
         return changed
 

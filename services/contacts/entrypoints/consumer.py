@@ -6,25 +6,31 @@ from sqlalchemy.orm import Session
 
 from crm.events.v1 import analytics_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import PoisonMessage
+from crmkit.events import Routes, on
 from crmkit.rabbit import QueueSpec
-from crmkit.unit_of_work import SessionBoundUnitOfWork
+from services.contacts.adapters import proto
+from services.contacts.adapters.unit_of_work import SessionBoundUnitOfWork
 from services.contacts.service_layer import handlers
-from services.contacts.service_layer.unit_of_work import SqlAlchemyUnitOfWork
-
-QUEUE = QueueSpec("contacts", bindings=("analytics.classification.completed",))
 
 
-class _EventUnitOfWork(SessionBoundUnitOfWork, SqlAlchemyUnitOfWork):
-    def __init__(self, session: Session) -> None:
-        super().__init__(lambda: session)  # type: ignore[arg-type, return-value]
+def _classification_completed(
+    session: Session, message: analytics_pb2.ClassificationCompleted, envelope: Envelope
+) -> None:
+    handlers.apply_classification(
+        proto.apply_classification(message), SessionBoundUnitOfWork(session)
+    )
+
+
+ROUTES = Routes(
+    "contacts",
+    on(
+        "analytics.classification.completed",
+        analytics_pb2.ClassificationCompleted,
+        _classification_completed,
+    ),
+)
+QUEUE = QueueSpec("contacts", bindings=ROUTES.event_types)
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    uow = _EventUnitOfWork(session)
-    if envelope.type == "analytics.classification.completed":
-        event = analytics_pb2.ClassificationCompleted.FromString(envelope.payload)
-        classes = [(c.counterparty_id, c.abc, c.xyz, c.status) for c in event.classes]
-        handlers.apply_classification(uow, classes)
-        return
-    raise PoisonMessage(f"contacts does not handle {envelope.type}")
+    ROUTES.dispatch(session, envelope)

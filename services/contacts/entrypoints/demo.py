@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from crmkit.identity import Identity
+from crmkit.paging import Page
 from crmkit.settings import Settings
 from services.contacts import bootstrap
-from services.contacts.domain import model
+from services.contacts.domain import commands, model
 from services.contacts.service_layer import handlers
+from services.contacts.service_layer.unit_of_work import CounterpartyFilter
 
 COMPANIES = [
     ("Công ty TNHH Thương mại Hoàng Long", "0101234567", "Hà Nội", "Wholesale", ["customer"]),
@@ -94,41 +96,41 @@ def seed(settings: Settings, owner_id: str | None) -> int:
     """Loads the demo data unless the contacts database already has counterparties."""
     contacts = bootstrap.from_settings(settings)
     actor = Identity(owner_id or "system", frozenset({"admin"}))
-    _, total = handlers.list_counterparties(
-        contacts.uow(), handlers.CounterpartyFilter(), handlers.Page(1, 1)
-    )
+    _, total = handlers.list_counterparties(contacts.uow(), CounterpartyFilter(), Page(1, 1))
     if total:
         return 0
-    holding = handlers.create_company_group(contacts.uow(), "Tập đoàn Phương Nam", actor)
+    group = commands.CreateCompanyGroup("Tập đoàn Phương Nam", actor)
+    holding = handlers.create_company_group(group, contacts.uow())
     now = datetime.now(UTC)
     for index, (name, tax_id, region, industry, roles) in enumerate(COMPANIES):
         domain = _ascii(name.split()[-1]) + ".example"
-        fields = {
-            "name": name, "tax_id": tax_id, "region": region, "industry": industry, "roles": roles,
-            "email": f"info@{domain}", "phone": f"+84 28 3{index:03d} {index * 37 % 10000:04d}",
-            "address": f"{10 + index} {region}", "owner_id": owner_id,
-            "group_id": holding.id if "Phương Nam" in name else None,
-        }  # fmt: skip
-        counterparty = handlers.create_counterparty(contacts.uow(), fields, True, actor)
+        details = model.CounterpartyChanges(
+            name=name, tax_id=tax_id, region=region, industry=industry, roles=tuple(roles),
+            email=f"info@{domain}", phone=f"+84 28 3{index:03d} {index * 37 % 10000:04d}",
+            address=f"{10 + index} {region}", owner_id=owner_id,
+            group_id=holding.id if "Phương Nam" in name else None,
+        )  # fmt: skip
+        register = commands.RegisterCounterparty(details, force=True, actor=actor)
+        counterparty = handlers.register_counterparty(register, contacts.uow())
         full_name, position = PEOPLE[index % len(PEOPLE)]
-        person = {
-            "full_name": full_name,
-            "position": position,
-            "email": f"{_ascii(full_name)}@{domain}",
-        }
-        contact = handlers.create_contact(contacts.uow(), counterparty.id, person, actor)
+        person = model.ContactChanges(
+            full_name=full_name, position=position, email=f"{_ascii(full_name)}@{domain}"
+        )
+        add = commands.AddContactPerson(counterparty.id, person, actor)
+        contact = handlers.add_contact_person(add, contacts.uow())
         kind, subject = SUBJECTS[index % len(SUBJECTS)]
         moment = now + timedelta(days=index % 7 - 3, hours=index)
-        interaction = model.Interaction(
+        interaction = commands.LogInteraction(
             counterparty_id=counterparty.id,
             contact_id=contact.id,
             kind=kind,
             subject=subject,
+            actor=actor,
             owner_id=owner_id,
             planned_at=moment if moment > now else None,
             done_at=moment if moment <= now else None,
         )
-        handlers.log_interaction(contacts.uow(), interaction, actor)
+        handlers.log_interaction(interaction, contacts.uow())
     contacts.engine.dispose()
     return len(COMPANIES)
 
@@ -136,7 +138,7 @@ def seed(settings: Settings, owner_id: str | None) -> int:
 def customer_ids(settings: Settings) -> list[str]:
     """The counterparties that buy, for other services' demo data."""
     contacts = bootstrap.from_settings(settings)
-    wanted = handlers.CounterpartyFilter(role="customer")
-    found, _ = handlers.list_counterparties(contacts.uow(), wanted, handlers.Page(1, 500))
+    wanted = CounterpartyFilter(role="customer")
+    found, _ = handlers.list_counterparties(contacts.uow(), wanted, Page(1, 500))
     contacts.engine.dispose()
     return [counterparty.id for counterparty in found]

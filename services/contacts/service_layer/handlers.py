@@ -1,19 +1,17 @@
-"""What the contacts service does, one function per use case. Each write happens in one unit of
-work together with the event that tells the rest of the suite about it."""
+"""What the contacts service does: one handler per command, each write in one unit of work
+together with the domain event that tells the rest of the suite about it; and the queries."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from crm.events.v1 import contacts_pb2 as events
 from crmkit.errors import Conflict, InvalidInput, NotFound, found
-from crmkit.identity import Identity
-from services.contacts.adapters import proto
-from services.contacts.adapters.repository import CounterpartyFilter, InteractionFilter, Page
-
-__all__ = ["CounterpartyFilter", "InteractionFilter", "Page"]
-from services.contacts.domain import model
-from services.contacts.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from crmkit.paging import Page
+from services.contacts.domain import commands, events, model
+from services.contacts.domain.model import given
+from services.contacts.service_layer.unit_of_work import (
+    CounterpartyFilter,
+    InteractionFilter,
+    UnitOfWork,
+)
 
 AREA = "contacts"
 
@@ -22,8 +20,10 @@ def _counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
     return found(uow.counterparties.get(counterparty_id), "counterparty", counterparty_id)
 
 
-def _check_references(uow: UnitOfWork, counterparty_id: str, fields: dict[str, Any]) -> None:
-    group_id, parent_id = fields.get("group_id"), fields.get("parent_id")
+def _check_references(
+    uow: UnitOfWork, counterparty_id: str, changes: model.CounterpartyChanges
+) -> None:
+    group_id, parent_id = given(changes.group_id), given(changes.parent_id)
     if group_id and uow.groups.get(group_id) is None:
         raise InvalidInput.field("group_id", f"company group {group_id!r} does not exist")
     if parent_id:
@@ -45,52 +45,48 @@ def _check_external_id(uow: UnitOfWork, counterparty_id: str, external_id: str |
 
 
 # -- counterparties ------------------------------------------------------------------------
-def create_counterparty(
-    uow: UnitOfWork, fields: dict[str, Any], force: bool, actor: Identity
+def register_counterparty(
+    command: commands.RegisterCounterparty, uow: UnitOfWork
 ) -> model.Counterparty:
-    actor.require_writer(AREA)
+    command.actor.require_writer(AREA)
     with uow:
-        counterparty = model.Counterparty.register(fields)
-        _check_references(uow, counterparty.id, fields)
+        counterparty = model.Counterparty.register(command.details)
+        _check_references(uow, counterparty.id, command.details)
         _check_external_id(uow, counterparty.id, counterparty.external_id)
         duplicate = uow.counterparties.find_duplicate(counterparty.tax_id, counterparty.email)
-        if duplicate is not None and not force:
+        if duplicate is not None and not command.force:
             raise Conflict(
                 f"counterparty {duplicate.name!r} already has this tax id or e-mail; "
                 "send force=true to create another one anyway",
                 existing_id=duplicate.id,
             )
         uow.counterparties.add(counterparty)
-        message = events.CounterpartyCreated(counterparty=proto.counterparty_to_proto(counterparty))
-        uow.events.add("contacts.counterparty.created", counterparty.id, message)
+        uow.publish(events.CounterpartyRegistered(counterparty))
         uow.commit()
     return counterparty
 
 
-def update_counterparty(
-    uow: UnitOfWork, counterparty_id: str, changes: dict[str, Any], actor: Identity
+def change_counterparty(
+    command: commands.ChangeCounterparty, uow: UnitOfWork
 ) -> model.Counterparty:
-    actor.require_writer(AREA)
+    command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, counterparty_id)
-        _check_references(uow, counterparty_id, changes)
-        _check_external_id(uow, counterparty_id, changes.get("external_id"))
-        changed = counterparty.change(changes, uow.counterparties.has_contact(counterparty_id))
+        counterparty = _counterparty(uow, command.counterparty_id)
+        _check_references(uow, counterparty.id, command.changes)
+        _check_external_id(uow, counterparty.id, given(command.changes.external_id))
+        has_contact = uow.counterparties.has_contact(counterparty.id)
+        changed = counterparty.change(command.changes, has_contact)
         if changed:
-            message = events.CounterpartyUpdated(
-                counterparty=proto.counterparty_to_proto(counterparty), changed_fields=changed
-            )
-            uow.events.add("contacts.counterparty.updated", counterparty.id, message)
+            uow.publish(events.CounterpartyChanged(counterparty, tuple(changed)))
         uow.commit()
     return counterparty
 
 
-def delete_counterparty(uow: UnitOfWork, counterparty_id: str, actor: Identity) -> None:
-    actor.require_writer(AREA)
+def archive_counterparty(command: commands.ArchiveCounterparty, uow: UnitOfWork) -> None:
+    command.actor.require_writer(AREA)
     with uow:
-        _counterparty(uow, counterparty_id).delete()
-        message = events.CounterpartyDeleted(counterparty_id=counterparty_id)
-        uow.events.add("contacts.counterparty.deleted", counterparty_id, message)
+        _counterparty(uow, command.counterparty_id).delete()
+        uow.publish(events.CounterpartyArchived(command.counterparty_id))
         uow.commit()
 
 
@@ -115,10 +111,12 @@ def list_counterparties(
 
 
 # -- company groups ------------------------------------------------------------------------
-def create_company_group(uow: UnitOfWork, name: str, actor: Identity) -> model.CompanyGroup:
-    actor.require_writer(AREA)
+def create_company_group(
+    command: commands.CreateCompanyGroup, uow: UnitOfWork
+) -> model.CompanyGroup:
+    command.actor.require_writer(AREA)
     with uow:
-        group = model.CompanyGroup(name=name)
+        group = model.CompanyGroup(name=command.name)
         existing = uow.groups.by_name(group.name)
         if existing is not None:
             raise Conflict(f"company group {group.name!r} already exists", existing_id=existing.id)
@@ -133,18 +131,15 @@ def list_company_groups(uow: UnitOfWork, page: Page) -> tuple[list[model.Company
 
 
 # -- contact persons -----------------------------------------------------------------------
-def create_contact(
-    uow: UnitOfWork, counterparty_id: str, fields: dict[str, Any], actor: Identity
-) -> model.ContactPerson:
-    actor.require_writer(AREA)
+def add_contact_person(command: commands.AddContactPerson, uow: UnitOfWork) -> model.ContactPerson:
+    command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, counterparty_id)
-        contact = model.ContactPerson(counterparty_id=counterparty_id, full_name="")
-        contact.change(fields)
+        counterparty = _counterparty(uow, command.counterparty_id)
+        contact = model.ContactPerson(counterparty_id=counterparty.id, full_name="")
+        contact.change(command.details)
         uow.contacts.add(contact)
         counterparty.refresh(has_contact=True)
-        message = events.ContactCreated(contact=proto.contact_to_proto(contact))
-        uow.events.add("contacts.contact.created", contact.id, message)
+        uow.publish(events.ContactPersonAdded(contact))
         uow.commit()
     return contact
 
@@ -156,15 +151,14 @@ def _contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
     return contact
 
 
-def update_contact(
-    uow: UnitOfWork, contact_id: str, changes: dict[str, Any], actor: Identity
+def change_contact_person(
+    command: commands.ChangeContactPerson, uow: UnitOfWork
 ) -> model.ContactPerson:
-    actor.require_writer(AREA)
+    command.actor.require_writer(AREA)
     with uow:
-        contact = _contact(uow, contact_id)
-        if contact.change(changes):
-            message = events.ContactUpdated(contact=proto.contact_to_proto(contact))
-            uow.events.add("contacts.contact.updated", contact.id, message)
+        contact = _contact(uow, command.contact_id)
+        if contact.change(command.changes):
+            uow.publish(events.ContactPersonChanged(contact))
         uow.commit()
     return contact
 
@@ -184,20 +178,19 @@ def list_contacts(
 
 
 # -- relationships -------------------------------------------------------------------------
-def create_relationship(
-    uow: UnitOfWork, from_id: str, to_id: str, kind: str, actor: Identity
+def link_counterparties(
+    command: commands.LinkCounterparties, uow: UnitOfWork
 ) -> model.Relationship:
-    actor.require_writer(AREA)
+    command.actor.require_writer(AREA)
     with uow:
-        link = model.Relationship(from_id=from_id, to_id=to_id, kind=kind)
-        for name, ident in (("from_id", from_id), ("to_id", to_id)):
+        link = model.Relationship(from_id=command.from_id, to_id=command.to_id, kind=command.kind)
+        for name, ident in (("from_id", link.from_id), ("to_id", link.to_id)):
             if uow.counterparties.get(ident) is None:
                 raise InvalidInput.field(name, f"counterparty {ident!r} does not exist")
         if uow.relationships.exists(link):
             raise Conflict("these counterparties are already linked this way")
         uow.relationships.add(link)
-        message = events.RelationshipCreated(relationship=proto.relationship_to_proto(link))
-        uow.events.add("contacts.relationship.created", link.id, message)
+        uow.publish(events.CounterpartiesLinked(link))
         uow.commit()
     return link
 
@@ -211,10 +204,23 @@ def list_relationships(
 
 
 # -- interactions --------------------------------------------------------------------------
-def log_interaction(
-    uow: UnitOfWork, interaction: model.Interaction, actor: Identity
-) -> model.Interaction:
-    actor.require_writer(AREA)
+def _interaction(command: commands.LogInteraction) -> model.Interaction:
+    return model.Interaction(
+        counterparty_id=command.counterparty_id,
+        kind=command.kind,
+        subject=command.subject,
+        contact_id=command.contact_id,
+        deal_id=command.deal_id,
+        body=command.body,
+        planned_at=command.planned_at,
+        done_at=command.done_at,
+        owner_id=command.owner_id or command.actor.person_id,
+    )
+
+
+def log_interaction(command: commands.LogInteraction, uow: UnitOfWork) -> model.Interaction:
+    interaction = _interaction(command)  # a malformed one is refused before who asks is checked
+    command.actor.require_writer(AREA)
     with uow:
         if uow.counterparties.get(interaction.counterparty_id) is None:
             message = f"counterparty {interaction.counterparty_id!r} does not exist"
@@ -226,10 +232,8 @@ def log_interaction(
                 raise InvalidInput.field("contact_id", message)
         if interaction.planned_at is None and interaction.done_at is None:
             interaction.done_at = model.utcnow()
-        interaction.owner_id = interaction.owner_id or actor.person_id
         uow.interactions.add(interaction)
-        message_out = events.InteractionLogged(interaction=proto.interaction_to_proto(interaction))
-        uow.events.add("contacts.interaction.logged", interaction.id, message_out)
+        uow.publish(events.InteractionLogged(interaction))
         uow.commit()
     return interaction
 
@@ -242,17 +246,17 @@ def list_interactions(
 
 
 # -- supplier profile and customer terms ---------------------------------------------------
-def put_supplier_profile(
-    uow: UnitOfWork, profile: model.SupplierProfile, actor: Identity
+def set_supplier_profile(
+    command: commands.SetSupplierProfile, uow: UnitOfWork
 ) -> model.SupplierProfile:
-    actor.require_writer(AREA)
+    command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, profile.counterparty_id)
+        counterparty = _counterparty(uow, command.profile.counterparty_id)
         if "supplier" not in counterparty.roles:
-            counterparty.change({"roles": [*counterparty.roles, "supplier"]}, True)
-        stored = uow.supplier_profiles.put(profile)
-        message = events.SupplierProfileUpdated(profile=proto.supplier_profile_to_proto(stored))
-        uow.events.add("contacts.supplier_profile.updated", profile.counterparty_id, message)
+            roles = model.CounterpartyChanges(roles=(*counterparty.roles, "supplier"))
+            counterparty.change(roles, has_contact=True)
+        stored = uow.supplier_profiles.put(command.profile)
+        uow.publish(events.SupplierProfileSet(stored))
         uow.commit()
     return stored
 
@@ -264,15 +268,12 @@ def get_supplier_profile(uow: UnitOfWork, counterparty_id: str) -> model.Supplie
         return profile or model.SupplierProfile(counterparty_id=counterparty_id)
 
 
-def put_customer_terms(
-    uow: UnitOfWork, terms: model.CustomerTerms, actor: Identity
-) -> model.CustomerTerms:
-    actor.require_writer(AREA)
+def set_customer_terms(command: commands.SetCustomerTerms, uow: UnitOfWork) -> model.CustomerTerms:
+    command.actor.require_writer(AREA)
     with uow:
-        _counterparty(uow, terms.counterparty_id)
-        stored = uow.terms.put(terms)
-        message = events.CustomerTermsUpdated(terms=proto.terms_to_proto(stored))
-        uow.events.add("contacts.terms.updated", terms.counterparty_id, message)
+        _counterparty(uow, command.terms.counterparty_id)
+        stored = uow.terms.put(command.terms)
+        uow.publish(events.CustomerTermsSet(stored))
         uow.commit()
     return stored
 
@@ -298,14 +299,14 @@ def timeline(uow: UnitOfWork, counterparty_id: str) -> list[model.TimelineEntry]
         return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-def apply_classification(uow: UnitOfWork, classes: list[tuple[str, str, str, str]]) -> int:
+def apply_classification(command: commands.ApplyClassification, uow: UnitOfWork) -> int:
     """Records the classes analytics computed; unknown counterparties are skipped."""
     applied = 0
     with uow:
-        for counterparty_id, abc, xyz, status in classes:
-            counterparty = uow.counterparties.get(counterparty_id)
+        for placed in command.classes:
+            counterparty = uow.counterparties.get(placed.counterparty_id)
             if counterparty is not None:
-                counterparty.classify(abc or None, xyz or None, status or None)
+                counterparty.classify(placed.abc, placed.xyz, placed.status)
                 applied += 1
         uow.commit()
     return applied

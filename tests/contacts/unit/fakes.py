@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar
 
-from google.protobuf.message import Message
-
+from crmkit.domain import Event
+from crmkit.paging import Page
+from services.contacts.adapters import proto
 from services.contacts.domain import model
+from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
+
+T = TypeVar("T")
+
+
+def _page(items: list[T], page: Page) -> tuple[list[T], int]:
+    return items[page.offset : page.offset + page.size], len(items)
 
 
 class FakeCounterpartyRepository:
@@ -21,13 +29,28 @@ class FakeCounterpartyRepository:
         found = self.items.get(counterparty_id)
         return found if found is not None and found.deleted_at is None else None
 
+    def _alive(self) -> list[model.Counterparty]:
+        return [item for item in self.items.values() if item.deleted_at is None]
+
+    def find_by(self, field: str, value: str) -> model.Counterparty | None:
+        wanted = {"tax_id": lambda c: c.tax_id, "external_id": lambda c: c.external_id}[field]
+        return next((item for item in self._alive() if wanted(item) == value), None)
+
     def find_duplicate(self, tax_id: str | None, email: str | None) -> model.Counterparty | None:
-        for item in self.items.values():
-            if item.deleted_at is None and (
-                (tax_id and item.tax_id == tax_id) or (email and item.email == email)
-            ):
+        for item in self._alive():
+            if (tax_id and item.tax_id == tax_id) or (email and item.email == email):
                 return item
         return None
+
+    def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
+        found = [
+            item
+            for item in self._alive()
+            if (wanted.role is None or wanted.role in item.roles)
+            and (wanted.region is None or item.region == wanted.region)
+            and (not wanted.ids or item.id in wanted.ids)
+        ]
+        return _page(sorted(found, key=lambda c: (c.name, c.id)), page)
 
     def has_contact(self, counterparty_id: str) -> bool:
         return counterparty_id in self.contacts_of
@@ -45,8 +68,17 @@ class FakeGroupRepository:
     def __init__(self) -> None:
         self.items: dict[str, model.CompanyGroup] = {}
 
+    def add(self, group: model.CompanyGroup) -> None:
+        self.items[group.id] = group
+
     def get(self, group_id: str) -> model.CompanyGroup | None:
         return self.items.get(group_id)
+
+    def by_name(self, name: str) -> model.CompanyGroup | None:
+        return next((group for group in self.items.values() if group.name == name), None)
+
+    def list(self, page: Page) -> tuple[list[model.CompanyGroup], int]:
+        return _page(sorted(self.items.values(), key=lambda g: g.name), page)
 
 
 class FakeContactRepository:
@@ -61,29 +93,117 @@ class FakeContactRepository:
     def get(self, contact_id: str) -> model.ContactPerson | None:
         return self.items.get(contact_id)
 
+    def list(
+        self, counterparty_id: str | None, page: Page
+    ) -> tuple[list[model.ContactPerson], int]:
+        found = [
+            contact
+            for contact in self.items.values()
+            if counterparty_id is None or contact.counterparty_id == counterparty_id
+        ]
+        return _page(sorted(found, key=lambda c: (c.full_name, c.id)), page)
 
-class FakeEventLog:
+
+class FakeRelationshipRepository:
     def __init__(self) -> None:
-        self.published: list[tuple[str, str, Message]] = []
+        self.items: list[model.Relationship] = []
 
-    def add(self, event_type: str, aggregate_id: str, payload: Message) -> None:
-        self.published.append((event_type, aggregate_id, payload))
+    def add(self, link: model.Relationship) -> None:
+        self.items.append(link)
+
+    def exists(self, link: model.Relationship) -> bool:
+        same = (link.from_id, link.to_id, link.kind)
+        return any((item.from_id, item.to_id, item.kind) == same for item in self.items)
+
+    def of_counterparty(
+        self, counterparty_id: str, page: Page
+    ) -> tuple[list[model.Relationship], int]:
+        found = [link for link in self.items if counterparty_id in (link.from_id, link.to_id)]
+        return _page(found, page)
+
+
+class FakeInteractionRepository:
+    def __init__(self) -> None:
+        self.items: list[model.Interaction] = []
+
+    def add(self, interaction: model.Interaction) -> None:
+        self.items.append(interaction)
+
+    def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
+        found = [
+            item
+            for item in self.items
+            if wanted.counterparty_id in (None, item.counterparty_id)
+            and wanted.owner_id in (None, item.owner_id)
+        ]
+        return _page(sorted(found, key=lambda i: i.at, reverse=True), page)
+
+
+class FakeSupplierProfileRepository:
+    def __init__(self) -> None:
+        self.items: dict[str, model.SupplierProfile] = {}
+
+    def get(self, counterparty_id: str) -> model.SupplierProfile | None:
+        return self.items.get(counterparty_id)
+
+    def put(self, profile: model.SupplierProfile) -> model.SupplierProfile:
+        self.items[profile.counterparty_id] = profile
+        return profile
+
+
+class FakeCustomerTermsRepository:
+    def __init__(self) -> None:
+        self.items: dict[str, model.CustomerTerms] = {}
+
+    def get(self, counterparty_id: str) -> model.CustomerTerms | None:
+        return self.items.get(counterparty_id)
+
+    def put(self, terms: model.CustomerTerms) -> model.CustomerTerms:
+        self.items[terms.counterparty_id] = terms
+        return terms
+
+
+class FakeOutbox:
+    """The committed events as they would leave (type, aggregate id, message): translated by
+    the service's own translator, as the real unit of work does at commit."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    @property
+    def published(self) -> list[tuple[str, str, object]]:
+        outbound = [proto.to_outbound(event) for event in self.uow.published]
+        return [(o.event_type, o.aggregate_id, o.payload) for o in outbound]
 
 
 class FakeUnitOfWork:
+    """Published domain events are kept in `published` once committed; those of a unit of
+    work that ends without commit are dropped, as a rollback would."""
+
     def __init__(self) -> None:
         self.counterparties = FakeCounterpartyRepository()
         self.groups = FakeGroupRepository()
         self.contacts = FakeContactRepository(self.counterparties)
-        self.interactions: list[model.Interaction] = []
-        self.events = FakeEventLog()
+        self.relationships = FakeRelationshipRepository()
+        self.interactions = FakeInteractionRepository()
+        self.supplier_profiles = FakeSupplierProfileRepository()
+        self.terms = FakeCustomerTermsRepository()
+        self.pending: list[Event] = []
+        self.published: list[Event] = []
+        self.events = FakeOutbox(self)
         self.committed = False
 
     def __enter__(self) -> FakeUnitOfWork:
+        self.pending = []
         return self
 
-    def __exit__(self, *exc: Any) -> None:
-        pass
+    def __exit__(self, *exc: object) -> None:
+        self.pending = []
+
+    def publish(self, event: Event) -> None:
+        self.pending.append(event)
 
     def commit(self) -> None:
+        self.published += self.pending
+        self.pending = []
         self.committed = True

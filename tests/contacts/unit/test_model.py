@@ -24,33 +24,35 @@ def test_vietnamese_text_is_searchable_without_diacritics(written: str, typed: s
 
 
 def test_completeness_counts_nine_things_including_a_contact_person() -> None:
-    card = model.Counterparty.register({"name": "A"})
+    card = model.Counterparty.register(model.CounterpartyChanges(name="A"))
     assert card.completeness == round(100 * 2 / 9)  # name and legal kind
-    full = {
-        "name": "A", "tax_id": "0101234567", "region": "Hà Nội", "industry": "Steel",
-        "email": "a@b.vn", "phone": "0901234567", "address": "1 Tràng Tiền",
-    }  # fmt: skip
+    full = model.CounterpartyChanges(
+        name="A", tax_id="0101234567", region="Hà Nội", industry="Steel",
+        email="a@b.vn", phone="0901234567", address="1 Tràng Tiền",
+    )  # fmt: skip
     assert model.Counterparty.register(full).completeness == round(100 * 8 / 9)
     assert model.Counterparty.register(full, has_contact=True).completeness == 100
 
 
 def test_the_phone_is_searchable_by_its_digits_alone() -> None:
-    card = model.Counterparty.register({"name": "A", "phone": "+84 (28) 3822-1234"})
+    card = model.Counterparty.register(
+        model.CounterpartyChanges(name="A", phone="+84 (28) 3822-1234")
+    )
     assert "842838221234" in card.search_text
 
 
 def test_roles_are_deduplicated_and_an_unknown_role_is_refused() -> None:
     assert model.Counterparty.register(
-        {"name": "A", "roles": ["supplier", "customer", "supplier"]}
+        model.CounterpartyChanges(name="A", roles=("supplier", "customer", "supplier"))
     ).roles == ["supplier", "customer"]
     with pytest.raises(InvalidInput) as refused:
-        model.Counterparty.register({"name": "A", "roles": ["buyer"]})
+        model.Counterparty.register(model.CounterpartyChanges(name="A", roles=("buyer",)))
     assert refused.value.errors[0].field == "roles"
 
 
 def test_a_counterparty_needs_a_name() -> None:
     with pytest.raises(InvalidInput) as refused:
-        model.Counterparty.register({"name": "   "})
+        model.Counterparty.register(model.CounterpartyChanges(name="   "))
     assert refused.value.errors[0].field == "name"
 
 
