@@ -30,6 +30,7 @@ from gateway.clients import Clients
 from gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
 from services.analytics import bootstrap as analytics_bootstrap
 from services.analytics.adapters import orm as analytics_orm
+from services.analytics.domain.commands import ComputeClassification, ComputeWinModel
 from services.analytics.entrypoints import consumer as analytics_consumer
 from services.analytics.entrypoints import grpc_server as analytics_grpc
 from services.analytics.service_layer import classification, win_probability
@@ -196,10 +197,10 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         settings.db_url("analytics"), dispatch=lambda run_id: None
     )
     analytics.dispatch = lambda run_id: classification.execute_run(
-        analytics.sessions, run_id, classification.now()
+        ComputeClassification(run_id), analytics.uow(), classification.now()
     )
     analytics.train = lambda version: win_probability.execute_training(
-        analytics.sessions, int(version), win_probability.now()
+        ComputeWinModel(int(version)), analytics.uow(), win_probability.now()
     )
     analytics_server, analytics_port, _ = build_server(
         analytics_grpc.registrar(analytics), "127.0.0.1:0"

@@ -6,7 +6,6 @@ open deals now. Both read the projections once per kind of fact and answer every
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -17,38 +16,12 @@ from sqlalchemy.orm import Session
 
 from services.analytics.adapters import orm
 from services.analytics.adapters.timelines import Timeline, day_seconds, positions, seconds
-from services.analytics.domain.win_model import Examples
+from services.analytics.domain.deals import ClosedDeals, Deals
+from services.analytics.domain.win_model import Examples, StageBaseline
 
 DAY = 86400
 ATTITUDE = {"positive": 1.0, "neutral": 0.0, "negative": -1.0}
 d, e = orm.deals.c, orm.stage_entries.c
-
-
-@dataclass(frozen=True)
-class Deals:
-    """The deals being looked at, sorted by id, and the moment each is looked at."""
-
-    ids: NDArray[np.str_]
-    pipelines: NDArray[np.str_]
-    counterparties: NDArray[np.str_]
-    owners: NDArray[np.str_]
-    amounts: NDArray[np.float64]
-    created: NDArray[np.int64]
-    campaign: NDArray[np.bool_]
-    at: NDArray[np.int64]
-
-
-@dataclass(frozen=True)
-class ClosedDeals:
-    """Closed deals of a window: their snapshot features, outcome and what the baseline needs."""
-
-    ids: NDArray[np.str_]
-    examples: Examples
-    won: NDArray[np.bool_]
-    closed: NDArray[np.int64]
-    pipelines: NDArray[np.str_]
-    furthest: NDArray[np.int64]  # the furthest stage each reached: what the baseline learns
-    positions: NDArray[np.int64]  # the stage each was in at the moment looked at: what it scores
 
 
 def moment_in_life(deal_id: str) -> float:
@@ -112,6 +85,31 @@ class SqlAlchemyWinFeatures:
             key=lambda row: row.id,
         )
         return _deals(rows, np.full(len(rows), int(now.timestamp()), dtype=np.int64))
+
+    def status_of(self, deal_id: str) -> str | None:
+        """open, won or lost; None for a deal analytics has not heard of."""
+        return self.session.scalar(select(d.status).where(d.id == deal_id))
+
+    def stage_baseline(self) -> StageBaseline:
+        """Stage frequencies of every closed deal, counted by the database."""
+        rows = self.session.execute(
+            select(d.pipeline_id, d.furthest_position, d.status, func.count())
+            .where(d.status.in_(("won", "lost")))
+            .group_by(d.pipeline_id, d.furthest_position, d.status)
+        ).all()
+        counts = np.array([row[3] for row in rows], dtype=np.int64)
+        return StageBaseline.fit(
+            np.repeat(np.array([row[0] for row in rows], dtype=np.str_), counts),
+            np.repeat(np.array([row[1] or 0 for row in rows], dtype=np.int64), counts),
+            np.repeat(np.array([row[2] == "won" for row in rows], dtype=bool), counts),
+        )
+
+    def positions_now(self, deal_ids: list[str]) -> NDArray[np.int64]:
+        """The position of each deal's current stage (0 when unknown)."""
+        st = orm.stages.c
+        query = select(d.id, st.position).join(orm.stages, st.id == d.stage_id)
+        found = {row[0]: row[1] for row in self.session.execute(query.where(d.id.in_(deal_ids)))}
+        return np.array([found.get(deal, 0) for deal in deal_ids], dtype=np.int64)
 
     def examples(self, deals: Deals) -> Examples:
         numeric: dict[str, NDArray[np.float64]] = {}

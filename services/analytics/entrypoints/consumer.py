@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
-from crm.events.v1 import contacts_pb2, deals_pb2
+from crm.contacts.v1.contacts_pb2 import Counterparty
+from crm.events.v1.contacts_pb2 import (
+    CounterpartyCreated,
+    CounterpartyDeleted,
+    CounterpartyUpdated,
+    InteractionLogged,
+)
+from crm.events.v1.deals_pb2 import (
+    CampaignChanged,
+    CampaignResponded,
+    DealChanged,
+    DealStageChanged,
+    ErpDocumentChanged,
+    ParticipantAdded,
+    PipelineChanged,
+    TaskChanged,
+)
 from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import dispatch_by_type
+from crmkit.events import Routes, on
 from crmkit.rabbit import QueueSpec
 from services.analytics.adapters import orm
 from services.analytics.adapters.projections import SqlAlchemyProjections
+from services.analytics.adapters.unit_of_work import EventUnitOfWork
+from services.analytics.domain.commands import ScoreDeal
 from services.analytics.service_layer import win_probability
 
-QUEUE = QueueSpec(
-    "analytics",
-    bindings=(
-        "contacts.counterparty.*",
-        "contacts.interaction.logged",
-        "deals.deal.*",
-        "deals.pipeline.*",
-        "deals.campaign.*",
-        "deals.participant.added",
-        "deals.task.*",
-        "deals.invoice.*",
-        "deals.order.*",
-    ),
-)
-
+P = SqlAlchemyProjections
 
 CENT = Decimal("0.01")
 
@@ -43,16 +47,16 @@ def _time(text: str) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
 
 
-def _opt(message: object, name: str) -> str | None:
-    return getattr(message, name) if message.HasField(name) else None  # type: ignore[attr-defined]
+def _opt(message: Message, name: str) -> str | None:
+    return getattr(message, name) if message.HasField(name) else None
 
 
-def _counterparty(p: SqlAlchemyProjections, e: Envelope) -> None:
-    if e.type == "contacts.counterparty.deleted":
-        deleted = contacts_pb2.CounterpartyDeleted.FromString(e.payload)
-        p.mark_deleted(deleted.counterparty_id, _time(e.occurred_at) or datetime.now(UTC))
-        return
-    c = contacts_pb2.CounterpartyCreated.FromString(e.payload).counterparty
+def _counterparty_deleted(p: P, deleted: CounterpartyDeleted, e: Envelope) -> None:
+    p.mark_deleted(deleted.counterparty_id, _time(e.occurred_at) or datetime.now(UTC))
+
+
+def _counterparty(p: P, message: CounterpartyCreated | CounterpartyUpdated, e: Envelope) -> None:
+    c: Counterparty = message.counterparty
     values = {
         "id": c.id,
         "name": c.name,
@@ -65,8 +69,8 @@ def _counterparty(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.keep_newest(orm.customers, values)
 
 
-def _interaction(p: SqlAlchemyProjections, e: Envelope) -> None:
-    i = contacts_pb2.InteractionLogged.FromString(e.payload).interaction
+def _interaction(p: P, message: InteractionLogged, e: Envelope) -> None:
+    i = message.interaction
     values = {
         "id": i.id,
         "counterparty_id": i.counterparty_id,
@@ -77,19 +81,19 @@ def _interaction(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.add_once(orm.interactions, "id", values)
 
 
-def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
-    if e.type == "deals.deal.stage_changed":
-        changed = deals_pb2.DealStageChanged.FromString(e.payload)
-        deal = changed.deal
-        entry = {
-            "event_id": e.event_id,
-            "deal_id": deal.id,
-            "stage_id": changed.to_stage_id,
-            "entered_at": _time(changed.at) or _time(e.occurred_at),
-        }
-        p.enter_stage(entry)
-    else:
-        deal = deals_pb2.DealChanged.FromString(e.payload).deal
+def _stage_changed(p: P, changed: DealStageChanged, e: Envelope) -> None:
+    entry = {
+        "event_id": e.event_id,
+        "deal_id": changed.deal.id,
+        "stage_id": changed.to_stage_id,
+        "entered_at": _time(changed.at) or _time(e.occurred_at),
+    }
+    p.enter_stage(entry)
+    _deal(p, changed, e)
+
+
+def _deal(p: P, message: DealChanged | DealStageChanged, e: Envelope) -> None:
+    deal = message.deal
     amount = Decimal(deal.amount) if deal.HasField("amount") else None
     close = date.fromisoformat(deal.expected_close_date) if deal.expected_close_date else None
     values = {
@@ -118,14 +122,16 @@ def _deal(p: SqlAlchemyProjections, e: Envelope) -> None:
     _rescore(p, deal.id, e)
 
 
-def _rescore(p: SqlAlchemyProjections, deal_id: str | None, e: Envelope) -> None:
-    """Any change to a deal or its environment gives it a fresh win probability."""
+def _rescore(p: P, deal_id: str | None, e: Envelope) -> None:
+    """Any change to a deal or its environment gives it a fresh win probability, in the same
+    transaction as the event."""
     if deal_id:
-        win_probability.score_and_tell(p.session, deal_id, _time(e.occurred_at) or _now())
+        at = _time(e.occurred_at) or _now()
+        win_probability.score_and_tell(ScoreDeal(deal_id), EventUnitOfWork(p.session), at)
 
 
-def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
-    pipeline = deals_pb2.PipelineChanged.FromString(e.payload).pipeline
+def _pipeline(p: P, message: PipelineChanged, e: Envelope) -> None:
+    pipeline = message.pipeline
     before = p.stage_positions(pipeline.id)
     for stage in pipeline.stages:
         values = {
@@ -143,20 +149,21 @@ def _pipeline(p: SqlAlchemyProjections, e: Envelope) -> None:
         p.refresh_progress(orm.deals.c.pipeline_id == pipeline.id)
 
 
-def _campaign(p: SqlAlchemyProjections, e: Envelope) -> None:
-    if e.type.startswith("deals.campaign.response"):
-        r = deals_pb2.CampaignResponded.FromString(e.payload).response
-        response = {
-            "id": r.id,
-            "campaign_id": r.campaign_id,
-            "counterparty_id": _opt(r, "counterparty_id"),
-            "deal_id": _opt(r, "deal_id"),
-            "created_at": _time(r.created_at),
-            "version": _time(e.occurred_at),
-        }
-        p.keep_newest(orm.campaign_responses, response)
-        return
-    c = deals_pb2.CampaignChanged.FromString(e.payload).campaign
+def _response(p: P, message: CampaignResponded, e: Envelope) -> None:
+    r = message.response
+    response = {
+        "id": r.id,
+        "campaign_id": r.campaign_id,
+        "counterparty_id": _opt(r, "counterparty_id"),
+        "deal_id": _opt(r, "deal_id"),
+        "created_at": _time(r.created_at),
+        "version": _time(e.occurred_at),
+    }
+    p.keep_newest(orm.campaign_responses, response)
+
+
+def _campaign(p: P, message: CampaignChanged, e: Envelope) -> None:
+    c = message.campaign
     start, end = _opt(c, "start_date"), _opt(c, "end_date")
     campaign = {
         "id": c.id,
@@ -171,8 +178,8 @@ def _campaign(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.keep_newest(orm.campaigns, campaign)
 
 
-def _invoice(p: SqlAlchemyProjections, e: Envelope) -> None:
-    d = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
+def _invoice(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
+    d = message.document
     status = _opt(d, "status") or "posted"
     values = {
         "id": d.id,
@@ -203,8 +210,8 @@ def _invoice(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.replace_facts(d.id, facts if status != "cancelled" else [])
 
 
-def _order(p: SqlAlchemyProjections, e: Envelope) -> None:
-    d = deals_pb2.ErpDocumentChanged.FromString(e.payload).document
+def _order(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
+    d = message.document
     values = {
         "id": d.id,
         "counterparty_id": d.counterparty_id,
@@ -218,8 +225,8 @@ def _order(p: SqlAlchemyProjections, e: Envelope) -> None:
     p.keep_newest(orm.orders, values)
 
 
-def _participant(p: SqlAlchemyProjections, e: Envelope) -> None:
-    added = deals_pb2.ParticipantAdded.FromString(e.payload).participant
+def _participant(p: P, message: ParticipantAdded, e: Envelope) -> None:
+    added = message.participant
     values = {
         "id": added.id,
         "deal_id": added.deal_id,
@@ -232,31 +239,49 @@ def _participant(p: SqlAlchemyProjections, e: Envelope) -> None:
     _rescore(p, added.deal_id, e)
 
 
-def _task(p: SqlAlchemyProjections, e: Envelope) -> None:
-    task = deals_pb2.TaskChanged.FromString(e.payload).task
+def _task(p: P, message: TaskChanged, e: Envelope) -> None:
+    task = message.task
+    deal_id = _opt(task, "deal_id")
     values = {
         "id": task.id,
-        "deal_id": _opt(task, "deal_id"),
+        "deal_id": deal_id,
         "due_date": date.fromisoformat(task.due_date),
         "completed_at": _time(_opt(task, "completed_at") or ""),
         "version": _time(e.occurred_at),
     }
     p.keep_newest(orm.tasks, values)
-    _rescore(p, values["deal_id"], e)
+    _rescore(p, deal_id, e)
 
 
-ROUTES: list[tuple[str, Callable[[SqlAlchemyProjections, Envelope], None]]] = [
-    ("contacts.counterparty.", _counterparty),
-    ("contacts.interaction.logged", _interaction),
-    ("deals.deal.", _deal),
-    ("deals.pipeline.", _pipeline),
-    ("deals.campaign.", _campaign),
-    ("deals.participant.added", _participant),
-    ("deals.task.", _task),
-    ("deals.invoice.", _invoice),
-    ("deals.order.", _order),
-]
+DEAL_CHANGES = ("created", "updated", "won", "lost", "reopened")
+
+ROUTES: Routes[P] = Routes(
+    "analytics",
+    on("contacts.counterparty.created", CounterpartyCreated, _counterparty),
+    on("contacts.counterparty.updated", CounterpartyUpdated, _counterparty),
+    on("contacts.counterparty.deleted", CounterpartyDeleted, _counterparty_deleted),
+    on("contacts.interaction.logged", InteractionLogged, _interaction),
+    on([f"deals.deal.{change}" for change in DEAL_CHANGES], DealChanged, _deal),
+    on("deals.deal.stage_changed", DealStageChanged, _stage_changed),
+    on(["deals.pipeline.created", "deals.pipeline.updated"], PipelineChanged, _pipeline),
+    on("deals.campaign.created", CampaignChanged, _campaign),
+    on(
+        ["deals.campaign.response", "deals.campaign.response_converted"],
+        CampaignResponded,
+        _response,
+    ),
+    on("deals.participant.added", ParticipantAdded, _participant),
+    on(["deals.task.created", "deals.task.completed"], TaskChanged, _task),
+    on(
+        [f"deals.invoice.{kind}" for kind in ("posted", "updated", "paid", "overdue")],
+        ErpDocumentChanged,
+        _invoice,
+    ),
+    on(["deals.order.posted", "deals.order.updated"], ErpDocumentChanged, _order),
+)
+
+QUEUE = QueueSpec("analytics", bindings=ROUTES.event_types)
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    dispatch_by_type(ROUTES, SqlAlchemyProjections(session), envelope, "analytics")
+    ROUTES.dispatch(SqlAlchemyProjections(session), envelope)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmkit.db import make_engine
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
 from crmkit.jobs import run_worker
@@ -9,7 +10,7 @@ from crmkit.processes import run_consumer, run_relay
 from crmkit.settings import Settings
 from services.analytics import bootstrap
 from services.analytics.adapters import orm
-from services.analytics.entrypoints import consumer, grpc_server, tasks
+from services.analytics.entrypoints import consumer, grpc_server
 
 
 def serve(settings: Settings) -> None:
@@ -20,26 +21,22 @@ def serve(settings: Settings) -> None:
 
 
 def consume(settings: Settings) -> None:
-    app = bootstrap.from_settings(settings, dispatch=lambda _run_id: None)
+    app = bootstrap.bootstrap(settings.db_url("analytics"))
     run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
 
 
 def relay(settings: Settings) -> None:
-    run_relay(
-        settings,
-        bootstrap.from_settings(settings, dispatch=lambda _run_id: None).engine,
-        orm.outbox,
-    )
+    run_relay(settings, make_engine(settings.db_url("analytics")), orm.outbox)
 
 
 def worker(settings: Settings) -> None:
-    run_worker(tasks.create_celery(settings), settings, concurrency=1)
+    run_worker(bootstrap.jobs(settings), settings, concurrency=1)
 
 
 def beat(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     schedule = str(settings.data_dir / "analytics-beat-schedule")
-    tasks.create_celery(settings).start(
+    bootstrap.jobs(settings).start(
         ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
     )
 

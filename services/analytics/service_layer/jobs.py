@@ -4,35 +4,32 @@ caller moves it from queued to running; a failure is recorded with its reason, n
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
-from sqlalchemy import Column, Table, update
-from sqlalchemy.orm import Session, sessionmaker
+from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork
+
+Step = Callable[[AnalyticsUnitOfWork], None]
 
 
 def run_once(
-    sessions: sessionmaker[Session],
-    table: Table,
-    key: Column[Any],
-    value: Any,
-    work: Callable[[Session], None],
-    failed: dict[str, Any],
+    uow: AnalyticsUnitOfWork,
+    claim: Callable[[AnalyticsUnitOfWork], bool],
+    work: Step,
+    fail: Callable[[AnalyticsUnitOfWork, str], None],
     expected: tuple[type[Exception], ...] = (),
 ) -> None:
-    """`failed` holds the columns to set beside status and reason when `work` raises; an
-    `expected` failure is recorded and not raised again (it is an outcome, not a fault)."""
-    with sessions.begin() as session:
-        claimed = session.execute(
-            update(table).where(key == value, table.c.status == "queued").values(status="running")
-        )
-        if claimed.rowcount == 0:  # type: ignore[attr-defined]
+    """Each step in its own transaction; an `expected` failure is recorded and not raised
+    again (it is an outcome, not a fault)."""
+    with uow:
+        if not claim(uow):
             return  # already running or done: a redelivered job changes nothing
+        uow.commit()
     try:
-        with sessions.begin() as session:
-            work(session)
+        with uow:
+            work(uow)
+            uow.commit()
     except Exception as error:
-        with sessions.begin() as session:
-            values = {"status": "failed", "reason": str(error)[:2000], **failed}
-            session.execute(update(table).where(key == value).values(**values))
+        with uow:
+            fail(uow, str(error)[:2000])
+            uow.commit()
         if not isinstance(error, expected):
             raise

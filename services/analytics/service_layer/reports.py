@@ -2,49 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.errors import InvalidInput
-from services.analytics.adapters import orm
-from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.domain import classification as rules
-from services.analytics.service_layer.classification import PARAMETERS, check_window
+from services.analytics.domain.model import check_parameter, check_window
+from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork, Report
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, UTC)
-
-
-def day_end(day: date) -> datetime:
-    """The day's last instant (a window's end, even on the last day a date can have)."""
-    return datetime.combine(day, time.max, UTC)
-
-
-def ratio(part: float, whole: float) -> float | None:
-    """part / whole, or None (not a number) when there is nothing to divide by."""
-    return part / whole if whole else None
-
-
-def bcg(
-    sessions: sessionmaker[Session], parameter: str, first: date, last: date
-) -> list[dict[str, Any]]:
+def bcg(uow: AnalyticsUnitOfWork, parameter: str, first: date, last: date) -> Report:
     """Each customer with a value in the window or in the equal window just before it."""
-    if parameter not in PARAMETERS:
-        raise InvalidInput.field("parameter", f"must be one of {', '.join(PARAMETERS)}")
+    check_parameter(parameter)
     check_window(first, last)
     before_last = first - timedelta(days=1)
     before_first = before_last - (last - first)
-    with sessions() as session:
-        facts = SqlAlchemyFacts(session)
-        now, then = (
-            facts.totals(parameter, first, last),
-            facts.totals(parameter, before_first, before_last),
-        )
+    with uow:
+        now = uow.facts.totals(parameter, first, last)
+        then = uow.facts.totals(parameter, before_first, before_last)
     ids = sorted(set(now) | set(then))
     result = rules.bcg(
         np.array([now.get(i, 0.0) for i in ids]), np.array([then.get(i, 0.0) for i in ids])
@@ -72,51 +49,22 @@ FAILURE_GROUPS = {"reason": "failure_reason_id", "counterparty": "counterparty_i
 
 
 def lost_deals(
-    sessions: sessionmaker[Session], group_by: str, first: date | None, last: date | None
-) -> list[dict[str, Any]]:
+    uow: AnalyticsUnitOfWork, group_by: str, first: date | None, last: date | None
+) -> Report:
     """Lost deals (closed in the window, when given) counted and summed per reason, stage,
     competitor or owner, largest first."""
     column = _group(LOST_GROUPS, group_by)
-    d = orm.deals.c
-    conditions = [d.status == "lost"]
-    if first is not None:
-        conditions.append(d.closed_at >= day_start(first))
-    if last is not None:
-        conditions.append(d.closed_at <= day_end(last))
-    key = getattr(d, column)
-    query = (
-        select(key, func.count(), func.coalesce(func.sum(d.amount), 0))
-        .where(and_(*conditions))
-        .group_by(key)
-    )
-    with sessions() as session:
-        rows = session.execute(query).all()
-    found = [{"key": row[0], "deals": int(row[1]), "amount": str(row[2])} for row in rows]
-    return sorted(found, key=lambda row: (-row["deals"], row["key"] or ""))
+    with uow:
+        return uow.reports.lost_deals(column, first, last)
 
 
 def failed_orders(
-    sessions: sessionmaker[Session], group_by: str, first: date | None, last: date | None
+    uow: AnalyticsUnitOfWork, group_by: str, first: date | None, last: date | None
 ) -> dict[str, Any]:
     """Failed orders per reason or counterparty, and how many internal orders there were."""
     column = _group(FAILURE_GROUPS, group_by)
-    o = orm.orders.c
-    window = [o.date >= first] if first else []
-    window += [o.date <= last] if last else []
-    key = getattr(o, column)
-    failed = (
-        select(key, func.count())
-        .where(o.status == "failed", o.kind == "customer", *window)
-        .group_by(key)
-    )
-    internal = select(func.count()).select_from(orm.orders).where(o.kind == "internal", *window)
-    with sessions() as session:
-        rows = session.execute(failed).all()
-        internal_orders = int(session.scalar(internal) or 0)
-    items = sorted(
-        ({"key": row[0], "orders": int(row[1])} for row in rows),
-        key=lambda row: (-row["orders"], row["key"] or ""),
-    )
+    with uow:
+        items, internal_orders = uow.reports.failed_orders(column, first, last)
     return {"items": items, "internal_orders": internal_orders}
 
 

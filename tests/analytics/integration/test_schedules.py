@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from crmkit.identity import SYSTEM
 from services.analytics.adapters import orm
+from services.analytics.domain.commands import ScheduleClassification
 from services.analytics.service_layer import schedules
 from tests.deals.integration.helpers import API, ok
 from tests.support import Suite
@@ -52,8 +53,8 @@ def test_a_schedule_is_set_and_read_through_the_api_and_a_bad_cron_is_named(suit
 def test_each_tick_is_run_once_however_many_beats_ask_at_the_same_moment(suite: Suite) -> None:
     set_at = datetime(2026, 3, 2, 2, 59, tzinfo=UTC)
     schedules.put_schedule(
-        suite.analytics.sessions,
-        schedules.Schedule(cron="*/5 * * * *", window_months=3),
+        ScheduleClassification(cron="*/5 * * * *", window_months=3),
+        suite.analytics.uow(),
         SYSTEM,
         set_at,
     )
@@ -61,9 +62,7 @@ def test_each_tick_is_run_once_however_many_beats_ask_at_the_same_moment(suite: 
     moment = datetime(2026, 3, 2, 3, 1, tzinfo=UTC)
 
     def beat() -> None:
-        started.append(
-            schedules.dispatch_due(suite.analytics.sessions, lambda run_id: None, moment)
-        )
+        started.append(schedules.dispatch_due(suite.analytics.uow(), lambda run_id: None, moment))
 
     threads = [threading.Thread(target=beat) for _ in range(4)]
     for thread in threads:
@@ -73,13 +72,13 @@ def test_each_tick_is_run_once_however_many_beats_ask_at_the_same_moment(suite: 
     assert len([run for run in started if run]) == 1
     assert (
         schedules.dispatch_due(
-            suite.analytics.sessions, lambda run_id: None, moment + timedelta(minutes=3)
+            suite.analytics.uow(), lambda run_id: None, moment + timedelta(minutes=3)
         )
         is None
     )
     assert (
         schedules.dispatch_due(
-            suite.analytics.sessions, lambda run_id: None, moment + timedelta(minutes=4)
+            suite.analytics.uow(), lambda run_id: None, moment + timedelta(minutes=4)
         )
         is not None
     )
@@ -104,8 +103,8 @@ def test_a_schedule_every_minute_runs_once_a_minute_with_two_beat_processes(
 ) -> None:
     suite = postgres_suite
     schedules.put_schedule(
-        suite.analytics.sessions,
-        schedules.Schedule(cron="* * * * *", window_months=1),
+        ScheduleClassification(cron="* * * * *", window_months=1),
+        suite.analytics.uow(),
         SYSTEM,
         datetime.now(UTC),
     )

@@ -21,6 +21,7 @@ from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import make_session_factory
 from crmkit.errors import NotFound
 from services.analytics.adapters import orm
+from services.analytics.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from services.analytics.service_layer import pipeline_reports
 from tests.analytics.unit.test_projections import envelope, fresh_database, replay
 
@@ -133,12 +134,16 @@ def sessions_after(tmp_path: Path, events: list[Envelope]) -> Any:
     return make_session_factory(engine)
 
 
+def uow_after(tmp_path: Path, events: list[Envelope]) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(sessions_after(tmp_path, events))
+
+
 def test_time_in_stage_drop_off_and_stalled_deals_match_every_stay_counted_by_hand(
     tmp_path: Path,
 ) -> None:
     events, truth = a_history()
     random.Random(1).shuffle(events)  # late and early events alike
-    report = pipeline_reports.bottlenecks(sessions_after(tmp_path, events), "p-1", NOW)
+    report = pipeline_reports.bottlenecks(uow_after(tmp_path, events), "p-1", NOW)
     expected = expected_bottlenecks(truth)
     assert [row["stage_id"] for row in report["stages"]] == STAGES
     for row in report["stages"]:
@@ -148,7 +153,7 @@ def test_time_in_stage_drop_off_and_stalled_deals_match_every_stay_counted_by_ha
 def test_funnel_counts_deals_that_reached_a_stage_or_went_beyond_it(tmp_path: Path) -> None:
     events, truth = a_history(seed=11)
     random.Random(2).shuffle(events)
-    report = pipeline_reports.funnel(sessions_after(tmp_path, events), "p-1", None, None)
+    report = pipeline_reports.funnel(uow_after(tmp_path, events), "p-1", None, None)
     furthest = [max(STAGES.index(stage) for stage, _ in d["visits"]) for d in truth]
     reached = [sum(1 for f in furthest if f >= position) for position in range(len(STAGES))]
     won = sum(1 for d in truth if d["status"] == "won")
@@ -194,7 +199,7 @@ def test_a_stage_with_its_own_limit_counts_deals_stalled_beyond_that_limit(
 ) -> None:
     events, truth = a_history(seed=9)
     events[0] = pipeline_event(T0, stall_after_days={"offer": 3})
-    report = pipeline_reports.bottlenecks(sessions_after(tmp_path, events), "p-1", NOW)
+    report = pipeline_reports.bottlenecks(uow_after(tmp_path, events), "p-1", NOW)
     offer = report["stages"][1]
     beyond = [
         d
@@ -214,7 +219,7 @@ def test_a_stage_nobody_left_yet_has_no_times_and_an_unknown_pipeline_is_not_fou
     sessions = sessions_after(
         tmp_path, [pipeline_event(T0), envelope("deals.deal.stage_changed", entry, T0)]
     )
-    lead = pipeline_reports.bottlenecks(sessions, "p-1", NOW)["stages"][0]
+    lead = pipeline_reports.bottlenecks(SqlAlchemyUnitOfWork(sessions), "p-1", NOW)["stages"][0]
     assert (lead["finished_stays"], lead["median_days"], lead["open"]) == (0, None, 1)
     with pytest.raises(NotFound):
-        pipeline_reports.funnel(sessions, "p-2", None, None)
+        pipeline_reports.funnel(SqlAlchemyUnitOfWork(sessions), "p-2", None, None)

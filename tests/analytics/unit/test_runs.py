@@ -24,6 +24,8 @@ from crmkit.inbox import InboxHandler
 from crmkit.paging import Page
 from services.analytics import bootstrap
 from services.analytics.adapters import orm
+from services.analytics.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from services.analytics.domain.commands import ComputeClassification, RunClassification
 from services.analytics.entrypoints.consumer import apply_event
 from services.analytics.service_layer import classification
 
@@ -122,17 +124,19 @@ def expected_classes() -> dict[str, tuple[str, str | None, str]]:
 
 def run(sessions, **overrides):  # type: ignore[no-untyped-def]
     window = {"period_from": date(2026, 1, 1), "period_to": date(2026, 6, 30)}
-    request = classification.RunRequest(parameter="revenue", **(window | overrides))
-    started = classification.start_run(sessions, request, DIRECTOR, NOW)
-    classification.execute_run(sessions, started["id"], NOW)
-    return started["id"]
+    request = RunClassification(parameter="revenue", **(window | overrides))
+    started = classification.start_run(request, SqlAlchemyUnitOfWork(sessions), DIRECTOR, NOW)
+    classification.execute_run(
+        ComputeClassification(started.id), SqlAlchemyUnitOfWork(sessions), NOW
+    )
+    return started.id
 
 
 def test_a_run_gives_the_classes_of_analytics_md_and_stores_them(sessions) -> None:  # type: ignore[no-untyped-def]
     run_id = run(sessions)
-    stored = classification.get_run(sessions, run_id)
+    stored = classification.get_run(SqlAlchemyUnitOfWork(sessions), run_id)
     assert (stored.status, stored.customers, stored.negative) == ("done", 6, 0)
-    rows, total = classification.results(sessions, run_id, Page(1, 50))
+    rows, total = classification.results(SqlAlchemyUnitOfWork(sessions), run_id, Page(1, 50))
     got = {row.counterparty_id: (row.abc, row.xyz, row.status) for row, _ in rows}
     assert total == 6 and got == expected_classes()
     shares = {row.counterparty_id: round(row.share, 4) for row, _ in rows}
@@ -154,45 +158,47 @@ def test_a_run_tells_contacts_the_classes_through_the_outbox(sessions) -> None: 
 
 def test_a_redelivered_job_does_not_run_twice_and_history_keeps_every_run(sessions) -> None:  # type: ignore[no-untyped-def]
     first = run(sessions)
-    classification.execute_run(sessions, first, NOW)  # the job delivered again
+    classification.execute_run(
+        ComputeClassification(first), SqlAlchemyUnitOfWork(sessions), NOW
+    )  # the job delivered again
     second = run(sessions, xyz_period="quarter")
-    history, total = classification.history(sessions, "mid", Page(1, 50))
+    history, total = classification.history(SqlAlchemyUnitOfWork(sessions), "mid", Page(1, 50))
     assert total == 2 and {row.run_id for row, _ in history} == {first, second}
-    rows, _ = classification.results(sessions, first, Page(1, 50))
+    rows, _ = classification.results(SqlAlchemyUnitOfWork(sessions), first, Page(1, 50))
     assert len(rows) == 6
 
 
 def test_a_scheduled_run_key_starts_a_run_only_once(sessions) -> None:  # type: ignore[no-untyped-def]
-    request = classification.RunRequest(
+    request = RunClassification(
         "revenue", date(2026, 1, 1), date(2026, 6, 30), run_key="schedule-1@2026-07-01T03:00"
     )
-    assert classification.start_run(sessions, request, DIRECTOR, NOW) is not None
-    assert classification.start_run(sessions, request, DIRECTOR, NOW) is None
+    assert (
+        classification.start_run(request, SqlAlchemyUnitOfWork(sessions), DIRECTOR, NOW) is not None
+    )
+    assert classification.start_run(request, SqlAlchemyUnitOfWork(sessions), DIRECTOR, NOW) is None
 
 
 def test_bad_parameters_are_refused_by_field_and_viewers_cannot_start_runs(sessions) -> None:  # type: ignore[no-untyped-def]
     cases = [
-        (classification.RunRequest("margin", date(2026, 1, 1), date(2026, 2, 1)), "parameter"),
-        (classification.RunRequest("revenue", date(2026, 2, 1), date(2026, 1, 1)), "period_to"),
+        (RunClassification("margin", date(2026, 1, 1), date(2026, 2, 1)), "parameter"),
+        (RunClassification("revenue", date(2026, 2, 1), date(2026, 1, 1)), "period_to"),
         (
-            classification.RunRequest(
-                "revenue", date(2026, 1, 1), date(2026, 2, 1), abc_limits=(95, 80)
-            ),
+            RunClassification("revenue", date(2026, 1, 1), date(2026, 2, 1), abc_limits=(95, 80)),
             "abc_limits",
         ),
         (
-            classification.RunRequest(
-                "revenue", date(2026, 1, 1), date(2026, 2, 1), xyz_period="week"
-            ),
+            RunClassification("revenue", date(2026, 1, 1), date(2026, 2, 1), xyz_period="week"),
             "xyz_period",
         ),
     ]
     for request, field in cases:
         with pytest.raises(InvalidInput) as refused:
-            classification.start_run(sessions, request, DIRECTOR, NOW)
+            classification.start_run(request, SqlAlchemyUnitOfWork(sessions), DIRECTOR, NOW)
         assert refused.value.errors[0].field == field
     with pytest.raises(Forbidden):
-        classification.start_run(sessions, cases[0][0], Identity("v", frozenset({"viewer"})), NOW)
+        classification.start_run(
+            cases[0][0], SqlAlchemyUnitOfWork(sessions), Identity("v", frozenset({"viewer"})), NOW
+        )
 
 
 def test_a_run_tells_contacts_in_parts_of_the_same_run_each_customer_once(
@@ -213,7 +219,7 @@ def test_a_run_tells_contacts_in_parts_of_the_same_run_each_customer_once(
     assert [(part.run_id, len(part.classes)) for part in parts] == [(run_id, 4), (run_id, 2)]
     told = {c.counterparty_id: (c.abc, c.xyz or None, c.status) for p in parts for c in p.classes}
     assert told == expected_classes()
-    _, total = classification.results(sessions, run_id, Page(1, 50))
+    _, total = classification.results(SqlAlchemyUnitOfWork(sessions), run_id, Page(1, 50))
     assert total == 6
 
 
@@ -222,7 +228,7 @@ def test_quarters_are_calendar_quarters_and_an_invoice_of_two_lines_counts_once(
 ) -> None:  # type: ignore[no-untyped-def]
     InboxHandler(sessions, orm.inbox, apply_event)(invoice("new", date(2026, 2, 1), 90, lines=2))
     run_id = run(sessions, xyz_period="quarter")
-    rows, _ = classification.results(sessions, run_id, Page(1, 50))
+    rows, _ = classification.results(SqlAlchemyUnitOfWork(sessions), run_id, Page(1, 50))
     got = {row.counterparty_id: (row.cv, row.xyz, row.status) for row, _ in rows}
     for customer, months in {**SALES, "new": [0, 90, 0, 0, 0, 0]}.items():
         quarters = [sum(months[:3]), sum(months[3:])]
@@ -239,7 +245,7 @@ def test_a_window_starting_mid_quarter_counts_its_sales_in_calendar_quarters(ses
     run_id = run(
         sessions, period_from=date(2026, 2, 1), period_to=date(2026, 7, 31), xyz_period="quarter"
     )
-    rows, _ = classification.results(sessions, run_id, Page(1, 50))
+    rows, _ = classification.results(SqlAlchemyUnitOfWork(sessions), run_id, Page(1, 50))
     got = {row.counterparty_id: row.cv for row, _ in rows}
     for customer, months in SALES.items():  # January..June; July sold nothing
         quarters = [sum(months[1:3]), sum(months[3:6]), 0]

@@ -22,8 +22,10 @@ from sqlalchemy import Engine, Table, select
 from crmkit.db import make_session_factory
 from crmkit.identity import SYSTEM
 from services.analytics.adapters import orm
+from services.analytics.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from services.analytics.adapters.win_features import moment_in_life
 from services.analytics.domain import win_model
+from services.analytics.domain.commands import ComputeWinModel, TrainWinModel
 from services.analytics.service_layer import win_probability
 from tests.analytics.unit.test_projections import fresh_database
 
@@ -355,9 +357,13 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
         for table, values in history.rows.items():
             connection.execute(table.insert(), values)
     sessions = make_session_factory(engine)
-    version = win_probability.request_training(sessions, SYSTEM, TRAINED_AT, window_months=12)
+    version = win_probability.request_training(
+        TrainWinModel(window_months=12), SqlAlchemyUnitOfWork(sessions), SYSTEM, TRAINED_AT
+    )
     assert version is not None
-    win_probability.execute_training(sessions, version, TRAINED_AT)
+    win_probability.execute_training(
+        ComputeWinModel(version), SqlAlchemyUnitOfWork(sessions), TRAINED_AT
+    )
     with sessions() as session:
         stored = session.execute(
             select(orm.win_models).where(orm.win_models.c.version == version)
