@@ -36,7 +36,7 @@ setup: $(GENERATED) ## Virtualenv, dependencies and generated protobuf/gRPC code
 proto: $(GENERATED) ## Generate protobuf/gRPC code from protos/
 
 migrate: setup ## Bring every service's database to the newest schema
-	$(PY) -m crmkit.cli migrate-all
+	$(PY) -m suite.cli migrate-all
 
 WEB_SOURCES := $(shell find web/src web/locales -type f) web/index.html web/vite.config.js
 WEB_BUILT := web/dist/index.html
@@ -61,9 +61,9 @@ image: ## Build the container image of every process (Docker with BuildKit): IMA
 	docker build -f deploy/Dockerfile -t $(IMAGE) .
 
 run: setup web ## Start the whole suite with demo data; SCALE=contacts=2,deals=2 runs copies of a service's processes
-	$(PY) -m crmkit.cli migrate-all
-	$(PY) -m crmkit.cli bootstrap
-	$(PY) -m crmkit.procfile --scale "$(SCALE)" --out var/Procfile --env-out var/scale.env
+	$(PY) -m suite.cli migrate-all
+	$(PY) -m suite.cli bootstrap
+	$(PY) -m suite.procfile --scale "$(SCALE)" --out var/Procfile --env-out var/scale.env
 	$(VENV)/bin/honcho -f var/Procfile -d . -e var/scale.env start
 
 mail-servers: ## Install dovecot's IMAP server for the mail tests (each test run starts its own)
@@ -85,7 +85,7 @@ lint: setup ## The layer contracts (import-linter), ruff and mypy over the gener
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy crmkit services gateway
+	$(VENV)/bin/mypy crmkit services gateway suite
 
 format: setup ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .

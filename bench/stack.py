@@ -13,7 +13,7 @@ from pathlib import Path
 
 import requests
 
-from crmkit.cli import SERVICES
+from suite.cli import SERVICES
 
 VENV_BIN = Path(sys.executable).parent
 ADMIN_PASSWORD = "bench-password-1"
@@ -114,7 +114,7 @@ def suite_running(
     python = str(VENV_BIN / "python")
     for command in ("migrate-all", "bootstrap"):
         subprocess.run(
-            [python, "-m", "crmkit.cli", command], env=env, check=True, capture_output=True
+            [python, "-m", "suite.cli", command], env=env, check=True, capture_output=True
         )
     # every gRPC server the gateway's health check asks for, whatever else a bench runs
     servers = [(service, "serve") for service in SERVICES if (service, "serve") not in verbs]

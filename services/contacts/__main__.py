@@ -1,5 +1,6 @@
 """`python -m services.contacts serve|consume|relay|migrate`"""
 
-from crmkit.cli import run_service
+from crmkit.service_cli import run_service
+from services.contacts.entrypoints import main
 
-run_service("contacts")
+run_service("contacts", main)

@@ -1,5 +1,6 @@
 """`python -m services.deals serve|consume|relay|migrate|worker|beat`"""
 
-from crmkit.cli import run_service
+from crmkit.service_cli import run_service
+from services.deals.entrypoints import main
 
-run_service("deals")
+run_service("deals", main)

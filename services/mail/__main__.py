@@ -1,5 +1,6 @@
 """`python -m services.mail serve|consume|relay|worker|beat|migrate`"""
 
-from crmkit.cli import run_service
+from crmkit.service_cli import run_service
+from services.mail.entrypoints import main
 
-run_service("mail")
+run_service("mail", main)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bench.stack import VENV_BIN
-from crmkit.cli import declare_queues
 from crmkit.settings import Settings
 from gateway.main import ensure_first_admin
+from suite.cli import declare_queues
 from tests.chaos.stack import DATABASES, Stack, base_env, cloned_databases, database_name
 from tests.support import postgres_databases, rabbitmq_vhost
 
@@ -36,7 +36,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     with postgres_databases(*DATABASES) as urls:
         env = base_env(urls, "amqp://unused", data_dir)
         python = str(VENV_BIN / "python")
-        migrate = [python, "-m", "crmkit.cli", "migrate-all"]
+        migrate = [python, "-m", "suite.cli", "migrate-all"]
         subprocess.run(migrate, env=env, check=True, capture_output=True)
         ensure_first_admin(Settings.from_env(env))
         yield {name: database_name(url) for name, url in urls.items()}

@@ -26,8 +26,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from crmkit.cli import SERVICES, VERBS
 from crmkit.settings import Settings
+from suite.cli import SERVICES, VERBS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"

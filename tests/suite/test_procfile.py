@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from crmkit.procfile import ScaleError, parse_scale, scaled
 from crmkit.settings import Settings
+from suite.procfile import ScaleError, parse_scale, scaled
 
 PROCFILE = """gateway: gunicorn gateway.wsgi:app
 contacts: python -m services.contacts serve

@@ -1,5 +1,5 @@
-"""One entry point for every process: `crm <service> serve|consume|relay|migrate`,
-`crm migrate-all`, `crm bootstrap` (first admin and demo data), `crm gateway serve`."""
+"""The `crm` console script: `crm <service> serve|consume|relay|migrate|worker|beat`,
+`crm migrate-all`, `crm bootstrap` (queues, first admin and demo data), `crm gateway`."""
 
 from __future__ import annotations
 
@@ -7,52 +7,48 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from crmkit.logging import configure_logging
-from crmkit.settings import Settings, SettingsError
+from crmkit.service_cli import VERBS, run_service, settings_or_exit
+from crmkit.settings import Settings
 
 SERVICES = ("contacts", "deals", "analytics", "mail")
-VERBS = ("serve", "consume", "relay", "migrate", "worker", "beat")
+__all__ = ["SERVICES", "VERBS", "declare_queues", "first_start", "main"]
 
 
-def run_service(service: str, argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog=f"python -m services.{service}")
-    parser.add_argument("verb", choices=VERBS)
-    args = parser.parse_args(argv)
-    settings = _settings()
-    configure_logging(service, settings.log_level)
-    module = importlib.import_module(f"services.{service}.entrypoints.main")
-    getattr(module, args.verb)(settings)
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except SettingsError as error:
-        sys.exit(f"configuration error: {error}")
+def entrypoints_of(service: str) -> ModuleType:
+    """Imported when asked for: a process loads its own service, not the whole suite."""
+    return importlib.import_module(f"services.{service}.entrypoints.main")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SERVICES:
-        run_service(argv[0], argv[1:])
+        run_service(argv[0], entrypoints_of(argv[0]), argv[1:])
         return
     parser = argparse.ArgumentParser(prog="crm")
     parser.add_argument("command", choices=("migrate-all", "bootstrap", "gateway"))
     parser.add_argument("rest", nargs="*")
     args = parser.parse_args(argv)
-    settings = _settings()
+    settings = settings_or_exit()
     configure_logging("crm", settings.log_level)
     if args.command == "migrate-all":
-        for service in (*SERVICES, "gateway"):
-            module = importlib.import_module(
-                f"services.{service}.entrypoints.main" if service != "gateway" else "gateway.main"
-            )
-            module.migrate(settings)
+        migrate_all(settings)
     elif args.command == "bootstrap":
         first_start(settings)
     else:
-        importlib.import_module("gateway.main").serve(settings)
+        from gateway import main as gateway
+
+        gateway.serve(settings)
+
+
+def migrate_all(settings: Settings) -> None:
+    from gateway import main as gateway
+
+    for service in SERVICES:
+        entrypoints_of(service).migrate(settings)
+    gateway.migrate(settings)
 
 
 def declare_queues(settings: Settings) -> None:
@@ -70,17 +66,19 @@ def declare_queues(settings: Settings) -> None:
         )
     channel = connection.channel()
     for service in SERVICES:
-        declare_queue(
-            channel, importlib.import_module(f"services.{service}.entrypoints.consumer").QUEUE
-        )
+        consumer = importlib.import_module(f"services.{service}.entrypoints.consumer")
+        declare_queue(channel, consumer.QUEUE)
     connection.close()
 
 
 def first_start(settings: Settings) -> None:
     """Queues, the first admin, demo data on an empty suite, and where to log in."""
+    from gateway import main as gateway
+    from services.contacts.entrypoints import demo as contacts_demo
+    from services.deals.entrypoints import demo as deals_demo
+
     declare_queues(settings)
-    admin_id, generated = importlib.import_module("gateway.main").ensure_first_admin(settings)
-    contacts_demo = importlib.import_module("services.contacts.entrypoints.demo")
+    admin_id, generated = gateway.ensure_first_admin(settings)
     if not settings.demo_data:
         print(
             f"Hoa CRM: http://127.0.0.1:{settings.gateway_port}, no demo data (CRM_DEMO_DATA=0)",
@@ -88,9 +86,7 @@ def first_start(settings: Settings) -> None:
         )
         return
     seeded = contacts_demo.seed(settings, admin_id)
-    deals = importlib.import_module("services.deals.entrypoints.demo").seed(
-        settings, admin_id, contacts_demo.customer_ids(settings)
-    )
+    deals = deals_demo.seed(settings, admin_id, contacts_demo.customer_ids(settings))
     password = generated or "(the one you set in CRM_ADMIN_PASSWORD"
     if not generated:
         kept = settings.data_dir / "admin-password.txt"

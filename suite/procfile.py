@@ -9,8 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from crmkit.cli import SERVICES
 from crmkit.settings import Settings
+from suite.cli import SERVICES
 
 COPY_PORT_STEP = 100  # copy n of a server listens on its port + 100 * (n - 1)
 SINGLETONS = ("beat",)  # two celery beats would send every scheduled job twice
@@ -62,7 +62,7 @@ def _copy_port(settings: Settings, service: str, n: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crmkit.procfile")
+    parser = argparse.ArgumentParser(prog="python -m suite.procfile")
     parser.add_argument("--scale", default="")
     parser.add_argument("--procfile", type=Path, default=Path("deploy/Procfile"))
     parser.add_argument("--out", type=Path, required=True, help="the Procfile to write")
