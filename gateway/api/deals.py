@@ -21,16 +21,6 @@ from gateway.schemas.common import PageQuery
 
 bp = Blueprint("deals", __name__)
 AREA = "deals"
-DEAL_FILTERS = (
-    "q",
-    "pipeline_id",
-    "stage_id",
-    "status",
-    "owner_id",
-    "counterparty_id",
-    "close_from",
-    "close_to",
-)
 
 
 def _deals() -> DealsStub:
@@ -63,10 +53,9 @@ def create_deal(body: s.DealCreate) -> Response:
     bp, "/deals", "GET", summary="Find deals", query=s.DealQuery, response=s.DealPage, area=AREA
 )
 def list_deals(query: s.DealQuery) -> dict[str, Any]:
-    request = set_present(
-        pb.ListDealsRequest(page=page_request(query, pb.PageRequest)),
-        {n: getattr(query, n) for n in DEAL_FILTERS},
-    )
+    # Every filter of the schema is a field of the request by the same name: said once, there.
+    filters = query.model_dump(exclude=set(PageQuery.model_fields))
+    request = set_present(pb.ListDealsRequest(page=page_request(query, pb.PageRequest)), filters)
     return page_of(s.Deal, _deals().ListDeals(request), query)
 
 

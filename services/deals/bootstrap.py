@@ -16,7 +16,8 @@ from crmkit.grpc_client import connect
 from crmkit.settings import Settings
 from services.deals.adapters import orm
 from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
-from services.deals.service_layer.unit_of_work import CounterpartyDirectory, SqlAlchemyUnitOfWork
+from services.deals.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from services.deals.service_layer.unit_of_work import CounterpartyDirectory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -1,24 +1,36 @@
-"""Translation between the deals domain and the protobuf contract in protos/crm/deals."""
+"""The one translation between the deals domain and its wire forms (protos/crm/deals and the
+deals events): requests into commands and filters, domain objects and events into messages.
+Every field is named here once per direction."""
 
 from __future__ import annotations
 
-from google.protobuf.message import Message
+from collections.abc import Callable
+from dataclasses import fields as fields_of
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from crm.deals.v1 import deals_pb2 as pb
-from crmkit.protobuf import as_text
-from services.deals.domain import model
+from crm.events.v1 import deals_pb2 as wire_events
+from crmkit.domain import Event
+from crmkit.errors import FieldError, InvalidInput
+from crmkit.protobuf import parse_date, parse_decimal, parse_time
+from crmkit.unit_of_work import OutboundEvent
+from services.deals.domain import commands, erp, events, model
+from services.deals.domain.commands import NOT_SENT, NotSent
+
+T = TypeVar("T")
 
 
-def fill(message: Message, source: object, names: tuple[str, ...]) -> Message:
-    """Copies attributes that are set; scalars keep their type, the rest become text."""
-    for name in names:
-        value = getattr(source, name)
-        if value is None:
-            continue
-        setattr(message, name, value if isinstance(value, bool | int | float) else as_text(value))
-    return message
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
+def _decimal(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+# -- domain to wire ------------------------------------------------------------------------
 def stage_to_proto(stage: model.Stage) -> pb.Stage:
     message = pb.Stage(
         id=stage.id,
@@ -26,9 +38,8 @@ def stage_to_proto(stage: model.Stage) -> pb.Stage:
         probability=stage.probability,
         archived=stage.archived,
         position=stage.position,
+        stall_after_days=stage.stall_after_days,
     )
-    if stage.stall_after_days is not None:
-        message.stall_after_days = stage.stall_after_days
     for template in stage.task_templates:
         message.task_templates.add(
             title=template["title"],
@@ -51,69 +62,570 @@ def pipeline_to_proto(pipeline: model.Pipeline) -> pb.Pipeline:
     return message
 
 
-DEAL_FIELDS = (
-    "id", "title", "pipeline_id", "counterparty_id", "amount", "currency", "expected_close_date",
-    "owner_id", "campaign_id", "stage_id", "status", "probability", "probability_manual",
-    "created_at", "closed_at", "lost_reason_id", "lost_to_competitor_id", "lost_comment", "updated_at",
-    "win_probability",
-)  # fmt: skip
-
-
 def deal_to_proto(deal: model.Deal) -> pb.Deal:
-    return fill(pb.Deal(), deal, DEAL_FIELDS)  # type: ignore[return-value]
+    return pb.Deal(
+        id=deal.id,
+        title=deal.title,
+        pipeline_id=deal.pipeline_id,
+        counterparty_id=deal.counterparty_id,
+        amount=_decimal(deal.amount),
+        currency=deal.currency,
+        expected_close_date=_iso(deal.expected_close_date),
+        owner_id=deal.owner_id,
+        campaign_id=deal.campaign_id,
+        stage_id=deal.stage_id,
+        status=deal.status,
+        probability=deal.probability,
+        probability_manual=deal.probability_manual,
+        created_at=deal.created_at.isoformat(),
+        closed_at=_iso(deal.closed_at),
+        lost_reason_id=deal.lost_reason_id,
+        lost_to_competitor_id=deal.lost_to_competitor_id,
+        lost_comment=deal.lost_comment,
+        updated_at=deal.updated_at.isoformat(),
+        win_probability=deal.win_probability,
+    )
 
 
-TASK_FIELDS = (
-    "id", "title", "assignee_id", "due_date", "status", "deal_id", "counterparty_id", "stage_id",
-    "created_at", "completed_at", "note",
-)  # fmt: skip
+def stage_visit_to_proto(visit: model.StageVisit) -> pb.StageVisit:
+    return pb.StageVisit(
+        stage_id=visit.stage_id,
+        entered_at=visit.entered_at.isoformat(),
+        left_at=_iso(visit.left_at),
+    )
 
 
 def task_to_proto(task: model.Task) -> pb.Task:
-    return fill(pb.Task(), task, TASK_FIELDS)  # type: ignore[return-value]
+    return pb.Task(
+        id=task.id,
+        title=task.title,
+        assignee_id=task.assignee_id,
+        due_date=task.due_date.isoformat(),
+        status=task.status,
+        deal_id=task.deal_id,
+        counterparty_id=task.counterparty_id,
+        stage_id=task.stage_id,
+        created_at=task.created_at.isoformat(),
+        completed_at=_iso(task.completed_at),
+        note=task.note,
+    )
 
 
 def participant_to_proto(participant: model.Participant) -> pb.Participant:
-    names = ("id", "deal_id", "counterparty_id", "role", "influence", "attitude", "note")
-    return fill(pb.Participant(), participant, names)  # type: ignore[return-value]
+    return pb.Participant(
+        id=participant.id,
+        deal_id=participant.deal_id,
+        counterparty_id=participant.counterparty_id,
+        role=participant.role,
+        influence=participant.influence,
+        attitude=participant.attitude,
+        note=participant.note,
+    )
 
 
 def link_to_proto(link: model.ParticipantLink) -> pb.ParticipantLink:
-    names = ("id", "deal_id", "from_participant_id", "to_participant_id", "kind")
-    return fill(pb.ParticipantLink(), link, names)  # type: ignore[return-value]
+    return pb.ParticipantLink(
+        id=link.id,
+        deal_id=link.deal_id,
+        from_participant_id=link.from_participant_id,
+        to_participant_id=link.to_participant_id,
+        kind=link.kind,
+    )
+
+
+def lost_reason_to_proto(reason: model.LostReason) -> pb.LostReason:
+    return pb.LostReason(id=reason.id, name=reason.name, kind=reason.kind)
 
 
 def campaign_to_proto(campaign: model.Campaign) -> pb.Campaign:
-    names = ("id", "name", "channel", "cost", "currency", "start_date", "end_date")
-    return fill(pb.Campaign(), campaign, names)  # type: ignore[return-value]
+    return pb.Campaign(
+        id=campaign.id,
+        name=campaign.name,
+        channel=campaign.channel,
+        cost=_decimal(campaign.cost),
+        currency=campaign.currency,
+        start_date=_iso(campaign.start_date),
+        end_date=_iso(campaign.end_date),
+    )
 
 
 def response_to_proto(response: model.CampaignResponse) -> pb.CampaignResponse:
-    names = ("id", "campaign_id", "counterparty_id", "kind", "note", "deal_id", "created_at")
-    message = fill(pb.CampaignResponse(), response, names)
+    prospect = None
     if response.prospect_name is not None:
-        prospect = message.prospect  # type: ignore[attr-defined]
-        prospect.name = response.prospect_name
-        if response.prospect_email is not None:
-            prospect.email = response.prospect_email
-        if response.prospect_phone is not None:
-            prospect.phone = response.prospect_phone
-    return message  # type: ignore[return-value]
+        prospect = pb.Prospect(
+            name=response.prospect_name,
+            email=response.prospect_email,
+            phone=response.prospect_phone,
+        )
+    return pb.CampaignResponse(
+        id=response.id,
+        campaign_id=response.campaign_id,
+        counterparty_id=response.counterparty_id,
+        prospect=prospect,
+        kind=response.kind,
+        note=response.note,
+        deal_id=response.deal_id,
+        created_at=response.created_at.isoformat(),
+    )
 
 
 def document_to_proto(document: model.Document) -> pb.Document:
-    names = (
-        "id",
-        "pipeline_id",
-        "title",
-        "kind",
-        "filename",
-        "content_type",
-        "size",
-        "sha256",
-        "created_at",
+    return pb.Document(
+        id=document.id,
+        pipeline_id=document.pipeline_id,
+        title=document.title,
+        kind=document.kind,
+        filename=document.filename,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        created_at=document.created_at.isoformat(),
     )
-    return fill(pb.Document(), document, names)  # type: ignore[return-value]
+
+
+def erp_document_to_proto(document: erp.ErpDocument) -> pb.ErpDocument:
+    """The event and list form of a stored document (its lines' figures computed here)."""
+    fields = document.fields
+    message = pb.ErpDocument(
+        kind=document.kind,
+        id=document.id,
+        external_id=document.external_id,
+        number=document.number,
+        date=document.date.isoformat(),
+        counterparty_id=document.counterparty_id,
+        deal_id=fields.get("deal_id"),
+        currency=fields.get("currency"),
+        order_kind=fields.get("order_kind"),
+        status=fields.get("status"),
+        failure_reason_id=fields.get("failure_reason_id"),
+        due_date=_iso(fields.get("due_date")),
+        order_external_id=fields.get("order_external_id"),
+        paid_at=_iso(fields.get("paid_at")),
+        invoice_external_id=fields.get("invoice_external_id"),
+        owner_id=document.owner_id,
+        created_at=_iso(document.created_at) or "",
+        updated_at=_iso(document.updated_at) or "",
+    )
+    for line in document.lines:
+        message.lines.add(
+            sku=line.sku,
+            name=line.name,
+            quantity=str(line.quantity),
+            price=str(line.price),
+            cost=str(line.cost),
+            discount=str(line.discount),
+            revenue=str(line.revenue),
+            gross_profit=str(line.gross_profit),
+        )
+    return message
+
+
+def erp_batch_result(outcomes: list[erp.Outcome]) -> pb.ErpBatchResult:
+    reply = pb.ErpBatchResult()
+    for o in outcomes:
+        result = reply.results.add(
+            index=o.index, kind=o.kind, external_id=o.external_id, outcome=o.outcome, id=o.id
+        )
+        for error in o.errors:
+            result.errors.add(field=error.field, message=error.message)
+    return reply
+
+
+# -- events --------------------------------------------------------------------------------
+def _deal_event(event_type: str, deal: model.Deal) -> OutboundEvent:
+    return OutboundEvent(event_type, deal.id, wire_events.DealChanged(deal=deal_to_proto(deal)))
+
+
+def _task_event(event_type: str, task: model.Task) -> OutboundEvent:
+    return OutboundEvent(event_type, task.id, wire_events.TaskChanged(task=task_to_proto(task)))
+
+
+def _pipeline_event(event_type: str, pipeline: model.Pipeline) -> OutboundEvent:
+    message = wire_events.PipelineChanged(pipeline=pipeline_to_proto(pipeline))
+    return OutboundEvent(event_type, pipeline.id, message)
+
+
+def _response_event(event_type: str, response: model.CampaignResponse) -> OutboundEvent:
+    message = wire_events.CampaignResponded(response=response_to_proto(response))
+    return OutboundEvent(event_type, response.id, message)
+
+
+def _erp_event(event_type: str, document: erp.ErpDocument) -> OutboundEvent:
+    message = wire_events.ErpDocumentChanged(document=erp_document_to_proto(document))
+    return OutboundEvent(event_type, document.id, message)
+
+
+def _stage_changed(event: events.DealStageChanged) -> OutboundEvent:
+    message = wire_events.DealStageChanged(
+        deal=deal_to_proto(event.deal),
+        from_stage_id=event.from_stage_id or "",
+        to_stage_id=event.to_stage.id,
+        to_stage_name=event.to_stage.name,
+        automatic=event.automatic,
+        at=event.at.isoformat(),
+    )
+    return OutboundEvent("deals.deal.stage_changed", event.deal.id, message)
+
+
+def to_outbound(event: Event) -> OutboundEvent:
+    """A domain event as it leaves through the outbox: its registered type and payload."""
+    match event:
+        case events.DealOpened(deal):
+            return _deal_event("deals.deal.created", deal)
+        case events.DealChanged(deal):
+            return _deal_event("deals.deal.updated", deal)
+        case events.DealWon(deal):
+            return _deal_event("deals.deal.won", deal)
+        case events.DealLost(deal):
+            return _deal_event("deals.deal.lost", deal)
+        case events.DealReopened(deal):
+            return _deal_event("deals.deal.reopened", deal)
+        case events.DealStageChanged():
+            return _stage_changed(event)
+        case events.TaskCreated(task):
+            return _task_event("deals.task.created", task)
+        case events.TaskCompleted(task):
+            return _task_event("deals.task.completed", task)
+        case events.ParticipantAdded(participant):
+            added = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
+            return OutboundEvent("deals.participant.added", participant.id, added)
+        case events.DocumentAdded(document):
+            message = wire_events.DocumentAdded(document=document_to_proto(document))
+            return OutboundEvent("deals.document.added", document.id, message)
+        case events.PipelineCreated(pipeline):
+            return _pipeline_event("deals.pipeline.created", pipeline)
+        case events.PipelineChanged(pipeline):
+            return _pipeline_event("deals.pipeline.updated", pipeline)
+        case events.CampaignCreated(campaign):
+            changed = wire_events.CampaignChanged(campaign=campaign_to_proto(campaign))
+            return OutboundEvent("deals.campaign.created", campaign.id, changed)
+        case events.CampaignResponseRecorded(response):
+            return _response_event("deals.campaign.response", response)
+        case events.CampaignResponseConverted(response):
+            return _response_event("deals.campaign.response_converted", response)
+        case events.ErpDocumentPosted(document):
+            return _erp_event(f"deals.{document.kind}.posted", document)
+        case events.ErpDocumentUpdated(document):
+            return _erp_event(f"deals.{document.kind}.updated", document)
+        case events.InvoicePaid(invoice):
+            return _erp_event("deals.invoice.paid", invoice)
+        case events.InvoiceOverdue(invoice):
+            return _erp_event("deals.invoice.overdue", invoice)
+    raise TypeError(f"deals has no wire form for {type(event).__name__}")
+
+
+# -- wire to domain ------------------------------------------------------------------------
+def _given(present: bool, value: str) -> str | None:
+    """An optional field's value; None when it was not sent."""
+    return value if present else None
+
+
+def _or_none(value: str) -> str | None:
+    """A field without presence: empty is not given."""
+    return value or None
+
+
+def create_deal(request: pb.Deal) -> commands.CreateDeal:
+    r = request
+    return commands.CreateDeal(
+        pipeline_id=r.pipeline_id,
+        title=r.title,
+        counterparty_id=r.counterparty_id,
+        amount=parse_decimal(_given(r.HasField("amount"), r.amount), "amount"),
+        currency=_given(r.HasField("currency"), r.currency),
+        expected_close_date=parse_date(
+            _given(r.HasField("expected_close_date"), r.expected_close_date),
+            "expected_close_date",
+        ),
+        owner_id=_given(r.HasField("owner_id"), r.owner_id),
+        campaign_id=_given(r.HasField("campaign_id"), r.campaign_id),
+    )
+
+
+EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
+
+
+def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
+    """The mask's paths are the fields sent; a path that names no editable field is refused."""
+    paths = set(request.update_mask.paths)
+    unknown = [p for p in request.update_mask.paths if p not in EDITABLE]
+    if unknown:
+        raise InvalidInput.field(unknown[0], "cannot be changed")
+    d = request.deal
+
+    def given(name: str, value: str | None) -> str | NotSent | None:
+        return value if name in paths else NOT_SENT
+
+    amount = d.amount if d.HasField("amount") else None
+    close = d.expected_close_date if d.HasField("expected_close_date") else None
+    probability = request.probability if request.HasField("probability") else None
+    changes = commands.DealChanges(
+        title=given("title", _or_none(d.title)),
+        counterparty_id=given("counterparty_id", _or_none(d.counterparty_id)),
+        amount=parse_decimal(amount, "amount") if "amount" in paths else NOT_SENT,
+        currency=given("currency", _given(d.HasField("currency"), d.currency)),
+        expected_close_date=(
+            parse_date(close, "expected_close_date") if "expected_close_date" in paths else NOT_SENT
+        ),
+        owner_id=given("owner_id", _given(d.HasField("owner_id"), d.owner_id)),
+        campaign_id=given("campaign_id", _given(d.HasField("campaign_id"), d.campaign_id)),
+        probability=probability if "probability" in paths else NOT_SENT,
+    )
+    return commands.ChangeDeal(request.id, changes)
+
+
+def deal_filter(request: pb.ListDealsRequest) -> model.DealFilter:
+    r = request
+    return model.DealFilter(
+        pipeline_id=_given(r.HasField("pipeline_id"), r.pipeline_id),
+        stage_id=_given(r.HasField("stage_id"), r.stage_id),
+        status=_given(r.HasField("status"), r.status),
+        owner_id=_given(r.HasField("owner_id"), r.owner_id),
+        counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
+        close_from=parse_date(_given(r.HasField("close_from"), r.close_from), "close_from"),
+        close_to=parse_date(_given(r.HasField("close_to"), r.close_to), "close_to"),
+        q=_given(r.HasField("q"), r.q),
+    )
+
+
+def task_filter(request: pb.ListTasksRequest, today: date) -> model.TaskFilter:
+    r = request
+    return model.TaskFilter(
+        assignee_ids=tuple(r.assignee_ids),
+        status=_given(r.HasField("status"), r.status),
+        due_to=parse_date(_given(r.HasField("due_to"), r.due_to), "due_to"),
+        deal_id=_given(r.HasField("deal_id"), r.deal_id),
+        overdue_on=today if r.overdue else None,
+    )
+
+
+def stages(request: pb.Pipeline) -> tuple[commands.StageSpec, ...]:
+    return tuple(
+        commands.StageSpec(
+            id=stage.id or None,
+            name=stage.name,
+            probability=stage.probability,
+            archived=stage.archived,
+            stall_after_days=stage.stall_after_days if stage.HasField("stall_after_days") else None,
+            task_templates=tuple(
+                commands.TaskTemplate(
+                    title=t.title,
+                    due_in_days=t.due_in_days,
+                    assignee=t.assignee or model.DEAL_OWNER,
+                )
+                for t in stage.task_templates
+            ),
+        )
+        for stage in request.stages
+    )
+
+
+def add_document(request: pb.Document) -> commands.AddDocument:
+    return commands.AddDocument(
+        pipeline_id=request.pipeline_id,
+        title=request.title,
+        kind=request.kind,
+        filename=request.filename or "document",
+        content_type=request.content_type or "application/octet-stream",
+        content=request.content,
+    )
+
+
+def add_participant(request: pb.Participant) -> commands.AddParticipant:
+    return commands.AddParticipant(
+        deal_id=request.deal_id,
+        counterparty_id=request.counterparty_id,
+        role=request.role,
+        influence=request.influence,
+        attitude=request.attitude or "neutral",
+        note=_given(request.HasField("note"), request.note),
+    )
+
+
+def link_participants(request: pb.ParticipantLink) -> commands.LinkParticipants:
+    return commands.LinkParticipants(
+        deal_id=request.deal_id,
+        from_participant_id=request.from_participant_id,
+        to_participant_id=request.to_participant_id,
+        kind=request.kind,
+    )
+
+
+def create_task(request: pb.Task) -> commands.CreateTask:
+    due = parse_date(request.due_date, "due_date")
+    if due is None:
+        raise InvalidInput.field("due_date", "is required")
+    return commands.CreateTask(
+        title=request.title,
+        assignee_id=request.assignee_id,
+        due_date=due,
+        deal_id=_given(request.HasField("deal_id"), request.deal_id),
+        counterparty_id=_given(request.HasField("counterparty_id"), request.counterparty_id),
+        note=_given(request.HasField("note"), request.note),
+    )
+
+
+def create_campaign(request: pb.Campaign) -> commands.CreateCampaign:
+    r = request
+    return commands.CreateCampaign(
+        name=r.name,
+        channel=_given(r.HasField("channel"), r.channel),
+        cost=parse_decimal(_given(r.HasField("cost"), r.cost), "cost"),
+        currency=_given(r.HasField("currency"), r.currency),
+        start_date=parse_date(_given(r.HasField("start_date"), r.start_date), "start_date"),
+        end_date=parse_date(_given(r.HasField("end_date"), r.end_date), "end_date"),
+    )
+
+
+def record_campaign_response(request: pb.CampaignResponse) -> commands.RecordCampaignResponse:
+    prospect = request.prospect if request.HasField("prospect") else None
+    return commands.RecordCampaignResponse(
+        campaign_id=request.campaign_id,
+        kind=request.kind,
+        counterparty_id=_given(request.HasField("counterparty_id"), request.counterparty_id),
+        prospect_name=prospect.name if prospect else None,
+        prospect_email=_given(prospect.HasField("email"), prospect.email) if prospect else None,
+        prospect_phone=_given(prospect.HasField("phone"), prospect.phone) if prospect else None,
+        note=_given(request.HasField("note"), request.note),
+    )
+
+
+def convert_campaign_response(request: pb.ConvertRequest) -> commands.ConvertCampaignResponse:
+    r = request
+    return commands.ConvertCampaignResponse(
+        response_id=r.response_id,
+        pipeline_id=_given(r.HasField("pipeline_id"), r.pipeline_id),
+        title=_given(r.HasField("title"), r.title),
+        owner_id=_given(r.HasField("owner_id"), r.owner_id),
+    )
+
+
+def erp_filter(request: pb.ListErpRequest) -> erp.ErpFilter:
+    r = request
+    return erp.ErpFilter(
+        kind=r.kind,
+        counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
+        deal_id=_given(r.HasField("deal_id"), r.deal_id),
+        date_from=parse_date(_given(r.HasField("date_from"), r.date_from), "date_from"),
+        date_to=parse_date(_given(r.HasField("date_to"), r.date_to), "date_to"),
+    )
+
+
+# -- ERP documents, read off the wire -----------------------------------------------------
+def ingest_erp_batch(request: pb.ErpBatch) -> commands.IngestErpBatch:
+    return commands.IngestErpBatch([received_erp_document(m) for m in request.documents])
+
+
+def received_erp_document(message: pb.ErpDocument) -> commands.ReceivedErpDocument:
+    """Read in the order its problems were always reported: kind, required fields, date, the
+    kind's fields, counterparty, lines; the first problem found rejects it."""
+    received = commands.ReceivedErpDocument(message.kind, message.external_id, None, None, [])
+    try:
+        when, fields = _erp_heading(message)
+        received.reference = _counterparty_reference(message)
+        lines = _erp_lines(message)
+    except erp.DocumentRejected as rejected:
+        received.errors = rejected.errors
+        return received
+    received.document = erp.ErpDocument(
+        message.kind, message.external_id, message.number, when, "", fields, lines
+    )
+    return received
+
+
+def _erp_heading(message: pb.ErpDocument) -> tuple[date, dict[str, object]]:
+    if message.kind not in erp.KINDS:
+        raise erp.DocumentRejected([FieldError("kind", "must be order, invoice or shipment")])
+    required = (
+        ("external_id", message.external_id),
+        ("number", message.number),
+        ("date", message.date),
+    )
+    missing = [FieldError(name, "is required") for name, value in required if not value]
+    if missing:
+        raise erp.DocumentRejected(missing)
+    when = _rejecting(parse_date, message.date, "date")
+    assert when is not None
+    return when, _erp_kind_fields(message)
+
+
+def _rejecting(
+    parse: Callable[[str | None, str], T | None], value: str | None, name: str
+) -> T | None:
+    try:
+        return parse(value, name)
+    except InvalidInput as error:
+        raise erp.DocumentRejected(error.errors) from None
+
+
+def _erp_kind_fields(m: pb.ErpDocument) -> dict[str, object]:
+    common: dict[str, object] = {
+        "deal_id": _given(m.HasField("deal_id"), m.deal_id),
+        "currency": _given(m.HasField("currency"), m.currency),
+    }
+    if m.kind == "order":
+        return common | {
+            "order_kind": _given(m.HasField("order_kind"), m.order_kind) or "customer",
+            "status": _given(m.HasField("status"), m.status) or "open",
+            "failure_reason_id": _given(m.HasField("failure_reason"), m.failure_reason),
+        }
+    if m.kind == "invoice":
+        due = _given(m.HasField("due_date"), m.due_date)
+        paid = _given(m.HasField("paid_at"), m.paid_at)
+        return common | {
+            "due_date": _rejecting(parse_date, due, "due_date"),
+            "order_external_id": _given(m.HasField("order_external_id"), m.order_external_id),
+            "paid_at": _rejecting(parse_time, paid, "paid_at"),
+            "status": _given(m.HasField("status"), m.status) or "posted",
+        }
+    return common | {
+        "invoice_external_id": _given(m.HasField("invoice_external_id"), m.invoice_external_id)
+    }
+
+
+def _counterparty_reference(m: pb.ErpDocument) -> commands.CounterpartyReference:
+    if m.HasField("counterparty_id"):
+        return commands.CounterpartyReference("counterparty_id", "id", m.counterparty_id)
+    if m.HasField("counterparty_tax_id"):
+        return commands.CounterpartyReference(
+            "counterparty_tax_id", "tax_id", m.counterparty_tax_id
+        )
+    if m.HasField("counterparty_external_id"):
+        return commands.CounterpartyReference(
+            "counterparty_external_id", "external_id", m.counterparty_external_id
+        )
+    message = "name the counterparty by id, tax id or external id"
+    raise erp.DocumentRejected([FieldError("counterparty_id", message)])
+
+
+def _erp_lines(message: pb.ErpDocument) -> list[erp.Line]:
+    lines = []
+    for index, line in enumerate(message.lines):
+        try:
+            quantity, price, cost, discount = (
+                Decimal(v or "0") for v in (line.quantity, line.price, line.cost, line.discount)
+            )
+        except InvalidOperation:
+            raise erp.DocumentRejected([_bad_amount(index, line)]) from None
+        lines.append(erp.Line(line.sku, quantity, line.name, price, cost, discount))
+    return lines
+
+
+def _bad_amount(index: int, line: pb.ErpLine) -> FieldError:
+    if not line.quantity:
+        return FieldError(f"lines.{index}.quantity", "is required")
+    amounts = (
+        ("quantity", line.quantity),
+        ("price", line.price),
+        ("cost", line.cost),
+        ("discount", line.discount),
+    )
+    for name, value in amounts:
+        try:
+            parse_decimal(value or None, name)
+        except InvalidInput:
+            return FieldError(f"lines.{index}.{name}", f"must be a decimal number; got {value!r}")
+    return FieldError(f"lines.{index}", "has an amount that is not a number")
 
 
 def notification_to_proto(notification: model.Notification) -> pb.Notification:

@@ -1,85 +1,57 @@
-"""Queries of the deals service: the only place that knows how its records are found."""
+"""The deals service's aggregates as SQLAlchemy finds and keeps them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Generic, TypeVar
 
-from sqlalchemy import and_, select, union, update
+from sqlalchemy import ColumnElement, and_, select, union, update
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate
-from crmkit.text import like_escape, searchable
 from services.deals.adapters import orm
 from services.deals.domain import model
 
 Record = TypeVar("Record")
 
 
-@dataclass(frozen=True)
-class DealFilter:
-    pipeline_id: str | None = None
-    stage_id: str | None = None
-    status: str | None = None
-    owner_id: str | None = None
-    counterparty_id: str | None = None
-    close_from: date | None = None
-    close_to: date | None = None
-    q: str | None = None  # words of the title, any case, diacritics optional
+class Records(Generic[Record]):
+    """Adds and finds one kind of record by id."""
 
-
-@dataclass(frozen=True)
-class TaskFilter:
-    assignee_ids: tuple[str, ...] = ()
-    status: str | None = None
-    due_to: date | None = None
-    deal_id: str | None = None
-    overdue_on: date | None = None
-
-
-class Records:
-    """Adds, finds and lists one kind of record."""
-
-    def __init__(self, session: Session, kind: type[Any], order: Any) -> None:
+    def __init__(self, session: Session, kind: type[Record]) -> None:
         self.session = session
         self.kind = kind
-        self.order = order
 
-    def add(self, record: Any) -> None:
+    def add(self, record: Record) -> None:
         self.session.add(record)
 
-    def get(self, record_id: str) -> Any:
+    def get(self, record_id: str) -> Record | None:
         return self.session.get(self.kind, record_id)
 
-    def list(self, page: Page, *conditions: Any) -> tuple[list[Any], int]:
-        query = select(self.kind).where(and_(True, *conditions)).order_by(*self.order)
-        return paginate(self.session, query, page)
 
-    def first(self, *conditions: Any) -> Any:
-        return self.session.scalars(select(self.kind).where(*conditions).limit(1)).first()
-
-
-class SqlAlchemyDealRepository(Records):
+class SqlAlchemyPipelineRepository(Records[model.Pipeline]):
     def __init__(self, session: Session) -> None:
-        super().__init__(session, model.Deal, (orm.deals.c.created_at.desc(), orm.deals.c.id))
+        super().__init__(session, model.Pipeline)
 
-    def search(self, wanted: DealFilter, page: Page) -> tuple[list[model.Deal], int]:
-        c = orm.deals.c
-        conditions = [
-            getattr(c, name) == getattr(wanted, name)
-            for name in ("pipeline_id", "stage_id", "status", "owner_id", "counterparty_id")
-            if getattr(wanted, name) is not None
-        ]
-        if wanted.close_from is not None:
-            conditions.append(c.expected_close_date >= wanted.close_from)
-        if wanted.close_to is not None:
-            conditions.append(c.expected_close_date <= wanted.close_to)
-        if wanted.q:
-            conditions.append(
-                c.title_key.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
-            )
-        return self.list(page, *conditions)
+    def named(self, name: str) -> model.Pipeline | None:
+        query = select(model.Pipeline).where(orm.pipelines.c.name == name).limit(1)
+        return self.session.scalars(query).first()
+
+    def first(self) -> model.Pipeline | None:
+        return self.session.scalars(select(model.Pipeline).limit(1)).first()
+
+    def list(self, page: Page) -> tuple[list[model.Pipeline], int]:
+        return paginate(self.session, select(model.Pipeline).order_by(orm.pipelines.c.name), page)
+
+
+class SqlAlchemyDealRepository(Records[model.Deal]):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, model.Deal)
+
+    def of_ids(self, deal_ids: Iterable[str]) -> dict[str, model.Deal]:
+        query = select(model.Deal).where(orm.deals.c.id.in_(list(deal_ids)))
+        return {deal.id: deal for deal in self.session.scalars(query)}
 
     def stages_in_use(self, pipeline_id: str) -> set[str]:
         in_deals = select(orm.deals.c.stage_id).where(orm.deals.c.pipeline_id == pipeline_id)
@@ -100,46 +72,16 @@ class SqlAlchemyDealRepository(Records):
         )
         self.session.add(model.StageVisit(deal_id=deal.id, stage_id=stage_id, entered_at=at))
 
-    def history(self, deal_id: str) -> list[model.StageVisit]:
-        v = orm.stage_visits.c
-        query = select(model.StageVisit).where(v.deal_id == deal_id).order_by(v.entered_at, v.id)
-        return list(self.session.scalars(query).all())
 
-
-class SqlAlchemyTaskRepository(Records):
+class SqlAlchemyTaskRepository(Records[model.Task]):
     def __init__(self, session: Session) -> None:
-        super().__init__(
-            session, model.Task, (orm.tasks.c.due_date, orm.tasks.c.created_at, orm.tasks.c.id)
-        )
-
-    def search(self, wanted: TaskFilter, page: Page) -> tuple[list[model.Task], int]:
-        c = orm.tasks.c
-        conditions: list[Any] = []
-        if wanted.assignee_ids:
-            conditions.append(c.assignee_id.in_(wanted.assignee_ids))
-        if wanted.status is not None:
-            conditions.append(c.status == wanted.status)
-        if wanted.due_to is not None:
-            conditions.append(c.due_date <= wanted.due_to)
-        if wanted.deal_id is not None:
-            conditions.append(c.deal_id == wanted.deal_id)
-        if wanted.overdue_on is not None:
-            conditions += [c.status == "open", c.due_date < wanted.overdue_on]
-        return self.list(page, *conditions)
+        super().__init__(session, model.Task)
 
     def open_for_stage(self, deal_id: str, stage_id: str) -> list[model.Task]:
+        self.session.flush()  # a task just completed is no longer open
         c = orm.tasks.c
         query = select(model.Task).where(
             c.deal_id == deal_id, c.stage_id == stage_id, c.status == "open"
-        )
-        return list(self.session.scalars(query).all())
-
-    def of_user_between(self, user_id: str, first: date, last: date) -> list[model.Task]:
-        c = orm.tasks.c
-        query = (
-            select(model.Task)
-            .where(c.assignee_id == user_id, c.due_date >= first, c.due_date <= last)
-            .order_by(c.due_date, c.id)
         )
         return list(self.session.scalars(query).all())
 
@@ -147,3 +89,34 @@ class SqlAlchemyTaskRepository(Records):
         c = orm.tasks.c
         query = select(model.Task).where(c.status == "open", c.due_date <= day)
         return list(self.session.scalars(query).all())
+
+
+class SqlAlchemyLostReasonRepository(Records[model.LostReason]):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, model.LostReason)
+
+    def named(self, name: str) -> model.LostReason | None:
+        query = select(model.LostReason).where(orm.lost_reasons.c.name == name).limit(1)
+        return self.session.scalars(query).first()
+
+
+class SqlAlchemyNotificationRepository(Records[model.Notification]):
+    """Newest first; found by conditions on the notifications table (reminders' queries)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, model.Notification)
+
+    def first(self, *conditions: ColumnElement[bool]) -> model.Notification | None:
+        query = select(model.Notification).where(*conditions).limit(1)
+        return self.session.scalars(query).first()
+
+    def list(
+        self, page: Page, *conditions: ColumnElement[bool]
+    ) -> tuple[list[model.Notification], int]:
+        n = orm.notifications.c
+        query = (
+            select(model.Notification)
+            .where(and_(True, *conditions))
+            .order_by(n.created_at.desc(), n.id)
+        )
+        return paginate(self.session, query, page)

@@ -19,6 +19,18 @@ KINDS = ("order", "invoice", "shipment")
 MONEY = Decimal("0.01")
 
 
+@dataclass
+class Outcome:
+    """What became of one document of a batch."""
+
+    index: int
+    kind: str
+    external_id: str
+    outcome: str = "rejected"  # created | updated | unchanged | rejected
+    id: str = ""
+    errors: list[FieldError] = field(default_factory=list)
+
+
 class DocumentRejected(Exception):
     def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
@@ -52,6 +64,17 @@ class Line:
             "discount": str(self.discount),
         }
 
+    @classmethod
+    def from_stored(cls, stored: dict[str, str]) -> Line:
+        return cls(
+            sku=stored["sku"],
+            name=stored.get("name", ""),
+            quantity=Decimal(stored["quantity"]),
+            price=Decimal(stored["price"]),
+            cost=Decimal(stored["cost"]),
+            discount=Decimal(stored["discount"]),
+        )
+
 
 @dataclass
 class ErpDocument:
@@ -64,6 +87,15 @@ class ErpDocument:
     counterparty_id: str
     fields: dict[str, Any] = field(default_factory=dict)
     lines: list[Line] = field(default_factory=list)
+    # Given when stored; not part of what a resend is compared by.
+    id: str = ""
+    owner_id: str | None = None  # the deal's owner, else the counterparty's
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.external_id)
 
     def row(self) -> dict[str, Any]:
         """The stored columns, and the fingerprint a resend is compared by."""
@@ -77,6 +109,25 @@ class ErpDocument:
         }
         values["content_hash"] = fingerprint(values)
         return values
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErpFilter:
+    kind: str
+    counterparty_id: str | None
+    deal_id: str | None
+    date_from: date | None
+    date_to: date | None
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """What a resend is compared with: the stored document's id, fingerprint and payment."""
+
+    id: str
+    content_hash: str
+    paid: bool
+    created_at: datetime
 
 
 def fingerprint(values: dict[str, Any]) -> str:

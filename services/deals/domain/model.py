@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from crmkit.errors import Conflict, InvalidInput
+from services.deals.domain.commands import NOT_SENT, CreateDeal, DealChanges
 
 MODES = ("simple", "business_process")
 STATUSES = ("open", "won", "lost")
@@ -155,6 +156,47 @@ class Deal:
     win_probability: float | None = None  # the win model's estimate, told by analytics
     win_scored_at: datetime | None = None
 
+    @classmethod
+    def open(cls, wanted: CreateDeal, first: Stage, opened_by: str | None) -> Deal:
+        """A new deal in the first stage of its pipeline, owned by who opens it unless named."""
+        deal = cls(
+            title=wanted.title,
+            pipeline_id=wanted.pipeline_id,
+            counterparty_id=wanted.counterparty_id,
+            stage_id=first.id,
+            probability=first.probability,
+            amount=wanted.amount,
+            currency=wanted.currency,
+            expected_close_date=wanted.expected_close_date,
+            owner_id=wanted.owner_id or opened_by,
+            campaign_id=wanted.campaign_id,
+        )
+        deal.check()
+        return deal
+
+    def change(self, changes: DealChanges, stage: Stage, at: datetime) -> None:
+        """The sent fields, each said here once; `stage` is the deal's, for its probability."""
+        if changes.probability is not NOT_SENT:
+            self.set_probability(changes.probability, stage)
+        if changes.title is not NOT_SENT:
+            self.title = _named(changes.title or "", "title")
+        if changes.counterparty_id is not NOT_SENT:
+            if changes.counterparty_id is None:
+                raise InvalidInput.field("counterparty_id", "is required")
+            self.counterparty_id = changes.counterparty_id
+        if changes.amount is not NOT_SENT:
+            self.amount = changes.amount
+        if changes.currency is not NOT_SENT:
+            self.currency = changes.currency
+        if changes.expected_close_date is not NOT_SENT:
+            self.expected_close_date = changes.expected_close_date
+        if changes.owner_id is not NOT_SENT:
+            self.owner_id = changes.owner_id
+        if changes.campaign_id is not NOT_SENT:
+            self.campaign_id = changes.campaign_id
+        self.check()
+        self.updated_at = at
+
     def check(self) -> None:
         self.title = _named(self.title, "title")
         if self.amount is not None and self.amount < 0:
@@ -206,6 +248,40 @@ class Deal:
         self.lost_reason_id = self.lost_to_competitor_id = self.lost_comment = None
         if not self.probability_manual:
             self.probability = stage.probability
+
+
+@dataclass(frozen=True, kw_only=True)
+class DealFilter:
+    """What a person looks for among deals; None: any."""
+
+    pipeline_id: str | None
+    stage_id: str | None
+    status: str | None
+    owner_id: str | None
+    counterparty_id: str | None
+    close_from: date | None  # the expected close date, from and to
+    close_to: date | None
+    q: str | None  # words of the title, any case, diacritics optional
+
+    def equal_to(self) -> dict[str, str]:
+        """The deal fields asked for exactly, by name, with the value asked."""
+        exact = {
+            "pipeline_id": self.pipeline_id,
+            "stage_id": self.stage_id,
+            "status": self.status,
+            "owner_id": self.owner_id,
+            "counterparty_id": self.counterparty_id,
+        }
+        return {name: value for name, value in exact.items() if value is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskFilter:
+    assignee_ids: tuple[str, ...] = ()  # empty: everyone's
+    status: str | None = None
+    due_to: date | None = None
+    deal_id: str | None = None
+    overdue_on: date | None = None  # open and due before this day
 
 
 @dataclass

@@ -11,10 +11,10 @@ from crmkit.identity import Identity
 from crmkit.paging import Page
 from crmkit.settings import Settings
 from services.deals import bootstrap
-from services.deals.domain import model
+from services.deals.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from services.deals.domain import commands, events, model
 from services.deals.service_layer import campaigns, pipelines
-from services.deals.service_layer.deals import _publish, enter_stage
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork
+from services.deals.service_layer.deals import enter_stage
 
 WHOLESALE = [("Tiếp cận", 10), ("Báo giá", 30), ("Đàm phán", 60), ("Hợp đồng", 85)]
 PROJECT = [
@@ -39,27 +39,27 @@ def seed(settings: Settings, owner_id: str, counterparty_ids: list[str]) -> int:
     actor = Identity(owner_id, frozenset({"admin"}))
     if pipelines.list_pipelines(app.uow(), Page(1, 1))[1] or not counterparty_ids:
         return 0
-    wholesale = pipelines.create_pipeline(
-        app.uow(),
-        "Bán buôn",
-        "simple",
-        [{"name": n, "probability": p} for n, p in WHOLESALE],
-        actor,
+    simple = commands.CreatePipeline(
+        "Bán buôn", "simple", tuple(_stage(n, p, []) for n, p in WHOLESALE)
     )
-    stages = [
-        {
-            "name": n,
-            "probability": p,
-            "task_templates": [{"title": t, "due_in_days": 2} for t in titles],
-        }
-        for n, p, titles in PROJECT
-    ]
-    project = pipelines.create_pipeline(app.uow(), "Dự án", "business_process", stages, actor)
+    wholesale = pipelines.create_pipeline(simple, app.uow(), actor)
+    process = commands.CreatePipeline(
+        "Dự án", "business_process", tuple(_stage(n, p, titles) for n, p, titles in PROJECT)
+    )
+    project = pipelines.create_pipeline(process, app.uow(), actor)
     reasons = [
-        campaigns.create_lost_reason(app.uow(), name, "deal", actor).id for name in LOST_REASONS
+        campaigns.create_lost_reason(commands.CreateLostReason(name, "deal"), app.uow(), actor).id
+        for name in LOST_REASONS
     ]
-    fair = model.Campaign("Triển lãm Vietbuild 2026", "exhibition", Decimal("120000000"), "VND")
-    campaign = campaigns.create_campaign(app.uow(), fair, actor)
+    fair = commands.CreateCampaign(
+        name="Triển lãm Vietbuild 2026",
+        channel="exhibition",
+        cost=Decimal("120000000"),
+        currency="VND",
+        start_date=None,
+        end_date=None,
+    )
+    campaign = campaigns.create_campaign(fair, app.uow(), actor)
     rng = random.Random(2026)
     for number in range(DEALS):
         chosen = wholesale if number % 3 else project
@@ -77,6 +77,19 @@ def seed(settings: Settings, owner_id: str, counterparty_ids: list[str]) -> int:
     return DEALS
 
 
+def _stage(name: str, probability: int, tasks: list[str]) -> commands.StageSpec:
+    return commands.StageSpec(
+        id=None,
+        name=name,
+        probability=probability,
+        archived=False,
+        stall_after_days=None,
+        task_templates=tuple(
+            commands.TaskTemplate(title=t, due_in_days=2, assignee=model.DEAL_OWNER) for t in tasks
+        ),
+    )
+
+
 def _history(
     uow: SqlAlchemyUnitOfWork,
     rng: random.Random,
@@ -91,7 +104,7 @@ def _history(
     now = datetime.now(UTC)
     at = now - timedelta(days=rng.randint(5, 365), hours=rng.randint(0, 23))
     with uow:
-        pipeline = uow.pipelines.get(pipeline.id)
+        pipeline = uow.pipelines.get(pipeline.id) or pipeline  # this session's copy
         stages = pipeline.active_stages()
         deal = model.Deal(
             title=f"{pipeline.name} #{number + 1:03d}",
@@ -108,13 +121,13 @@ def _history(
             updated_at=at,
         )
         uow.deals.add(deal)
-        _publish(uow, "deals.deal.created", deal)
+        uow.publish(events.DealOpened(deal))
         enter_stage(uow, deal, pipeline, stages[0], automatic=False, at=at)
         for stage in stages[1:]:
             at += timedelta(days=rng.expovariate(1 / 12), hours=rng.randint(1, 8))
             if at > now or rng.random() < 0.25:
                 break
-            _close_tasks(uow, deal.id, at)
+            _close_tasks(uow, deal, at)
             enter_stage(
                 uow, deal, pipeline, stage, automatic=pipeline.mode == "business_process", at=at
             )
@@ -122,9 +135,8 @@ def _history(
         uow.commit()
 
 
-def _close_tasks(uow: SqlAlchemyUnitOfWork, deal_id: str, at: datetime) -> None:
-    uow.session.flush()
-    for task in uow.tasks.open_for_stage(deal_id, uow.deals.get(deal_id).stage_id):
+def _close_tasks(uow: SqlAlchemyUnitOfWork, deal: model.Deal, at: datetime) -> None:
+    for task in uow.tasks.open_for_stage(deal.id, deal.stage_id):
         task.complete(at)
 
 
@@ -141,7 +153,7 @@ def _outcome(
     last_stage = deal.probability >= 85
     if rng.random() < (0.7 if last_stage else 0.15):
         deal.win(at)
-        _publish(uow, "deals.deal.won", deal)
+        uow.publish(events.DealWon(deal))
     else:
         deal.lose(rng.choice(reasons), None, None, at)
-        _publish(uow, "deals.deal.lost", deal)
+        uow.publish(events.DealLost(deal))

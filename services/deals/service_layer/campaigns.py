@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from crm.events.v1 import deals_pb2 as events
 from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.deals.adapters import orm, proto
-from services.deals.domain import model
+from services.deals.domain import commands, events, model
 from services.deals.service_layer.deals import check_counterparty, open_deal
 from services.deals.service_layer.pipelines import AREA
-from services.deals.service_layer.unit_of_work import CounterpartyDirectory
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from services.deals.service_layer.unit_of_work import CounterpartyDirectory, Listed, UnitOfWork
 
 
-def create_lost_reason(uow: UnitOfWork, name: str, kind: str, actor: Identity) -> model.LostReason:
+def create_lost_reason(
+    command: commands.CreateLostReason, uow: UnitOfWork, actor: Identity
+) -> model.LostReason:
     actor.require_writer(AREA)
     with uow:
-        reason = model.LostReason(name=name, kind=kind or "deal")
-        clash = uow.lost_reasons.first(orm.lost_reasons.c.name == reason.name)
+        reason = model.LostReason(name=command.name, kind=command.kind or "deal")
+        clash = uow.lost_reasons.named(reason.name)
         if clash is not None:
             raise Conflict(f"lost reason {reason.name!r} already exists", existing_id=clash.id)
         uow.lost_reasons.add(reason)
@@ -26,65 +25,74 @@ def create_lost_reason(uow: UnitOfWork, name: str, kind: str, actor: Identity) -
     return reason
 
 
-def list_lost_reasons(
-    uow: UnitOfWork, kind: str | None, page: Page
-) -> tuple[list[model.LostReason], int]:
+def list_lost_reasons(uow: UnitOfWork, kind: str | None, page: Page) -> Listed[model.LostReason]:
     with uow:
-        return uow.lost_reasons.list(page, *([orm.lost_reasons.c.kind == kind] if kind else []))
+        return uow.views.lost_reasons(kind, page)
 
 
-def create_campaign(uow: UnitOfWork, campaign: model.Campaign, actor: Identity) -> model.Campaign:
+def create_campaign(
+    command: commands.CreateCampaign, uow: UnitOfWork, actor: Identity
+) -> model.Campaign:
+    campaign = model.Campaign(
+        name=command.name,
+        channel=command.channel,
+        cost=command.cost,
+        currency=command.currency,
+        start_date=command.start_date,
+        end_date=command.end_date,
+    )
     actor.require_writer(AREA)
     with uow:
         uow.campaigns.add(campaign)
-        message = events.CampaignChanged(campaign=proto.campaign_to_proto(campaign))
-        uow.events.add("deals.campaign.created", campaign.id, message)
+        uow.publish(events.CampaignCreated(campaign))
         uow.commit()
     return campaign
 
 
-def list_campaigns(uow: UnitOfWork, page: Page) -> tuple[list[model.Campaign], int]:
+def list_campaigns(uow: UnitOfWork, page: Page) -> Listed[model.Campaign]:
     with uow:
-        return uow.campaigns.list(page)
+        return uow.views.campaigns(page)
 
 
 def campaign_of(uow: UnitOfWork, campaign_id: str) -> model.Campaign:
-    campaign: model.Campaign = found(uow.campaigns.get(campaign_id), "campaign", campaign_id)
-    return campaign
+    return found(uow.campaigns.get(campaign_id), "campaign", campaign_id)
 
 
-def add_response(
+def record_campaign_response(
+    command: commands.RecordCampaignResponse,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    response: model.CampaignResponse,
     actor: Identity,
 ) -> model.CampaignResponse:
+    response = model.CampaignResponse(
+        campaign_id=command.campaign_id,
+        kind=command.kind,
+        counterparty_id=command.counterparty_id,
+        prospect_name=command.prospect_name,
+        prospect_email=command.prospect_email,
+        prospect_phone=command.prospect_phone,
+        note=command.note,
+    )
     actor.require_writer(AREA)
     check_counterparty(directory, response.counterparty_id)
     with uow:
         campaign_of(uow, response.campaign_id)
         uow.responses.add(response)
-        message = events.CampaignResponded(response=proto.response_to_proto(response))
-        uow.events.add("deals.campaign.response", response.id, message)
+        uow.publish(events.CampaignResponseRecorded(response))
         uow.commit()
     return response
 
 
-def list_responses(
-    uow: UnitOfWork, campaign_id: str, page: Page
-) -> tuple[list[model.CampaignResponse], int]:
+def list_responses(uow: UnitOfWork, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]:
     with uow:
         campaign_of(uow, campaign_id)
-        return uow.responses.list(page, orm.campaign_responses.c.campaign_id == campaign_id)
+        return uow.views.responses(campaign_id, page)
 
 
-def convert_response(
+def convert_campaign_response(
+    command: commands.ConvertCampaignResponse,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    response_id: str,
-    pipeline_id: str | None,
-    title: str | None,
-    owner_id: str | None,
     actor: Identity,
 ) -> model.Deal:
     """A deal for the response, with a counterparty registered first for a prospect. Safe to
@@ -92,37 +100,40 @@ def convert_response(
     and the deal and the response's link to it commit together."""
     actor.require_writer(AREA)
     with uow:
-        response = _unconverted(uow, response_id)
+        response = _unconverted(uow, command.response_id)
     counterparty_id = response.counterparty_id or directory.register_prospect(
         response.prospect_name or "",
         response.prospect_email,
         response.prospect_phone,
-        owner_id or actor.person_id,
+        command.owner_id or actor.person_id,
     )
     with uow:
-        response = _unconverted(uow, response_id)
+        response = _unconverted(uow, command.response_id)
         campaign = campaign_of(uow, response.campaign_id)
-        pipeline = uow.pipelines.get(pipeline_id) if pipeline_id else uow.pipelines.first()
+        pipeline = (
+            uow.pipelines.get(command.pipeline_id) if command.pipeline_id else uow.pipelines.first()
+        )
         if pipeline is None:
             raise InvalidInput.field("pipeline_id", "no such pipeline; create one first")
-        fields = {
-            "title": title or f"{campaign.name}: {response.prospect_name or response.kind}",
-            "counterparty_id": counterparty_id,
-            "owner_id": owner_id,
-            "campaign_id": campaign.id,
-        }
-        deal = open_deal(uow, pipeline.id, fields, actor)
+        opening = commands.CreateDeal(
+            pipeline_id=pipeline.id,
+            title=command.title or f"{campaign.name}: {response.prospect_name or response.kind}",
+            counterparty_id=counterparty_id,
+            amount=None,
+            currency=None,
+            expected_close_date=None,
+            owner_id=command.owner_id,
+            campaign_id=campaign.id,
+        )
+        deal = open_deal(opening, uow, actor)
         response.counterparty_id, response.deal_id = counterparty_id, deal.id
-        message = events.CampaignResponded(response=proto.response_to_proto(response))
-        uow.events.add("deals.campaign.response_converted", response.id, message)
+        uow.publish(events.CampaignResponseConverted(response))
         uow.commit()
     return deal
 
 
 def _unconverted(uow: UnitOfWork, response_id: str) -> model.CampaignResponse:
-    response: model.CampaignResponse = found(
-        uow.responses.get(response_id), "campaign response", response_id
-    )
+    response = found(uow.responses.get(response_id), "campaign response", response_id)
     if response.deal_id is not None:
         raise Conflict("this response is already a deal", existing_id=response.deal_id)
     return response

@@ -3,37 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from crm.events.v1 import deals_pb2 as events
 from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.deals.adapters import orm, proto
-from services.deals.adapters.repository import DealFilter
-from services.deals.domain import model
+from services.deals.domain import commands, events, model
+from services.deals.domain.commands import NOT_SENT
 from services.deals.service_layer.pipelines import AREA, pipeline_of
-from services.deals.service_layer.unit_of_work import CounterpartyDirectory
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
-
-DEAL_FIELDS = (
-    "title",
-    "counterparty_id",
-    "amount",
-    "currency",
-    "expected_close_date",
-    "owner_id",
-    "campaign_id",
+from services.deals.service_layer.unit_of_work import (
+    CounterpartyDirectory,
+    Listed,
+    TimelineFact,
+    UnitOfWork,
 )
 
 
 def deal_of(uow: UnitOfWork, deal_id: str) -> model.Deal:
-    deal: model.Deal = found(uow.deals.get(deal_id), "deal", deal_id)
-    return deal
-
-
-def _publish(uow: UnitOfWork, event_type: str, deal: model.Deal) -> None:
-    uow.events.add(event_type, deal.id, events.DealChanged(deal=proto.deal_to_proto(deal)))
+    return found(uow.deals.get(deal_id), "deal", deal_id)
 
 
 def enter_stage(
@@ -48,25 +34,14 @@ def enter_stage(
     previous = deal.stage_id
     deal.enter(stage, at)
     uow.deals.enter_stage(deal, stage.id, at)
-    changed = events.DealStageChanged(
-        deal=proto.deal_to_proto(deal),
-        from_stage_id=previous if previous != stage.id else "",
-        to_stage_id=stage.id,
-        to_stage_name=stage.name,
-        automatic=automatic,
-        at=at.isoformat(),
-    )
-    uow.events.add("deals.deal.stage_changed", deal.id, changed)
+    from_stage_id = previous if previous != stage.id else None
+    uow.publish(events.DealStageChanged(deal, from_stage_id, stage, automatic, at))
     if pipeline.mode == "business_process":
         for template in stage.task_templates:
             task = model.Task.from_template(template, deal, stage, at.date())
             if task.assignee_id:
                 uow.tasks.add(task)
-                uow.events.add(
-                    "deals.task.created",
-                    task.id,
-                    events.TaskChanged(task=proto.task_to_proto(task)),
-                )
+                uow.publish(events.TaskCreated(task))
 
 
 def check_counterparty(
@@ -77,87 +52,79 @@ def check_counterparty(
         raise InvalidInput.field(field, f"counterparty {counterparty_id!r} does not exist")
 
 
-def _check_campaign(uow: UnitOfWork, fields: dict[str, Any]) -> None:
-    campaign_id = fields.get("campaign_id")
+def _check_campaign(uow: UnitOfWork, campaign_id: str | None) -> None:
     if campaign_id is not None and uow.campaigns.get(campaign_id) is None:
         raise InvalidInput.field("campaign_id", f"campaign {campaign_id!r} does not exist")
 
 
 def create_deal(
+    command: commands.CreateDeal,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    pipeline_id: str,
-    fields: dict[str, Any],
     actor: Identity,
 ) -> model.Deal:
     actor.require_writer(AREA)
-    check_counterparty(directory, fields.get("counterparty_id"))
+    check_counterparty(directory, command.counterparty_id)
     with uow:
-        deal = open_deal(uow, pipeline_id, fields, actor)
+        deal = open_deal(command, uow, actor)
         uow.commit()
     return deal
 
 
-def open_deal(
-    uow: UnitOfWork, pipeline_id: str, fields: dict[str, Any], actor: Identity
-) -> model.Deal:
+def open_deal(command: commands.CreateDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     """A new deal in the first stage of its pipeline, inside the caller's unit of work."""
-    pipeline = uow.pipelines.get(pipeline_id)
+    pipeline = uow.pipelines.get(command.pipeline_id)
     if pipeline is None:
-        raise InvalidInput.field("pipeline_id", f"pipeline {pipeline_id!r} does not exist")
-    _check_campaign(uow, fields)
+        raise InvalidInput.field("pipeline_id", f"pipeline {command.pipeline_id!r} does not exist")
+    _check_campaign(uow, command.campaign_id)
     first = pipeline.first_stage()
-    fields = {"owner_id": actor.person_id} | {k: v for k, v in fields.items() if v is not None}
-    deal = model.Deal(
-        pipeline_id=pipeline.id, stage_id=first.id, probability=first.probability, **fields
-    )
-    deal.check()
+    deal = model.Deal.open(command, first, actor.person_id)
     uow.deals.add(deal)
-    _publish(uow, "deals.deal.created", deal)
+    uow.publish(events.DealOpened(deal))
     enter_stage(uow, deal, pipeline, first, automatic=False, at=deal.created_at)
     return deal
 
 
-def update_deal(
+def change_deal(
+    command: commands.ChangeDeal,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    deal_id: str,
-    changes: dict[str, Any],
     actor: Identity,
 ) -> model.Deal:
-    """Changes fields; `probability` in `changes` sets it by hand (None: back to the stage's)."""
     actor.require_writer(AREA)
-    for name in ("title", "counterparty_id"):
-        if name in changes and changes[name] is None:
-            raise InvalidInput.field(name, "is required")
-    check_counterparty(directory, changes.get("counterparty_id"))
+    changes = command.changes
+    if changes.title is None:
+        raise InvalidInput.field("title", "is required")
+    if changes.counterparty_id is None:
+        raise InvalidInput.field("counterparty_id", "is required")
+    if changes.counterparty_id is not NOT_SENT:
+        check_counterparty(directory, changes.counterparty_id)
     with uow:
-        deal = deal_of(uow, deal_id)
-        _check_campaign(uow, changes)
-        if "probability" in changes:
-            stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
-            assert stage is not None
-            deal.set_probability(changes.pop("probability"), stage)
-        for name, value in changes.items():
-            setattr(deal, name, value)
-        deal.check()
-        deal.updated_at = model.utcnow()
-        _publish(uow, "deals.deal.updated", deal)
+        deal = deal_of(uow, command.deal_id)
+        if changes.campaign_id is not NOT_SENT:
+            _check_campaign(uow, changes.campaign_id)
+        stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
+        assert stage is not None
+        deal.change(changes, stage, model.utcnow())
+        uow.publish(events.DealChanged(deal))
         uow.commit()
     return deal
 
 
-def move_deal(uow: UnitOfWork, deal_id: str, stage_id: str, actor: Identity) -> model.Deal:
+def move_deal_to_stage(
+    command: commands.MoveDealToStage, uow: UnitOfWork, actor: Identity
+) -> model.Deal:
     """By hand, in either mode; a manager may override the business process."""
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, deal_id)
+        deal = deal_of(uow, command.deal_id)
         deal.require_open()
         pipeline = pipeline_of(uow, deal.pipeline_id)
-        stage = pipeline.stage(stage_id)
+        stage = pipeline.stage(command.stage_id)
         if stage is None:
             raise InvalidInput.field(
-                "stage_id", f"stage {stage_id!r} does not belong to pipeline {pipeline.name!r}"
+                "stage_id",
+                f"stage {command.stage_id!r} does not belong to pipeline {pipeline.name!r}",
             )
         if stage.archived:
             raise InvalidInput.field("stage_id", f"stage {stage.name!r} is archived")
@@ -168,45 +135,38 @@ def move_deal(uow: UnitOfWork, deal_id: str, stage_id: str, actor: Identity) -> 
     return deal
 
 
-def win_deal(uow: UnitOfWork, deal_id: str, actor: Identity) -> model.Deal:
+def win_deal(command: commands.WinDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, deal_id)
+        deal = deal_of(uow, command.deal_id)
         deal.win(model.utcnow())
-        _publish(uow, "deals.deal.won", deal)
+        uow.publish(events.DealWon(deal))
         uow.commit()
     return deal
 
 
-def lose_deal(
-    uow: UnitOfWork,
-    deal_id: str,
-    reason_id: str,
-    competitor_id: str | None,
-    comment: str | None,
-    actor: Identity,
-) -> model.Deal:
+def lose_deal(command: commands.LoseDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, deal_id)
-        reason = uow.lost_reasons.get(reason_id) if reason_id else None
+        deal = deal_of(uow, command.deal_id)
+        reason = uow.lost_reasons.get(command.reason_id) if command.reason_id else None
         if reason is None or reason.kind != "deal":
             message = "name one of the lost reasons of kind deal (GET /lost-reasons?kind=deal)"
             raise InvalidInput.field("reason_id", message)
-        deal.lose(reason_id, competitor_id, comment, model.utcnow())
-        _publish(uow, "deals.deal.lost", deal)
+        deal.lose(command.reason_id, command.competitor_id, command.comment, model.utcnow())
+        uow.publish(events.DealLost(deal))
         uow.commit()
     return deal
 
 
-def reopen_deal(uow: UnitOfWork, deal_id: str, actor: Identity) -> model.Deal:
+def reopen_deal(command: commands.ReopenDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, deal_id)
+        deal = deal_of(uow, command.deal_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
         deal.reopen(stage, model.utcnow())
-        _publish(uow, "deals.deal.reopened", deal)
+        uow.publish(events.DealReopened(deal))
         uow.commit()
     return deal
 
@@ -216,69 +176,79 @@ def get_deal(uow: UnitOfWork, deal_id: str) -> model.Deal:
         return deal_of(uow, deal_id)
 
 
-def list_deals(uow: UnitOfWork, wanted: DealFilter, page: Page) -> tuple[list[model.Deal], int]:
+def list_deals(uow: UnitOfWork, wanted: model.DealFilter, page: Page) -> Listed[model.Deal]:
     with uow:
-        return uow.deals.search(wanted, page)
+        return uow.views.deals(wanted, page)
 
 
 def stage_history(uow: UnitOfWork, deal_id: str) -> list[model.StageVisit]:
     with uow:
         deal_of(uow, deal_id)
-        return uow.deals.history(deal_id)
+        return uow.views.stage_history(deal_id)
 
 
 # -- the deal's environment ----------------------------------------------------------------
 def add_participant(
+    command: commands.AddParticipant,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    participant: model.Participant,
     actor: Identity,
 ) -> model.Participant:
+    participant = model.Participant(
+        deal_id=command.deal_id,
+        counterparty_id=command.counterparty_id,
+        role=command.role,
+        influence=command.influence,
+        attitude=command.attitude,
+        note=command.note,
+    )
     actor.require_writer(AREA)
     check_counterparty(directory, participant.counterparty_id)
     with uow:
         deal_of(uow, participant.deal_id)
         uow.participants.add(participant)
-        added = events.ParticipantAdded(participant=proto.participant_to_proto(participant))
-        uow.events.add("deals.participant.added", participant.id, added)
+        uow.publish(events.ParticipantAdded(participant))
         uow.commit()
     return participant
 
 
-def list_participants(
-    uow: UnitOfWork, deal_id: str, page: Page
-) -> tuple[list[model.Participant], int]:
+def list_participants(uow: UnitOfWork, deal_id: str, page: Page) -> Listed[model.Participant]:
     with uow:
         deal_of(uow, deal_id)
-        return uow.participants.list(page, orm.participants.c.deal_id == deal_id)
+        return uow.views.participants(deal_id, page)
 
 
 def link_participants(
-    uow: UnitOfWork, link: model.ParticipantLink, actor: Identity
+    command: commands.LinkParticipants, uow: UnitOfWork, actor: Identity
 ) -> model.ParticipantLink:
+    link = model.ParticipantLink(
+        command.deal_id, command.from_participant_id, command.to_participant_id, command.kind
+    )
     actor.require_writer(AREA)
     with uow:
         deal_of(uow, link.deal_id)
-        for name in ("from_participant_id", "to_participant_id"):
-            participant = uow.participants.get(getattr(link, name))
+        ends = (
+            ("from_participant_id", link.from_participant_id),
+            ("to_participant_id", link.to_participant_id),
+        )
+        for field, participant_id in ends:
+            participant = uow.participants.get(participant_id)
             if participant is None or participant.deal_id != link.deal_id:
-                raise InvalidInput.field(name, "is not a participant of this deal")
+                raise InvalidInput.field(field, "is not a participant of this deal")
         uow.links.add(link)
         uow.commit()
     return link
 
 
-def list_links(
-    uow: UnitOfWork, deal_id: str, page: Page
-) -> tuple[list[model.ParticipantLink], int]:
+def list_links(uow: UnitOfWork, deal_id: str, page: Page) -> Listed[model.ParticipantLink]:
     with uow:
         deal_of(uow, deal_id)
-        return uow.links.list(page, orm.participant_links.c.deal_id == deal_id)
+        return uow.views.participant_links(deal_id, page)
 
 
 def timeline(
     uow: UnitOfWork, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
-) -> list[Any]:
+) -> list[TimelineFact]:
     with uow:
         if deal_id is not None:
             deal_of(uow, deal_id)

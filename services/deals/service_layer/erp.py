@@ -5,40 +5,17 @@ loses nothing the ERP was told was stored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import select
-
-from crm.deals.v1 import deals_pb2 as pb
-from crm.events.v1 import deals_pb2 as events
+from crmkit.domain import Event
 from crmkit.errors import FieldError, InvalidInput
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from crmkit.protobuf import as_text, parse_date, parse_decimal, parse_time
-from services.deals.adapters import orm
-from services.deals.domain import erp, model
-from services.deals.service_layer.unit_of_work import CounterpartyDirectory
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from services.deals.domain import commands, erp, events, model
+from services.deals.service_layer.unit_of_work import CounterpartyDirectory, Listed, UnitOfWork
 
 AREA = "erp"
 MAX_BATCH = 1000
-REFERENCES = ("counterparty_id", "counterparty_tax_id", "counterparty_external_id")
-# Every stored column, so that the rows of a batch (orders beside invoices) share one shape;
-# the overdue mark is the scan's, never overwritten by a resend.
-EMPTY_ROW = dict.fromkeys(c.name for c in orm.erp_documents.c if c.name != "overdue_announced_at")
-
-
-@dataclass
-class Outcome:
-    index: int
-    kind: str
-    external_id: str
-    outcome: str = "rejected"  # created | updated | unchanged | rejected
-    id: str = ""
-    errors: list[FieldError] = field(default_factory=list)
 
 
 class CounterpartyResolver:
@@ -48,156 +25,69 @@ class CounterpartyResolver:
         self.directory = directory
         self.known: dict[tuple[str, str], str | None] = {}
 
-    def resolve(self, message: pb.ErpDocument) -> str:
-        given = [name for name in REFERENCES if message.HasField(name)]
-        if not given:
-            raise erp.DocumentRejected(
-                [
-                    FieldError(
-                        "counterparty_id", "name the counterparty by id, tax id or external id"
-                    )
-                ]
-            )
-        name = given[0]
-        value = getattr(message, name)
-        lookup = {
-            "counterparty_id": "id",
-            "counterparty_tax_id": "tax_id",
-            "counterparty_external_id": "external_id",
-        }[name]
-        if (lookup, value) not in self.known:
-            self.known[(lookup, value)] = self.directory.find(lookup, value)
-        found = self.known[(lookup, value)]
+    def resolve(self, reference: commands.CounterpartyReference) -> str:
+        asked = (reference.lookup, reference.value)
+        if asked not in self.known:
+            self.known[asked] = self.directory.find(reference.lookup, reference.value)
+        found = self.known[asked]
         if found is None:
-            raise erp.DocumentRejected(
-                [FieldError(name, f"no counterparty has {lookup} {value!r}")]
-            )
+            message = f"no counterparty has {reference.lookup} {reference.value!r}"
+            raise erp.DocumentRejected([FieldError(reference.field, message)])
         return found
 
 
-def _parsed(parse: Any, value: str | None, name: str) -> Any:
-    try:
-        return parse(value, name)
-    except InvalidInput as error:
-        raise erp.DocumentRejected(error.errors) from None
-
-
-def _lines(message: pb.ErpDocument) -> list[erp.Line]:
-    lines = []
-    for index, line in enumerate(message.lines):
-        try:
-            quantity, price, cost, discount = (
-                Decimal(v or "0")
-                for v in (line.quantity or "", line.price, line.cost, line.discount)
-            )
-        except InvalidOperation:
-            raise erp.DocumentRejected([_bad_amount(index, line)]) from None
-        lines.append(erp.Line(line.sku, quantity, line.name, price, cost, discount))
-    return lines
-
-
-def _bad_amount(index: int, line: pb.ErpLine) -> FieldError:
-    if not line.quantity:
-        return FieldError(f"lines.{index}.quantity", "is required")
-    for name in ("quantity", "price", "cost", "discount"):
-        try:
-            parse_decimal(getattr(line, name) or None, name)
-        except InvalidInput:
-            return FieldError(
-                f"lines.{index}.{name}", f"must be a decimal number; got {getattr(line, name)!r}"
-            )
-    return FieldError(f"lines.{index}", "has an amount that is not a number")
-
-
-def _opt(message: pb.ErpDocument, name: str) -> Any:
-    return getattr(message, name) if message.HasField(name) else None
-
-
-def _kind_fields(message: pb.ErpDocument) -> dict[str, Any]:
-    common = {"deal_id": _opt(message, "deal_id"), "currency": _opt(message, "currency")}
-    if message.kind == "order":
-        failure = _opt(message, "failure_reason")
-        return common | {
-            "order_kind": _opt(message, "order_kind") or "customer",
-            "status": _opt(message, "status") or "open",
-            "failure_reason_id": failure,
-        }
-    if message.kind == "invoice":
-        return common | {
-            "due_date": _parsed(parse_date, _opt(message, "due_date"), "due_date"),
-            "order_external_id": _opt(message, "order_external_id"),
-            "paid_at": _parsed(parse_time, _opt(message, "paid_at"), "paid_at"),
-            "status": _opt(message, "status") or "posted",
-        }
-    return common | {"invoice_external_id": _opt(message, "invoice_external_id")}
-
-
-def to_document(message: pb.ErpDocument, resolver: CounterpartyResolver) -> erp.ErpDocument:
-    if message.kind not in erp.KINDS:
-        raise erp.DocumentRejected([FieldError("kind", "must be order, invoice or shipment")])
-    missing = [
-        FieldError(name, "is required")
-        for name in ("external_id", "number", "date")
-        if not getattr(message, name)
-    ]
-    if missing:
-        raise erp.DocumentRejected(missing)
-    when = _parsed(parse_date, message.date, "date")
-    fields = _kind_fields(message)
-    return erp.ErpDocument(
-        message.kind,
-        message.external_id,
-        message.number,
-        when,
-        resolver.resolve(message),
-        fields,
-        _lines(message),
-    )
+def _read(
+    received: commands.ReceivedErpDocument, resolver: CounterpartyResolver
+) -> erp.ErpDocument:
+    """The document with its counterparty found, or why it is rejected (the counterparty first)."""
+    counterparty_id = resolver.resolve(received.reference) if received.reference else ""
+    if received.errors or received.document is None:
+        raise erp.DocumentRejected(received.errors)
+    received.document.counterparty_id = counterparty_id
+    return received.document
 
 
 # -- ingesting -----------------------------------------------------------------------------
 def ingest(
+    command: commands.IngestErpBatch,
     uow: UnitOfWork,
     directory: CounterpartyDirectory,
-    messages: list[pb.ErpDocument],
     actor: Identity,
-) -> list[Outcome]:
+) -> list[erp.Outcome]:
     actor.require_writer(AREA)
-    if len(messages) > MAX_BATCH:
+    if len(command.documents) > MAX_BATCH:
         raise InvalidInput.field("documents", f"at most {MAX_BATCH} documents in one batch")
-    outcomes = [Outcome(index, m.kind, m.external_id) for index, m in enumerate(messages)]
+    outcomes = [erp.Outcome(i, d.kind, d.external_id) for i, d in enumerate(command.documents)]
     resolver = CounterpartyResolver(directory)
     ready: dict[int, erp.ErpDocument] = {}
     seen: set[tuple[str, str]] = set()
-    for index, message in enumerate(messages):
+    for index, received in enumerate(command.documents):
         try:
-            document = to_document(message, resolver)
-            if (document.kind, document.external_id) in seen:
+            document = _read(received, resolver)
+            if document.key in seen:
                 raise erp.DocumentRejected(
                     [FieldError("external_id", "appears twice in this batch")]
                 )
-            seen.add((document.kind, document.external_id))
+            seen.add(document.key)
             ready[index] = document
         except erp.DocumentRejected as rejected:
             outcomes[index].errors = rejected.errors
     with uow:
-        rows = _rows(uow, ready, outcomes)
-        _store(uow, rows, ready, outcomes)
+        checked = _checked(uow, ready, outcomes)
+        _store(uow, checked, outcomes)
         uow.commit()
     return outcomes
 
 
-def _rows(
-    uow: UnitOfWork, ready: dict[int, erp.ErpDocument], outcomes: list[Outcome]
-) -> dict[int, dict[str, Any]]:
-    """Checks what needs the database (deals, failure reasons) and builds the stored rows."""
-    deal_ids = {d.fields["deal_id"] for d in ready.values() if d.fields.get("deal_id")}
-    deals = {
-        deal.id: deal
-        for deal in uow.session.scalars(select(model.Deal).where(orm.deals.c.id.in_(deal_ids)))
-    }
+def _checked(
+    uow: UnitOfWork, ready: dict[int, erp.ErpDocument], outcomes: list[erp.Outcome]
+) -> dict[int, erp.ErpDocument]:
+    """Checks what needs the database (deals, failure reasons) and gives each its owner."""
+    deals = uow.deals.of_ids(
+        {d.fields["deal_id"] for d in ready.values() if d.fields.get("deal_id")}
+    )
     owners = uow.projections.owners({d.counterparty_id for d in ready.values()})
-    rows: dict[int, dict[str, Any]] = {}
+    checked: dict[int, erp.ErpDocument] = {}
     now = model.utcnow()
     for index, document in ready.items():
         try:
@@ -214,141 +104,66 @@ def _rows(
         except erp.DocumentRejected as rejected:
             outcomes[index].errors = rejected.errors
             continue
-        owner = deals[deal_id].owner_id if deal_id else owners.get(document.counterparty_id)
-        rows[index] = {
-            **EMPTY_ROW,
-            **document.row(),
-            "kind": document.kind,
-            "owner_id": owner,
-            "id": model.new_id(),
-            "created_at": now,
-            "updated_at": now,
-        }
-    return rows
+        document.owner_id = (
+            deals[deal_id].owner_id if deal_id else owners.get(document.counterparty_id)
+        )
+        document.id, document.created_at, document.updated_at = model.new_id(), now, now
+        checked[index] = document
+    return checked
 
 
 def _failure_reason(uow: UnitOfWork, given: str) -> str:
     """A reason from the catalogue, by id or name; a name the ERP uses first is added to it."""
-    c = orm.lost_reasons.c
-    known: model.LostReason | None = uow.lost_reasons.get(given) or uow.lost_reasons.first(
-        c.name == given.strip()
-    )
+    known = uow.lost_reasons.get(given) or uow.lost_reasons.named(given.strip())
     if known is None:
         known = model.LostReason(name=given, kind="order")
         uow.lost_reasons.add(known)
-        uow.session.flush()
     return known.id
 
 
 def _store(
-    uow: UnitOfWork,
-    rows: dict[int, dict[str, Any]],
-    documents: dict[int, erp.ErpDocument],
-    outcomes: list[Outcome],
+    uow: UnitOfWork, documents: dict[int, erp.ErpDocument], outcomes: list[erp.Outcome]
 ) -> None:
-    keys = {index: (row["kind"], row["external_id"]) for index, row in rows.items()}
+    keys = {index: document.key for index, document in documents.items()}
     existing = uow.erp.existing(list(keys.values()))
-    fresh = [rows[i] for i, key in keys.items() if key not in existing]
-    inserted = uow.erp.insert_new(fresh)
-    raced = [key for i, key in keys.items() if key not in existing and key not in inserted]
+    inserted = uow.erp.insert_new([documents[i] for i, key in keys.items() if key not in existing])
+    raced = [key for key in keys.values() if key not in existing and key not in inserted]
     existing |= uow.erp.existing(raced)  # another batch stored them first: compare with theirs
-    changed, published = [], []
+    changed = []
     for index, key in keys.items():
-        row, outcome = rows[index], outcomes[index]
+        document, outcome = documents[index], outcomes[index]
         if key in inserted:
-            outcome.outcome, outcome.id = "created", row["id"]
-            published += _events(row, documents[index].lines, "posted", was_paid=False)
+            outcome.outcome, outcome.id = "created", document.id
+            _publish(uow, document, events.ErpDocumentPosted(document), was_paid=False)
             continue
         before = existing[key]
-        outcome.id = row["id"] = before.id
-        if before.content_hash == row["content_hash"]:
+        outcome.id = document.id = before.id
+        if before.content_hash == document.row()["content_hash"]:
             outcome.outcome = "unchanged"
             continue
-        outcome.outcome, row["created_at"] = "updated", before.created_at
-        changed.append(row)
-        published += _events(
-            row, documents[index].lines, "updated", was_paid=before.paid_at is not None
-        )
+        outcome.outcome, document.created_at = "updated", before.created_at
+        changed.append(document)
+        _publish(uow, document, events.ErpDocumentUpdated(document), was_paid=before.paid)
     uow.erp.update_changed(changed)
-    uow.events.add_many(published)
 
 
-def _events(
-    row: dict[str, Any], lines: list[erp.Line], change: str, was_paid: bool
-) -> list[tuple[str, str, Any]]:
-    message = events.ErpDocumentChanged(document=document_message(row, lines))
-    found = [(f"deals.{row['kind']}.{change}", row["id"], message)]
-    if row["kind"] == "invoice" and row.get("paid_at") is not None and not was_paid:
-        found.append(("deals.invoice.paid", row["id"], message))
-    return found
+def _publish(uow: UnitOfWork, document: erp.ErpDocument, change: Event, was_paid: bool) -> None:
+    uow.publish(change)
+    if document.kind == "invoice" and document.fields.get("paid_at") is not None and not was_paid:
+        uow.publish(events.InvoicePaid(document))
 
 
-def document_message(row: Any, lines: list[erp.Line] | None = None) -> pb.ErpDocument:
-    """The event and list form of a stored document (its lines' figures computed here)."""
-    values = dict(row) if isinstance(row, dict) else dict(row._mapping)
-    message = pb.ErpDocument(
-        kind=values["kind"],
-        id=values["id"],
-        external_id=values["external_id"],
-        number=values["number"],
-    )
-    for name in (
-        "date",
-        "counterparty_id",
-        "deal_id",
-        "currency",
-        "order_kind",
-        "status",
-        "failure_reason_id",
-        "due_date",
-        "order_external_id",
-        "paid_at",
-        "invoice_external_id",
-        "owner_id",
-        "created_at",
-        "updated_at",
-    ):
-        text = as_text(values.get(name))
-        if text is not None:
-            setattr(message, name, text)
-    for line in lines if lines is not None else [_line(stored) for stored in values["lines"]]:
-        message.lines.add(
-            **line.stored(), revenue=str(line.revenue), gross_profit=str(line.gross_profit)
-        )
-    return message
-
-
-def _line(stored: dict[str, str]) -> erp.Line:
-    amounts = {k: Decimal(stored[k]) for k in ("quantity", "price", "cost", "discount")}
-    return erp.Line(sku=stored["sku"], name=stored.get("name", ""), **amounts)
-
-
-def list_documents(
-    uow: UnitOfWork,
-    kind: str,
-    counterparty_id: str | None,
-    deal_id: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    page: Page,
-) -> tuple[list[Any], int]:
+def list_documents(uow: UnitOfWork, wanted: erp.ErpFilter, page: Page) -> Listed[erp.ErpDocument]:
     with uow:
-        return uow.erp.search(kind, counterparty_id, deal_id, date_from, date_to, page)
+        return uow.views.erp_documents(wanted, page)
 
 
 def announce_overdue_invoices(uow: UnitOfWork, now: datetime) -> int:
     """`deals.invoice.overdue`, once per invoice, for the mail service's payment reminders."""
     with uow:
         overdue = uow.erp.overdue_unannounced(now.date())
-        published = [
-            (
-                "deals.invoice.overdue",
-                row.id,
-                events.ErpDocumentChanged(document=document_message(row)),
-            )
-            for row in overdue
-        ]
-        uow.events.add_many(published)
-        uow.erp.mark_announced([row.id for row in overdue], now)
+        for invoice in overdue:
+            uow.publish(events.InvoiceOverdue(invoice))
+        uow.erp.mark_announced([invoice.id for invoice in overdue], now)
         uow.commit()
     return len(overdue)

@@ -2,93 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from crm.events.v1 import deals_pb2 as events
 from crmkit.errors import Conflict, InvalidInput, found
-from crmkit.files import ContentStore
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.deals.adapters import orm, proto
-from services.deals.domain import model
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from services.deals.domain import commands, events, model
+from services.deals.service_layer.unit_of_work import FileStore, Listed, UnitOfWork
 
 AREA = "deals"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
 def pipeline_of(uow: UnitOfWork, pipeline_id: str) -> model.Pipeline:
-    pipeline: model.Pipeline = found(uow.pipelines.get(pipeline_id), "pipeline", pipeline_id)
-    return pipeline
+    return found(uow.pipelines.get(pipeline_id), "pipeline", pipeline_id)
 
 
-def _stages(pipeline_id: str, wanted: list[dict[str, Any]]) -> list[model.Stage]:
+def _stages(pipeline_id: str, wanted: tuple[commands.StageSpec, ...]) -> list[model.Stage]:
     return [
         model.Stage(
             pipeline_id=pipeline_id,
-            name=spec["name"],
-            probability=spec["probability"],
+            name=spec.name,
+            probability=spec.probability,
             position=position,
-            task_templates=spec.get("task_templates", []),
-            archived=spec.get("archived", False),
-            id=spec.get("id") or model.new_id(),
-            stall_after_days=spec.get("stall_after_days"),
+            task_templates=[
+                {"title": t.title, "due_in_days": t.due_in_days, "assignee": t.assignee}
+                for t in spec.task_templates
+            ],
+            archived=spec.archived,
+            id=spec.id or model.new_id(),
+            stall_after_days=spec.stall_after_days,
         )
         for position, spec in enumerate(wanted)
     ]
 
 
-def _publish(uow: UnitOfWork, event_type: str, pipeline: model.Pipeline) -> None:
-    message = events.PipelineChanged(pipeline=proto.pipeline_to_proto(pipeline))
-    uow.events.add(event_type, pipeline.id, message)
-
-
-def _check_unique_name(uow: UnitOfWork, name: str, pipeline_id: str) -> None:
-    clash = uow.pipelines.first(
-        orm.pipelines.c.name == name.strip(), orm.pipelines.c.id != pipeline_id
-    )
-    if clash is not None:
-        raise Conflict(f"a pipeline named {name!r} already exists", existing_id=clash.id)
+def _check_unique_name(uow: UnitOfWork, pipeline: model.Pipeline) -> None:
+    clash = uow.pipelines.named(pipeline.name.strip())
+    if clash is not None and clash.id != pipeline.id:
+        raise Conflict(f"a pipeline named {pipeline.name!r} already exists", existing_id=clash.id)
 
 
 def create_pipeline(
-    uow: UnitOfWork, name: str, mode: str, stages: list[dict[str, Any]], actor: Identity
+    command: commands.CreatePipeline, uow: UnitOfWork, actor: Identity
 ) -> model.Pipeline:
     actor.require_writer(AREA)
-    for index, spec in enumerate(stages):
-        if spec.get("id"):  # ids are given here, or taken over from another pipeline
+    for index, spec in enumerate(command.stages):
+        if spec.id:  # ids are given here, or taken over from another pipeline
             raise InvalidInput.field(f"stages.{index}.id", "a new pipeline has no stage to keep")
     with uow:
-        pipeline = model.Pipeline(name=name, mode=mode)
-        pipeline.stages = _stages(pipeline.id, stages)
+        pipeline = model.Pipeline(name=command.name, mode=command.mode)
+        pipeline.stages = _stages(pipeline.id, command.stages)
         pipeline.check()
-        _check_unique_name(uow, pipeline.name, pipeline.id)
+        _check_unique_name(uow, pipeline)
         uow.pipelines.add(pipeline)
-        _publish(uow, "deals.pipeline.created", pipeline)
+        uow.publish(events.PipelineCreated(pipeline))
         uow.commit()
     return pipeline
 
 
-def update_pipeline(
-    uow: UnitOfWork,
-    pipeline_id: str,
-    name: str,
-    mode: str,
-    stages: list[dict[str, Any]],
-    actor: Identity,
+def change_pipeline(
+    command: commands.ChangePipeline, uow: UnitOfWork, actor: Identity
 ) -> model.Pipeline:
     actor.require_writer(AREA)
     with uow:
-        pipeline = pipeline_of(uow, pipeline_id)
+        pipeline = pipeline_of(uow, command.pipeline_id)
         known = {stage.id for stage in pipeline.stages}
-        for index, spec in enumerate(stages):
-            if spec.get("id") and spec["id"] not in known:
+        for index, spec in enumerate(command.stages):
+            if spec.id and spec.id not in known:
                 raise InvalidInput.field(f"stages.{index}.id", "is not a stage of this pipeline")
         pipeline.edit(
-            name, mode, _stages(pipeline.id, stages), uow.deals.stages_in_use(pipeline.id)
+            command.name,
+            command.mode,
+            _stages(pipeline.id, command.stages),
+            uow.deals.stages_in_use(pipeline.id),
         )
-        _check_unique_name(uow, pipeline.name, pipeline.id)
-        _publish(uow, "deals.pipeline.updated", pipeline)
+        _check_unique_name(uow, pipeline)
+        uow.publish(events.PipelineChanged(pipeline))
         uow.commit()
     return pipeline
 
@@ -98,15 +86,25 @@ def get_pipeline(uow: UnitOfWork, pipeline_id: str) -> model.Pipeline:
         return pipeline_of(uow, pipeline_id)
 
 
-def list_pipelines(uow: UnitOfWork, page: Page) -> tuple[list[model.Pipeline], int]:
+def list_pipelines(uow: UnitOfWork, page: Page) -> Listed[model.Pipeline]:
     with uow:
         return uow.pipelines.list(page)
 
 
 def add_document(
-    uow: UnitOfWork, files: ContentStore, document: model.Document, content: bytes, actor: Identity
+    command: commands.AddDocument, uow: UnitOfWork, files: FileStore, actor: Identity
 ) -> model.Document:
+    document = model.Document(
+        pipeline_id=command.pipeline_id,
+        title=command.title,
+        kind=command.kind,
+        filename=command.filename,
+        content_type=command.content_type,
+        size=0,
+        sha256="",
+    )
     actor.require_writer(AREA)
+    content = command.content
     if len(content) > MAX_DOCUMENT_BYTES:
         raise InvalidInput.field("file", f"is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     if not content:
@@ -115,21 +113,17 @@ def add_document(
         pipeline_of(uow, document.pipeline_id)
         document.sha256, document.size = files.put(content), len(content)
         uow.documents.add(document)
-        message = events.DocumentAdded(document=proto.document_to_proto(document))
-        uow.events.add("deals.document.added", document.id, message)
+        uow.publish(events.DocumentAdded(document))
         uow.commit()
     return document
 
 
-def list_documents(
-    uow: UnitOfWork, pipeline_id: str, page: Page
-) -> tuple[list[model.Document], int]:
+def list_documents(uow: UnitOfWork, pipeline_id: str, page: Page) -> Listed[model.Document]:
     with uow:
         pipeline_of(uow, pipeline_id)
-        return uow.documents.list(page, orm.documents.c.pipeline_id == pipeline_id)
+        return uow.views.documents(pipeline_id, page)
 
 
 def get_document(uow: UnitOfWork, document_id: str) -> model.Document:
     with uow:
-        document: model.Document = found(uow.documents.get(document_id), "document", document_id)
-        return document
+        return found(uow.documents.get(document_id), "document", document_id)

@@ -5,27 +5,27 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
-from crm.events.v1 import deals_pb2 as events
 from crmkit.errors import InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.deals.adapters import proto
-from services.deals.adapters.repository import TaskFilter
-from services.deals.domain import model
+from services.deals.domain import commands, events, model
 from services.deals.service_layer.deals import deal_of, enter_stage
 from services.deals.service_layer.pipelines import AREA, pipeline_of
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from services.deals.service_layer.unit_of_work import Listed, PlannedInteraction, UnitOfWork
 
 MAX_PLANNER_DAYS = 92
 
 
-def _publish(uow: UnitOfWork, event_type: str, task: model.Task) -> None:
-    uow.events.add(event_type, task.id, events.TaskChanged(task=proto.task_to_proto(task)))
-
-
-def create_task(uow: UnitOfWork, task: model.Task, actor: Identity) -> model.Task:
+def create_task(command: commands.CreateTask, uow: UnitOfWork, actor: Identity) -> model.Task:
+    task = model.Task(
+        title=command.title,
+        assignee_id=command.assignee_id,
+        due_date=command.due_date,
+        deal_id=command.deal_id,
+        counterparty_id=command.counterparty_id,
+        note=command.note,
+    )
     actor.require_writer(AREA)
     with uow:
         if task.deal_id is not None:
@@ -34,26 +34,24 @@ def create_task(uow: UnitOfWork, task: model.Task, actor: Identity) -> model.Tas
                 raise InvalidInput.field("deal_id", f"deal {task.deal_id!r} does not exist")
             task.counterparty_id = task.counterparty_id or deal.counterparty_id
         uow.tasks.add(task)
-        _publish(uow, "deals.task.created", task)
+        uow.publish(events.TaskCreated(task))
         uow.commit()
     return task
 
 
 def task_of(uow: UnitOfWork, task_id: str) -> model.Task:
-    task: model.Task = found(uow.tasks.get(task_id), "task", task_id)
-    return task
+    return found(uow.tasks.get(task_id), "task", task_id)
 
 
-def complete_task(uow: UnitOfWork, task_id: str, actor: Identity) -> model.Task:
+def complete_task(command: commands.CompleteTask, uow: UnitOfWork, actor: Identity) -> model.Task:
     """Done. In a business process, the last open task of the deal's current stage moves the
     deal to the next stage, which creates that stage's tasks."""
     actor.require_writer(AREA)
     with uow:
-        task = task_of(uow, task_id)
+        task = task_of(uow, command.task_id)
         now = model.utcnow()
         task.complete(now)
-        _publish(uow, "deals.task.completed", task)
-        uow.session.flush()
+        uow.publish(events.TaskCompleted(task))
         _advance_if_stage_done(uow, task, now)
         uow.commit()
     return task
@@ -82,16 +80,16 @@ def get_task(uow: UnitOfWork, task_id: str) -> model.Task:
         return task_of(uow, task_id)
 
 
-def list_tasks(uow: UnitOfWork, wanted: TaskFilter, page: Page) -> tuple[list[model.Task], int]:
+def list_tasks(uow: UnitOfWork, wanted: model.TaskFilter, page: Page) -> Listed[model.Task]:
     with uow:
-        return uow.tasks.search(wanted, page)
+        return uow.views.tasks(wanted, page)
 
 
 @dataclass
 class PlannerDay:
     day: date
     tasks: list[model.Task] = field(default_factory=list)
-    interactions: list[Any] = field(default_factory=list)
+    interactions: list[PlannedInteraction] = field(default_factory=list)
 
 
 def planner(uow: UnitOfWork, user_id: str, first: date, last: date) -> list[PlannerDay]:
@@ -103,7 +101,7 @@ def planner(uow: UnitOfWork, user_id: str, first: date, last: date) -> list[Plan
         raise InvalidInput.field("to", f"the planner shows at most {MAX_PLANNER_DAYS} days")
     days: dict[date, PlannerDay] = defaultdict(lambda: PlannerDay(date.min))
     with uow:
-        for task in uow.tasks.of_user_between(user_id, first, last):
+        for task in uow.views.tasks_of_user_between(user_id, first, last):
             days[task.due_date].tasks.append(task)
         start = datetime.combine(first, time.min, UTC)
         end = datetime.combine(last + timedelta(days=1), time.min, UTC)

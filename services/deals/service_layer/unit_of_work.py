@@ -1,44 +1,213 @@
-"""The deals unit of work: its repositories and its outbox in one transaction."""
+"""What the deals handlers need of a transaction: its repositories and read models, as ports.
+The SqlAlchemy unit of work that fills them is in `adapters/unit_of_work.py`."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from sqlalchemy.orm import Session, sessionmaker
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Protocol, TypeVar
 
 from crmkit import unit_of_work
-from services.deals.adapters import orm
-from services.deals.adapters import repository as repo
-from services.deals.adapters.erp_repository import SqlAlchemyErpRepository
-from services.deals.adapters.projections import SqlAlchemyProjections
-from services.deals.domain import model
+from crmkit.paging import Page
+from services.deals.domain import erp, model
 
-PRODUCER = "deals"
+Record = TypeVar("Record")
+Listed = tuple[list[Record], int]  # one page, and how many there are in all
 
 
-class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        super().__init__(sessions, orm.outbox, PRODUCER)
+class Records(Protocol[Record]):
+    def add(self, record: Record) -> None: ...
 
-    def open_repositories(self, session: Session) -> None:
-        self.pipelines = repo.Records(session, model.Pipeline, (orm.pipelines.c.name,))
-        self.deals = repo.SqlAlchemyDealRepository(session)
-        self.tasks = repo.SqlAlchemyTaskRepository(session)
-        self.participants = repo.Records(session, model.Participant, (orm.participants.c.id,))
-        self.links = repo.Records(session, model.ParticipantLink, (orm.participant_links.c.id,))
-        self.lost_reasons = repo.Records(session, model.LostReason, (orm.lost_reasons.c.name,))
-        self.campaigns = repo.Records(session, model.Campaign, (orm.campaigns.c.name,))
-        self.responses = repo.Records(
-            session, model.CampaignResponse, (orm.campaign_responses.c.created_at.desc(),)
-        )
-        self.documents = repo.Records(session, model.Document, (orm.documents.c.created_at.desc(),))
-        self.notifications = repo.Records(
-            session,
-            model.Notification,
-            (orm.notifications.c.created_at.desc(), orm.notifications.c.id),
-        )
-        self.projections = SqlAlchemyProjections(session)
-        self.erp = SqlAlchemyErpRepository(session)
+    def get(self, record_id: str) -> Record | None: ...
+
+
+class PipelineRepository(Records[model.Pipeline], Protocol):
+    def named(self, name: str) -> model.Pipeline | None: ...
+
+    def first(self) -> model.Pipeline | None:
+        """Some pipeline, if there is any: for a response converted without one named."""
+
+    def list(self, page: Page) -> Listed[model.Pipeline]: ...
+
+
+class DealRepository(Records[model.Deal], Protocol):
+    def of_ids(self, deal_ids: Iterable[str]) -> dict[str, model.Deal]: ...
+
+    def stages_in_use(self, pipeline_id: str) -> set[str]:
+        """The stages of the pipeline that deals stand in or stood in."""
+
+    def enter_stage(self, deal: model.Deal, stage_id: str, at: datetime) -> None:
+        """Closes the open visit, if any, and opens one for the new stage."""
+
+
+class TaskRepository(Records[model.Task], Protocol):
+    def open_for_stage(self, deal_id: str, stage_id: str) -> list[model.Task]: ...
+
+    def due_by(self, day: date) -> list[model.Task]:
+        """Open tasks due on or before the day."""
+
+
+class LostReasonRepository(Records[model.LostReason], Protocol):
+    def named(self, name: str) -> model.LostReason | None: ...
+
+
+class ErpRepository(Protocol):
+    def existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], erp.StoredVersion]:
+        """The stored versions of these (kind, external id) documents, locked until commit."""
+
+    def insert_new(self, documents: list[erp.ErpDocument]) -> set[tuple[str, str]]:
+        """Inserts what nobody inserted first; returns the keys this call inserted."""
+
+    def update_changed(self, documents: list[erp.ErpDocument]) -> None: ...
+
+    def overdue_unannounced(self, today: date) -> list[erp.ErpDocument]: ...
+
+    def mark_announced(self, ids: list[str], at: datetime) -> None: ...
+
+
+class Views(Protocol):
+    """Lists and read models: what people look at, not what handlers change."""
+
+    def deals(self, wanted: model.DealFilter, page: Page) -> Listed[model.Deal]: ...
+
+    def stage_history(self, deal_id: str) -> list[model.StageVisit]: ...
+
+    def tasks(self, wanted: model.TaskFilter, page: Page) -> Listed[model.Task]: ...
+
+    def tasks_of_user_between(self, user_id: str, first: date, last: date) -> list[model.Task]: ...
+
+    def participants(self, deal_id: str, page: Page) -> Listed[model.Participant]: ...
+
+    def participant_links(self, deal_id: str, page: Page) -> Listed[model.ParticipantLink]: ...
+
+    def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]: ...
+
+    def lost_reasons(self, kind: str | None, page: Page) -> Listed[model.LostReason]: ...
+
+    def campaigns(self, page: Page) -> Listed[model.Campaign]: ...
+
+    def responses(self, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]: ...
+
+    def erp_documents(self, wanted: erp.ErpFilter, page: Page) -> Listed[erp.ErpDocument]: ...
+
+
+class TimelineFact(Protocol):
+    """One fact of a deal's or a counterparty's history (read only)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def ref_id(self) -> str: ...
+
+    @property
+    def params(self) -> dict[str, str]: ...
+
+
+class PlannedInteraction(Protocol):
+    """A call or meeting planned in contacts, as deals keeps it (read only)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def counterparty_id(self) -> str: ...
+
+    @property
+    def deal_id(self) -> str | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def subject(self) -> str: ...
+
+    @property
+    def planned_at(self) -> datetime: ...
+
+    @property
+    def owner_id(self) -> str | None: ...
+
+
+class Birthday(Protocol):
+    """A contact person whose birthday it is, and who owns their counterparty (read only)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def full_name(self) -> str: ...
+
+    @property
+    def counterparty_name(self) -> str: ...
+
+    @property
+    def owner_id(self) -> str: ...
+
+
+class Projections(Protocol):
+    """What deals keeps of other services' data."""
+
+    def owners(self, counterparty_ids: set[str]) -> dict[str, str]:
+        """The owner of each counterparty that has one."""
+
+    def timeline(
+        self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
+    ) -> list[TimelineFact]: ...
+
+    def planned_interactions(
+        self, owner_id: str | None, start: datetime, end: datetime
+    ) -> list[PlannedInteraction]: ...
+
+    def birthdays(self, month_day: str) -> list[Birthday]: ...
+
+
+class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
+    @property
+    def pipelines(self) -> PipelineRepository: ...
+
+    @property
+    def deals(self) -> DealRepository: ...
+
+    @property
+    def tasks(self) -> TaskRepository: ...
+
+    @property
+    def participants(self) -> Records[model.Participant]: ...
+
+    @property
+    def links(self) -> Records[model.ParticipantLink]: ...
+
+    @property
+    def lost_reasons(self) -> LostReasonRepository: ...
+
+    @property
+    def campaigns(self) -> Records[model.Campaign]: ...
+
+    @property
+    def responses(self) -> Records[model.CampaignResponse]: ...
+
+    @property
+    def documents(self) -> Records[model.Document]: ...
+
+    @property
+    def erp(self) -> ErpRepository: ...
+
+    @property
+    def views(self) -> Views: ...
+
+    @property
+    def projections(self) -> Projections: ...
+
+
+# The name reminders.py still imports; it goes when reminders.py takes `UnitOfWork`.
+SqlAlchemyUnitOfWork = UnitOfWork
 
 
 class CounterpartyDirectory(Protocol):
@@ -52,3 +221,11 @@ class CounterpartyDirectory(Protocol):
     def register_prospect(
         self, name: str, email: str | None, phone: str | None, owner_id: str | None
     ) -> str: ...
+
+
+class FileStore(Protocol):
+    """Where process documents' content is kept, by its SHA-256."""
+
+    def put(self, content: bytes) -> str: ...
+
+    def read(self, sha256: str) -> bytes: ...
