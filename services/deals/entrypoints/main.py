@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmkit.db import make_engine
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
 from crmkit.jobs import run_worker
@@ -23,7 +24,7 @@ def consume(settings: Settings) -> None:
 
 
 def relay(settings: Settings) -> None:
-    run_relay(settings, bootstrap.from_settings(settings).engine, orm.outbox)
+    run_relay(settings, make_engine(settings.db_url("deals")), orm.outbox)
 
 
 def migrate(settings: Settings) -> None:

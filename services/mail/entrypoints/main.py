@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmkit.db import make_engine
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
 from crmkit.jobs import run_worker
@@ -23,8 +24,7 @@ def consume(settings: Settings) -> None:
 
 
 def relay(settings: Settings) -> None:
-    app = bootstrap.from_settings(settings, sync=lambda _mailbox_id: None)
-    run_relay(settings, app.engine, orm.outbox)
+    run_relay(settings, make_engine(settings.db_url("mail")), orm.outbox)
 
 
 def worker(settings: Settings) -> None:
