@@ -116,7 +116,7 @@ def contact_changes(m: pb.ContactPerson, sent: Collection[str]) -> model.Contact
     return model.ContactChanges(
         full_name=pick("full_name", m.full_name),
         position=pick("position", _if_set(m.HasField("position"), m.position)),
-        birthday=pick("birthday", parse_date(birthday, "birthday")),
+        birthday=parse_date(birthday, "birthday") if "birthday" in sent else NOT_SENT,
         email=pick("email", _if_set(m.HasField("email"), m.email)),
         phone=pick("phone", _if_set(m.HasField("phone"), m.phone)),
     )

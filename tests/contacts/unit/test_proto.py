@@ -64,3 +64,12 @@ def test_a_new_contact_with_a_wrong_birthday_is_refused_naming_the_field() -> No
     with pytest.raises(InvalidInput) as refused:
         proto.add_contact_person(request, MANAGER)
     assert refused.value.errors[0].field == "birthday"
+
+
+def test_a_birthday_outside_the_mask_is_neither_read_nor_changed() -> None:
+    request = pb.UpdateContactRequest(
+        id="c-1", contact=pb.ContactPerson(full_name="B", birthday="not a date")
+    )
+    request.update_mask.paths.append("full_name")
+    command = proto.change_contact_person(request, MANAGER)
+    assert command.changes == model.ContactChanges(full_name="B")
