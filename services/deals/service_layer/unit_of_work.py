@@ -4,8 +4,9 @@ The SqlAlchemy unit of work that fills them is in `adapters/unit_of_work.py`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from crmkit import unit_of_work
 from crmkit.paging import Page
@@ -206,8 +207,29 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def projections(self) -> Projections: ...
 
 
-# The name reminders.py still imports; it goes when reminders.py takes `UnitOfWork`.
-SqlAlchemyUnitOfWork = UnitOfWork
+class Savepoints(Protocol):
+    def begin_nested(self) -> AbstractContextManager[object]: ...
+
+
+class NotificationRecords(Records[model.Notification], Protocol):
+    def first(self, *conditions: Any) -> model.Notification | None: ...
+
+    def list(self, page: Page, *conditions: Any) -> Listed[model.Notification]: ...
+
+
+class RemindersUnitOfWork(UnitOfWork, Protocol):
+    """What reminders.py still reaches for (conditions on the notifications table, the
+    session's savepoints); it goes when reminders asks a repository of its own."""
+
+    @property
+    def notifications(self) -> NotificationRecords: ...
+
+    @property
+    def session(self) -> Savepoints: ...
+
+
+# The name reminders.py imports.
+SqlAlchemyUnitOfWork = RemindersUnitOfWork
 
 
 class CounterpartyDirectory(Protocol):
