@@ -51,6 +51,8 @@ from services.mail.adapters import orm
 from services.mail.adapters.mailservers import ImapMailbox, ServerAccount
 from services.mail.adapters.mass_smtp import _wire
 from services.mail.adapters.messages import parse
+from services.mail.domain import commands
+from services.mail.domain.model import Recipient
 from services.mail.service_layer import correspondence, mailboxes, mailings
 from tests.mail_servers import ImapServer, ImapUser, aiosmtpd_server, dovecot_server
 from tests.support import postgres_databases
@@ -142,17 +144,11 @@ def seed_address_book(app: bootstrap.Mail, contacts: int) -> None:
 
 
 def a_mailbox(app: bootstrap.Mail, imap: ImapServer, user: ImapUser, smtp: SmtpChild) -> str:
-    fields = {
-        "name": "Phòng kinh doanh",
-        "kind": "shared",
-        "address": OWN,
-        "imap": {"host": imap.host, "port": imap.port, "security": "none"}
-        | {"username": user.name, "password": user.password},
-        "smtp": {"host": smtp.host, "port": smtp.port, "security": "none"}
-        | {"username": "", "password": ""},
-    }
-    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
-    return str(box.id)
+    reading = commands.ServerSettings(imap.host, imap.port, "none", user.name, user.password)
+    sending = commands.ServerSettings(smtp.host, smtp.port, "none")
+    box = commands.CreateMailbox("Phòng kinh doanh", "shared", OWN, None, reading, sending)
+    created, _ = mailboxes.create_mailbox(box, app.uow(), app.vault, SYSTEM)
+    return created.id
 
 
 # --- the messages in the IMAP mailbox --------------------------------------------------------
@@ -330,25 +326,25 @@ class Mailing:
 
 def a_mailing(app: bootstrap.Mail, box_id: str, label: str) -> Mailing:
     """A mailing of the template to every customer."""
-    template = mailings.create_template(app.sessions, f"Ưu đãi {label}", SUBJECT, BODY, SYSTEM)
-    group = mailings.create_address_group(
-        app.sessions, f"Khách hàng {label}", None, {"role": "customer"}, SYSTEM
-    )
-    fields = {"address_group_id": group.id, "template_id": template.id, "mailbox_id": box_id}
-    mailing = mailings.start_mailing(app.sessions, fields | {"per_minute": 60_000}, SYSTEM)
-    with app.sessions() as session:
-        return Mailing(str(mailing), template, mailings.members(session, group))
+    made = commands.CreateTemplate(f"Ưu đãi {label}", SUBJECT, BODY)
+    template = mailings.create_template(made, app.uow(), app.templates, SYSTEM)
+    customers = commands.CreateAddressGroup(f"Khách hàng {label}", None, {"role": "customer"})
+    group = mailings.create_address_group(customers, app.uow(), SYSTEM)
+    start = commands.StartMailing(group.id, template.id, box_id, per_minute=60_000)
+    mailing = mailings.start_mailing(start, app.uow(), SYSTEM)
+    return Mailing(mailing, template, mailings.group_members(app.uow(), group.id))
 
 
 def smtp_parts(app: bootstrap.Mail, box_id: str, mailing: Mailing) -> str:
     """The messages alone, built and put in wire format: ours (template, signed link, compose)
     and the baseline's (str.format, EmailMessage, as_bytes); nothing sent, nothing stored."""
-    with app.sessions() as session:
-        box = session.execute(select(orm.mailboxes).where(orm.mailboxes.c.id == box_id)).one()
+    box, _ = mailboxes.get_mailbox(app.uow(), box_id, SYSTEM)
+    run = commands.RunMailing(mailing.id, UNSUBSCRIBE)
     started = time.perf_counter()
     for p in mailing.people:
         token = app.vault.sign(f"{mailing.id}:{p.email}")
-        _wire(mailings._personal(box, mailing.template, p, token, UNSUBSCRIBE))
+        to = Recipient(p.email, p.name, p.company, p.position)
+        _wire(mailings._personal(app.templates, box, mailing.template, to, token, run))
     ours = time.perf_counter() - started
     subject, body = plain(SUBJECT), plain(BODY)
     started = time.perf_counter()
@@ -416,7 +412,7 @@ def imap_run(
         return len(raws)
 
     def sync() -> int:
-        return correspondence.sync_mailbox(app.sessions, app.vault, app.imap, box_id)
+        return app.sync_mailbox(box_id)
 
     raw_time, ours = in_turn([("IMAP raw imaplib", raw), ("IMAP sync_mailbox", sync)], flip)
     count, linked = stored(app, box_id)
@@ -443,7 +439,7 @@ def smtp_run(app: bootstrap.Mail, box_id: str, smtp: SmtpChild, flip: bool) -> P
         return run
 
     def ours() -> int:
-        return mailings.run_mailing(app.sessions, app.vault, mailing.id, UNSUBSCRIBE).sent
+        return app.run_mailing(mailing.id, UNSUBSCRIBE).sent
 
     raw, mine = in_turn(
         [
@@ -452,7 +448,7 @@ def smtp_run(app: bootstrap.Mail, box_id: str, smtp: SmtpChild, flip: bool) -> P
         ],
         flip,
     )
-    done = mailings.progress(app.sessions, mailing.id)
+    done = mailings.progress(app.uow(), mailing.id)
     assert (done.total, done.sent, done.mailing.status) == (len(expected), len(expected), "done")
     print(
         f"  SMTP: the server counted {len(expected):,} each time; {done.sent:,} recipients "
@@ -472,10 +468,10 @@ def one_run(
         found = [imap_run(app, box_id, imap, user, flip), smtp_run(app, box_id, smtp, flip)]
         if profile:
             again = a_mailbox(app, imap, user, smtp)
-            profiled(lambda: correspondence.sync_mailbox(app.sessions, app.vault, app.imap, again))
+            profiled(lambda: app.sync_mailbox(again))
             mailing = a_mailing(app, again, "profiled")
             smtp.clear()
-            profiled(lambda: mailings.run_mailing(app.sessions, app.vault, mailing.id, UNSUBSCRIBE))
+            profiled(lambda: app.run_mailing(mailing.id, UNSUBSCRIBE))
         return found
     finally:
         app.engine.dispose()

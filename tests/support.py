@@ -47,8 +47,6 @@ from services.mail import bootstrap as mail_bootstrap
 from services.mail.adapters import orm as mail_orm
 from services.mail.entrypoints import consumer as mail_consumer
 from services.mail.entrypoints import grpc_server as mail_grpc
-from services.mail.service_layer import correspondence as mail_correspondence
-from services.mail.service_layer import mailings as mail_mailings
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 ADMIN_PASSWORD = "correct horse battery"
@@ -211,16 +209,12 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     )
 
     def sync_now(mailbox_id: str) -> None:  # the worker's job, done at once
-        mail_correspondence.sync_mailbox(
-            mail.sessions, mail.vault, mail.imap, mailbox_id, mail.files
-        )
+        mail.sync_mailbox(mailbox_id)
 
     mail.sync = sync_now
 
     def send_now(mailing_id: str) -> None:  # the worker's job, done at once
-        mail_mailings.run_mailing(
-            mail.sessions, mail.vault, mailing_id, "http://127.0.0.1/api/v1/unsubscribe"
-        )
+        mail.run_mailing(mailing_id, "http://127.0.0.1/api/v1/unsubscribe")
 
     mail.send_mailing = send_now
     mail_server, mail_port, _ = build_server(mail_grpc.registrar(mail), "127.0.0.1:0")

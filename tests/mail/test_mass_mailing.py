@@ -18,6 +18,8 @@ from crmkit.errors import NotFound
 from crmkit.identity import SYSTEM
 from services.mail import bootstrap
 from services.mail.adapters import orm
+from services.mail.domain import commands
+from services.mail.domain.commands import ServerSettings
 from services.mail.service_layer import mailboxes, mailings
 from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
 
@@ -58,40 +60,33 @@ def mail_app(tmp_path: Path) -> bootstrap.Mail:
 
 
 def a_mailing(app: bootstrap.Mail, smtp: SmtpServer) -> str:
-    server = {"host": smtp.host, "port": smtp.port, "security": "none", "username": ""}
-    fields = {
-        "name": "Marketing",
-        "kind": "shared",
-        "address": "marketing@hoa-crm.vn",
-        "imap": server | {"password": ""},
-        "smtp": server | {"password": ""},
-    }
-    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
+    server = ServerSettings(smtp.host, smtp.port, "none")
+    box = commands.CreateMailbox(
+        "Marketing", "shared", "marketing@hoa-crm.vn", None, imap=server, smtp=server
+    )
+    mailbox, _ = mailboxes.create_mailbox(box, app.uow(), app.vault, SYSTEM)
     template = mailings.create_template(
-        app.sessions,
-        "Khuyến mãi",
-        "Ưu đãi cho {{ counterparty.name }}",
-        "Kính gửi {{ contact.full_name }},\n\nƯu đãi tháng này.\n\n{{ unsubscribe_url }}",
+        commands.CreateTemplate(
+            "Khuyến mãi",
+            "Ưu đãi cho {{ counterparty.name }}",
+            "Kính gửi {{ contact.full_name }},\n\nƯu đãi tháng này.\n\n{{ unsubscribe_url }}",
+        ),
+        app.uow(),
+        app.templates,
         SYSTEM,
     )
     group = mailings.create_address_group(
-        app.sessions, "Khách hàng", None, {"role": "customer"}, SYSTEM
+        commands.CreateAddressGroup("Khách hàng", None, {"role": "customer"}), app.uow(), SYSTEM
     )
-    fields = {
-        "address_group_id": group.id,
-        "template_id": template.id,
-        "mailbox_id": box.id,
-        "per_minute": 60_000,
-    }
-    return str(mailings.start_mailing(app.sessions, fields, SYSTEM))
+    start = commands.StartMailing(group.id, template.id, mailbox.id, per_minute=60_000)
+    return mailings.start_mailing(start, app.uow(), SYSTEM)
 
 
 def sending_process(app: bootstrap.Mail, mailing_id: str) -> subprocess.Popen[bytes]:
     code = (
         "from services.mail import bootstrap\n"
-        "from services.mail.service_layer import mailings\n"
         f"app = bootstrap.bootstrap({str(app.engine.url)!r}, 'test-mail-secret')\n"
-        f"mailings.run_mailing(app.sessions, app.vault, {mailing_id!r}, {UNSUBSCRIBE!r})\n"
+        f"app.run_mailing({mailing_id!r}, {UNSUBSCRIBE!r})\n"
     )
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
 
@@ -112,7 +107,7 @@ def test_a_mailing_killed_half_way_and_resumed_delivers_to_each_recipient_exactl
         smtp_server.release()
     at_kill = smtp_server.count() - before
     assert at_kill == (PEOPLE - SUPPRESSED) // 2  # it was stopped half-way
-    found = mailings.run_mailing(mail_app.sessions, mail_app.vault, mailing_id, UNSUBSCRIBE)
+    found = mail_app.run_mailing(mailing_id, UNSUBSCRIBE)
     delivered = smtp_server.messages[before:]
     addressees = [recipient for message in delivered for recipient in message.recipients]
     assert len(delivered) == PEOPLE - SUPPRESSED == 1000
@@ -128,29 +123,26 @@ def test_each_message_is_personal_and_carries_a_working_unsubscribe_link(
 ) -> None:
     mailing_id = a_mailing(mail_app, smtp_server)
     before = smtp_server.count()
-    mailings.run_mailing(mail_app.sessions, mail_app.vault, mailing_id, UNSUBSCRIBE)
+    mail_app.run_mailing(mailing_id, UNSUBSCRIBE)
     first: Any = smtp_server.messages[before]
     received = message_from_bytes(first.raw, policy=policy.default)
     link = str(received["List-Unsubscribe"]).strip("<>")
     assert link.startswith(UNSUBSCRIBE) and link in received.get_body().get_content()
     assert "Kính gửi Nguyễn Văn" in received.get_body().get_content()
     token = link.rsplit("/", 1)[1]
-    email = mailings.unsubscribe(mail_app.sessions, mail_app.vault, token)
+    email = mailings.unsubscribe(commands.Unsubscribe(token), mail_app.uow(), mail_app.vault)
     assert email == first.recipients[0]
     again = a_mailing_again(mail_app, mailing_id)
-    found = mailings.run_mailing(mail_app.sessions, mail_app.vault, again, UNSUBSCRIBE)
+    found = mail_app.run_mailing(again, UNSUBSCRIBE)
     assert found.skipped == SUPPRESSED + 1
     for forged in (token[:-1] + "0", "é" + token, ""):
         with pytest.raises(NotFound, match="not valid"):
-            mailings.unsubscribe(mail_app.sessions, mail_app.vault, forged)
+            mailings.unsubscribe(commands.Unsubscribe(forged), mail_app.uow(), mail_app.vault)
 
 
 def a_mailing_again(app: bootstrap.Mail, previous: str) -> str:
-    old = mailings.progress(app.sessions, previous).mailing
-    fields = {
-        "address_group_id": old.address_group_id,
-        "template_id": old.template_id,
-        "mailbox_id": old.mailbox_id,
-        "per_minute": 60_000,
-    }
-    return str(mailings.start_mailing(app.sessions, fields, SYSTEM))
+    old = mailings.progress(app.uow(), previous).mailing
+    start = commands.StartMailing(
+        old.address_group_id, old.template_id, old.mailbox_id, per_minute=60_000
+    )
+    return mailings.start_mailing(start, app.uow(), SYSTEM)

@@ -18,6 +18,8 @@ from crmkit.identity import SYSTEM
 from crmkit.inbox import InboxHandler
 from services.mail import bootstrap
 from services.mail.adapters import orm
+from services.mail.domain import commands
+from services.mail.domain.commands import ServerSettings
 from services.mail.entrypoints.consumer import apply_event
 from services.mail.service_layer import mailboxes, mailings, rules
 from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
@@ -50,19 +52,25 @@ def app(tmp_path: Path, smtp_server: SmtpServer) -> bootstrap.Mail:  # noqa: F81
 
 
 def a_rule(app: bootstrap.Mail, smtp: SmtpServer, event: str, days: int, subject: str) -> None:
-    server = {"host": smtp.host, "port": smtp.port, "security": "none", "username": ""}
-    fields = {
-        "name": "Kế toán",
-        "kind": "shared",
-        "address": f"ketoan-{uuid.uuid4().hex[:6]}@hoa-crm.vn",
-        "imap": server | {"password": ""},
-        "smtp": server | {"password": ""},
-    }
-    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
+    server = ServerSettings(smtp.host, smtp.port, "none")
+    address = f"ketoan-{uuid.uuid4().hex[:6]}@hoa-crm.vn"
+    box = commands.CreateMailbox("Kế toán", "shared", address, None, imap=server, smtp=server)
+    mailbox, _ = mailboxes.create_mailbox(box, app.uow(), app.vault, SYSTEM)
     body = "Kính gửi {{ counterparty.name }}, {{ contact.full_name }}"
-    template = mailings.create_template(app.sessions, uuid.uuid4().hex, subject, body, SYSTEM)
-    fields = {"event": event, "offset_days": days, "template_id": template.id, "mailbox_id": box.id}
-    rules.create_rule(app.sessions, fields, SYSTEM)
+    template = mailings.create_template(
+        commands.CreateTemplate(uuid.uuid4().hex, subject, body), app.uow(), app.templates, SYSTEM
+    )
+    rule = commands.CreateRule(event, template.id, mailbox.id, offset_days=days)
+    rules.create_rule(rule, app.uow(), SYSTEM)
+
+
+def send_due(app: bootstrap.Mail, at: datetime) -> int:
+    command = commands.SendDueRuleMails(at)
+    return rules.send_due(command, app.uow(), app.vault, app.templates, app.bulk)
+
+
+def scan_birthdays(app: bootstrap.Mail, at: datetime) -> int:
+    return rules.scan_birthdays(commands.ScanBirthdays(at), app.uow())
 
 
 def overdue(invoice_id: str) -> Envelope:
@@ -90,9 +98,9 @@ def test_a_payment_reminder_goes_three_days_after_the_overdue_invoice_and_only_o
     handler(event)
     handler(event)  # delivered twice by the broker
     before = smtp_server.count()
-    assert rules.send_due(app.sessions, app.vault, NOW) == 0  # not yet
-    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(days=3)) == 1
-    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(days=4)) == 0
+    assert send_due(app, NOW) == 0  # not yet
+    assert send_due(app, NOW + timedelta(days=3)) == 1
+    assert send_due(app, NOW + timedelta(days=4)) == 0
     [sent] = smtp_server.messages[before:]
     assert sent.recipients == ("ketoan@anphat.vn",)
     received = message_from_bytes(sent.raw, policy=policy.default)
@@ -106,10 +114,10 @@ def test_a_birthday_greeting_goes_once_however_often_the_day_is_scanned(
 ) -> None:
     a_rule(app, smtp_server, rules.BIRTHDAY, 0, "Chúc mừng sinh nhật {{ contact.full_name }}")
     before = smtp_server.count()
-    assert rules.scan_birthdays(app.sessions, NOW) == 1
-    assert rules.scan_birthdays(app.sessions, NOW + timedelta(hours=5)) == 0
-    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(hours=5)) == 1
-    assert rules.scan_birthdays(app.sessions, NOW + timedelta(hours=6)) == 0
-    assert rules.send_due(app.sessions, app.vault, NOW + timedelta(hours=7)) == 0
+    assert scan_birthdays(app, NOW) == 1
+    assert scan_birthdays(app, NOW + timedelta(hours=5)) == 0
+    assert send_due(app, NOW + timedelta(hours=5)) == 1
+    assert scan_birthdays(app, NOW + timedelta(hours=6)) == 0
+    assert send_due(app, NOW + timedelta(hours=7)) == 0
     assert [m.recipients for m in smtp_server.messages[before:]] == [("lan@anphat.vn",)]
-    assert rules.scan_birthdays(app.sessions, NOW.replace(year=2027)) == 1  # next year again
+    assert scan_birthdays(app, NOW.replace(year=2027)) == 1  # next year again

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from crmkit.db import migrate
 from crmkit.identity import SYSTEM
 from services.mail import bootstrap
 from services.mail.adapters import orm
-from services.mail.service_layer import correspondence, mailboxes
+from services.mail.domain.commands import CreateMailbox, ServerSettings
+from services.mail.service_layer import mailboxes
 from tests.mail_servers import ImapServer, ImapUser, imap_server, imap_user  # noqa: F401
 
 pytestmark = pytest.mark.integration  # a real dovecot
@@ -43,20 +45,20 @@ def test_an_import_killed_half_way_and_run_again_keeps_each_message_once(
             message["Message-ID"] = f"<order-{n}@example.org>"
             message.set_content(f"Đơn hàng số {n}")
             client.append("INBOX", None, None, message.as_bytes())
-    server = {"host": imap_server.host, "port": imap_server.port, "security": "none"}
-    fields = {
-        "name": "Sales",
-        "kind": "shared",
-        "address": "sales@hoa-crm.vn",
-        "imap": server | {"username": imap_user.name, "password": imap_user.password},
-        "smtp": server | {"username": "", "password": ""},
-    }
-    box, _ = mailboxes.create_mailbox(app.sessions, app.vault, fields, SYSTEM)
+    server = ServerSettings(imap_server.host, imap_server.port, "none")
+    box = CreateMailbox(
+        "Sales",
+        "shared",
+        "sales@hoa-crm.vn",
+        None,
+        imap=replace(server, username=imap_user.name, password=imap_user.password),
+        smtp=server,
+    )
+    mailbox, _ = mailboxes.create_mailbox(box, app.uow(), app.vault, SYSTEM)
     code = (
         "from services.mail import bootstrap\n"
-        "from services.mail.service_layer import correspondence\n"
         f"app = bootstrap.bootstrap({url!r}, 'test-mail-secret')\n"
-        f"correspondence.sync_mailbox(app.sessions, app.vault, app.imap, {box.id!r})\n"
+        f"app.sync_mailbox({mailbox.id!r})\n"
     )
     child = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
 
@@ -72,8 +74,8 @@ def test_an_import_killed_half_way_and_run_again_keeps_each_message_once(
     child.send_signal(signal.SIGKILL)
     child.wait()
     assert kept() < MESSAGES  # killed half-way
-    correspondence.sync_mailbox(app.sessions, app.vault, app.imap, box.id)
-    correspondence.sync_mailbox(app.sessions, app.vault, app.imap, box.id)  # and once more
+    app.sync_mailbox(mailbox.id)
+    app.sync_mailbox(mailbox.id)  # and once more
     with app.sessions() as session:
         ids = list(session.scalars(select(orm.messages.c.message_id)))
         events = session.scalar(select(func.count()).select_from(orm.outbox))

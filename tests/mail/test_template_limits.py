@@ -10,7 +10,8 @@ from sqlalchemy import update
 from crmkit.errors import InvalidInput
 from crmkit.identity import SYSTEM
 from services.mail import bootstrap
-from services.mail.adapters import orm
+from services.mail.adapters import orm, templates
+from services.mail.domain.commands import CreateTemplate
 from services.mail.service_layer import mailings
 from tests.mail.test_mass_mailing import a_mailing, mail_app  # noqa: F401 - fixture
 from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
@@ -31,14 +32,17 @@ def test_a_template_that_would_build_something_huge_is_refused_naming_the_field(
     mail_app: bootstrap.Mail, body: str
 ) -> None:
     with pytest.raises(InvalidInput) as refused:
-        mailings.create_template(mail_app.sessions, "Lớn", "Chào", body, SYSTEM)
+        mailings.create_template(
+            CreateTemplate("Lớn", "Chào", body), mail_app.uow(), mail_app.templates, SYSTEM
+        )
     assert refused.value.errors[0].field == "body"
 
 
 def test_an_ordinary_template_with_a_little_arithmetic_is_kept(mail_app: bootstrap.Mail) -> None:
     body = "{{ '-' * 20 }}\n{% for i in range(3) %}{{ i * 2 }} {% endfor %}"
-    kept = mailings.create_template(mail_app.sessions, "Nhỏ", "Chào", body, SYSTEM)
-    assert mailings.compiled(kept.body).render() == "-" * 20 + "\n0 2 4 "
+    command = CreateTemplate("Nhỏ", "Chào", body)
+    kept = mailings.create_template(command, mail_app.uow(), mail_app.templates, SYSTEM)
+    assert mail_app.templates.render(kept.body, {}) == "-" * 20 + "\n0 2 4 "
 
 
 def test_a_mailing_whose_template_fails_for_a_recipient_stops_as_failed_with_the_reason(
@@ -47,8 +51,8 @@ def test_a_mailing_whose_template_fails_for_a_recipient_stops_as_failed_with_the
     mailing_id = a_mailing(mail_app, smtp_server)
     with mail_app.sessions.begin() as session:  # a template saved before the limits existed
         session.execute(update(orm.templates).values(body="{{ 'x' * 10**9 }}"))
-    mailings.compiled.cache_clear()
-    done = mailings.run_mailing(mail_app.sessions, mail_app.vault, mailing_id, "http://x/u")
+    templates.compiled.cache_clear()
+    done = mail_app.run_mailing(mailing_id, "http://x/u")
     assert (done.mailing.status, done.sent) == ("failed", 0)
     assert "cannot be filled in" in done.mailing.reason
     assert smtp_server.count() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
 
 from crmkit.errors import InvalidInput
 from crmkit.identity import Identity
@@ -63,13 +65,24 @@ class Access:
         return any(p.group_id in identity.groups and p.allows(action) for p in self.permissions)
 
 
-def check_server(server: dict[str, object], where: str) -> None:
-    if not str(server.get("host") or "").strip():
+class ServerGiven(Protocol):
+    @property
+    def host(self) -> str: ...
+
+    @property
+    def port(self) -> int: ...
+
+    @property
+    def security(self) -> str: ...
+
+
+def check_server(server: ServerGiven, where: str) -> None:
+    if not (server.host or "").strip():
         raise InvalidInput.field(f"{where}.host", "is required")
-    port = server.get("port")
+    port = server.port
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidInput.field(f"{where}.port", "must be between 1 and 65535")
-    if server.get("security") not in SECURITY:
+    if server.security not in SECURITY:
         raise InvalidInput.field(f"{where}.security", f"must be one of {', '.join(SECURITY)}")
 
 
@@ -104,3 +117,192 @@ def links(addresses: Iterable[str], book: Iterable[Known], own: str) -> tuple[li
         if exact is not None and exact.contact_id:
             contacts[exact.contact_id] = None
     return list(counterparties), list(contacts)
+
+
+# -- what the mail service keeps ------------------------------------------------------------
+@dataclass(frozen=True)
+class Server:
+    """A mailbox's IMAP or SMTP server as shown to people (the password is kept sealed apart)."""
+
+    host: str
+    port: int
+    security: str
+    username: str = ""
+
+
+@dataclass
+class Mailbox:
+    id: str
+    name: str
+    kind: str
+    address: str
+    owner_id: str | None
+    imap: Server
+    smtp: Server
+    imap_password: str  # sealed with the service's key
+    smtp_password: str
+    created_at: datetime
+    last_sync_at: datetime | None = None
+    last_error: str | None = None
+    permissions: tuple[Permission, ...] = ()
+
+    @property
+    def access(self) -> Access:
+        return Access(self.kind, self.owner_id, self.permissions)
+
+    @property
+    def domain(self) -> str:
+        """The domain its messages' ids are made in."""
+        return self.address.rpartition("@")[2] or "hoa-crm.invalid"
+
+
+@dataclass(frozen=True)
+class StoredAttachment:
+    filename: str
+    content_type: str
+    size: int
+    sha256: str  # in the file store; empty when it was not kept
+
+
+@dataclass
+class Message:
+    """A message of the correspondence log, imported (in) or sent (out)."""
+
+    id: str
+    mailbox_id: str
+    direction: str  # in | out
+    folder: str
+    message_id: str
+    thread_id: str
+    in_reply_to: str | None
+    from_address: str
+    from_name: str
+    to: list[str]
+    cc: list[str]
+    subject: str
+    sent_at: datetime | None
+    text: str
+    html: str | None
+    attachments: list[StoredAttachment]
+    counterparty_ids: list[str]
+    contact_ids: list[str]
+    deal_id: str | None
+    created_at: datetime
+    # performer assignment: who answers it, by when; open | done | answered (a reply was sent)
+    assignee_id: str | None = None
+    due_date: date | None = None
+    assignment_note: str | None = None
+    assignment: str | None = None
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    name: str
+    subject: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AddressGroup:
+    id: str
+    name: str
+    members: list[str] | None  # contact ids chosen by hand, or
+    criteria: dict[str, str] | None  # region, industry, position, role, abc
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Person:
+    """An address book entry: whose an address is, with what address groups select by."""
+
+    owner: str  # counterparty:<id> | contact:<id>
+    email: str | None
+    counterparty_id: str
+    contact_id: str | None
+    name: str
+    company: str
+    position: str | None = None
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient of a mailing still to be sent to, with what the template may say of them."""
+
+    email: str
+    name: str | None
+    company: str | None
+    position: str | None
+
+
+@dataclass
+class Mailing:
+    id: str
+    address_group_id: str
+    template_id: str
+    mailbox_id: str
+    status: str  # queued | sending | done | failed
+    per_minute: int
+    created_by: str
+    created_at: datetime
+    reason: str | None = None
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A mailing with how far it got."""
+
+    mailing: Mailing
+    total: int
+    sent: int
+    failed: int
+    skipped: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    """When an invoice is overdue, 3 days later send the payment reminder from Accounting."""
+
+    id: str
+    event: str  # an event type, or contact.birthday
+    offset_days: int
+    template_id: str
+    mailbox_id: str
+    enabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class RuleMail:
+    """One mail of a rule, exactly once per (rule, subject, occurrence)."""
+
+    rule_id: str
+    subject: str  # the invoice, contact... it is about
+    occurrence: str  # the event, or the year of a birthday
+    email: str
+    contact_id: str | None
+    counterparty_id: str | None
+    context: dict[str, object]  # what the template may say
+    due_at: datetime
+    template_id: str = ""
+    mailbox_id: str = ""
+
+
+@dataclass
+class Proposal:
+    """Someone met in the mail who is not in contacts yet, for a user to accept."""
+
+    id: str
+    mailbox_id: str
+    email: str
+    name: str
+    company: str | None
+    phone: str | None
+    source: str  # address | vcard
+    messages: int
+    status: str  # proposed | accepted | dismissed
+    first_seen_at: datetime
+    counterparty_id: str | None = None
+    contact_id: str | None = None

@@ -1,96 +1,82 @@
-"""The mail consumer: whose address is whose, from contacts' events (to link messages)."""
+"""The mail consumer: whose address is whose, from contacts' events (to link messages), and the
+events automatic rules may be about."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
-from sqlalchemy import delete, select, update
+from google.protobuf.message import Message
 from sqlalchemy.orm import Session
 
-from crm.events.v1 import contacts_pb2
+from crm.events.v1 import contacts_pb2, deals_pb2
 from crm.events.v1.envelope_pb2 import Envelope
-from crmkit.consumer import dispatch_by_type
+from crmkit.events import Routes, on
 from crmkit.rabbit import QueueSpec
-from services.mail.adapters import orm
-from services.mail.domain.model import PUBLIC_DOMAINS, domain_of
-from services.mail.service_layer import rules
+from services.mail.adapters import proto
+from services.mail.adapters.unit_of_work import SessionBoundUnitOfWork
+from services.mail.service_layer import address_book, rules
+from services.mail.service_layer.unit_of_work import UnitOfWork
 
-# The address book, and the events automatic rules may be about.
-QUEUE = QueueSpec(
+M = TypeVar("M", bound=Message)
+
+
+def _and_rules(
+    apply: Callable[[UnitOfWork, M], None] | None = None,
+) -> Callable[[UnitOfWork, M, Envelope], None]:
+    """Applies the event to the address book (when it changes it), then schedules the mails
+    of the rules about it."""
+
+    def deliver(uow: UnitOfWork, message: M, envelope: Envelope) -> None:
+        if apply is not None:
+            apply(uow, message)
+        rules.schedule_rule_mails(proto.schedule_rule_mails(message, envelope), uow)
+
+    return deliver
+
+
+def _counterparty(
+    uow: UnitOfWork, message: contacts_pb2.CounterpartyCreated | contacts_pb2.CounterpartyUpdated
+) -> None:
+    address_book.record_counterparty(proto.record_counterparty(message.counterparty), uow)
+
+
+def _deleted(uow: UnitOfWork, message: contacts_pb2.CounterpartyDeleted) -> None:
+    address_book.forget_counterparty(proto.forget_counterparty(message.counterparty_id), uow)
+
+
+def _contact(
+    uow: UnitOfWork, message: contacts_pb2.ContactCreated | contacts_pb2.ContactUpdated
+) -> None:
+    address_book.record_contact(proto.record_contact(message.contact), uow)
+
+
+DEAL_EVENTS = ["created", "updated", "won", "lost", "reopened"]
+ERP_EVENTS = [
+    "deals.order.posted", "deals.order.updated",
+    "deals.invoice.posted", "deals.invoice.updated", "deals.invoice.paid", "deals.invoice.overdue",
+    "deals.shipment.posted", "deals.shipment.updated",
+]  # fmt: skip
+
+ROUTES: Routes[UnitOfWork] = Routes(
     "mail",
-    bindings=(
-        "contacts.counterparty.*",
-        "contacts.contact.*",
-        "deals.deal.*",
-        "deals.invoice.*",
-        "deals.order.*",
-        "deals.shipment.*",
+    on(
+        "contacts.counterparty.created", contacts_pb2.CounterpartyCreated, _and_rules(_counterparty)
     ),
+    on(
+        "contacts.counterparty.updated", contacts_pb2.CounterpartyUpdated, _and_rules(_counterparty)
+    ),
+    on("contacts.counterparty.deleted", contacts_pb2.CounterpartyDeleted, _and_rules(_deleted)),
+    on("contacts.contact.created", contacts_pb2.ContactCreated, _and_rules(_contact)),
+    on("contacts.contact.updated", contacts_pb2.ContactUpdated, _and_rules(_contact)),
+    on([f"deals.deal.{kind}" for kind in DEAL_EVENTS], deals_pb2.DealChanged, _and_rules()),
+    on("deals.deal.stage_changed", deals_pb2.DealStageChanged, _and_rules()),
+    on(ERP_EVENTS, deals_pb2.ErpDocumentChanged, _and_rules()),
 )
-a = orm.addresses.c
-
-
-def _keep(session: Session, owner: str, values: dict[str, object]) -> None:
-    changed = session.execute(update(orm.addresses).where(a.owner == owner).values(**values))
-    if changed.rowcount == 0:  # type: ignore[attr-defined]
-        session.execute(orm.addresses.insert().values(owner=owner, **values))
-
-
-def _counterparty(session: Session, e: Envelope) -> None:
-    if e.type == "contacts.counterparty.deleted":
-        gone = contacts_pb2.CounterpartyDeleted.FromString(e.payload).counterparty_id
-        session.execute(delete(orm.addresses).where(a.counterparty_id == gone))
-        return
-    c = contacts_pb2.CounterpartyCreated.FromString(e.payload).counterparty
-    email = c.email.lower() if c.HasField("email") else None
-    company = email and c.legal_kind == "legal_entity" and domain_of(email) not in PUBLIC_DOMAINS
-    shared = {
-        "company": c.name,
-        "region": c.region if c.HasField("region") else None,
-        "industry": c.industry if c.HasField("industry") else None,
-        "roles": "," + ",".join(c.roles) + ",",
-        "abc": c.abc if c.HasField("abc") else None,
-    }
-    session.execute(update(orm.addresses).where(a.counterparty_id == c.id).values(**shared))
-    values = {
-        "email": email,
-        "domain": domain_of(email) if email and company else None,
-        "counterparty_id": c.id,
-        "contact_id": None,
-        "name": c.name,
-        "position": None,
-        **shared,
-    }
-    _keep(session, f"counterparty:{c.id}", values)
-
-
-def _contact(session: Session, e: Envelope) -> None:
-    c = contacts_pb2.ContactCreated.FromString(e.payload).contact
-    company = session.execute(
-        select(a.company, a.region, a.industry, a.roles, a.abc).where(
-            a.owner == f"counterparty:{c.counterparty_id}"
-        )
-    ).first()
-    values = {
-        "email": c.email.lower() if c.HasField("email") else None,
-        "domain": None,
-        "counterparty_id": c.counterparty_id,
-        "contact_id": c.id,
-        "name": c.full_name,
-        "position": c.position if c.HasField("position") else None,
-        "birthday": c.birthday[5:10] if c.HasField("birthday") else None,
-        **(company._asdict() if company else {"roles": ""}),
-    }
-    _keep(session, f"contact:{c.id}", values)
-
-
-ROUTES: list[tuple[str, Callable[[Session, Envelope], None]]] = [
-    ("contacts.counterparty.", _counterparty),
-    ("contacts.contact.", _contact),
-]
+# The address book, and the events automatic rules may be about.
+QUEUE = QueueSpec("mail", bindings=ROUTES.event_types)
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    if envelope.type.startswith("contacts."):
-        dispatch_by_type(ROUTES, session, envelope, "mail")
-    rules.on_event(session, envelope)
+    """Inside the inbox's transaction: the event and its effect commit together."""
+    ROUTES.dispatch(SessionBoundUnitOfWork(session), envelope)

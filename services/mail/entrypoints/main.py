@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from celery import Celery
+
 from crmkit.db import make_engine
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
@@ -19,7 +21,7 @@ def serve(settings: Settings) -> None:
 
 
 def consume(settings: Settings) -> None:
-    app = bootstrap.from_settings(settings, sync=lambda _mailbox_id: None)
+    app = bootstrap.from_settings(settings, dispatch=False)
     run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
 
 
@@ -27,16 +29,18 @@ def relay(settings: Settings) -> None:
     run_relay(settings, make_engine(settings.db_url("mail")), orm.outbox)
 
 
+def _celery(settings: Settings) -> Celery:
+    return tasks.create_celery(settings, lambda: bootstrap.from_settings(settings, dispatch=False))
+
+
 def worker(settings: Settings) -> None:
-    run_worker(tasks.create_celery(settings), settings, concurrency=1)
+    run_worker(_celery(settings), settings, concurrency=1)
 
 
 def beat(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     schedule = str(settings.data_dir / "mail-beat-schedule")
-    tasks.create_celery(settings).start(
-        ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
-    )
+    _celery(settings).start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])
 
 
 def migrate(settings: Settings) -> None:

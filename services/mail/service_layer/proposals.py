@@ -1,25 +1,22 @@
-"""Contact information found in the mail: senders, recipients and vCards not yet in contacts
+"""People met in the mail (senders, recipients, the vCards attached) who are not yet in contacts
 become proposals a user accepts (the gateway then creates them in contacts) or dismisses."""
 
 from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
-
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.errors import Conflict, InvalidInput, NotFound
 from crmkit.identity import Identity
-from crmkit.paging import Page, paginate_rows
-from services.mail.adapters import orm
+from crmkit.paging import Page
 from services.mail.adapters.messages import ParsedMessage
+from services.mail.domain import commands, model
 from services.mail.domain.model import PUBLIC_DOMAINS, domain_of
 from services.mail.service_layer.mailboxes import AREA, mailbox_for, now
+from services.mail.service_layer.unit_of_work import UnitOfWork
 
-p, a = orm.proposals.c, orm.addresses.c
 VCARD_FIELD = re.compile(r"^(?P<name>[A-Z]+)(?:;[^:]*)?:(?P<value>.*)$")
+Seen = dict[str, str | int]  # FN, EMAIL, TEL, ORG as found, its source, how many messages
 
 
 def vcards(parsed: ParsedMessage) -> list[dict[str, str]]:
@@ -41,11 +38,11 @@ def vcards(parsed: ParsedMessage) -> list[dict[str, str]]:
     return found
 
 
-def propose(session: Session, mailbox: Any, batch: list[ParsedMessage]) -> None:
+def propose(uow: UnitOfWork, mailbox: model.Mailbox, batch: list[ParsedMessage]) -> None:
     """Called for each batch of messages stored: everyone in them we do not know yet."""
-    people: dict[str, dict[str, Any]] = {}
+    people: dict[str, Seen] = {}
     for parsed in batch:
-        found = [
+        found: list[dict[str, str]] = [
             {"EMAIL": parsed.from_address, "FN": parsed.from_name, "source": "address"},
             *({"EMAIL": address, "source": "address"} for address in (*parsed.to, *parsed.cc)),
             *({**card, "source": "vcard"} for card in vcards(parsed)),
@@ -54,50 +51,48 @@ def propose(session: Session, mailbox: Any, batch: list[ParsedMessage]) -> None:
             email = person["EMAIL"].lower()
             if not email or email == mailbox.address:
                 continue
-            seen = people.setdefault(email, person | {"messages": 0})
-            seen["messages"] += 1
+            first: Seen = {**person, "messages": 0}
+            seen = people.setdefault(email, first)
+            seen["messages"] = int(seen["messages"]) + 1
             if person["source"] == "vcard":
                 seen.update(person)
     if not people:
         return
-    emails = sorted(people)
-    known = set(session.scalars(select(a.email).where(a.email.in_(emails))))
-    proposed = {
-        row.email: row
-        for row in session.execute(
-            select(p.id, p.email, p.messages).where(p.mailbox_id == mailbox.id, p.email.in_(emails))
-        )
-    }
-    for email, person in people.items():
+    known = uow.addresses.known_emails(sorted(people))
+    proposed = uow.proposals.of_mailbox(mailbox.id, people)
+    for email, seen in people.items():
         if email not in known:
-            _keep(session, mailbox.id, email, person, proposed.get(email))
+            _keep(uow, mailbox.id, email, seen, proposed.get(email))
+
+
+def _text(person: Seen, name: str) -> str | None:
+    value = person.get(name)
+    return str(value) if value else None
 
 
 def _keep(
-    session: Session, mailbox_id: str, email: str, person: dict[str, Any], known: Any
+    uow: UnitOfWork, mailbox_id: str, email: str, person: Seen, known: model.Proposal | None
 ) -> None:
     domain = domain_of(email)
-    company = person.get("ORG") or (domain if domain not in PUBLIC_DOMAINS else None)
+    company = _text(person, "ORG") or (domain if domain not in PUBLIC_DOMAINS else None)
     if known is not None:
-        values: dict[str, Any] = {"messages": known.messages + person["messages"]}
+        known.messages += int(person["messages"])
         if person["source"] == "vcard":
-            values |= {
-                "name": person.get("FN") or email,
-                "phone": person.get("TEL"),
-                "company": company,
-            }
-        session.execute(update(orm.proposals).where(p.id == known.id).values(**values))
+            known.name = _text(person, "FN") or email
+            known.phone = _text(person, "TEL")
+            known.company = company
+        uow.proposals.save(known)
         return
-    session.execute(
-        orm.proposals.insert().values(
+    uow.proposals.add(
+        model.Proposal(
             id=str(uuid.uuid4()),
             mailbox_id=mailbox_id,
             email=email,
-            name=person.get("FN") or email.partition("@")[0],
+            name=_text(person, "FN") or email.partition("@")[0],
             company=company,
-            phone=person.get("TEL"),
-            source=person["source"],
-            messages=person["messages"],
+            phone=_text(person, "TEL"),
+            source=str(person["source"]),
+            messages=int(person["messages"]),
             status="proposed",
             first_seen_at=now(),
         )
@@ -105,46 +100,40 @@ def _keep(
 
 
 def list_proposals(
-    sessions: sessionmaker[Session], mailbox_id: str, actor: Identity, page: Page
-) -> tuple[list[Any], int]:
+    uow: UnitOfWork, mailbox_id: str, actor: Identity, page: Page
+) -> tuple[list[model.Proposal], int]:
     """The open proposals of a mailbox, the most written to first; people who joined contacts
     since (from elsewhere) are no longer proposed."""
-    with sessions() as session:
-        mailbox_for(session, mailbox_id, actor, "read")
-        known = select(a.email).where(a.email.is_not(None))
-        query = (
-            select(orm.proposals)
-            .where(p.mailbox_id == mailbox_id, p.status == "proposed", p.email.not_in(known))
-            .order_by(p.messages.desc(), p.email)
-        )
-        return paginate_rows(session, query, page)
+    with uow:
+        mailbox_for(uow, mailbox_id, actor, "read")
+        return uow.views.proposals(mailbox_id, page)
 
 
-def proposal_for(sessions: sessionmaker[Session], proposal_id: str, actor: Identity) -> Any:
-    with sessions() as session:
-        row = session.execute(select(orm.proposals).where(p.id == proposal_id)).first()
-        if row is None:
-            raise NotFound.of("contact proposal", proposal_id)
-        mailbox_for(session, row.mailbox_id, actor, "read")
-        if row.status != "proposed":
-            raise Conflict(f"this proposal is already {row.status}")
-        return row
+def proposal_for(uow: UnitOfWork, proposal_id: str, actor: Identity) -> model.Proposal:
+    with uow:
+        return _open_proposal(uow, proposal_id, actor)
 
 
-def settle(
-    sessions: sessionmaker[Session],
-    proposal_id: str,
-    status: str,
-    counterparty_id: str | None,
-    contact_id: str | None,
-    actor: Identity,
-) -> Any:
+def _open_proposal(uow: UnitOfWork, proposal_id: str, actor: Identity) -> model.Proposal:
+    proposal = uow.proposals.get(proposal_id)
+    if proposal is None:
+        raise NotFound.of("contact proposal", proposal_id)
+    mailbox_for(uow, proposal.mailbox_id, actor, "read")
+    if proposal.status != "proposed":
+        raise Conflict(f"this proposal is already {proposal.status}")
+    return proposal
+
+
+def settle(command: commands.SettleProposal, uow: UnitOfWork, actor: Identity) -> model.Proposal:
     """Accepted (with what contacts made of it) or dismissed."""
     actor.require_writer(AREA)
-    if status not in ("accepted", "dismissed"):
+    if command.status not in ("accepted", "dismissed"):
         raise InvalidInput.field("status", "must be accepted or dismissed")
-    proposal_for(sessions, proposal_id, actor)
-    with sessions.begin() as session:
-        values = {"status": status, "counterparty_id": counterparty_id, "contact_id": contact_id}
-        session.execute(update(orm.proposals).where(p.id == proposal_id).values(**values))
-        return session.execute(select(orm.proposals).where(p.id == proposal_id)).one()
+    with uow:
+        proposal = _open_proposal(uow, command.proposal_id, actor)
+        proposal.status = command.status
+        proposal.counterparty_id = command.counterparty_id
+        proposal.contact_id = command.contact_id
+        uow.proposals.save(proposal)
+        uow.commit()
+    return proposal
