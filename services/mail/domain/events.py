@@ -1,0 +1,32 @@
+"""What the mail service tells the rest of the suite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from crmkit.domain import Event
+
+
+@dataclass(frozen=True)
+class MailLogged(Event):
+    """A message now in the correspondence log, with what it is linked to."""
+
+    message_id: str  # the mail service's id of the message
+    mailbox_id: str
+    subject: str
+    from_address: str
+    counterparty_ids: tuple[str, ...]
+    contact_ids: tuple[str, ...]
+    deal_id: str | None
+    at: datetime  # sent (Date header) or imported
+
+
+@dataclass(frozen=True)
+class MailReceived(MailLogged):
+    """Imported from a mailbox's server."""
+
+
+@dataclass(frozen=True)
+class MailSent(MailLogged):
+    """Sent from a mailbox through its server."""
