@@ -1,0 +1,275 @@
+"""Small in-memory stand-ins for mail's unit of work and ports, for fast service-layer tests."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from email.message import EmailMessage
+from typing import Any
+
+from crmkit.domain import Event
+from crmkit.identity import Identity
+from crmkit.paging import Page
+from services.mail.adapters.mailservers import ServerAccount
+from services.mail.domain import model
+
+
+class FakeMailboxes:
+    def __init__(self) -> None:
+        self.items: dict[str, model.Mailbox] = {}
+
+    def add(self, mailbox: model.Mailbox) -> None:
+        self.items[mailbox.id] = mailbox
+
+    def get(self, mailbox_id: str) -> model.Mailbox | None:
+        return self.items.get(mailbox_id)
+
+    def ids(self) -> list[str]:
+        return list(self.items)
+
+    def replace_permissions(self, mailbox_id: str, wanted: list[model.Permission]) -> None:
+        self.items[mailbox_id].permissions = tuple(wanted)
+
+    def record_sync(self, mailbox_id: str, at: datetime, error: str | None) -> None:
+        self.items[mailbox_id].last_sync_at, self.items[mailbox_id].last_error = at, error
+
+
+class FakeMessages:
+    def __init__(self) -> None:
+        self.items: dict[str, model.Message] = {}
+
+    def get(self, message_id: str) -> model.Message | None:
+        return self.items.get(message_id)
+
+    def count_in(self, mailbox_id: str) -> int:
+        return sum(1 for m in self.items.values() if m.mailbox_id == mailbox_id)
+
+    def save_assignment(self, message: model.Message) -> None:
+        self.items[message.id] = message
+
+    def mark_answered(self, message_id: str) -> None:
+        if self.items[message_id].assignment == "open":
+            self.items[message_id].assignment = "answered"
+
+
+class FakeAddressBook:
+    def __init__(self) -> None:
+        self.people: list[model.Person] = []
+        self.roles: dict[str, str] = {}  # owner: ",customer,"
+
+    def person(self, owner: str) -> model.Person | None:
+        return next((p for p in self.people if p.owner == owner and p.email), None)
+
+    def birthdays(self, day: str) -> list[model.Person]:
+        return []
+
+    def members(self, group: model.AddressGroup) -> list[model.Person]:
+        role = (group.criteria or {}).get("role")
+        return [
+            p
+            for p in self.people
+            if p.contact_id and p.email and (role is None or f",{role}," in self.roles[p.owner])
+        ]
+
+
+class FakeTemplates:
+    def __init__(self) -> None:
+        self.items: dict[str, model.Template] = {}
+
+    def add(self, template: model.Template) -> None:
+        self.items[template.id] = template
+
+    def get(self, template_id: str) -> model.Template | None:
+        return self.items.get(template_id)
+
+
+class FakeGroups(FakeTemplates):
+    pass
+
+
+class FakeMailings:
+    def __init__(self, people: FakeAddressBook) -> None:
+        self.items: dict[str, model.Mailing] = {}
+        self.recipients: dict[str, dict[str, str]] = {}  # mailing: email: state
+        self.people = people
+
+    def add(self, mailing: model.Mailing) -> None:
+        self.items[mailing.id] = mailing
+
+    def get(self, mailing_id: str) -> model.Mailing | None:
+        return self.items.get(mailing_id)
+
+    def save(self, mailing: model.Mailing) -> None:
+        self.items[mailing.id] = mailing
+
+    def has_recipients(self, mailing_id: str) -> bool:
+        return bool(self.recipients.get(mailing_id))
+
+    def add_recipient(self, mailing_id: str, person: model.Person, state: str) -> None:
+        self.recipients.setdefault(mailing_id, {})[person.email or ""] = state
+
+    def pending(self, mailing_id: str) -> list[model.Recipient]:
+        by_email = {p.email: p for p in self.people.people}
+        return [
+            model.Recipient(email, by_email[email].name, by_email[email].company, None)
+            for email, state in sorted(self.recipients[mailing_id].items())
+            if state == "pending"
+        ]
+
+    def take(self, mailing_id: str, email: str, at: datetime) -> bool:
+        if self.recipients[mailing_id][email] != "pending":
+            return False
+        self.recipients[mailing_id][email] = "sent"
+        return True
+
+
+class FakeSuppressions:
+    def __init__(self) -> None:
+        self.items: set[str] = set()
+
+    def emails(self) -> set[str]:
+        return set(self.items)
+
+    def add(self, email: str, reason: str, at: datetime) -> None:
+        self.items.add(email)
+
+
+class FakeRules:
+    def __init__(self) -> None:
+        self.items: list[model.Rule] = []
+        self.mails: dict[tuple[str, str, str], tuple[model.RuleMail, str]] = {}
+
+    def add(self, rule: model.Rule) -> None:
+        self.items.append(rule)
+
+    def about(self, event: str) -> list[model.Rule]:
+        return [rule for rule in self.items if rule.event == event and rule.enabled]
+
+    def schedule(self, mail: model.RuleMail) -> bool:
+        key = (mail.rule_id, mail.subject, mail.occurrence)
+        if key in self.mails:
+            return False
+        self.mails[key] = (mail, "scheduled")
+        return True
+
+    def due(self, at: datetime) -> list[model.RuleMail]:
+        rules = {rule.id: rule for rule in self.items}
+        return [
+            dataclasses.replace(
+                mail,
+                template_id=rules[mail.rule_id].template_id,
+                mailbox_id=rules[mail.rule_id].mailbox_id,
+            )
+            for mail, state in self.mails.values()
+            if state == "scheduled" and mail.due_at <= at
+        ]
+
+    def take(self, mail: model.RuleMail, at: datetime) -> bool:
+        key = (mail.rule_id, mail.subject, mail.occurrence)
+        if self.mails[key][1] != "scheduled":
+            return False
+        self.mails[key] = (self.mails[key][0], "sent")
+        return True
+
+
+class FakeViews:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+
+    def mailboxes(self, actor: Identity, page: Page) -> tuple[list[tuple[model.Mailbox, int]], int]:
+        mine = [
+            (box, self.uow.messages.count_in(box.id))
+            for box in self.uow.mailboxes.items.values()
+            if box.access.allows(actor, "read")
+        ]
+        return mine, len(mine)
+
+    def assignments(
+        self, assignees: list[str], overdue_on: date | None, page: Page
+    ) -> tuple[list[model.Message], int]:
+        found = [
+            m
+            for m in self.uow.messages.items.values()
+            if m.assignment == "open" and (not assignees or m.assignee_id in assignees)
+        ]
+        return found, len(found)
+
+    def progress(self, mailing_id: str) -> model.Progress | None:
+        mailing = self.uow.mailings.get(mailing_id)
+        if mailing is None:
+            return None
+        states = list(self.uow.mailings.recipients.get(mailing_id, {}).values())
+        return model.Progress(
+            mailing,
+            len(states),
+            states.count("sent"),
+            states.count("failed"),
+            states.count("skipped"),
+        )
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.mailboxes = FakeMailboxes()
+        self.messages = FakeMessages()
+        self.addresses = FakeAddressBook()
+        self.templates = FakeTemplates()
+        self.groups = FakeGroups()
+        self.mailings = FakeMailings(self.addresses)
+        self.suppressions = FakeSuppressions()
+        self.rules = FakeRules()
+        self.views = FakeViews(self)
+        self.published: list[Event] = []
+        self.commits = 0
+
+    def __enter__(self) -> FakeUnitOfWork:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def commit(self) -> None:
+        self.commits += 1
+
+    def publish(self, event: Event) -> None:
+        self.published.append(event)
+
+
+class FakeSecrets:
+    """Seals by marking, signs by prefixing: enough to tell a forged token from ours."""
+
+    def seal(self, plain: str) -> str:
+        return f"sealed:{plain}"
+
+    def open(self, sealed: str) -> str:
+        return sealed.removeprefix("sealed:")
+
+    def sign(self, text: str) -> str:
+        return f"signed:{text}"
+
+    def verify(self, token: str) -> str | None:
+        return token.removeprefix("signed:") if token.startswith("signed:") else None
+
+
+class FakeBulkSender:
+    """Records what was delivered; refuses the recipients it is told to."""
+
+    def __init__(self, refused: Iterable[str] = ()) -> None:
+        self.refused = set(refused)
+        self.delivered: list[tuple[str, EmailMessage]] = []
+
+    def __call__(self, account: ServerAccount) -> FakeBulkSender:
+        return self
+
+    def __enter__(self) -> FakeBulkSender:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def deliver(self, message: EmailMessage, recipient: str, record: Callable[[], bool]) -> bool:
+        if recipient in self.refused or not record():
+            return False
+        self.delivered.append((recipient, message))
+        return True
