@@ -2,7 +2,9 @@
 
 Handlers take `(command, uow)` and speak only domain: they `publish` domain events, and the unit
 of work turns them into outbox rows (through the service's translator, its one wire mapper for
-events) in the same transaction as the change, at `commit`."""
+events) in the same transaction as the change, at `commit`. An event is translated when it is
+published: the aggregate may change again in the same transaction (a deal opened and moved on),
+and each event tells it as it was then."""
 
 from __future__ import annotations
 
@@ -85,7 +87,7 @@ class SqlAlchemyUnitOfWork:
         self.sessions = sessions
         self.outbox = Outbox(outbox, producer)
         self.translate = translate
-        self.pending: list[Event] = []
+        self.pending: list[OutboundEvent] = []
 
     def __enter__(self) -> Self:
         self.session = self.sessions()
@@ -108,17 +110,15 @@ class SqlAlchemyUnitOfWork:
         self.session.close()
 
     def publish(self, event: Event) -> None:
-        self.pending.append(event)
+        if self.translate is None:
+            raise TypeError(f"{type(self).__name__} has no translator for domain events")
+        self.pending.append(self.translate(event))
 
     def write_pending_events(self) -> None:
         """The published domain events into the outbox, in the order they were published."""
-        if not self.pending:
-            return
-        if self.translate is None:
-            raise TypeError(f"{type(self).__name__} has no translator for domain events")
-        outbound = [self.translate(event) for event in self.pending]
-        self.pending = []
-        self.events.add_many([(o.event_type, o.aggregate_id, o.payload) for o in outbound])
+        outbound, self.pending = self.pending, []
+        if outbound:
+            self.events.add_many([(o.event_type, o.aggregate_id, o.payload) for o in outbound])
 
     def commit(self) -> None:
         self.write_pending_events()

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import ColumnElement, and_, select, union, update
+from sqlalchemy import select, union, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate
@@ -101,22 +102,29 @@ class SqlAlchemyLostReasonRepository(Records[model.LostReason]):
 
 
 class SqlAlchemyNotificationRepository(Records[model.Notification]):
-    """Newest first; found by conditions on the notifications table (reminders' queries)."""
+    """A user's notifications, newest first; each one added once by its dedupe key."""
 
     def __init__(self, session: Session) -> None:
         super().__init__(session, model.Notification)
 
-    def first(self, *conditions: ColumnElement[bool]) -> model.Notification | None:
-        query = select(model.Notification).where(*conditions).limit(1)
-        return self.session.scalars(query).first()
+    def add_once(self, notification: model.Notification) -> bool:
+        """False when one with its dedupe key exists, also when another worker adds the same
+        one at this moment (the unique key refuses it inside a savepoint)."""
+        n = orm.notifications.c
+        query = select(n.id).where(n.dedupe_key == notification.dedupe_key).limit(1)
+        if self.session.execute(query).first() is not None:
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(notification)
+        except IntegrityError:
+            return False
+        return True
 
-    def list(
-        self, page: Page, *conditions: ColumnElement[bool]
+    def of_user(
+        self, user_id: str, unread_only: bool, page: Page
     ) -> tuple[list[model.Notification], int]:
         n = orm.notifications.c
-        query = (
-            select(model.Notification)
-            .where(and_(True, *conditions))
-            .order_by(n.created_at.desc(), n.id)
-        )
+        conditions = [n.user_id == user_id] + ([n.read_at.is_(None)] if unread_only else [])
+        query = select(model.Notification).where(*conditions).order_by(n.created_at.desc(), n.id)
         return paginate(self.session, query, page)

@@ -17,7 +17,7 @@ from services.deals.adapters import proto
 from services.deals.bootstrap import Deals
 from services.deals.domain import commands, model
 from services.deals.service_layer import campaigns, deals, erp, pipelines, reminders, tasks
-from services.deals.service_layer.unit_of_work import RemindersUnitOfWork
+from services.deals.service_layer.unit_of_work import UnitOfWork
 
 Context = grpc.ServicerContext
 
@@ -30,7 +30,7 @@ class DealsServicer(pb_grpc.DealsServicer):
     def __init__(self, app: Deals) -> None:
         self.app = app
 
-    def uow(self) -> RemindersUnitOfWork:
+    def uow(self) -> UnitOfWork:
         return self.app.uow()
 
     # pipelines and documents

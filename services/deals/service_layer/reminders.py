@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from crmkit.errors import NotFound
 from crmkit.paging import Page
-from services.deals.adapters import orm
 from services.deals.domain import model
 from services.deals.service_layer.erp import announce_overdue_invoices
-from services.deals.service_layer.unit_of_work import SqlAlchemyUnitOfWork as UnitOfWork
+from services.deals.service_layer.unit_of_work import UnitOfWork
 
 LOOK_AHEAD = timedelta(hours=24)
 
@@ -21,23 +18,9 @@ def scan(uow: UnitOfWork, now: datetime) -> int:
     """Creates what is due now and was not created before; returns how many were new."""
     with uow:
         wanted = _due_tasks(uow, now) + _upcoming_contacts(uow, now) + _birthdays(uow, now)
-        created = sum(_add_once(uow, notification) for notification in wanted)
+        created = sum(uow.notifications.add_once(notification) for notification in wanted)
         uow.commit()
     return created + announce_overdue_invoices(uow, now)
-
-
-def _add_once(uow: UnitOfWork, notification: model.Notification) -> bool:
-    if (
-        uow.notifications.first(orm.notifications.c.dedupe_key == notification.dedupe_key)
-        is not None
-    ):
-        return False
-    try:
-        with uow.session.begin_nested():  # another worker may be adding the same one
-            uow.notifications.add(notification)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _due_tasks(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
@@ -94,10 +77,8 @@ def _birthdays(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
 def list_notifications(
     uow: UnitOfWork, user_id: str, unread_only: bool, page: Page
 ) -> tuple[list[model.Notification], int]:
-    n = orm.notifications.c
-    conditions = [n.user_id == user_id] + ([n.read_at.is_(None)] if unread_only else [])
     with uow:
-        return uow.notifications.list(page, *conditions)
+        return uow.notifications.of_user(user_id, unread_only, page)
 
 
 def mark_read(uow: UnitOfWork, notification_id: str, user_id: str) -> model.Notification:

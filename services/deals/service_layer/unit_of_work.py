@@ -4,9 +4,8 @@ The SqlAlchemy unit of work that fills them is in `adapters/unit_of_work.py`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import AbstractContextManager
 from datetime import date, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from crmkit import unit_of_work
 from crmkit.paging import Page
@@ -198,6 +197,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def documents(self) -> Records[model.Document]: ...
 
     @property
+    def notifications(self) -> NotificationRepository: ...
+
+    @property
     def erp(self) -> ErpRepository: ...
 
     @property
@@ -207,29 +209,12 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def projections(self) -> Projections: ...
 
 
-class Savepoints(Protocol):
-    def begin_nested(self) -> AbstractContextManager[object]: ...
+class NotificationRepository(Records[model.Notification], Protocol):
+    def add_once(self, notification: model.Notification) -> bool:
+        """Adds it unless one with its dedupe key exists; says whether it did."""
 
-
-class NotificationRecords(Records[model.Notification], Protocol):
-    def first(self, *conditions: Any) -> model.Notification | None: ...
-
-    def list(self, page: Page, *conditions: Any) -> Listed[model.Notification]: ...
-
-
-class RemindersUnitOfWork(UnitOfWork, Protocol):
-    """What reminders.py still reaches for (conditions on the notifications table, the
-    session's savepoints); it goes when reminders asks a repository of its own."""
-
-    @property
-    def notifications(self) -> NotificationRecords: ...
-
-    @property
-    def session(self) -> Savepoints: ...
-
-
-# The name reminders.py imports.
-SqlAlchemyUnitOfWork = RemindersUnitOfWork
+    def of_user(self, user_id: str, unread_only: bool, page: Page) -> Listed[model.Notification]:
+        """Newest first."""
 
 
 class CounterpartyDirectory(Protocol):
