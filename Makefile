@@ -23,9 +23,8 @@ $(DEPS): pyproject.toml
 
 $(GENERATED): $(PROTOS) $(REGISTRY) $(DEPS)
 	rm -rf crm
-	$(PY) -m grpc_tools.protoc -I protos --python_out=. --grpc_python_out=. \
-		--plugin=protoc-gen-mypy=$(VENV)/bin/protoc-gen-mypy --mypy_out=. \
-		--plugin=protoc-gen-mypy_grpc=$(VENV)/bin/protoc-gen-mypy_grpc --mypy_grpc_out=. $(PROTOS)
+	PATH="$(VENV)/bin:$$PATH" \
+		$(PY) -m grpc_tools.protoc -I protos --python_out=. --grpc_python_out=. --mypy_out=. --mypy_grpc_out=. $(PROTOS)
 	cp protos/crm/events/v1/registry.toml crm/events/v1/
 	find crm -type d -exec touch {}/__init__.py \;
 	$(PY) -m pip install --quiet --no-deps -e .  # so that the `crm` console script sees crm/ too
