@@ -3,6 +3,7 @@ import { get, post } from "./api.js";
 import { LANGUAGES, dateTime, language, setLanguage, t } from "./i18n.js";
 import { session } from "./session.js";
 import { debounce, html, nothing, render } from "./ui.js";
+import { factText } from "./facts.js";
 
 const BELL = html`<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>`;
 
@@ -79,7 +80,7 @@ export function showHeader(root, restart) {
       <h4>${t("header.notifications")}</h4>
       ${items.length === 0 ? html`<p class="muted">${t("header.no_notifications")}</p>` : nothing}
       ${items.map(
-        (n) => html`<div class="notification"><div><strong>${n.title}</strong>${n.due_at ? html`<p>${t("header.due", { at: dateTime(n.due_at) })}</p>` : nothing}
+        (n) => html`<div class="notification"><div><strong>${factText(n)}</strong>${n.due_at ? html`<p>${t("header.due", { at: dateTime(n.due_at) })}</p>` : nothing}
           <small>${dateTime(n.created_at)}</small></div>
           <button class="ghost small" @click=${() => readNotification(n)}>${t("header.mark_read")}</button></div>`,
       )}

@@ -6,6 +6,7 @@ import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.
 import { session } from "../session.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
 import { counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
+import { factText } from "../facts.js";
 
 const STATUS_TONE = { open: "info", won: "good", lost: "bad" };
 const KIND_ICON = {
@@ -150,7 +151,7 @@ class DealCard {
     return html`<div class="card"><h2>${t("deal.timeline")}</h2>
       ${this.timeline.length === 0 ? emptyState(t("deal.no_events"), t("deal.no_events_hint"))
         : html`<ul class="timeline">${this.timeline.map((e) => html`<li><span class="kind" title=${e.kind}>${KIND_ICON[e.kind] || "•"}</span>
-          <span>${e.title}</span><time>${dateTime(e.at)}</time></li>`)}</ul>`}
+          <span>${factText(e)}</span><time>${dateTime(e.at)}</time></li>`)}</ul>`}
     </div>`;
   }
 

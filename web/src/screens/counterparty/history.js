@@ -1,6 +1,7 @@
 // What happened with the counterparty: the Timeline (and logging an interaction), the
 // Correspondence from the connected mailboxes, and its Deals.
 import { everything, get, post } from "../../api.js";
+import { factText } from "../../facts.js";
 import { date, dateTime, money, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { badge, emptyState, field, html, nothing, pager, toast } from "../../ui.js";
@@ -44,14 +45,9 @@ function kindLabel(kind) {
   return text === key ? nothing : text;
 }
 
-// The entries, and the counterparty's deals by id so that a deal's entry reads in the user's language.
 export async function loadTimeline(limit) {
-  const [reply, deals] = await Promise.all([
-    get(`/counterparties/${card.id}/timeline`),
-    everything("/deals", { counterparty_id: card.id }).catch(() => []),
-  ]);
-  const entries = limit ? reply.items.slice(0, limit) : reply.items;
-  return { entries, deals: new Map(deals.map((deal) => [deal.id, deal])) };
+  const reply = await get(`/counterparties/${card.id}/timeline`);
+  return { entries: limit ? reply.items.slice(0, limit) : reply.items };
 }
 
 export function viewTimeline(timeline) {
@@ -62,19 +58,17 @@ export function viewTimeline(timeline) {
   return html`${sectionHead(label("tab_timeline"), log)}<div class="card">${timelineList(timeline)}</div>`;
 }
 
-function entryTitle(entry, deals) {
-  if (!DEAL_KINDS.has(entry.kind)) return entry.title;
-  const deal = deals.get(entry.ref_id);
-  const text = deal && entry.kind !== "deal_stage" ? deal.title : entry.title;
-  return html`<a href="#/deals/${entry.ref_id}">${text}</a>`;
+function entryTitle(entry) {
+  const text = factText(entry);
+  return DEAL_KINDS.has(entry.kind) ? html`<a href="#/deals/${entry.ref_id}">${text}</a>` : text;
 }
 
-export function timelineList({ entries, deals }) {
+export function timelineList({ entries }) {
   const now = Date.now();
   return html`<ol class="timeline cp-timeline">${entries.map((entry) => {
       const [icon, tone] = look(entry.kind);
       const planned = new Date(entry.at).getTime() > now;
-      const title = entryTitle(entry, deals);
+      const title = entryTitle(entry);
       return html`<li class=${planned ? "planned" : ""}><span class="kind tone-${tone}">${ICONS[icon]}</span>
         <div><div class="title">${title}</div><small class="muted">${kindLabel(entry.kind)}</small>
           ${planned ? badge(label("planned"), "warn") : nothing}</div>
