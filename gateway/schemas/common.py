@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -48,3 +48,8 @@ class Page(BaseModel, Generic[Item]):
     total: int
     page: int
     page_size: int
+
+    @classmethod
+    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+        """`DealPage`, not `Page[Deal]`: OpenAPI names a component with letters, digits, . - _"""
+        return "".join(param.__name__ for param in params) + "Page"
