@@ -11,43 +11,16 @@ import smtplib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Any
 
 from imapclient import IMAPClient
 
-SECURITY_MODES = ("ssl", "starttls", "none")
+from services.mail.domain.model import SECURITY, Fetched, MailServerError, ServerAccount
+
 _UNSELECTABLE = frozenset({b"\\noselect", b"\\nonexistent"})
-
-
-@dataclass(frozen=True)
-class ServerAccount:
-    host: str
-    port: int
-    security: str  # "ssl" | "starttls" | "none"
-    username: str
-    password: str = field(repr=False)
-
-    def __post_init__(self) -> None:
-        if self.security not in SECURITY_MODES:
-            raise ValueError(
-                f"security {self.security!r} of {self.host}:{self.port} is not one of "
-                f"{', '.join(SECURITY_MODES)}"
-            )
-
-
-@dataclass(frozen=True)
-class Fetched:
-    folder: str
-    uidvalidity: int
-    uid: int
-    raw: bytes
-
-
-class MailServerError(Exception):
-    """A mail server could not be reached, refused the login, or failed a command."""
+SECURITY_MODES = SECURITY
 
 
 class RecipientsRefused(MailServerError):

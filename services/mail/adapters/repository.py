@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, Row, Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,6 +64,11 @@ def message_of(row: Row[Any]) -> model.Message:
     fields = dict(row._mapping)
     fields["attachments"] = [model.StoredAttachment(**item) for item in row.attachments]
     return model.Message(**fields)
+
+
+def _changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE changed (an UPDATE's result is a CursorResult)."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def _insert_named(session: Session, table: Table, row: dict[str, Any], what: str) -> None:
@@ -132,7 +137,7 @@ class SqlAlchemyFolderRepository:
         where = (f.mailbox_id == mailbox_id) & (f.name == folder)
         values = {"uidvalidity": validity, "last_uid": last_uid}
         moved = self.session.execute(update(orm.folders).where(where).values(**values))
-        if moved.rowcount == 0:  # type: ignore[attr-defined]
+        if _changed(moved) == 0:
             self.session.execute(
                 orm.folders.insert().values(mailbox_id=mailbox_id, name=folder, **values)
             )
@@ -268,7 +273,7 @@ class SqlAlchemyAddressBook:
         changed = self.session.execute(
             update(orm.addresses).where(a.owner == owner).values(**values)
         )
-        if changed.rowcount == 0:  # type: ignore[attr-defined]
+        if _changed(changed) == 0:
             self.session.execute(orm.addresses.insert().values(owner=owner, **values))
 
     def company(self, counterparty_id: str) -> dict[str, object] | None:
@@ -382,7 +387,7 @@ class SqlAlchemyMailingRepository:
             .where(r.mailing_id == mailing_id, r.email == email, r.state == "pending")
             .values(state="sent", sent_at=at)
         )
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+        return bool(_changed(taken))
 
 
 class SqlAlchemySuppressionRepository:
@@ -454,10 +459,10 @@ class SqlAlchemyRuleRepository:
             .where(_key(mail), rm.state == "scheduled")
             .values(state="sent", sent_at=at)
         )
-        return bool(taken.rowcount)  # type: ignore[attr-defined]
+        return bool(_changed(taken))
 
 
-def _key(mail: model.RuleMail) -> Any:
+def _key(mail: model.RuleMail) -> ColumnElement[bool]:
     return (
         (rm.rule_id == mail.rule_id)
         & (rm.subject == mail.subject)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -84,6 +84,38 @@ def check_server(server: ServerGiven, where: str) -> None:
         raise InvalidInput.field(f"{where}.port", "must be between 1 and 65535")
     if server.security not in SECURITY:
         raise InvalidInput.field(f"{where}.security", f"must be one of {', '.join(SECURITY)}")
+
+
+@dataclass(frozen=True)
+class ServerAccount:
+    """How to reach a mailbox's IMAP or SMTP server, its password unsealed."""
+
+    host: str
+    port: int
+    security: str  # "ssl" | "starttls" | "none"
+    username: str
+    password: str = field(repr=False)
+
+    def __post_init__(self) -> None:
+        if self.security not in SECURITY:
+            raise ValueError(
+                f"security {self.security!r} of {self.host}:{self.port} is not one of "
+                f"{', '.join(SECURITY)}"
+            )
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A message as read from a folder, raw."""
+
+    folder: str
+    uidvalidity: int
+    uid: int
+    raw: bytes
+
+
+class MailServerError(Exception):
+    """A mail server could not be reached, refused the login, or failed a command."""
 
 
 def domain_of(address: str) -> str:

@@ -8,10 +8,9 @@ import uuid
 from crmkit.errors import Conflict, InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.mail.adapters.mailservers import MailServerError
 from services.mail.adapters.messages import ParsedMessage, compose, parse, thread_key
 from services.mail.domain import commands, events, model
-from services.mail.domain.model import links
+from services.mail.domain.model import MailServerError, links
 from services.mail.service_layer import proposals
 from services.mail.service_layer.mailboxes import AREA, account, mailbox_for, message_for, now
 from services.mail.service_layer.ports import Files, MailSource, Secrets, Senders, Servers

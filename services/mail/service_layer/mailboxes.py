@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from crmkit.errors import Forbidden, InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.mail.adapters.mailservers import ServerAccount
 from services.mail.domain import commands, model
-from services.mail.domain.model import KINDS, Permission, check_server
+from services.mail.domain.model import KINDS, Permission, ServerAccount, check_server
 from services.mail.service_layer.ports import Secrets
 from services.mail.service_layer.unit_of_work import UnitOfWork
 

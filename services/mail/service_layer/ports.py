@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, Self
 
-from services.mail.adapters.mailservers import Fetched, ServerAccount
+from services.mail.domain.model import Fetched, ServerAccount
 
 
 class Secrets(Protocol):

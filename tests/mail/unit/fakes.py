@@ -11,8 +11,8 @@ from typing import Any
 from crmkit.domain import Event
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.mail.adapters.mailservers import ServerAccount
 from services.mail.domain import model
+from services.mail.domain.model import Fetched, ServerAccount
 
 
 class FakeMailboxes:
@@ -35,12 +35,51 @@ class FakeMailboxes:
         self.items[mailbox_id].last_sync_at, self.items[mailbox_id].last_error = at, error
 
 
+class FakeFolders:
+    def __init__(self) -> None:
+        self.positions: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def position(self, mailbox_id: str, folder: str) -> tuple[int, int] | None:
+        return self.positions.get((mailbox_id, folder))
+
+    def move(self, mailbox_id: str, folder: str, validity: int, last_uid: int) -> None:
+        self.positions[(mailbox_id, folder)] = (validity, last_uid)
+
+
 class FakeMessages:
     def __init__(self) -> None:
         self.items: dict[str, model.Message] = {}
 
     def get(self, message_id: str) -> model.Message | None:
         return self.items.get(message_id)
+
+    def in_mailbox(self, mailbox_id: str, message_id: str) -> model.Message | None:
+        found = self.items.get(message_id)
+        return found if found is not None and found.mailbox_id == mailbox_id else None
+
+    def by_message_id(self, mailbox_id: str, message_id: str) -> model.Message:
+        return next(
+            m
+            for m in self.items.values()
+            if m.mailbox_id == mailbox_id and m.message_id == message_id
+        )
+
+    def kept(self, mailbox_id: str, message_ids: list[str]) -> set[str]:
+        return {
+            m.message_id
+            for m in self.items.values()
+            if m.mailbox_id == mailbox_id and m.message_id in message_ids
+        }
+
+    def thread_deals(self, threads: list[str]) -> dict[str, str]:
+        return {
+            m.thread_id: m.deal_id
+            for m in self.items.values()
+            if m.deal_id and m.thread_id in threads
+        }
+
+    def add_many(self, messages: list[model.Message]) -> None:
+        self.items |= {m.id: m for m in messages}
 
     def count_in(self, mailbox_id: str) -> int:
         return sum(1 for m in self.items.values() if m.mailbox_id == mailbox_id)
@@ -57,6 +96,16 @@ class FakeAddressBook:
     def __init__(self) -> None:
         self.people: list[model.Person] = []
         self.roles: dict[str, str] = {}  # owner: ",customer,"
+
+    def known(self, addresses: list[str]) -> list[model.Known]:
+        return [
+            model.Known(p.counterparty_id, p.contact_id, p.email, None)
+            for p in self.people
+            if p.email in addresses
+        ]
+
+    def known_emails(self, emails: list[str]) -> set[str]:
+        return {p.email for p in self.people if p.email in emails}
 
     def person(self, owner: str) -> model.Person | None:
         return next((p for p in self.people if p.owner == owner and p.email), None)
@@ -173,6 +222,28 @@ class FakeRules:
         return True
 
 
+class FakeProposals:
+    def __init__(self) -> None:
+        self.items: dict[str, model.Proposal] = {}
+
+    def get(self, proposal_id: str) -> model.Proposal | None:
+        return self.items.get(proposal_id)
+
+    def of_mailbox(self, mailbox_id: str, emails: Iterable[str]) -> dict[str, model.Proposal]:
+        wanted = set(emails)
+        return {
+            p.email: p
+            for p in self.items.values()
+            if p.mailbox_id == mailbox_id and p.email in wanted
+        }
+
+    def add(self, proposal: model.Proposal) -> None:
+        self.items[proposal.id] = proposal
+
+    def save(self, proposal: model.Proposal) -> None:
+        self.items[proposal.id] = proposal
+
+
 class FakeViews:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
@@ -212,6 +283,7 @@ class FakeViews:
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.mailboxes = FakeMailboxes()
+        self.folders = FakeFolders()
         self.messages = FakeMessages()
         self.addresses = FakeAddressBook()
         self.templates = FakeTemplates()
@@ -219,6 +291,7 @@ class FakeUnitOfWork:
         self.mailings = FakeMailings(self.addresses)
         self.suppressions = FakeSuppressions()
         self.rules = FakeRules()
+        self.proposals = FakeProposals()
         self.views = FakeViews(self)
         self.published: list[Event] = []
         self.commits = 0
@@ -273,3 +346,42 @@ class FakeBulkSender:
             return False
         self.delivered.append((recipient, message))
         return True
+
+
+class FakeMailSource:
+    """A folder of raw messages with UIDs; `fetch_new` as an IMAP server answers it."""
+
+    def __init__(self, raws: list[bytes], uidvalidity: int = 7) -> None:
+        self.raws = raws
+        self.uidvalidity = uidvalidity
+
+    def __call__(self, account: ServerAccount) -> FakeMailSource:
+        return self
+
+    def __enter__(self) -> FakeMailSource:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+    def fetch_new(
+        self, folder: str, uidvalidity: int | None, last_uid: int, limit: int = 500
+    ) -> tuple[int, list[Fetched]]:
+        after = last_uid if uidvalidity == self.uidvalidity else 0
+        found = [
+            Fetched(folder, self.uidvalidity, uid, raw)
+            for uid, raw in enumerate(self.raws, start=1)
+            if uid > after
+        ]
+        return self.uidvalidity, found[:limit]
+
+
+class FakeSender:
+    def __init__(self) -> None:
+        self.sent: list[EmailMessage] = []
+
+    def __call__(self, account: ServerAccount) -> FakeSender:
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        self.sent.append(message)

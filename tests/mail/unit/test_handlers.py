@@ -4,6 +4,7 @@ rule mails, with no database and no mail server."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 
@@ -11,10 +12,16 @@ from crmkit.errors import Forbidden, InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.adapters.templates import JinjaTemplates
-from services.mail.domain import commands, model
-from services.mail.service_layer import assignments, mailboxes, mailings, rules
+from services.mail.domain import commands, events, model
+from services.mail.service_layer import assignments, correspondence, mailboxes, mailings, rules
 from services.mail.service_layer.ports import TemplateFailed
-from tests.mail.unit.fakes import FakeBulkSender, FakeSecrets, FakeUnitOfWork
+from tests.mail.unit.fakes import (
+    FakeBulkSender,
+    FakeMailSource,
+    FakeSecrets,
+    FakeSender,
+    FakeUnitOfWork,
+)
 
 ADMIN = Identity("u-admin", frozenset({"admin"}))
 SALES = Identity("u-sales", frozenset({"manager"}), groups=frozenset({"g-sales"}))
@@ -206,3 +213,69 @@ def test_a_template_that_would_build_something_huge_is_refused_naming_the_field(
         mailings.create_template(command, uow, JinjaTemplates(), ADMIN)  # type: ignore[arg-type]
     assert refused.value.errors[0].field == "body"
     assert uow.templates.items == {}
+
+
+def an_order(n: int, reply_to: str | None = None) -> bytes:
+    message = EmailMessage()
+    message["From"] = "Lan <lan@khach.vn>"
+    message["To"] = "sales@anphat.vn"
+    message["Subject"] = f"Đơn hàng {n}"
+    message["Message-ID"] = f"<order-{n}@khach.vn>"
+    if reply_to:
+        message["In-Reply-To"] = f"<{reply_to}>"
+    message.set_content(f"Đơn hàng số {n}")
+    return message.as_bytes()
+
+
+def test_a_sync_imports_each_message_once_linked_and_tells_the_suite_it_was_received() -> None:
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow)
+    uow.addresses.people.append(
+        model.Person("contact:c-1", "lan@khach.vn", "cp-1", "c-1", "Lan", "Khách")
+    )
+    server = FakeMailSource([an_order(1), an_order(2), an_order(1)])  # the same one twice
+    command = commands.SyncMailbox(mailbox.id)
+    assert correspondence.sync_mailbox(command, uow, FakeSecrets(), server) == 2  # type: ignore[arg-type]
+    assert correspondence.sync_mailbox(command, uow, FakeSecrets(), server) == 0  # type: ignore[arg-type]
+    assert uow.folders.position(mailbox.id, "INBOX") == (7, 3)
+    received = [e for e in uow.published if isinstance(e, events.MailReceived)]
+    assert [e.subject for e in received] == ["Đơn hàng 1", "Đơn hàng 2"]
+    assert received[0].counterparty_ids == ("cp-1",) and received[0].contact_ids == ("c-1",)
+    assert mailbox.last_error is None and mailbox.last_sync_at is not None
+
+
+def test_a_reply_sent_from_a_mailbox_answers_the_assignment_and_is_logged_as_sent() -> None:
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow, model.Permission("g-sales", send=True))
+    question = a_message(uow, mailbox)
+    assign = commands.AssignMessage(question.id, SALES.user_id, date(2026, 11, 30))
+    assignments.assign(assign, uow, ADMIN)  # type: ignore[arg-type]
+    smtp = FakeSender()
+    reply = commands.SendMessage(
+        mailbox.id,
+        ("lan@khach.vn",),
+        subject="Re: Đơn hàng",
+        text="Đã nhận",
+        in_reply_to=question.id,
+    )
+    sent = correspondence.send_message(reply, uow, FakeSecrets(), smtp, SALES)  # type: ignore[arg-type]
+    [message] = smtp.sent
+    assert message["In-Reply-To"] == "<order-1@khach.vn>"
+    assert (sent.direction, sent.thread_id) == ("out", "order-1@khach.vn")
+    assert uow.messages.items[question.id].assignment == "answered"
+    assert isinstance(uow.published[-1], events.MailSent)
+
+
+def test_nobody_sends_from_a_mailbox_they_may_only_read() -> None:
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow, model.Permission("g-sales", read=True))
+    smtp = FakeSender()
+    with pytest.raises(Forbidden):
+        correspondence.send_message(
+            commands.SendMessage(mailbox.id, ("lan@khach.vn",)),
+            uow,
+            FakeSecrets(),
+            smtp,
+            SALES,  # type: ignore[arg-type]
+        )
+    assert smtp.sent == [] and uow.published == []
