@@ -269,29 +269,71 @@ class SqlAlchemyAddressBook:
             found.setdefault(row.email, _person(row))
         return list(found.values())
 
-    def keep(self, owner: str, values: dict[str, object]) -> None:
+    def keep_counterparty(
+        self, counterparty_id: str, email: str | None, domain: str | None, company: model.Company
+    ) -> None:
+        """Its own entry, and what its people share of it."""
+        shared = _shared(company)
+        self.session.execute(
+            update(orm.addresses).where(a.counterparty_id == counterparty_id).values(**shared)
+        )
+        values = {
+            "email": email,
+            "domain": domain,
+            "counterparty_id": counterparty_id,
+            "contact_id": None,
+            "name": company.name,
+            "position": None,
+            **shared,
+        }
+        self._keep(f"counterparty:{counterparty_id}", values)
+
+    def keep_contact(
+        self,
+        person: model.Person,
+        birthday: str | None,
+        company: model.Company | None,
+    ) -> None:
+        """A contact person's entry, with what they share of their company when it is known."""
+        values = {
+            "email": person.email,
+            "domain": None,
+            "counterparty_id": person.counterparty_id,
+            "contact_id": person.contact_id,
+            "name": person.name,
+            "position": person.position,
+            "birthday": birthday,
+            **(_shared(company) if company else {"roles": ""}),
+        }
+        self._keep(person.owner, values)
+
+    def _keep(self, owner: str, values: dict[str, object]) -> None:
         changed = self.session.execute(
             update(orm.addresses).where(a.owner == owner).values(**values)
         )
         if _changed(changed) == 0:
             self.session.execute(orm.addresses.insert().values(owner=owner, **values))
 
-    def company(self, counterparty_id: str) -> dict[str, object] | None:
-        """What a counterparty's people share of it: its name, region, industry, roles, ABC."""
+    def company(self, counterparty_id: str) -> model.Company | None:
         found = self.session.execute(
             select(a.company, a.region, a.industry, a.roles, a.abc).where(
                 a.owner == f"counterparty:{counterparty_id}"
             )
         ).first()
-        return dict(found._mapping) if found else None
-
-    def share(self, counterparty_id: str, values: dict[str, object]) -> None:
-        self.session.execute(
-            update(orm.addresses).where(a.counterparty_id == counterparty_id).values(**values)
-        )
+        return model.Company(*found) if found else None
 
     def forget(self, counterparty_id: str) -> None:
         self.session.execute(delete(orm.addresses).where(a.counterparty_id == counterparty_id))
+
+
+def _shared(company: model.Company) -> dict[str, object]:
+    return {
+        "company": company.name,
+        "region": company.region,
+        "industry": company.industry,
+        "roles": company.roles,
+        "abc": company.abc,
+    }
 
 
 def _person(row: Row[Any]) -> model.Person:

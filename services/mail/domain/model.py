@@ -259,6 +259,18 @@ class Person:
 
 
 @dataclass(frozen=True)
+class Company:
+    """What a counterparty's people share of it in the address book (address groups select by
+    it, templates say its name)."""
+
+    name: str
+    region: str | None
+    industry: str | None
+    roles: str  # ",customer,supplier,"
+    abc: str | None
+
+
+@dataclass(frozen=True)
 class Recipient:
     """A recipient of a mailing still to be sent to, with what the template may say of them."""
 
