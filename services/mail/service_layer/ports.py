@@ -40,7 +40,7 @@ class TemplateRenderer(Protocol):
         ...
 
 
-class Session(Protocol):
+class ServerSession(Protocol):
     """One connection to a mail server, open inside `with`."""
 
     def __enter__(self) -> Self: ...
@@ -53,7 +53,7 @@ class Session(Protocol):
     ) -> None: ...
 
 
-class MailSource(Session, Protocol):
+class MailSource(ServerSession, Protocol):
     def fetch_new(
         self, folder: str, uidvalidity: int | None, last_uid: int, limit: int = 500
     ) -> tuple[int, list[Fetched]]: ...
@@ -63,7 +63,7 @@ class Sender(Protocol):
     def send(self, message: EmailMessage) -> None: ...
 
 
-class BulkSender(Session, Protocol):
+class BulkSender(ServerSession, Protocol):
     def deliver(
         self, message: EmailMessage, recipient: str, record: Callable[[], bool]
     ) -> bool: ...
