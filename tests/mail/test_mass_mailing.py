@@ -135,7 +135,7 @@ def test_each_message_is_personal_and_carries_a_working_unsubscribe_link(
     again = a_mailing_again(mail_app, mailing_id)
     found = mail_app.run_mailing(again, UNSUBSCRIBE)
     assert found.skipped == SUPPRESSED + 1
-    for forged in (token[:-1] + "0", "é" + token, ""):
+    for forged in (token[:-1] + ("1" if token.endswith("0") else "0"), "é" + token, ""):
         with pytest.raises(NotFound, match="not valid"):
             mailings.unsubscribe(commands.Unsubscribe(forged), mail_app.uow(), mail_app.vault)
 
