@@ -103,18 +103,3 @@ class EventConsumer:
                 log.warning("database unavailable; trying the event again", exc_info=True)
                 channel.connection.sleep(pause)
                 pause = min(pause * 2, 15.0)
-
-
-def dispatch_by_type(
-    routes: list[tuple[str, Callable[[Any, Envelope], None]]],
-    target: Any,
-    envelope: Envelope,
-    service: str,
-) -> None:
-    """Hands the event to the first route whose prefix its type starts with; an event type the
-    service does not know is poison (it would fail the same way on every delivery)."""
-    for prefix, handler in routes:
-        if envelope.type.startswith(prefix):
-            handler(target, envelope)
-            return
-    raise PoisonMessage(f"{service} does not handle {envelope.type}")
