@@ -39,11 +39,12 @@ from typing import Any
 import numpy as np
 import psycopg
 
-from crmkit.db import make_engine, make_session_factory, migrate
+from crmkit.db import migrate
 from crmkit.identity import Identity
 from services.analytics import bootstrap
 from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.domain import classification as rules
+from services.analytics.domain.commands import ComputeClassification, RunClassification
 from services.analytics.service_layer import classification
 
 SERVER = "host=127.0.0.1 user=postgres"
@@ -205,20 +206,22 @@ def whole_run(database: str, only_the_query: bool, answer: Any) -> None:
     """In a child process: one classification run through the service layer (or only its
     aggregation query), with its time and the process's peak resident memory."""
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{database}"
-    sessions = make_session_factory(make_engine(url))
+    analytics = bootstrap.bootstrap(url)
     before = memory_kib("VmRSS")
     started = time.perf_counter()
     if only_the_query:
-        with sessions() as session:
+        with analytics.sessions() as session:
             found = SqlAlchemyFacts(session).customer_figures("revenue", FIRST, LAST, "month")
         run_id, customers = "", len(found.ids)
     else:
-        request = classification.RunRequest("revenue", FIRST, LAST)
+        command = RunClassification("revenue", FIRST, LAST)
         director = Identity("bench", frozenset({"director"}))
-        run = classification.start_run(sessions, request, director, datetime.now(UTC))
+        run = classification.start_run(command, analytics.uow(), director, datetime.now(UTC))
         assert run is not None
-        classification.execute_run(sessions, run["id"], datetime.now(UTC))
-        run_id, customers = run["id"], classification.get_run(sessions, run["id"]).customers
+        classification.execute_run(
+            ComputeClassification(run.id), analytics.uow(), datetime.now(UTC)
+        )
+        run_id, customers = run.id, classification.get_run(analytics.uow(), run.id).customers
     answer.send(
         {
             "seconds": time.perf_counter() - started,

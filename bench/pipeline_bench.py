@@ -24,7 +24,7 @@ import psycopg
 import requests
 
 from bench.stack import suite_running
-from crmkit.db import make_engine, make_session_factory
+from services.analytics import bootstrap
 from services.analytics.service_layer import pipeline_reports
 from tests.support import postgres_databases, rabbitmq_vhost
 
@@ -156,7 +156,7 @@ def main() -> None:
 
             return call
 
-        sessions = make_session_factory(make_engine(urls["analytics"]))
+        analytics = bootstrap.bootstrap(urls["analytics"])
         now = datetime.now(UTC)
         rounds = args.rounds
         results = [
@@ -164,11 +164,13 @@ def main() -> None:
             ("bottlenecks, HTTP end to end", timed(http("/analytics/bottlenecks"), rounds)),
             (
                 "funnel, service layer",
-                timed(lambda: pipeline_reports.funnel(sessions, PIPELINE, None, None), rounds),
+                timed(
+                    lambda: pipeline_reports.funnel(analytics.uow(), PIPELINE, None, None), rounds
+                ),
             ),
             (
                 "bottlenecks, service layer",
-                timed(lambda: pipeline_reports.bottlenecks(sessions, PIPELINE, now), rounds),
+                timed(lambda: pipeline_reports.bottlenecks(analytics.uow(), PIPELINE, now), rounds),
             ),
         ]
         with psycopg.connect(dsn) as conn:
@@ -178,7 +180,7 @@ def main() -> None:
             )
             by_stage = {row[0]: row for row in conn.execute(NAIVE_BOTTLENECKS, query).fetchall()}
         results.append(("naive bottlenecks SQL (LEAD + percentile_cont)", naive))
-        for row in pipeline_reports.bottlenecks(sessions, PIPELINE, now)["stages"]:
+        for row in pipeline_reports.bottlenecks(analytics.uow(), PIPELINE, now)["stages"]:
             if row["finished_stays"]:  # the same figures both ways
                 _, count, avg, (median, p90) = by_stage[row["stage_id"]]
                 assert count == row["finished_stays"], row

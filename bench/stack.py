@@ -17,6 +17,9 @@ from suite.cli import SERVICES
 
 VENV_BIN = Path(sys.executable).parent
 ADMIN_PASSWORD = "bench-password-1"
+# every process of two copies of the suite importing at once takes more than half a minute on a
+# small shared machine before the gateway's health check finds every service serving
+SUITE_START_TIMEOUT = 180.0
 
 
 @dataclass
@@ -133,7 +136,7 @@ def suite_running(
     commands.append([*gunicorn, "--worker-class", "gthread", "--threads", "8", "gateway.wsgi:app"])
     with processes(commands, env):
         base = f"http://127.0.0.1:{port}"
-        wait_until_up(f"{base}/healthz")
+        wait_until_up(f"{base}/healthz", SUITE_START_TIMEOUT)
         login = requests.post(
             f"{base}/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}
         )

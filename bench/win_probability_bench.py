@@ -24,8 +24,9 @@ import requests
 
 from bench.pipeline_bench import fill
 from bench.stack import percentile, suite_running
-from crmkit.db import make_engine, make_session_factory
 from crmkit.identity import SYSTEM
+from services.analytics import bootstrap
+from services.analytics.domain.commands import ComputeWinModel, TrainWinModel
 from services.analytics.service_layer import win_probability
 from tests.support import postgres_databases, rabbitmq_vhost
 
@@ -69,16 +70,18 @@ def main() -> None:
             open_deals = [
                 row[0] for row in conn.execute("SELECT id FROM deals WHERE status = 'open'")
             ]
-        sessions = make_session_factory(make_engine(urls["analytics"]))
+        analytics = bootstrap.bootstrap(urls["analytics"])
         at = datetime.now(UTC)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         started = time.perf_counter()
-        version = win_probability.request_training(sessions, SYSTEM, at, 24)
+        version = win_probability.request_training(
+            TrainWinModel(window_months=24), analytics.uow(), SYSTEM, at
+        )
         assert version is not None
-        win_probability.execute_training(sessions, version, at)
+        win_probability.execute_training(ComputeWinModel(version), analytics.uow(), at)
         trained = time.perf_counter() - started
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        model = win_probability.get_training(sessions, version)
+        model = win_probability.get_training(analytics.uow(), version)
         assert model.promoted, model.metrics
         rng = random.Random(3)
         http = requests.Session()
