@@ -95,7 +95,7 @@ def test_a_failure_inside_the_gateway_is_an_internal_error_without_its_story(
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError(f"password={SECRET}")
 
-    monkeypatch.setattr(contacts, "call", broken)
+    monkeypatch.setattr(contacts, "ListCounterparties", broken)
     reply = suite.client.get(f"{API}/counterparties", headers=admin)
     assert reply.status_code == 500
     assert reply.content_type == "application/problem+json"

@@ -58,9 +58,11 @@ export function viewTimeline(timeline) {
   return html`${sectionHead(label("tab_timeline"), log)}<div class="card">${timelineList(timeline)}</div>`;
 }
 
+// A deal's entry is its title, linked: the kind's label under it says what happened.
 function entryTitle(entry) {
-  const text = factText(entry);
-  return DEAL_KINDS.has(entry.kind) ? html`<a href="#/deals/${entry.ref_id}">${text}</a>` : text;
+  if (!DEAL_KINDS.has(entry.kind)) return factText(entry);
+  const text = entry.kind !== "deal_stage" && entry.params?.title ? entry.params.title : factText(entry);
+  return html`<a href="#/deals/${entry.ref_id}">${text}</a>`;
 }
 
 export function timelineList({ entries }) {
