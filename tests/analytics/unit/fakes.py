@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from crmkit.domain import Event
 from crmkit.paging import Page
 from services.analytics.domain.classification import CustomerFigures
 from services.analytics.domain.model import (
@@ -19,6 +18,7 @@ from services.analytics.domain.model import (
     TrainingSchedule,
     WinModelVersion,
 )
+from tests.fakes import FakeTransaction
 
 
 def _page(items: list[Any], page: Page) -> tuple[list[Any], int]:
@@ -163,8 +163,9 @@ class FakeFacts:
         )
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeTransaction):
     def __init__(self) -> None:
+        super().__init__()
         self.classification_runs = FakeClassificationRunRepository()
         self.schedules = FakeScheduleRepository()
         self.win_models = FakeWinModelRepository()
@@ -173,23 +174,3 @@ class FakeUnitOfWork:
         self.win_features: Any = None  # the win model is tested on the real projections
         self.reports: Any = None
         self.pipelines: Any = None
-        self.pending: list[Event] = []
-        self.published: list[Event] = []
-        self.commits = 0
-
-    def __enter__(self) -> FakeUnitOfWork:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pending = []
-
-    def publish(self, event: Event) -> None:
-        self.pending.append(event)
-
-    def flush(self) -> None:
-        self.published.extend(self.pending)
-        self.pending = []
-
-    def commit(self) -> None:
-        self.flush()
-        self.commits += 1

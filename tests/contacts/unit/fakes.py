@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from crmkit.domain import Event
 from crmkit.paging import Page
 from services.contacts.adapters import proto
 from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
+from tests.fakes import FakeTransaction
 
 T = TypeVar("T")
 
@@ -176,11 +176,12 @@ class FakeOutbox:
         return [(o.event_type, o.aggregate_id, o.payload) for o in outbound]
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeTransaction):
     """Published domain events are kept in `published` once committed; those of a unit of
     work that ends without commit are dropped, as a rollback would."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.counterparties = FakeCounterpartyRepository()
         self.groups = FakeGroupRepository()
         self.contacts = FakeContactRepository(self.counterparties)
@@ -188,22 +189,4 @@ class FakeUnitOfWork:
         self.interactions = FakeInteractionRepository()
         self.supplier_profiles = FakeSupplierProfileRepository()
         self.terms = FakeCustomerTermsRepository()
-        self.pending: list[Event] = []
-        self.published: list[Event] = []
         self.events = FakeOutbox(self)
-        self.committed = False
-
-    def __enter__(self) -> FakeUnitOfWork:
-        self.pending = []
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pending = []
-
-    def publish(self, event: Event) -> None:
-        self.pending.append(event)
-
-    def commit(self) -> None:
-        self.published += self.pending
-        self.pending = []
-        self.committed = True

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from crmkit.domain import Event
 from crmkit.paging import Page
 from services.deals.domain import erp, model
+from tests.fakes import FakeTransaction
 
 Record = TypeVar("Record")
 
@@ -187,8 +187,9 @@ class FakeProjections:
         return []
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeTransaction):
     def __init__(self) -> None:
+        super().__init__()
         self.pipelines = FakePipelineRepository()
         self.deals = FakeDealRepository()
         self.tasks = FakeTaskRepository()
@@ -201,23 +202,6 @@ class FakeUnitOfWork:
         self.erp = FakeErpRepository()
         self.views = FakeViews(self)
         self.projections = FakeProjections()
-        self.pending: list[Event] = []
-        self.published: list[Event] = []
-        self.commits = 0
-
-    def __enter__(self) -> FakeUnitOfWork:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pending = []
-
-    def publish(self, event: Event) -> None:
-        self.pending.append(event)
-
-    def commit(self) -> None:
-        self.published += self.pending
-        self.pending = []
-        self.commits += 1
 
 
 class FakeDirectory:

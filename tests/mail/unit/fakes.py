@@ -8,11 +8,11 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any
 
-from crmkit.domain import Event
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.domain import model
 from services.mail.domain.model import Fetched, ServerAccount
+from tests.fakes import FakeTransaction
 
 
 class FakeMailboxes:
@@ -280,8 +280,9 @@ class FakeViews:
         )
 
 
-class FakeUnitOfWork:
+class FakeUnitOfWork(FakeTransaction):
     def __init__(self) -> None:
+        super().__init__()
         self.mailboxes = FakeMailboxes()
         self.folders = FakeFolders()
         self.messages = FakeMessages()
@@ -293,20 +294,6 @@ class FakeUnitOfWork:
         self.rules = FakeRules()
         self.proposals = FakeProposals()
         self.views = FakeViews(self)
-        self.published: list[Event] = []
-        self.commits = 0
-
-    def __enter__(self) -> FakeUnitOfWork:
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        pass
-
-    def commit(self) -> None:
-        self.commits += 1
-
-    def publish(self, event: Event) -> None:
-        self.published.append(event)
 
 
 class FakeSecrets:
