@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
 from google.protobuf.json_format import MessageToDict
@@ -34,7 +34,7 @@ def from_message(model: type[Model], message: Message) -> Model:
     return model.model_validate(as_dict(message))
 
 
-def page_request(query: PageQuery, kind: type[PageKind]) -> PageKind:
+def page_request(query: PageQuery, kind: Callable[..., PageKind]) -> PageKind:
     """The page asked for, as the PageRequest of the service being called."""
     return kind(page=query.page, page_size=query.page_size)
 

@@ -50,6 +50,6 @@ class Page(BaseModel, Generic[Item]):
     page_size: int
 
     @classmethod
-    def model_parametrized_name(cls, params: tuple[type[Any], ...]) -> str:
+    def model_parametrized_name(cls, params: tuple[Any, ...]) -> str:
         """`DealPage`, not `Page[Deal]`: OpenAPI names a component with letters, digits, . - _"""
         return "".join(param.__name__ for param in params) + "Page"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
@@ -153,6 +154,7 @@ class DealQuery(PageQuery):
     status: DealStatus | None = None
     owner_id: Id | None = None
     counterparty_id: Id | None = None
+    campaign_id: Id | None = None
     close_from: date | None = None
     close_to: date | None = None
 
@@ -300,6 +302,30 @@ class LostReasonQuery(PageQuery):
 
 
 LostReasonPage = Page[LostReason]
+
+
+class ListItemIn(Input):
+    name: ShortName
+
+
+class ListItem(BaseModel):
+    id: str
+    name: str
+
+
+ListItemPage = Page[ListItem]
+
+
+@dataclass(frozen=True)
+class ManagedList:
+    """A list the company keeps itself, served at its own path (gateway/api/lists.py)."""
+
+    path: str  # e.g. "/deal-sources"
+    name: str  # the deals service's name of the list, e.g. "deal_source"
+    item: str  # what one entry is, for the API's summaries, e.g. "deal source"
+
+
+MANAGED_LISTS: tuple[ManagedList, ...] = ()
 
 
 class CampaignIn(Input):

@@ -145,6 +145,17 @@ lost_reasons = Table(
     Column("kind", String(10), nullable=False, server_default="deal"),  # deal | order
 )
 
+# The entries of the lists a company keeps itself (model.MANAGED_LISTS), each list by its name.
+list_items = Table(
+    "list_items",
+    metadata,
+    _id(primary_key=True),
+    Column("list", String(40), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_list_items_list_name", "list", "name", unique=True),
+)
+
 campaigns = Table(
     "campaigns",
     metadata,
@@ -308,6 +319,7 @@ def start_mappers() -> None:
         (model.Participant, participants),
         (model.ParticipantLink, participant_links),
         (model.LostReason, lost_reasons),
+        (model.ListItem, list_items),
         (model.Campaign, campaigns),
         (model.CampaignResponse, campaign_responses),
         (model.Document, documents),

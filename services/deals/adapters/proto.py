@@ -137,6 +137,10 @@ def lost_reason_to_proto(reason: model.LostReason) -> pb.LostReason:
     return pb.LostReason(id=reason.id, name=reason.name, kind=reason.kind)
 
 
+def list_item_to_proto(item: model.ListItem) -> pb.ListItem:
+    return pb.ListItem(id=item.id, list=item.list, name=item.name)
+
+
 def campaign_to_proto(campaign: model.Campaign) -> pb.Campaign:
     return pb.Campaign(
         id=campaign.id,
@@ -382,6 +386,7 @@ def deal_filter(request: pb.ListDealsRequest) -> model.DealFilter:
         status=_given(r.HasField("status"), r.status),
         owner_id=_given(r.HasField("owner_id"), r.owner_id),
         counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
+        campaign_id=_given(r.HasField("campaign_id"), r.campaign_id),
         close_from=parse_date(_given(r.HasField("close_from"), r.close_from), "close_from"),
         close_to=parse_date(_given(r.HasField("close_to"), r.close_to), "close_to"),
         q=_given(r.HasField("q"), r.q),

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import select, union, update
+from sqlalchemy import func, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -99,6 +99,18 @@ class SqlAlchemyLostReasonRepository(Records[model.LostReason]):
     def named(self, name: str) -> model.LostReason | None:
         query = select(model.LostReason).where(orm.lost_reasons.c.name == name).limit(1)
         return self.session.scalars(query).first()
+
+
+class SqlAlchemyListItemRepository(Records[model.ListItem]):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, model.ListItem)
+
+    def named(self, list_name: str, name: str) -> model.ListItem | None:
+        c = orm.list_items.c
+        query = select(model.ListItem).where(
+            c.list == list_name, func.lower(c.name) == name.lower()
+        )
+        return self.session.scalars(query.limit(1)).first()
 
 
 class SqlAlchemyNotificationRepository(Records[model.Notification]):

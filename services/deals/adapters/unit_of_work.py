@@ -30,6 +30,7 @@ class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
         self.participants = repo.Records(session, model.Participant)
         self.links = repo.Records(session, model.ParticipantLink)
         self.lost_reasons = repo.SqlAlchemyLostReasonRepository(session)
+        self.list_items = repo.SqlAlchemyListItemRepository(session)
         self.campaigns = repo.Records(session, model.Campaign)
         self.responses = repo.Records(session, model.CampaignResponse)
         self.documents = repo.Records(session, model.Document)

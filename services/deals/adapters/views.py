@@ -97,6 +97,11 @@ class SqlAlchemyViews:
         query = select(model.LostReason).where(and_(True, *([c.kind == kind] if kind else [])))
         return self._page(query.order_by(c.name), page)
 
+    def list_items(self, list_name: str, page: Page) -> Listed[model.ListItem]:
+        c = orm.list_items.c
+        query = select(model.ListItem).where(c.list == list_name)
+        return self._page(query.order_by(c.created_at, c.name), page)
+
     def campaigns(self, page: Page) -> Listed[model.Campaign]:
         return self._page(select(model.Campaign).order_by(orm.campaigns.c.name), page)
 

@@ -171,6 +171,14 @@ class CreateLostReason(Command):
     kind: str
 
 
+@dataclass(frozen=True)
+class AddListItem(Command):
+    """A new entry in one of the lists the company keeps (model.MANAGED_LISTS)."""
+
+    list: str
+    name: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class CreateCampaign(Command):
     name: str

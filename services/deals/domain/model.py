@@ -197,6 +197,11 @@ class Deal:
         self.check()
         self.updated_at = at
 
+    def listed(self) -> dict[str, tuple[str, str]]:
+        """The fields whose value is an item of a managed list, with that list and item:
+        field name -> (list, item id), for the fields that have a value."""
+        return {}
+
     def check(self) -> None:
         self.title = _named(self.title, "title")
         if self.amount is not None and self.amount < 0:
@@ -259,6 +264,7 @@ class DealFilter:
     status: str | None
     owner_id: str | None
     counterparty_id: str | None
+    campaign_id: str | None
     close_from: date | None  # the expected close date, from and to
     close_to: date | None
     q: str | None  # words of the title, any case, diacritics optional
@@ -271,6 +277,7 @@ class DealFilter:
             "status": self.status,
             "owner_id": self.owner_id,
             "counterparty_id": self.counterparty_id,
+            "campaign_id": self.campaign_id,
         }
         return {name: value for name, value in exact.items() if value is not None}
 
@@ -360,6 +367,24 @@ class ParticipantLink:
             raise InvalidInput.field(
                 "to_participant_id", "a participant cannot be linked to itself"
             )
+
+
+# The lists a company keeps itself and sets up in Settings, by the name deals knows them by.
+MANAGED_LISTS: tuple[str, ...] = ()
+
+
+@dataclass
+class ListItem:
+    """One entry of a list the company keeps itself; deals name it by its id."""
+
+    list: str
+    name: str
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        _one_of(self.list, MANAGED_LISTS, "list")
+        self.name = _named(self.name, "name")
 
 
 REASON_KINDS = ("deal", "order")

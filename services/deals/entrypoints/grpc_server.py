@@ -16,7 +16,7 @@ from crmkit.protobuf import parse_date
 from services.deals.adapters import proto
 from services.deals.bootstrap import Deals
 from services.deals.domain import commands, model
-from services.deals.service_layer import campaigns, deals, erp, pipelines, reminders, tasks
+from services.deals.service_layer import campaigns, deals, erp, lists, pipelines, reminders, tasks
 from services.deals.service_layer.unit_of_work import UnitOfWork
 
 Context = grpc.ServicerContext
@@ -189,6 +189,15 @@ class DealsServicer(pb_grpc.DealsServicer):
         kind = request.kind if request.HasField("kind") else None
         items, total = campaigns.list_lost_reasons(self.uow(), kind, _page(request.page))
         return pb.LostReasonPage(items=[proto.lost_reason_to_proto(r) for r in items], total=total)
+
+    def AddListItem(self, request: pb.ListItem, context: Context) -> pb.ListItem:
+        command = commands.AddListItem(request.list, request.name)
+        item = lists.add_list_item(command, self.uow(), current_identity())
+        return proto.list_item_to_proto(item)
+
+    def ListListItems(self, request: pb.ListItemsRequest, context: Context) -> pb.ListItemPage:
+        items, total = lists.list_items(self.uow(), request.list, _page(request.page))
+        return pb.ListItemPage(items=[proto.list_item_to_proto(i) for i in items], total=total)
 
     def CreateCampaign(self, request: pb.Campaign, context: Context) -> pb.Campaign:
         command = proto.create_campaign(request)

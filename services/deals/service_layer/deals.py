@@ -9,6 +9,7 @@ from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.domain import commands, events, model
 from services.deals.domain.commands import NOT_SENT
+from services.deals.service_layer.lists import check_listed
 from services.deals.service_layer.pipelines import AREA, pipeline_of
 from services.deals.service_layer.unit_of_work import (
     CounterpartyDirectory,
@@ -79,6 +80,7 @@ def open_deal(command: commands.CreateDeal, uow: UnitOfWork, actor: Identity) ->
     _check_campaign(uow, command.campaign_id)
     first = pipeline.first_stage()
     deal = model.Deal.open(command, first, actor.person_id)
+    check_listed(uow, deal)
     uow.deals.add(deal)
     uow.publish(events.DealOpened(deal))
     enter_stage(uow, deal, pipeline, first, automatic=False, at=deal.created_at)
@@ -106,6 +108,7 @@ def change_deal(
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
         deal.change(changes, stage, model.utcnow())
+        check_listed(uow, deal)
         uow.publish(events.DealChanged(deal))
         uow.commit()
     return deal

@@ -51,6 +51,11 @@ class LostReasonRepository(Records[model.LostReason], Protocol):
     def named(self, name: str) -> model.LostReason | None: ...
 
 
+class ListItemRepository(Records[model.ListItem], Protocol):
+    def named(self, list_name: str, name: str) -> model.ListItem | None:
+        """The item of that name in the list, whatever its case."""
+
+
 class ErpRepository(Protocol):
     def existing(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], erp.StoredVersion]:
         """The stored versions of these (kind, external id) documents, locked until commit."""
@@ -83,6 +88,8 @@ class Views(Protocol):
     def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]: ...
 
     def lost_reasons(self, kind: str | None, page: Page) -> Listed[model.LostReason]: ...
+
+    def list_items(self, list_name: str, page: Page) -> Listed[model.ListItem]: ...
 
     def campaigns(self, page: Page) -> Listed[model.Campaign]: ...
 
@@ -186,6 +193,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
 
     @property
     def lost_reasons(self) -> LostReasonRepository: ...
+
+    @property
+    def list_items(self) -> ListItemRepository: ...
 
     @property
     def campaigns(self) -> Records[model.Campaign]: ...

@@ -76,6 +76,14 @@ class FakeLostReasonRepository(FakeRecords[model.LostReason]):
         return next((r for r in self.items.values() if r.name == name), None)
 
 
+class FakeListItemRepository(FakeRecords[model.ListItem]):
+    def named(self, list_name: str, name: str) -> model.ListItem | None:
+        items = self.items.values()
+        return next(
+            (i for i in items if i.list == list_name and i.name.lower() == name.lower()), None
+        )
+
+
 class FakeErpRepository:
     def __init__(self) -> None:
         self.stored: dict[tuple[str, str], erp.ErpDocument] = {}
@@ -154,6 +162,9 @@ class FakeViews:
         items = self.uow.lost_reasons.items.values()
         return _page([r for r in items if kind is None or r.kind == kind], page)
 
+    def list_items(self, list_name: str, page: Page) -> tuple[list[model.ListItem], int]:
+        return _page([i for i in self.uow.list_items.items.values() if i.list == list_name], page)
+
     def campaigns(self, page: Page) -> tuple[list[model.Campaign], int]:
         return _page(list(self.uow.campaigns.items.values()), page)
 
@@ -196,6 +207,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.participants: FakeRecords[model.Participant] = FakeRecords()
         self.links: FakeRecords[model.ParticipantLink] = FakeRecords()
         self.lost_reasons = FakeLostReasonRepository()
+        self.list_items = FakeListItemRepository()
         self.campaigns: FakeRecords[model.Campaign] = FakeRecords()
         self.responses: FakeRecords[model.CampaignResponse] = FakeRecords()
         self.documents: FakeRecords[model.Document] = FakeRecords()

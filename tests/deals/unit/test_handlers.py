@@ -12,10 +12,11 @@ import pytest
 from crmkit.domain import Event
 from crmkit.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from crmkit.identity import Identity
+from crmkit.paging import Page
 from services.deals.adapters import proto
 from services.deals.domain import commands, erp, events, model
 from services.deals.domain.commands import NOT_SENT
-from services.deals.service_layer import campaigns, deals, pipelines, tasks
+from services.deals.service_layer import campaigns, deals, lists, pipelines, tasks
 from services.deals.service_layer import erp as erp_handlers
 from tests.deals.unit.fakes import FakeDirectory, FakeUnitOfWork
 
@@ -353,3 +354,20 @@ def test_only_the_erp_may_send_documents() -> None:
     batch = commands.IngestErpBatch([invoice()])
     with pytest.raises(Forbidden):
         erp_handlers.ingest(batch, FakeUnitOfWork(), FakeDirectory(BUYER), MANAGER)
+
+
+# -- the lists a company keeps ---------------------------------------------------------------
+def test_a_list_nobody_keeps_is_refused_naming_the_list() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        lists.list_items(FakeUnitOfWork(), "shoe_sizes", Page(1, 50))
+    assert refused.value.errors[0].field == "list"
+
+
+def test_an_entry_is_in_its_list_once_whatever_its_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(model, "MANAGED_LISTS", ("region_kind",))
+    uow = FakeUnitOfWork()
+    first = lists.add_list_item(commands.AddListItem("region_kind", "  Miền Bắc "), uow, MANAGER)
+    with pytest.raises(Conflict):
+        lists.add_list_item(commands.AddListItem("region_kind", "miền bắc"), uow, MANAGER)
+    assert first.name == "Miền Bắc"
+    assert lists.list_items(uow, "region_kind", Page(1, 50)) == ([first], 1)
