@@ -209,6 +209,22 @@ class ConvertCampaignResponse(Command):
     title: str | None
     owner_id: str | None
 
+    def opening(
+        self, pipeline_id: str, title: str, counterparty_id: str, campaign_id: str
+    ) -> CreateDeal:
+        """The deal the response becomes, in the pipeline and under the title decided for it:
+        said here, beside CreateDeal, so that a new deal field is filled in for it too."""
+        return CreateDeal(
+            pipeline_id=pipeline_id,
+            title=self.title or title,
+            counterparty_id=counterparty_id,
+            amount=None,
+            currency=None,
+            expected_close_date=None,
+            owner_id=self.owner_id,
+            campaign_id=campaign_id,
+        )
+
 
 # -- the ERP -------------------------------------------------------------------------------
 @dataclass(frozen=True)

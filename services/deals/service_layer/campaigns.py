@@ -115,16 +115,8 @@ def convert_campaign_response(
         )
         if pipeline is None:
             raise InvalidInput.field("pipeline_id", "no such pipeline; create one first")
-        opening = commands.CreateDeal(
-            pipeline_id=pipeline.id,
-            title=command.title or f"{campaign.name}: {response.prospect_name or response.kind}",
-            counterparty_id=counterparty_id,
-            amount=None,
-            currency=None,
-            expected_close_date=None,
-            owner_id=command.owner_id,
-            campaign_id=campaign.id,
-        )
+        title = f"{campaign.name}: {response.prospect_name or response.kind}"
+        opening = command.opening(pipeline.id, title, counterparty_id, campaign.id)
         deal = open_deal(opening, uow, actor)
         response.counterparty_id, response.deal_id = counterparty_id, deal.id
         uow.publish(events.CampaignResponseConverted(response))
