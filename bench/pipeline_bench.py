@@ -25,6 +25,7 @@ import requests
 
 from bench.stack import suite_running
 from services.analytics import bootstrap
+from services.analytics.domain.reports import DealSlice
 from services.analytics.service_layer import pipeline_reports
 from tests.support import postgres_databases, rabbitmq_vhost
 
@@ -165,7 +166,10 @@ def main() -> None:
             (
                 "funnel, service layer",
                 timed(
-                    lambda: pipeline_reports.funnel(analytics.uow(), PIPELINE, None, None), rounds
+                    lambda: pipeline_reports.funnel(
+                        analytics.uow(), PIPELINE, DealSlice(None, None, None, {})
+                    ),
+                    rounds,
                 ),
             ),
             (

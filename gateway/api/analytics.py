@@ -218,10 +218,28 @@ def _table(rows: list[BaseModel], filename: str, report: Any, format: str) -> An
     area=AREA,
 )
 def funnel(query: s.FunnelQuery) -> Any:
-    request = pb.FunnelRequest(pipeline_id=query.pipeline_id)
+    request = pb.FunnelRequest(pipeline_id=query.pipeline_id, where=query.dimension_values())
     set_present(request, {"date_from": query.date_from, "date_to": query.date_to})
     report = from_message(s.Funnel, _analytics().GetFunnel(request))
     return _table(list(report.stages), "funnel.csv", report, query.format)
+
+
+@spec.route(
+    bp,
+    "/analytics/deal-outcomes",
+    "GET",
+    summary="Deals created in a window by owner, campaign or another of their dimensions: open, won, lost, win rate and revenue won",
+    query=s.DealOutcomesQuery,
+    response=s.DealOutcomesReport,
+    area=AREA,
+)
+def deal_outcomes(query: s.DealOutcomesQuery) -> Any:
+    request = pb.DealOutcomesRequest(group_by=query.group_by, where=query.dimension_values())
+    window = {"date_from": query.date_from, "date_to": query.date_to}
+    set_present(request, {**window, "pipeline_id": query.pipeline_id})
+    report = from_message(s.DealOutcomesReport, _analytics().GetDealOutcomes(request))
+    filename = f"deal-outcomes-by-{query.group_by}.csv"
+    return _table(list(report.items), filename, report, query.format)
 
 
 @spec.route(

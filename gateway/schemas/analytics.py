@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gateway.schemas.common import Id, Input, Page, PageQuery, Query
+from gateway.schemas.deals import DealDimension, DealDimensions
 
 Limit = float
 
@@ -158,10 +159,31 @@ class CsvQuery(Query):
     format: Literal["json", "csv"] = "json"
 
 
-class FunnelQuery(CsvQuery):
+class FunnelQuery(CsvQuery, DealDimensions):
     pipeline_id: Id
     date_from: dt.date | None = Field(None, alias="from", description="deals created from")
     date_to: dt.date | None = Field(None, alias="to")
+
+
+class DealOutcomesQuery(CsvQuery, DealDimensions):
+    group_by: DealDimension = "owner"
+    date_from: dt.date | None = Field(None, alias="from", description="deals created from")
+    date_to: dt.date | None = Field(None, alias="to")
+    pipeline_id: Id | None = None
+
+
+class DealOutcome(BaseModel):
+    key: str | None = Field(None, description="the owner, campaign, ... id; null: none given")
+    deals: int = 0
+    open: int = 0
+    won: int = 0
+    lost: int = 0
+    win_rate: float | None = Field(None, description="won / (won + lost)")
+    revenue: str = Field("0", description="the amounts of the won deals")
+
+
+class DealOutcomesReport(BaseModel):
+    items: list[DealOutcome]
 
 
 class FunnelStage(BaseModel):

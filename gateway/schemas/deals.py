@@ -406,3 +406,19 @@ class Notification(BaseModel):
 
 
 NotificationPage = Page[Notification]
+
+
+# -- what the analytics group and filter deals by (deals' adapters/proto.py:deal_dimensions) --
+DealDimension = Literal["owner", "campaign"]
+
+
+class DealDimensions(Query):
+    """The dimension filters of a deals report: only the deals with these values."""
+
+    owner_id: Id | None = None
+    campaign_id: Id | None = None
+
+    def dimension_values(self) -> dict[str, str]:
+        """{dimension: id} of the filters given; a filter is its dimension's name and _id."""
+        given = self.model_dump(include=set(DealDimensions.model_fields))
+        return {name.removesuffix("_id"): value for name, value in given.items() if value}

@@ -105,6 +105,8 @@ deals = Table(
     _id("lost_reason_id"),
     _id("lost_to_competitor_id"),
     Column("version", UtcDateTime, nullable=False),
+    # What the reports group and filter the deal by, as deals sent it: {"owner": id, ...}
+    Column("dimensions", JSON, nullable=False, server_default="{}"),
     # Derived when the row is written, so that the funnel is one scan of this table:
     Column("title", String(300)),
     Column("weighted_amount", Numeric(18, 2)),  # amount * probability / 100

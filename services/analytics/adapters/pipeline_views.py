@@ -6,20 +6,28 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import Session
 
 from crmkit.paging import Page, paginate_rows
 from services.analytics.adapters import orm
-from services.analytics.domain.reports import day_end, day_start, ratio
+from services.analytics.domain.reports import (
+    DealOutcome,
+    DealSlice,
+    day_end,
+    day_start,
+    ratio,
+)
 
 d, st, stay, e = orm.deals.c, orm.stages.c, orm.stay_days.c, orm.stage_entries.c
 ZERO = Decimal(0)
+CENT = Decimal("0.01")
 
 
 def _stages(session: Session, pipeline_id: str) -> list[Any]:
@@ -36,13 +44,48 @@ def _created_in(first: date | None, last: date | None) -> list[Any]:
     return window + ([d.created_at <= day_end(last)] if last else [])
 
 
+def _dimension(name: str) -> ColumnElement[str]:
+    """The deal's value of a dimension, as deals sent it (NULL when it sent none)."""
+    return d.dimensions[name].as_string()
+
+
+def _matching(where: Mapping[str, str]) -> list[ColumnElement[bool]]:
+    return [_dimension(name) == value for name, value in where.items()]
+
+
+def _cents(total: Decimal | float | None) -> Decimal:
+    return Decimal(str(total or 0)).quantize(CENT)
+
+
+def deal_outcomes(session: Session, group_by: str, wanted: DealSlice) -> list[DealOutcome]:
+    """The deals of the slice by their value of one dimension: how many, open, won and lost,
+    and the amounts of the won ones; most deals first."""
+    pipeline = [d.pipeline_id == wanted.pipeline_id] if wanted.pipeline_id else []
+    deals = (
+        select(_dimension(group_by).label("key"), d.status, d.amount)
+        .where(*_created_in(wanted.first, wanted.last), *pipeline, *_matching(wanted.where))
+        .subquery()
+    )
+
+    def counted(status: str) -> ColumnElement[int]:
+        return func.sum(case((deals.c.status == status, 1), else_=0))
+
+    won_amount = func.sum(case((deals.c.status == "won", deals.c.amount), else_=0))
+    query = select(
+        deals.c.key, func.count(), counted("open"), counted("won"), counted("lost"), won_amount
+    ).group_by(deals.c.key)
+    rows = [
+        DealOutcome(key, count, opened or 0, won or 0, lost or 0, _cents(revenue))
+        for key, count, opened, won, lost, revenue in session.execute(query)
+    ]
+    return sorted(rows, key=lambda row: (-row.deals, row.key is None, row.key or ""))
+
+
 def _month(index: int | None) -> str | None:
     return None if index is None else f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def funnel(
-    session: Session, pipeline_id: str, first: date | None, last: date | None
-) -> dict[str, Any] | None:
+def funnel(session: Session, pipeline_id: str, wanted: DealSlice) -> dict[str, Any] | None:
     """Deals created in the window: how many reached each stage (or a later one), conversion to
     the next, what the open ones are worth now, and the weighted forecast by month of close."""
     open_month = case((d.status == "open", d.close_month))
@@ -56,7 +99,11 @@ def funnel(
             func.sum(d.amount),
             func.sum(d.weighted_amount),
         )
-        .where(d.pipeline_id == pipeline_id, *_created_in(first, last))
+        .where(
+            d.pipeline_id == pipeline_id,
+            *_created_in(wanted.first, wanted.last),
+            *_matching(wanted.where),
+        )
         .group_by(d.furthest_position, d.status, d.stage_id, open_month)
     )
     stages = _stages(session, pipeline_id)
@@ -297,10 +344,11 @@ class SqlAlchemyPipelineReports:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def funnel(
-        self, pipeline_id: str, first: date | None, last: date | None
-    ) -> dict[str, Any] | None:
-        return funnel(self.session, pipeline_id, first, last)
+    def funnel(self, pipeline_id: str, wanted: DealSlice) -> dict[str, Any] | None:
+        return funnel(self.session, pipeline_id, wanted)
+
+    def deal_outcomes(self, group_by: str, wanted: DealSlice) -> list[DealOutcome]:
+        return deal_outcomes(self.session, group_by, wanted)
 
     def bottlenecks(self, pipeline_id: str, now: datetime) -> dict[str, Any] | None:
         return bottlenecks(self.session, pipeline_id, now)

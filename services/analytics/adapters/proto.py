@@ -24,6 +24,7 @@ from services.analytics.domain.model import (
     TrainingSchedule,
     WinModelVersion,
 )
+from services.analytics.domain.reports import DealOutcome, DealSlice
 
 # -- events out ------------------------------------------------------------------------------
 
@@ -262,6 +263,37 @@ def lost_deals_report(rows: list[dict[str, Any]]) -> pb.GroupedReport:
 def failed_orders_report(rows: list[dict[str, Any]], internal_orders: int) -> pb.GroupedReport:
     items = [grouped_row(row["key"], row["orders"], None) for row in rows]
     return pb.GroupedReport(items=items, internal_orders=internal_orders)
+
+
+def funnel_slice(request: pb.FunnelRequest) -> DealSlice:
+    """The funnel's deals: its window and dimension filters (the pipeline is the funnel's own)."""
+    first = optional_date(request, "date_from", "from")
+    last = optional_date(request, "date_to", "to")
+    return DealSlice(first, last, None, dict(request.where))
+
+
+def outcomes_slice(request: pb.DealOutcomesRequest) -> DealSlice:
+    first = optional_date(request, "date_from", "from")
+    last = optional_date(request, "date_to", "to")
+    pipeline_id = request.pipeline_id if request.HasField("pipeline_id") else None
+    return DealSlice(first, last, pipeline_id, dict(request.where))
+
+
+def deal_outcomes_report(rows: list[DealOutcome]) -> pb.DealOutcomesReport:
+    return pb.DealOutcomesReport(
+        items=[
+            pb.DealOutcome(
+                key=row.key,
+                deals=row.deals,
+                open=row.open,
+                won=row.won,
+                lost=row.lost,
+                win_rate=row.win_rate,
+                revenue=str(row.revenue),
+            )
+            for row in rows
+        ]
+    )
 
 
 def funnel_message(found: dict[str, Any]) -> pb.Funnel:

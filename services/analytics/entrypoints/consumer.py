@@ -112,6 +112,7 @@ def _deal(p: P, message: DealChanged | DealStageChanged, e: Envelope) -> None:
         "closed_at": _time(_opt(deal, "closed_at") or ""),
         "lost_reason_id": _opt(deal, "lost_reason_id"),
         "lost_to_competitor_id": _opt(deal, "lost_to_competitor_id"),
+        "dimensions": dict(message.dimensions),
         "version": _time(deal.updated_at),
         "title": deal.title,
         "weighted_amount": (amount * deal.probability / 100).quantize(CENT) if amount else None,

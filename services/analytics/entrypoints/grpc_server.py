@@ -94,9 +94,16 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         return proto.failed_orders_report(found["items"], found["internal_orders"])
 
     def GetFunnel(self, request: pb.FunnelRequest, context: Context) -> pb.Funnel:
-        first, last = _window(request)
-        found = pipeline_reports.funnel(self.app.uow(), request.pipeline_id, first, last)
+        wanted = proto.funnel_slice(request)
+        found = pipeline_reports.funnel(self.app.uow(), request.pipeline_id, wanted)
         return proto.funnel_message(found)
+
+    def GetDealOutcomes(
+        self, request: pb.DealOutcomesRequest, context: Context
+    ) -> pb.DealOutcomesReport:
+        wanted = proto.outcomes_slice(request)
+        rows = pipeline_reports.deal_outcomes(self.app.uow(), request.group_by, wanted)
+        return proto.deal_outcomes_report(rows)
 
     def GetBottlenecks(self, request: pb.PipelineRequest, context: Context) -> pb.Bottlenecks:
         now = classification.now()
@@ -161,9 +168,7 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         return proto.training_schedule_message(schedules.get_training_schedule(self.app.uow()))
 
 
-def _window(
-    request: pb.GroupedRequest | pb.FunnelRequest,
-) -> tuple[date | None, date | None]:
+def _window(request: pb.GroupedRequest) -> tuple[date | None, date | None]:
     return (
         proto.optional_date(request, "date_from", "from"),
         proto.optional_date(request, "date_to", "to"),

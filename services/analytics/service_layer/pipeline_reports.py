@@ -10,23 +10,29 @@ from typing import Any
 
 from crmkit.errors import InvalidInput, NotFound
 from crmkit.paging import Page
+from services.analytics.domain.reports import DealOutcome, DealSlice, check_dimension
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork, Report
 
 UNFINISHED_GROUPS = ("stage", "owner", "pipeline")
 
 
-def funnel(
-    uow: AnalyticsUnitOfWork, pipeline_id: str, first: date | None, last: date | None
-) -> dict[str, Any]:
-    """Deals created in the window: how many reached each stage (or a later one), conversion to
-    the next, what the open ones are worth now, and the weighted forecast by month of close."""
-    if first and last and last < first:
-        raise InvalidInput.field("to", "comes before from")
+def funnel(uow: AnalyticsUnitOfWork, pipeline_id: str, wanted: DealSlice) -> dict[str, Any]:
+    """Deals of the slice (created in its window, with its dimension values) in the pipeline:
+    how many reached each stage (or a later one), conversion to the next, what the open ones are
+    worth now, and the weighted forecast by month of close."""
     with uow:
-        found = uow.pipelines.funnel(pipeline_id, first, last)
+        found = uow.pipelines.funnel(pipeline_id, wanted)
     if found is None:
         raise NotFound.of("pipeline", pipeline_id)
     return found
+
+
+def deal_outcomes(uow: AnalyticsUnitOfWork, group_by: str, wanted: DealSlice) -> list[DealOutcome]:
+    """The deals of the slice by one of their dimensions (owner, campaign, ...): how many, how
+    many still open, won and lost, the win rate and the amounts won."""
+    check_dimension(group_by, "group_by")
+    with uow:
+        return uow.pipelines.deal_outcomes(group_by, wanted)
 
 
 def bottlenecks(uow: AnalyticsUnitOfWork, pipeline_id: str, now: datetime) -> dict[str, Any]:

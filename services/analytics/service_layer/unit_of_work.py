@@ -21,6 +21,7 @@ from services.analytics.domain.model import (
     TrainingSchedule,
     WinModelVersion,
 )
+from services.analytics.domain.reports import DealOutcome, DealSlice
 from services.analytics.domain.win_model import Examples, StageBaseline, WinModel
 
 Report = list[dict[str, Any]]  # rows as the API gives them
@@ -131,11 +132,11 @@ class ReportsView(Protocol):
 
 
 class PipelineReportsView(Protocol):
-    def funnel(
-        self, pipeline_id: str, first: date | None, last: date | None
-    ) -> dict[str, Any] | None:
+    def funnel(self, pipeline_id: str, wanted: DealSlice) -> dict[str, Any] | None:
         """None: the pipeline has no stage here."""
         ...
+
+    def deal_outcomes(self, group_by: str, wanted: DealSlice) -> list[DealOutcome]: ...
 
     def bottlenecks(self, pipeline_id: str, now: datetime) -> dict[str, Any] | None: ...
 

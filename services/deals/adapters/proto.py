@@ -236,8 +236,16 @@ def erp_batch_result(outcomes: list[erp.Outcome]) -> pb.ErpBatchResult:
 
 
 # -- events --------------------------------------------------------------------------------
+def deal_dimensions(deal: model.Deal) -> dict[str, str]:
+    """The deal's dimensions as analytics sees them: what its reports group and filter by.
+    A deal field listed here reaches the funnel's filters and the deal outcomes report."""
+    dimensions = {"owner": deal.owner_id, "campaign": deal.campaign_id}
+    return {name: value for name, value in dimensions.items() if value is not None}
+
+
 def _deal_event(event_type: str, deal: model.Deal) -> OutboundEvent:
-    return OutboundEvent(event_type, deal.id, wire_events.DealChanged(deal=deal_to_proto(deal)))
+    message = wire_events.DealChanged(deal=deal_to_proto(deal), dimensions=deal_dimensions(deal))
+    return OutboundEvent(event_type, deal.id, message)
 
 
 def _task_event(event_type: str, task: model.Task) -> OutboundEvent:
@@ -267,6 +275,7 @@ def _stage_changed(event: events.DealStageChanged) -> OutboundEvent:
         to_stage_name=event.to_stage.name,
         automatic=event.automatic,
         at=event.at.isoformat(),
+        dimensions=deal_dimensions(event.deal),
     )
     return OutboundEvent("deals.deal.stage_changed", event.deal.id, message)
 

@@ -313,3 +313,63 @@ def test_campaign_effectiveness_follows_responses_to_deals_won_and_invoiced(
         f"{API}/analytics/campaigns", query_string={"format": "csv"}, headers=admin
     )
     assert "acquisition_rate" in csv_reply.get_data(as_text=True).splitlines()[0]
+
+
+def test_deal_outcomes_by_owner_and_campaign_count_wins_and_revenue_won(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    pipeline_id = sales["pipeline"]["id"]
+    rows = get(suite, sales["admin"], "/analytics/deal-outcomes", pipeline_id=pipeline_id)["items"]
+    assert [row for row in rows if row["key"] == sales["manager_id"]] == [
+        {
+            "key": sales["manager_id"],
+            "deals": 5,
+            "open": 3,
+            "won": 1,
+            "lost": 1,
+            "win_rate": 0.5,
+            "revenue": "300.00",
+        }
+    ]
+    by_campaign = get(
+        suite,
+        sales["admin"],
+        "/analytics/deal-outcomes",
+        pipeline_id=pipeline_id,
+        group_by="campaign",
+        owner_id=sales["manager_id"],
+    )["items"]
+    assert [(row["key"], row["deals"]) for row in by_campaign] == [(None, 5)]
+    csv = suite.client.get(
+        f"{API}/analytics/deal-outcomes",
+        query_string={"pipeline_id": pipeline_id, "format": "csv"},
+        headers=sales["admin"],
+    )
+    assert csv.status_code == 200 and "win_rate" in csv.get_data(as_text=True)
+
+
+def test_the_funnel_of_one_owner_counts_only_that_owners_deals(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    pipeline_id = sales["pipeline"]["id"]
+    mine = get(
+        suite,
+        sales["admin"],
+        "/analytics/funnel",
+        pipeline_id=pipeline_id,
+        owner_id=sales["manager_id"],
+    )
+    nobodys = get(suite, sales["admin"], "/analytics/funnel", pipeline_id=pipeline_id, owner_id="x")
+    assert (mine["deals"], nobodys["deals"]) == (5, 0)
+
+
+def test_deal_outcomes_by_a_dimension_nobody_has_is_a_422_naming_group_by(
+    suite: Suite, sales: dict[str, Any]
+) -> None:
+    reply = suite.client.get(
+        f"{API}/analytics/deal-outcomes",
+        query_string={"group_by": "shoe_size"},
+        headers=sales["admin"],
+    )
+    assert reply.status_code == 422
+    assert [e["field"] for e in reply.get_json()["errors"]] == ["group_by"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from crm.deals.v1 import deals_pb2
 from crm.events.v1 import deals_pb2 as deal_events
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import make_session_factory
-from crmkit.errors import NotFound
+from crmkit.errors import InvalidInput, NotFound
 from services.analytics.adapters import orm
 from services.analytics.adapters.unit_of_work import SqlAlchemyUnitOfWork
+from services.analytics.domain.reports import DealSlice
 from services.analytics.service_layer import pipeline_reports
 from tests.analytics.unit.test_projections import envelope, fresh_database, replay
 
@@ -29,6 +31,7 @@ T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 NOW = T0 + timedelta(days=120)
 STAGES = ["lead", "offer", "contract"]
 PROBABILITY = {"lead": 10, "offer": 40, "contract": 80}
+EVERY_DEAL = DealSlice(None, None, None, {})
 
 
 def pipeline_event(at: datetime, stall_after_days: dict[str, int] | None = None) -> Envelope:
@@ -153,7 +156,7 @@ def test_time_in_stage_drop_off_and_stalled_deals_match_every_stay_counted_by_ha
 def test_funnel_counts_deals_that_reached_a_stage_or_went_beyond_it(tmp_path: Path) -> None:
     events, truth = a_history(seed=11)
     random.Random(2).shuffle(events)
-    report = pipeline_reports.funnel(uow_after(tmp_path, events), "p-1", None, None)
+    report = pipeline_reports.funnel(uow_after(tmp_path, events), "p-1", EVERY_DEAL)
     furthest = [max(STAGES.index(stage) for stage, _ in d["visits"]) for d in truth]
     reached = [sum(1 for f in furthest if f >= position) for position in range(len(STAGES))]
     won = sum(1 for d in truth if d["status"] == "won")
@@ -222,4 +225,45 @@ def test_a_stage_nobody_left_yet_has_no_times_and_an_unknown_pipeline_is_not_fou
     lead = pipeline_reports.bottlenecks(SqlAlchemyUnitOfWork(sessions), "p-1", NOW)["stages"][0]
     assert (lead["finished_stays"], lead["median_days"], lead["open"]) == (0, None, 1)
     with pytest.raises(NotFound):
-        pipeline_reports.funnel(SqlAlchemyUnitOfWork(sessions), "p-2", None, None)
+        pipeline_reports.funnel(SqlAlchemyUnitOfWork(sessions), "p-2", EVERY_DEAL)
+
+
+def a_deal_of(number: int, status: str, amount: str, **dimensions: str | None) -> Envelope:
+    deal = a_deal(number, "lead", status, T0, amount)
+    given = {name: value for name, value in dimensions.items() if value is not None}
+    kind = "created" if status == "open" else status
+    return envelope(f"deals.deal.{kind}", deal_events.DealChanged(deal=deal, dimensions=given), T0)
+
+
+def test_deals_are_counted_by_any_dimension_deals_sent_and_the_funnel_keeps_to_one_value(
+    tmp_path: Path,
+) -> None:
+    sessions = sessions_after(
+        tmp_path,
+        [
+            pipeline_event(T0),
+            a_deal_of(1, "won", "100.00", owner="an", campaign="fair"),
+            a_deal_of(2, "lost", "50.00", owner="an", campaign=None),
+            a_deal_of(3, "open", "70.00", owner="binh", campaign="fair"),
+            a_deal_of(4, "won", "30.50", owner="an", campaign="fair"),
+        ],
+    )
+
+    def outcomes(group_by: str) -> list[tuple[Any, ...]]:
+        rows = pipeline_reports.deal_outcomes(SqlAlchemyUnitOfWork(sessions), group_by, EVERY_DEAL)
+        return [(r.key, r.deals, r.open, r.won, r.lost, r.revenue, r.win_rate) for r in rows]
+
+    assert outcomes("owner") == [
+        ("an", 3, 0, 2, 1, Decimal("130.50"), pytest.approx(2 / 3)),
+        ("binh", 1, 1, 0, 0, Decimal("0.00"), None),
+    ]
+    assert outcomes("campaign") == [
+        ("fair", 3, 1, 2, 0, Decimal("130.50"), 1.0),
+        (None, 1, 0, 0, 1, Decimal("0.00"), 0.0),
+    ]
+    binh = DealSlice(None, None, None, {"owner": "binh"})
+    funnel = pipeline_reports.funnel(SqlAlchemyUnitOfWork(sessions), "p-1", binh)
+    assert (funnel["deals"], funnel["won"]) == (1, 0)
+    with pytest.raises(InvalidInput) as refused:
+        pipeline_reports.deal_outcomes(SqlAlchemyUnitOfWork(sessions), "owner; --", EVERY_DEAL)
+    assert refused.value.errors[0].field == "group_by"

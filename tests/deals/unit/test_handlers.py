@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from crm.events.v1 import deals_pb2 as wire_events
 from crmkit.domain import Event
 from crmkit.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 from crmkit.identity import Identity
@@ -371,3 +372,10 @@ def test_an_entry_is_in_its_list_once_whatever_its_case(monkeypatch: pytest.Monk
         lists.add_list_item(commands.AddListItem("region_kind", "miền bắc"), uow, MANAGER)
     assert first.name == "Miền Bắc"
     assert lists.list_items(uow, "region_kind", Page(1, 50)) == ([first], 1)
+
+
+def test_a_deal_event_carries_the_dimensions_analytics_groups_the_deal_by() -> None:
+    deal = model.Deal("Thép", "p-1", BUYER, "s-1", 10, owner_id="u-1", campaign_id=None)
+    opened = proto.to_outbound(events.DealOpened(deal)).payload
+    assert isinstance(opened, wire_events.DealChanged)
+    assert dict(opened.dimensions) == {"owner": "u-1"}
