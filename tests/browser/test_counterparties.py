@@ -4,6 +4,7 @@ counterparties whose ABC/XYZ classes come from a real classification run over ER
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -403,7 +404,8 @@ def test_a_logged_interaction_appears_in_the_timeline(
     form = page.locator("dialog form")
     form.get_by_label("Kind").select_option("meeting")
     form.get_by_label("Done or planned").select_option("planned")
-    form.get_by_label("Date and time").fill("2026-12-03T14:00")
+    in_two_days = date.today() + timedelta(days=2)  # planned: still ahead when the test looks
+    form.get_by_label("Date and time").fill(f"{in_two_days}T14:00")
     form.get_by_label("Subject").fill("Họp chốt giá hợp đồng khung 2027")
     form.get_by_label("Contact person").select_option(label="Phạm Thị Lan")
     screenshot(page, "counterparty-log-interaction")

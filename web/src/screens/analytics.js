@@ -1,4 +1,4 @@
-// Analytics: funnel and forecast, bottlenecks, ABC/XYZ, BCG, lost deals, managers, campaigns and
+// Analytics: funnel and forecast, deal outcomes, bottlenecks, ABC/XYZ, BCG, lost deals, managers, campaigns and
 // the schedules of the classification and of the win model. One tab per route: #/analytics/:tab.
 import "./analytics.css";
 import { t } from "../i18n.js";
@@ -12,9 +12,10 @@ import { forgetCharts } from "./analytics/charts.js";
 import * as funnel from "./analytics/funnel.js";
 import * as lost from "./analytics/lost.js";
 import * as managers from "./analytics/managers.js";
+import * as outcomes from "./analytics/outcomes.js";
 import * as settings from "./analytics/settings.js";
 
-const TABS = { funnel, bottlenecks, abcxyz, bcg, lost, managers, campaigns, settings };
+const TABS = { funnel, outcomes, bottlenecks, abcxyz, bcg, lost, managers, campaigns, settings };
 // Carried from tab to tab, so that the pipeline chosen on one is the pipeline of the next.
 const KEPT = ["pipeline_id"];
 

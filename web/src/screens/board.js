@@ -5,7 +5,17 @@ import { date, money, percent, t } from "../i18n.js";
 import { go } from "../router.js";
 import { session } from "../session.js";
 import { dialog, emptyState, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
-import { counterpartyNames, dealForm, initials, isOverdue, loseForm, userNames } from "./deals-shared.js";
+import {
+  choiceFilters,
+  choiceNames,
+  choiceQuery,
+  counterpartyNames,
+  dealForm,
+  initials,
+  isOverdue,
+  loseForm,
+  userNames,
+} from "./deals-shared.js";
 
 const REMEMBERED = "crm.board.pipeline";
 
@@ -28,16 +38,17 @@ class Board {
     this.pipelines = pipelines;
     this.pipeline = pipeline;
     this.mine = query.owner === "me";
+    this.chosen = choiceQuery(query); // the deal choices filtered on, { campaign_id: ..., ... }
     this.stages = pipeline.stages.filter((s) => !s.archived).sort((a, b) => a.position - b.position);
     this.dragging = null;
   }
 
   async load() {
-    const filters = { pipeline_id: this.pipeline.id, status: "open", owner_id: this.mine ? session.me.id : undefined };
-    const [deals, users] = await Promise.all([everything("/deals", filters), userNames()]);
+    const filters = { pipeline_id: this.pipeline.id, status: "open", owner_id: this.mine ? session.me.id : undefined, ...this.chosen };
+    const [deals, users, choices] = await Promise.all([everything("/deals", filters), userNames(), choiceNames()]);
     const names = await counterpartyNames(deals.map((d) => d.counterparty_id));
     this.deals = deals;
-    this.names = { ...names, users };
+    this.names = { ...names, users, choices };
     const arrived = performance.now();
     this.draw();
     // Measured from the data's arrival to the first frame that shows it (reported by the browser test).
@@ -161,16 +172,23 @@ class Board {
     </div>`;
   }
 
+  // The board again with some of its filters changed.
+  refilter(changed) {
+    const { pipeline_id: pipelineId = this.pipeline.id, ...rest } = changed;
+    go(`/board/${pipelineId}`, { owner: this.mine ? "me" : "", ...this.chosen, ...rest });
+  }
+
   draw() {
     const columns = this.byStage();
     const open = this.deals.reduce((sum, d) => sum + Number(d.amount || 0), 0);
     const subtitle = t("board.summary", { count: this.deals.length, amount: money(open, "VND") });
     const actions = html`
-      <select aria-label=${t("board.pipeline")} @change=${(e) => go(`/board/${e.target.value}`, { owner: this.mine ? "me" : "" })}>
+      <select aria-label=${t("board.pipeline")} @change=${(e) => this.refilter({ pipeline_id: e.target.value })}>
         ${this.pipelines.map((p) => html`<option value=${p.id} ?selected=${p.id === this.pipeline.id}>${p.name}</option>`)}
       </select>
       <label class="toggle"><input type="checkbox" .checked=${this.mine}
-        @change=${(e) => go(`/board/${this.pipeline.id}`, { owner: e.target.checked ? "me" : "" })} />${t("board.only_mine")}</label>
+        @change=${(e) => this.refilter({ owner: e.target.checked ? "me" : "" })} />${t("board.only_mine")}</label>
+      ${choiceFilters(this.names.choices, this.chosen, (values) => this.refilter(values))}
       ${session.canWrite ? html`<button class="primary" @click=${() => this.newDeal()}>${t("board.new_deal")}</button>` : nothing}`;
     const mode = this.pipeline.mode === "business_process" ? t("board.mode_process") : t("board.mode_simple");
     render(

@@ -5,7 +5,7 @@ import { ApiError, get, post, saveFile } from "../api.js";
 import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
 import { session } from "../session.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
-import { counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
+import { DEAL_CHOICES, choiceNames, counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
 import { factText } from "../facts.js";
 
 const STATUS_TONE = { open: "info", won: "good", lost: "bad" };
@@ -28,7 +28,7 @@ class DealCard {
 
   async load() {
     const deal = await get(`/deals/${this.id}`);
-    const [pipeline, users, tasks, participants, timeline, history, chance, reasons] = await Promise.all([
+    const [pipeline, users, tasks, participants, timeline, history, chance, reasons, choices] = await Promise.all([
       get(`/pipelines/${deal.pipeline_id}`),
       userNames(),
       get("/tasks", { deal_id: deal.id, page_size: 500 }),
@@ -37,6 +37,7 @@ class DealCard {
       get(`/deals/${deal.id}/stage-history`),
       get(`/deals/${deal.id}/win-probability`).catch(() => null),
       get("/lost-reasons", { page_size: 500 }),
+      choiceNames(),
     ]);
     const [documents, invoices, orders] = await Promise.all([
       get(`/pipelines/${deal.pipeline_id}/documents`, { page_size: 500 }),
@@ -44,7 +45,7 @@ class DealCard {
       get("/orders", { deal_id: deal.id, page_size: 500 }),
     ]);
     const ids = [deal.counterparty_id, deal.lost_to_competitor_id, ...participants.items.map((p) => p.counterparty_id)];
-    this.names = { ...(await counterpartyNames(ids)), users };
+    this.names = { ...(await counterpartyNames(ids)), users, choices };
     Object.assign(this, { deal, pipeline, tasks: tasks.items, participants: participants.items, timeline: timeline.items });
     Object.assign(this, { history: history.items, chance, documents: documents.items, invoices: invoices.items, orders: orders.items });
     this.reasons = Object.fromEntries(reasons.items.map((r) => [r.id, r.name]));
@@ -82,6 +83,7 @@ class DealCard {
       ${row(t("deal.amount"), html`<strong>${money(d.amount, d.currency || "VND")}</strong>`)}
       ${row(t("deal.expected_close_date"), html`<span class=${isOverdue(d) ? "overdue" : ""}>${date(d.expected_close_date)}</span>`)}
       ${row(t("deal.owner"), this.names.users[d.owner_id] || "—")}
+      ${DEAL_CHOICES.map((choice) => row(t(choice.label), this.names.choices[choice.field][d[choice.field]] || "—"))}
       ${row(t("deal.probability"), html`${d.probability}% <small class="muted">${d.probability_manual ? t("deal.set_by_hand") : t("deal.from_stage")}</small>`)}
       ${row(t("deal.created"), dateTime(d.created_at))}
       ${d.closed_at ? row(t("deal.closed"), dateTime(d.closed_at)) : nothing}

@@ -1,5 +1,6 @@
-// What the board and the deal card share: names of people and counterparties, the deal form, losing.
-import { ApiError, get, patch, post } from "../api.js";
+// What the board, the deal card and the analytics share: names of people and counterparties, the
+// deal's fields chosen from a list, the deal form, losing.
+import { ApiError, everything, get, patch, post } from "../api.js";
 import { calendarDay, t } from "../i18n.js";
 import { session } from "../session.js";
 import { debounce, field, formValues, html, nothing } from "../ui.js";
@@ -22,6 +23,39 @@ export async function counterpartyNames(ids) {
     for (const c of reply.items) names[c.id] = c.name;
   }
   return names;
+}
+
+// The deal's fields chosen from a list someone keeps: said once here, each one is a field of the
+// deal form, a line of the card's facts, a filter of the board and of the funnel, and a grouping
+// of the deal outcomes report. `dimension` is its name in analytics, `label` its locale key.
+export const DEAL_CHOICES = [
+  { field: "campaign_id", dimension: "campaign", list: "/campaigns", label: "deal.campaign" },
+];
+
+// Every choice's entries as { field: { id: name } }, fresh on each screen.
+export async function choiceNames() {
+  const lists = await Promise.all(DEAL_CHOICES.map((choice) => everything(choice.list)));
+  return Object.fromEntries(
+    DEAL_CHOICES.map((choice, i) => [choice.field, Object.fromEntries(lists[i].map((item) => [item.id, item.name]))]),
+  );
+}
+
+// The filters of the choices, as the query of /deals or of an analytics report takes them.
+export function choiceQuery(query) {
+  return Object.fromEntries(DEAL_CHOICES.filter((choice) => query[choice.field]).map((choice) => [choice.field, query[choice.field]]));
+}
+
+// A select per choice, "all" first; `change` gets { field: id or "" }.
+export function choiceFilters(choices, query, change) {
+  return DEAL_CHOICES.map(
+    (choice) => html`<label class="filter"><span>${t(choice.label)}</span>
+      <select name=${choice.field} @change=${(event) => change({ [choice.field]: event.target.value })}>
+        <option value="">${t("deal.any")}</option>
+        ${Object.entries(choices[choice.field] || {}).map(
+          ([id, name]) => html`<option value=${id} ?selected=${query[choice.field] === id}>${name}</option>`,
+        )}
+      </select></label>`,
+  );
 }
 
 export function initials(name = "") {
@@ -68,6 +102,9 @@ export function dealForm({ deal = null, pipelines, pipelineId, names, onSaved })
     async function submit(event) {
       event.preventDefault();
       const values = formValues(event.target);
+      for (const choice of DEAL_CHOICES) {
+        if (deal?.[choice.field] && !values[choice.field]) values[choice.field] = null; // cleared
+      }
       try {
         const saved = deal
           ? await patch(`/deals/${deal.id}`, values)
@@ -95,6 +132,8 @@ export function dealForm({ deal = null, pipelines, pipelineId, names, onSaved })
         ${field({ label: t("deal.expected_close_date"), name: "expected_close_date", value: deal?.expected_close_date, error: e.expected_close_date, type: "date" })}
         ${field({ label: t("deal.owner"), name: "owner_id", value: deal?.owner_id || session.me.id, error: e.owner_id,
             options: Object.entries(names.users || {}) })}
+        ${DEAL_CHOICES.map((choice) => field({ label: t(choice.label), name: choice.field, value: deal?.[choice.field] || "",
+            error: e[choice.field], options: Object.entries(names.choices?.[choice.field] || {}) }))}
       </div>
       <div class="form-actions"><button type="button" class="ghost" @click=${() => close(null)}>${t("common.cancel")}</button>
         <button class="primary" type="submit">${deal ? t("common.save") : t("deal.create")}</button></div>

@@ -3,6 +3,7 @@
 import { ApiError, get } from "../../api.js";
 import { money, month, number, percent, t } from "../../i18n.js";
 import { emptyState, html, nothing, render } from "../../ui.js";
+import { choiceFilters, choiceNames, choiceQuery } from "../deals-shared.js";
 import { colours, drawChart, sidewaysBars } from "./charts.js";
 import {
   amount,
@@ -35,12 +36,14 @@ export function noPipelines() {
 }
 
 export async function show(root, { query, alive, change }) {
-  const all = await pipelines();
+  const [all, choices] = await Promise.all([pipelines(), choiceNames()]);
   if (!alive()) return;
   if (!all.length) return render(noPipelines(), root);
   const pipeline = all.find((item) => item.id === query.pipeline_id) || all[0];
   const window = { from: query.from || "", to: query.to || "" };
-  const report = await unlessUnknown(get("/analytics/funnel", { pipeline_id: pipeline.id, ...window }), () => ({
+  const chosen = choiceQuery(query);
+  const csvQuery = { pipeline_id: pipeline.id, ...window, ...chosen };
+  const report = await unlessUnknown(get("/analytics/funnel", csvQuery), () => ({
     stages: pipeline.stages.map((stage) => ({ stage_id: stage.id, name: stage.name, count: 0, open: 0, amount: "0", weighted_amount: "0", conversion: null })),
     forecast: [],
     deals: 0,
@@ -49,13 +52,12 @@ export async function show(root, { query, alive, change }) {
     win_rate: null,
   }));
   if (!alive()) return;
-  const csvQuery = { pipeline_id: pipeline.id, ...window };
   render(
     html`${toolbar(
-      html`${pipelineFilter(all, pipeline.id, change)}${dateFilters(window.from, window.to, change)}`,
+      html`${pipelineFilter(all, pipeline.id, change)}${dateFilters(window.from, window.to, change)}${choiceFilters(choices, chosen, change)}`,
       exportButton("/analytics/funnel", csvQuery, `funnel-${pipeline.name}.csv`, !report.deals),
     )}
-    ${report.deals ? content(report, pipeline) : empty(report, pipeline, window)}`,
+    ${report.deals ? content(report, pipeline) : empty(report, pipeline, { ...window, ...chosen })}`,
     root,
   );
   if (report.deals) drawCharts(root, report);
@@ -63,7 +65,7 @@ export async function show(root, { query, alive, change }) {
 
 // No deals: what fills the funnel, and the stages it will count them in.
 function empty(report, pipeline, window) {
-  const filtered = window.from || window.to;
+  const filtered = Object.values(window).some(Boolean);
   return html`<div class="card">${emptyState(
       t(filtered ? "analytics.funnel_empty_window" : "analytics.funnel_empty"),
       t(filtered ? "analytics.funnel_empty_window_hint" : "analytics.funnel_empty_hint"),
