@@ -101,6 +101,7 @@ class DealFields(Input):
     expected_close_date: date | None = None
     owner_id: Id | None = None
     campaign_id: Id | None = None
+    source_id: Id | None = Field(None, description="where the deal came from (GET /deal-sources)")
 
 
 class DealCreate(DealFields):
@@ -127,6 +128,7 @@ class Deal(BaseModel):
     expected_close_date: date | None = None
     owner_id: str | None = None
     campaign_id: str | None = None
+    source_id: str | None = None
     stage_id: str
     status: DealStatus
     probability: int
@@ -155,6 +157,7 @@ class DealQuery(PageQuery):
     owner_id: Id | None = None
     counterparty_id: Id | None = None
     campaign_id: Id | None = None
+    source_id: Id | None = None
     close_from: date | None = None
     close_to: date | None = None
 
@@ -325,7 +328,9 @@ class ManagedList:
     item: str  # what one entry is, for the API's summaries, e.g. "deal source"
 
 
-MANAGED_LISTS: tuple[ManagedList, ...] = ()
+MANAGED_LISTS: tuple[ManagedList, ...] = (
+    ManagedList(path="/deal-sources", name="deal_source", item="deal source"),
+)
 
 
 class CampaignIn(Input):
@@ -409,7 +414,7 @@ NotificationPage = Page[Notification]
 
 
 # -- what the analytics group and filter deals by (deals' adapters/proto.py:deal_dimensions) --
-DealDimension = Literal["owner", "campaign"]
+DealDimension = Literal["owner", "campaign", "source"]
 
 
 class DealDimensions(Query):
@@ -417,6 +422,7 @@ class DealDimensions(Query):
 
     owner_id: Id | None = None
     campaign_id: Id | None = None
+    source_id: Id | None = None
 
     def dimension_values(self) -> dict[str, str]:
         """{dimension: id} of the filters given; a filter is its dimension's name and _id."""

@@ -76,6 +76,7 @@ deals = Table(
     Column("expected_close_date", Date, index=True),
     _id("owner_id", index=True),
     _id("campaign_id", index=True),
+    _id("source_id", index=True),  # where the deal came from: an entry of the list deal_source
     Column("status", String(10), nullable=False, index=True),
     Column("probability", Integer, nullable=False),
     Column("probability_manual", Boolean, nullable=False),

@@ -73,6 +73,7 @@ def deal_to_proto(deal: model.Deal) -> pb.Deal:
         expected_close_date=_iso(deal.expected_close_date),
         owner_id=deal.owner_id,
         campaign_id=deal.campaign_id,
+        source_id=deal.source_id,
         stage_id=deal.stage_id,
         status=deal.status,
         probability=deal.probability,
@@ -239,7 +240,7 @@ def erp_batch_result(outcomes: list[erp.Outcome]) -> pb.ErpBatchResult:
 def deal_dimensions(deal: model.Deal) -> dict[str, str]:
     """The deal's dimensions as analytics sees them: what its reports group and filter by.
     A deal field listed here reaches the funnel's filters and the deal outcomes report."""
-    dimensions = {"owner": deal.owner_id, "campaign": deal.campaign_id}
+    dimensions = {"owner": deal.owner_id, "campaign": deal.campaign_id, "source": deal.source_id}
     return {name: value for name, value in dimensions.items() if value is not None}
 
 
@@ -352,6 +353,7 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
         ),
         owner_id=_given(r.HasField("owner_id"), r.owner_id),
         campaign_id=_given(r.HasField("campaign_id"), r.campaign_id),
+        source_id=_given(r.HasField("source_id"), r.source_id),
     )
 
 
@@ -382,6 +384,7 @@ def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
         ),
         owner_id=given("owner_id", _given(d.HasField("owner_id"), d.owner_id)),
         campaign_id=given("campaign_id", _given(d.HasField("campaign_id"), d.campaign_id)),
+        source_id=given("source_id", _given(d.HasField("source_id"), d.source_id)),
         probability=probability if "probability" in paths else NOT_SENT,
     )
     return commands.ChangeDeal(request.id, changes)
@@ -396,6 +399,7 @@ def deal_filter(request: pb.ListDealsRequest) -> model.DealFilter:
         owner_id=_given(r.HasField("owner_id"), r.owner_id),
         counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
         campaign_id=_given(r.HasField("campaign_id"), r.campaign_id),
+        source_id=_given(r.HasField("source_id"), r.source_id),
         close_from=parse_date(_given(r.HasField("close_from"), r.close_from), "close_from"),
         close_to=parse_date(_given(r.HasField("close_to"), r.close_to), "close_to"),
         q=_given(r.HasField("q"), r.q),

@@ -38,6 +38,7 @@ class CreateDeal(Command):
     expected_close_date: date | None
     owner_id: str | None
     campaign_id: str | None
+    source_id: str | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +53,7 @@ class DealChanges:
     expected_close_date: date | NotSent | None
     owner_id: str | NotSent | None
     campaign_id: str | NotSent | None
+    source_id: str | NotSent | None
     probability: int | NotSent | None
 
 
@@ -223,6 +225,7 @@ class ConvertCampaignResponse(Command):
             expected_close_date=None,
             owner_id=self.owner_id,
             campaign_id=campaign_id,
+            source_id=None,
         )
 
 

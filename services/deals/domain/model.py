@@ -144,6 +144,7 @@ class Deal:
     expected_close_date: date | None = None
     owner_id: str | None = None
     campaign_id: str | None = None
+    source_id: str | None = None  # where the deal came from: an entry of the list deal_source
     status: str = "open"
     probability_manual: bool = False
     closed_at: datetime | None = None
@@ -170,6 +171,7 @@ class Deal:
             expected_close_date=wanted.expected_close_date,
             owner_id=wanted.owner_id or opened_by,
             campaign_id=wanted.campaign_id,
+            source_id=wanted.source_id,
         )
         deal.check()
         return deal
@@ -194,13 +196,16 @@ class Deal:
             self.owner_id = changes.owner_id
         if changes.campaign_id is not NOT_SENT:
             self.campaign_id = changes.campaign_id
+        if changes.source_id is not NOT_SENT:
+            self.source_id = changes.source_id
         self.check()
         self.updated_at = at
 
     def listed(self) -> dict[str, tuple[str, str]]:
         """The fields whose value is an item of a managed list, with that list and item:
         field name -> (list, item id), for the fields that have a value."""
-        return {}
+        chosen = {"source_id": ("deal_source", self.source_id)}
+        return {name: (kept, item) for name, (kept, item) in chosen.items() if item is not None}
 
     def check(self) -> None:
         self.title = _named(self.title, "title")
@@ -265,6 +270,7 @@ class DealFilter:
     owner_id: str | None
     counterparty_id: str | None
     campaign_id: str | None
+    source_id: str | None
     close_from: date | None  # the expected close date, from and to
     close_to: date | None
     q: str | None  # words of the title, any case, diacritics optional
@@ -278,6 +284,7 @@ class DealFilter:
             "owner_id": self.owner_id,
             "counterparty_id": self.counterparty_id,
             "campaign_id": self.campaign_id,
+            "source_id": self.source_id,
         }
         return {name: value for name, value in exact.items() if value is not None}
 
@@ -370,7 +377,7 @@ class ParticipantLink:
 
 
 # The lists a company keeps itself and sets up in Settings, by the name deals knows them by.
-MANAGED_LISTS: tuple[str, ...] = ()
+MANAGED_LISTS: tuple[str, ...] = ("deal_source",)
 
 
 @dataclass

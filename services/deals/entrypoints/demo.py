@@ -13,7 +13,7 @@ from crmkit.settings import Settings
 from services.deals import bootstrap
 from services.deals.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from services.deals.domain import commands, events, model
-from services.deals.service_layer import campaigns, pipelines
+from services.deals.service_layer import campaigns, lists, pipelines
 from services.deals.service_layer.deals import enter_stage
 
 WHOLESALE = [("Tiếp cận", 10), ("Báo giá", 30), ("Đàm phán", 60), ("Hợp đồng", 85)]
@@ -30,6 +30,8 @@ LOST_REASONS = [
     "Hết nhu cầu",
     "Thời gian giao hàng",
 ]
+# Where deals come from; the first is the exhibition the demo campaign was.
+SOURCES = ["Triển lãm", "Khách hàng giới thiệu", "Website", "Gọi điện chào hàng", "Đối tác"]
 DEALS = 300
 
 
@@ -60,6 +62,10 @@ def seed(settings: Settings, owner_id: str, counterparty_ids: list[str]) -> int:
         end_date=None,
     )
     campaign = campaigns.create_campaign(fair, app.uow(), actor)
+    sources = [
+        lists.add_list_item(commands.AddListItem("deal_source", name), app.uow(), actor).id
+        for name in SOURCES
+    ]
     rng = random.Random(2026)
     for number in range(DEALS):
         chosen = wholesale if number % 3 else project
@@ -71,6 +77,7 @@ def seed(settings: Settings, owner_id: str, counterparty_ids: list[str]) -> int:
             owner_id,
             reasons,
             campaign.id,
+            sources,
             number,
         )
     app.engine.dispose()
@@ -98,6 +105,7 @@ def _history(
     owner_id: str,
     reasons: list[str],
     campaign_id: str,
+    sources: list[str],
     number: int,
 ) -> None:
     """One deal walked through its stages over past months, then won, lost or left open."""
@@ -117,6 +125,7 @@ def _history(
             expected_close_date=(at + timedelta(days=rng.randint(20, 120))).date(),
             owner_id=owner_id,
             campaign_id=campaign_id if number % 7 == 0 else None,
+            source_id=sources[0] if number % 7 == 0 else rng.choice([*sources[1:], None]),
             created_at=at,
             updated_at=at,
         )

@@ -61,6 +61,7 @@ def opening(pipeline: model.Pipeline, **fields: Any) -> commands.CreateDeal:
         expected_close_date=None,
         owner_id=None,
         campaign_id=None,
+        source_id=None,
     )
     return replace(wanted, **fields)
 
@@ -78,6 +79,7 @@ def no_changes(**sent: Any) -> commands.DealChanges:
         expected_close_date=NOT_SENT,
         owner_id=NOT_SENT,
         campaign_id=NOT_SENT,
+        source_id=NOT_SENT,
         probability=NOT_SENT,
     )
     return replace(unchanged, **sent)
@@ -285,6 +287,7 @@ def test_every_editable_field_of_a_deal_travels_from_the_wire_to_the_deal() -> N
             expected_close_date="2026-06-30",
             owner_id="u-2",
             campaign_id="c-1",
+            source_id="src-1",
         ),
         update_mask=FieldMask(paths=sorted(proto.EDITABLE)),
         probability=70,
@@ -298,6 +301,7 @@ def test_every_editable_field_of_a_deal_travels_from_the_wire_to_the_deal() -> N
         expected_close_date=date(2026, 6, 30),
         owner_id="u-2",
         campaign_id="c-1",
+        source_id="src-1",
         probability=70,
     )
 
@@ -364,18 +368,53 @@ def test_a_list_nobody_keeps_is_refused_naming_the_list() -> None:
     assert refused.value.errors[0].field == "list"
 
 
-def test_an_entry_is_in_its_list_once_whatever_its_case(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(model, "MANAGED_LISTS", ("region_kind",))
+def test_an_entry_is_in_its_list_once_whatever_its_case() -> None:
     uow = FakeUnitOfWork()
-    first = lists.add_list_item(commands.AddListItem("region_kind", "  Miền Bắc "), uow, MANAGER)
+    first = lists.add_list_item(commands.AddListItem("deal_source", "  Triển lãm "), uow, MANAGER)
     with pytest.raises(Conflict):
-        lists.add_list_item(commands.AddListItem("region_kind", "miền bắc"), uow, MANAGER)
-    assert first.name == "Miền Bắc"
-    assert lists.list_items(uow, "region_kind", Page(1, 50)) == ([first], 1)
+        lists.add_list_item(commands.AddListItem("deal_source", "triển lãm"), uow, MANAGER)
+    assert first.name == "Triển lãm"
+    assert lists.list_items(uow, "deal_source", Page(1, 50)) == ([first], 1)
+
+
+def a_source(uow: FakeUnitOfWork, name: str = "Website") -> str:
+    return lists.add_list_item(commands.AddListItem("deal_source", name), uow, MANAGER).id
+
+
+def test_a_deal_keeps_where_it_came_from_and_the_event_says_it() -> None:
+    uow = FakeUnitOfWork()
+    website = a_source(uow)
+    deal = a_deal(uow, a_pipeline(uow), source_id=website)
+    assert uow.deals.get(deal.id).source_id == website
+    assert [e.deal.source_id for e in published(uow, events.DealOpened)] == [website]
+
+
+def test_a_deal_source_that_is_not_in_the_list_is_refused_naming_the_field() -> None:
+    uow = FakeUnitOfWork()
+    pipeline = a_pipeline(uow)
+    with pytest.raises(InvalidInput) as refused:
+        a_deal(uow, pipeline, source_id="no-such-source")
+    assert refused.value.errors[0].field == "source_id"
+    assert uow.deals.items == {}
+
+
+def test_a_deal_source_can_be_changed_and_cleared() -> None:
+    uow = FakeUnitOfWork()
+    pipeline = a_pipeline(uow)
+    referral, fair = a_source(uow, "Giới thiệu"), a_source(uow, "Triển lãm")
+    deal = a_deal(uow, pipeline, source_id=referral)
+    changed = deals.change_deal(
+        commands.ChangeDeal(deal.id, no_changes(source_id=fair)), uow, FakeDirectory(BUYER), MANAGER
+    )
+    assert changed.source_id == fair
+    cleared = deals.change_deal(
+        commands.ChangeDeal(deal.id, no_changes(source_id=None)), uow, FakeDirectory(BUYER), MANAGER
+    )
+    assert cleared.source_id is None
 
 
 def test_a_deal_event_carries_the_dimensions_analytics_groups_the_deal_by() -> None:
-    deal = model.Deal("Thép", "p-1", BUYER, "s-1", 10, owner_id="u-1", campaign_id=None)
+    deal = model.Deal("Thép", "p-1", BUYER, "s-1", 10, owner_id="u-1", source_id="src-1")
     opened = proto.to_outbound(events.DealOpened(deal)).payload
     assert isinstance(opened, wire_events.DealChanged)
-    assert dict(opened.dimensions) == {"owner": "u-1"}
+    assert dict(opened.dimensions) == {"owner": "u-1", "source": "src-1"}

@@ -30,6 +30,7 @@ export async function counterpartyNames(ids) {
 // of the deal outcomes report. `dimension` is its name in analytics, `label` its locale key.
 export const DEAL_CHOICES = [
   { field: "campaign_id", dimension: "campaign", list: "/campaigns", label: "deal.campaign" },
+  { field: "source_id", dimension: "source", list: "/deal-sources", label: "deal.source" },
 ];
 
 // Every choice's entries as { field: { id: name } }, fresh on each screen.
