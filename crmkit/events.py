@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Generic, Protocol, TypeVar
@@ -123,3 +124,14 @@ class Routes(Generic[T]):
         if route is None:
             raise PoisonMessage(f"{self.service} does not handle {envelope.type}")
         route.deliver(target, envelope)
+
+
+# -- how far a producer has numbered its events (crmkit.outbox) ------------------------------
+@dataclass(frozen=True)
+class TypePosition:
+    """How far a producer has numbered one type of its events, and when the last one happened."""
+
+    event_type: str
+    last_number: int
+    last_event_at: datetime | None
+    first_unapplied_at: datetime | None = None  # of the event after the asker's watermark

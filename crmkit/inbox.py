@@ -1,26 +1,42 @@
-"""Inbox: the events a consumer has applied, keyed by event id, so a redelivery changes nothing."""
+"""Inbox: the events a consumer has applied, keyed by event id, so a redelivery changes nothing;
+and, per producer and event type, how far it has applied them with no gap (its watermark)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Index, MetaData, String, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import UtcDateTime
 
 Apply = Callable[[Session, Envelope], None]
+RUN = 10_000  # the most inbox rows read at once to move a watermark on
 
 
 def define_inbox(metadata: MetaData) -> Table:
+    """The inbox, and beside it `watermarks`: per producer and event type, the highest number
+    up to which every event has been applied."""
+    Table(
+        "watermarks",
+        metadata,
+        Column("producer", String(40), primary_key=True),
+        Column("event_type", String(120), primary_key=True),
+        Column("applied_up_to", BigInteger, nullable=False),
+        Column("applied_at", UtcDateTime, nullable=False),
+    )
     return Table(
         "inbox",
         metadata,
         Column("event_id", String(36), primary_key=True),
         Column("event_type", String(120), nullable=False),
         Column("applied_at", UtcDateTime, nullable=False),
+        Column("producer", String(40)),
+        Column("sequence", BigInteger),  # the event's number; None: sent before numbering
+        Index("ix_inbox_numbered", "producer", "event_type", "sequence"),
     )
 
 
@@ -30,6 +46,7 @@ class InboxHandler:
     def __init__(self, sessions: sessionmaker[Session], table: Table, apply: Apply) -> None:
         self.sessions = sessions
         self.table = table
+        self.watermarks = table.metadata.tables["watermarks"]
         self.apply = apply
 
     def __call__(self, envelope: Envelope) -> bool:
@@ -47,7 +64,59 @@ class InboxHandler:
                     event_id=envelope.event_id,
                     event_type=envelope.type,
                     applied_at=datetime.now(UTC),
+                    producer=envelope.producer,
+                    sequence=envelope.sequence or None,
                 )
             )
             self.apply(session, envelope)
+            if envelope.sequence:
+                self._move_watermark(session, envelope.producer, envelope.type)
         return True
+
+    def _move_watermark(self, session: Session, producer: str, event_type: str) -> None:
+        """Up to the last number applied with every one before it. The watermark's row is locked
+        first, so that competing consumers move it one after the other: the second then sees
+        what the first committed (an event applied out of order waits for the one before it)."""
+        w, i = self.watermarks, self.table
+        key = (w.c.producer == producer) & (w.c.event_type == event_type)
+        up_to = session.scalar(select(w.c.applied_up_to).where(key).with_for_update())
+        if up_to is None:
+            up_to = self._first_watermark(session, producer, event_type)
+        reached = up_to
+        while True:
+            following = session.scalars(
+                select(i.c.sequence)
+                .where(
+                    i.c.producer == producer, i.c.event_type == event_type, i.c.sequence > reached
+                )
+                .order_by(i.c.sequence)
+                .limit(RUN)
+            ).all()
+            start = reached
+            for number in following:
+                if number != reached + 1:
+                    break
+                reached = number
+            if len(following) < RUN or reached - start < len(following):
+                break
+        if reached != up_to:
+            session.execute(
+                update(w).where(key).values(applied_up_to=reached, applied_at=datetime.now(UTC))
+            )
+
+    def _first_watermark(self, session: Session, producer: str, event_type: str) -> int:
+        w = self.watermarks
+        try:
+            with session.begin_nested():
+                session.execute(
+                    insert(w).values(
+                        producer=producer,
+                        event_type=event_type,
+                        applied_up_to=0,
+                        applied_at=datetime.now(UTC),
+                    )
+                )
+        except IntegrityError:  # a competing consumer made it first: wait for its lock
+            key = (w.c.producer == producer) & (w.c.event_type == event_type)
+            return int(session.scalar(select(w.c.applied_up_to).where(key).with_for_update()) or 0)
+        return 0

@@ -21,3 +21,45 @@ def run_migrations(metadata: MetaData) -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def add_event_numbers() -> None:
+    """Every service's migration to numbered events (crmkit.outbox, crmkit.inbox): the outbox's
+    numbers and their counters, the inbox's producer and number, and the watermarks. Called by
+    one migration of each service; a later change gets a migration of its own."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    op.create_table(
+        "outbox_numbers",
+        sa.Column("event_type", sa.String(120), primary_key=True),
+        sa.Column("last_number", sa.BigInteger(), nullable=False),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("number", sa.BigInteger(), nullable=True))
+        batch_op.create_index("ix_outbox_type_number", ["event_type", "number"], unique=True)
+    op.create_table(
+        "watermarks",
+        sa.Column("producer", sa.String(40), primary_key=True),
+        sa.Column("event_type", sa.String(120), primary_key=True),
+        sa.Column("applied_up_to", sa.BigInteger(), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("producer", sa.String(40), nullable=True))
+        batch_op.add_column(sa.Column("sequence", sa.BigInteger(), nullable=True))
+        batch_op.create_index("ix_inbox_numbered", ["producer", "event_type", "sequence"])
+
+
+def drop_event_numbers() -> None:
+    from alembic import op
+
+    with op.batch_alter_table("inbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_numbered")
+        batch_op.drop_column("sequence")
+        batch_op.drop_column("producer")
+    op.drop_table("watermarks")
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_type_number")
+        batch_op.drop_column("number")
+    op.drop_table("outbox_numbers")

@@ -131,7 +131,8 @@ class OutboxRelay:
             message_id=message.event_id,
             type=message.event_type,
         )
-        self._channel.basic_publish(EXCHANGE, message.event_type, message.body, properties)
+        body = message.published_body()
+        self._channel.basic_publish(EXCHANGE, message.event_type, body, properties)
         self._next_tag += 1
         self._in_flight[self._next_tag] = message.seq
 

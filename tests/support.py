@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from crm.contacts.v1 import contacts_pb2_grpc
 from crm.events.v1.envelope_pb2 import Envelope
+from crm.events.v1.event_log_pb2_grpc import EventLogStub
 from crmkit.db import make_engine, migrate
 from crmkit.files import ContentStore
 from crmkit.grpc_client import connect
@@ -30,6 +31,7 @@ from gateway.clients import Clients
 from gateway.main import MIGRATIONS as GATEWAY_MIGRATIONS
 from services.analytics import bootstrap as analytics_bootstrap
 from services.analytics.adapters import orm as analytics_orm
+from services.analytics.adapters.event_sources import GrpcEventSources
 from services.analytics.domain.commands import ComputeClassification, ComputeWinModel
 from services.analytics.entrypoints import consumer as analytics_consumer
 from services.analytics.entrypoints import grpc_server as analytics_grpc
@@ -149,7 +151,7 @@ class Suite:
                 for message in batch:
                     for queue, handler in consumers:
                         if any(topic_matches(b, message.event_type) for b in queue.bindings):
-                            delivered += handler(Envelope.FromString(message.body))
+                            delivered += handler(Envelope.FromString(message.published_body()))
                 store.mark_sent([m.seq for m in batch])
         return delivered
 
@@ -183,7 +185,9 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     migrate(settings.db_url("deals"), deals_bootstrap.MIGRATIONS)
     migrate(settings.db_url("gateway"), GATEWAY_MIGRATIONS)
     contacts = bootstrap.from_settings(settings)
-    server, port, _ = build_server(grpc_server.registrar(contacts.uow), "127.0.0.1:0")
+    server, port, _ = build_server(
+        grpc_server.registrar(contacts.uow, contacts.engine), "127.0.0.1:0"
+    )
     contacts_channel = connect(f"127.0.0.1:{port}", 5.0)
     directory = GrpcCounterpartyDirectory(contacts_pb2_grpc.ContactsStub(contacts_channel))
     deals = deals_bootstrap.bootstrap(
@@ -199,6 +203,12 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     )
     analytics.train = lambda version: win_probability.execute_training(
         ComputeWinModel(int(version)), analytics.uow(), win_probability.now()
+    )
+    analytics.sources = GrpcEventSources(
+        {
+            "contacts": EventLogStub(contacts_channel),
+            "deals": EventLogStub(connect(f"127.0.0.1:{deals_port}", 5.0)),
+        }
     )
     analytics_server, analytics_port, _ = build_server(
         analytics_grpc.registrar(analytics), "127.0.0.1:0"

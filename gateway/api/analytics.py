@@ -244,6 +244,18 @@ def deal_outcomes(query: s.DealOutcomesQuery) -> Any:
 
 @spec.route(
     bp,
+    "/analytics/freshness",
+    "GET",
+    summary="How far the analytics have applied what each source published: its last event, how many are applied, and the lag in events and seconds",
+    response=s.Freshness,
+    area=AREA,
+)
+def freshness() -> s.Freshness:
+    return from_message(s.Freshness, _analytics().GetFreshness(pb.Empty()))
+
+
+@spec.route(
+    bp,
     "/analytics/bottlenecks",
     "GET",
     summary="Time in each stage (avg, median, p90 days), drop-off and stalled deals of a pipeline",

@@ -380,3 +380,17 @@ class TrainingSchedule(BaseModel):
     window_months: int
     enabled: bool = False
     updated_at: dt.datetime
+
+
+class SourceFreshness(BaseModel):
+    producer: str = Field(description="the service whose events analytics reads")
+    last_event_at: dt.datetime | None = Field(
+        None, description="the newest event it published of the kinds analytics reads"
+    )
+    applied_up_to: int = Field(0, description="how many analytics applied, none missing before")
+    lag_events: int = Field(0, description="published and not applied yet")
+    lag_seconds: float = Field(0, description="how long the oldest of those has been waiting")
+
+
+class Freshness(BaseModel):
+    sources: list[SourceFreshness]

@@ -15,6 +15,7 @@ from crmkit.errors import InvalidInput
 from crmkit.protobuf import parse_date
 from crmkit.unit_of_work import OutboundEvent
 from services.analytics.domain import commands, events
+from services.analytics.domain.freshness import SourceFreshness
 from services.analytics.domain.model import (
     ClassificationResult,
     ClassificationRun,
@@ -263,6 +264,21 @@ def lost_deals_report(rows: list[dict[str, Any]]) -> pb.GroupedReport:
 def failed_orders_report(rows: list[dict[str, Any]], internal_orders: int) -> pb.GroupedReport:
     items = [grouped_row(row["key"], row["orders"], None) for row in rows]
     return pb.GroupedReport(items=items, internal_orders=internal_orders)
+
+
+def freshness_message(sources: list[SourceFreshness]) -> pb.Freshness:
+    return pb.Freshness(
+        sources=[
+            pb.SourceFreshness(
+                producer=s.producer,
+                last_event_at=s.last_event_at.isoformat() if s.last_event_at else None,
+                applied_up_to=s.applied_up_to,
+                lag_events=s.lag_events,
+                lag_seconds=s.lag_seconds,
+            )
+            for s in sources
+        ]
+    )
 
 
 def funnel_slice(request: pb.FunnelRequest) -> DealSlice:

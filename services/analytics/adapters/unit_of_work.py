@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crmkit import unit_of_work
 from services.analytics.adapters import orm, proto
 from services.analytics.adapters import repository as repo
+from services.analytics.adapters.event_sources import SqlAlchemyWatermarks
 from services.analytics.adapters.facts import SqlAlchemyFacts
 from services.analytics.adapters.pipeline_views import SqlAlchemyPipelineReports
 from services.analytics.adapters.views import SqlAlchemyReports
@@ -30,6 +31,7 @@ class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
         self.win_features = SqlAlchemyWinFeatures(session)
         self.reports = SqlAlchemyReports(session)
         self.pipelines = SqlAlchemyPipelineReports(session)
+        self.watermarks = SqlAlchemyWatermarks(session)
 
     def flush(self) -> None:
         self.write_pending_events()

@@ -9,13 +9,16 @@ import grpc
 
 from crm.analytics.v1 import analytics_pb2 as pb
 from crm.analytics.v1 import analytics_pb2_grpc as pb_grpc
+from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from crmkit.paging import Page
-from services.analytics.adapters import proto
+from services.analytics.adapters import orm, proto
 from services.analytics.bootstrap import Analytics
 from services.analytics.domain.commands import TrainWinModel
+from services.analytics.entrypoints.consumer import ROUTES
 from services.analytics.service_layer import (
     classification,
+    freshness,
     pipeline_reports,
     reports,
     schedules,
@@ -98,6 +101,11 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         found = pipeline_reports.funnel(self.app.uow(), request.pipeline_id, wanted)
         return proto.funnel_message(found)
 
+    def GetFreshness(self, request: pb.Empty, context: Context) -> pb.Freshness:
+        now = classification.now()
+        found = freshness.freshness(self.app.uow(), self.app.sources, ROUTES.event_types, now)
+        return proto.freshness_message(found)
+
     def GetDealOutcomes(
         self, request: pb.DealOutcomesRequest, context: Context
     ) -> pb.DealOutcomesReport:
@@ -178,6 +186,7 @@ def _window(request: pb.GroupedRequest) -> tuple[date | None, date | None]:
 def registrar(app: Analytics) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_AnalyticsServicer_to_server(AnalyticsServicer(app), server)
-        return [pb.DESCRIPTOR.services_by_name["Analytics"].full_name]
+        log = register_event_log(server, app.engine, orm.outbox)
+        return [pb.DESCRIPTOR.services_by_name["Analytics"].full_name, log]
 
     return register

@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from crmkit import unit_of_work
+from crmkit.events import TypePosition
 from crmkit.paging import Page
 from services.analytics.domain.classification import CustomerFigures
 from services.analytics.domain.deals import ClosedDeals, Deals
@@ -152,6 +153,19 @@ class PipelineReportsView(Protocol):
     ) -> tuple[Report, int]: ...
 
 
+class WatermarksView(Protocol):
+    def applied(self) -> dict[tuple[str, str], int]:
+        """(producer, event type) -> the number up to which every event has been applied."""
+
+
+class EventSources(Protocol):
+    """The services whose events analytics reads, asked how far they have published."""
+
+    def positions(
+        self, producer: str, event_types: list[str], applied_up_to: dict[str, int]
+    ) -> list[TypePosition]: ...
+
+
 class AnalyticsUnitOfWork(unit_of_work.UnitOfWork, Protocol):
     # read-only: an adapter may hold any object that does what the Protocol says
     @property
@@ -170,6 +184,8 @@ class AnalyticsUnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def reports(self) -> ReportsView: ...
     @property
     def pipelines(self) -> PipelineReportsView: ...
+    @property
+    def watermarks(self) -> WatermarksView: ...
 
     def flush(self) -> None:
         """Writes what was published so far, keeping the transaction open (a long run tells

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 import grpc
+from sqlalchemy import Engine
 
 from crm.contacts.v1 import contacts_pb2 as pb
 from crm.contacts.v1 import contacts_pb2_grpc as pb_grpc
+from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
-from services.contacts.adapters import proto
+from services.contacts.adapters import orm, proto
 from services.contacts.domain import commands
 from services.contacts.service_layer import handlers
 from services.contacts.service_layer.unit_of_work import UnitOfWork
@@ -136,9 +138,12 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         return proto.timeline_to_proto(handlers.timeline(self.uow(), request.id))
 
 
-def registrar(uow: Callable[[], UnitOfWork]) -> Callable[[grpc.Server], Iterable[str]]:
+def registrar(
+    uow: Callable[[], UnitOfWork], engine: Engine
+) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_ContactsServicer_to_server(ContactsServicer(uow), server)
-        return [pb.DESCRIPTOR.services_by_name["Contacts"].full_name]
+        log = register_event_log(server, engine, orm.outbox)
+        return [pb.DESCRIPTOR.services_by_name["Contacts"].full_name, log]
 
     return register

@@ -15,7 +15,7 @@ from services.contacts.entrypoints import consumer, grpc_server
 def serve(settings: Settings) -> None:
     contacts = bootstrap.from_settings(settings)
     address = f"0.0.0.0:{settings.grpc_port('contacts')}"
-    serve_grpc("contacts", grpc_server.registrar(contacts.uow), address)
+    serve_grpc("contacts", grpc_server.registrar(contacts.uow, contacts.engine), address)
 
 
 def consume(settings: Settings) -> None:

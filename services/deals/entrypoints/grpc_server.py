@@ -10,10 +10,11 @@ import grpc
 from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1 import deals_pb2_grpc as pb_grpc
 from crmkit.errors import InvalidInput
+from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from crmkit.paging import Page
 from crmkit.protobuf import parse_date
-from services.deals.adapters import proto
+from services.deals.adapters import orm, proto
 from services.deals.bootstrap import Deals
 from services.deals.domain import commands, model
 from services.deals.service_layer import campaigns, deals, erp, lists, pipelines, reminders, tasks
@@ -290,6 +291,7 @@ class DealsServicer(pb_grpc.DealsServicer):
 def registrar(app: Deals) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_DealsServicer_to_server(DealsServicer(app), server)
-        return [pb.DESCRIPTOR.services_by_name["Deals"].full_name]
+        log = register_event_log(server, app.engine, orm.outbox)
+        return [pb.DESCRIPTOR.services_by_name["Deals"].full_name, log]
 
     return register

@@ -9,9 +9,10 @@ import grpc
 
 from crm.mail.v1 import mail_pb2 as pb
 from crm.mail.v1 import mail_pb2_grpc as pb_grpc
+from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from crmkit.protobuf import parse_date
-from services.mail.adapters import proto
+from services.mail.adapters import orm, proto
 from services.mail.adapters.proto import page_of
 from services.mail.bootstrap import Mail
 from services.mail.domain import commands
@@ -126,6 +127,7 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
 def registrar(app: Mail) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_MailServicer_to_server(MailServicer(app), server)
-        return [pb.DESCRIPTOR.services_by_name["Mail"].full_name]
+        log = register_event_log(server, app.engine, orm.outbox)
+        return [pb.DESCRIPTOR.services_by_name["Mail"].full_name, log]
 
     return register

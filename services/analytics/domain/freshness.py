@@ -1,0 +1,40 @@
+"""How fresh the analytics are: per source, what it has published against what analytics has
+applied of it (API.md, "Freshness")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from crmkit.events import TypePosition
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    producer: str
+    last_event_at: datetime | None  # the newest event it published of the kinds analytics reads
+    applied_up_to: int  # how many of them analytics has applied with none missing before
+    lag_events: int  # published and not yet applied
+    lag_seconds: float  # how long the oldest of those has been waiting; 0: none is
+
+    @classmethod
+    def of(
+        cls,
+        producer: str,
+        published: Sequence[TypePosition],
+        applied: Mapping[str, int],
+        now: datetime,
+    ) -> SourceFreshness:
+        """From the producer's positions per event type and analytics' watermark per type."""
+        waiting_since = [p.first_unapplied_at for p in published if p.first_unapplied_at]
+        moments = [p.last_event_at for p in published if p.last_event_at]
+        behind = sum(max(0, p.last_number - applied.get(p.event_type, 0)) for p in published)
+        oldest = min(waiting_since) if waiting_since and behind else None
+        return cls(
+            producer=producer,
+            last_event_at=max(moments) if moments else None,
+            applied_up_to=sum(min(applied.get(p.event_type, 0), p.last_number) for p in published),
+            lag_events=behind,
+            lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        )
