@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response
+import grpc
+from flask import Blueprint, Response, request
 from pydantic import BaseModel
 
 from crm.analytics.v1 import analytics_pb2 as pb
@@ -21,10 +23,46 @@ from gateway.schemas.common import PageQuery
 
 bp = Blueprint("analytics", __name__)
 AREA = "analytics"
+NOT_DATA = ("/freshness", "/schedules/")  # answers about the analytics, not of their data
 
 
 def _analytics() -> AnalyticsStub:
     return gateway().clients.analytics
+
+
+@bp.after_request
+def _say_how_fresh(response: Response) -> Response:
+    """Every answer of analytics data says how fresh it is: `as_of` and `lag_seconds` in its
+    JSON, and as X-Data-As-Of and X-Data-Lag-Seconds headers (a CSV export has only those)."""
+    if request.method != "GET" or response.status_code != 200:
+        return response
+    if any(part in request.path for part in NOT_DATA):
+        return response
+    as_of, lag = _data_freshness()
+    if as_of is not None:
+        response.headers["X-Data-As-Of"] = as_of
+    if lag is not None:
+        response.headers["X-Data-Lag-Seconds"] = f"{lag:.3f}"
+    if response.mimetype == "application/json":
+        body = json.loads(response.get_data())
+        if isinstance(body, dict):
+            body |= {"as_of": as_of, "lag_seconds": lag}
+            response.set_data(json.dumps(body, ensure_ascii=False))
+    return response
+
+
+def _data_freshness() -> tuple[str | None, float | None]:
+    """The moment up to which analytics reflect every event of their sources (when behind, when
+    the oldest event not applied yet happened) and the lag; unknown when a source is down."""
+    try:
+        found = from_message(s.Freshness, _analytics().GetFreshness(pb.Empty()))
+    except grpc.RpcError:
+        return None, None
+    lag = max((source.lag_seconds for source in found.sources), default=0.0)
+    if lag > 0:
+        return (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=lag)).isoformat(), lag
+    newest = [source.last_event_at for source in found.sources if source.last_event_at]
+    return (max(newest).isoformat() if newest else None), 0.0
 
 
 @spec.route(

@@ -26,6 +26,18 @@ class ClassificationIn(Input):
     xyz_period: Literal["month", "quarter"] = "month"
 
 
+class Fresh(BaseModel):
+    """What every analytics answer says of how fresh it is (gateway/api/analytics.py fills it)."""
+
+    as_of: dt.datetime | None = Field(
+        None,
+        description="the analytics reflect every event of their sources up to this moment",
+    )
+    lag_seconds: float | None = Field(
+        None, description="how far behind the sources they are; 0: current; null: unknown"
+    )
+
+
 class RunStarted(BaseModel):
     run_id: str
 
@@ -52,7 +64,8 @@ class Run(BaseModel):
     )
 
 
-RunPage = Page[Run]
+class RunPage(Page[Run], Fresh):
+    pass
 
 
 class Result(BaseModel):
@@ -71,7 +84,8 @@ class Result(BaseModel):
     computed_at: dt.datetime
 
 
-ResultPage = Page[Result]
+class ResultPage(Page[Result], Fresh):
+    pass
 
 
 class HistoryQuery(PageQuery):
@@ -123,7 +137,7 @@ class BcgRow(BaseModel):
     quadrant: Literal["star", "cash_cow", "question", "dog"]
 
 
-class BcgReport(BaseModel):
+class BcgReport(Fresh):
     items: list[BcgRow]
 
 
@@ -150,7 +164,7 @@ class GroupedRow(BaseModel):
     amount: str | None = None
 
 
-class GroupedReport(BaseModel):
+class GroupedReport(Fresh):
     items: list[GroupedRow]
     internal_orders: int | None = None
 
@@ -182,7 +196,7 @@ class DealOutcome(BaseModel):
     revenue: str = Field("0", description="the amounts of the won deals")
 
 
-class DealOutcomesReport(BaseModel):
+class DealOutcomesReport(Fresh):
     items: list[DealOutcome]
 
 
@@ -203,7 +217,7 @@ class ForecastMonth(BaseModel):
     weighted_amount: str = "0"
 
 
-class Funnel(BaseModel):
+class Funnel(Fresh):
     stages: list[FunnelStage]
     forecast: list[ForecastMonth] = []
     deals: int = 0
@@ -230,7 +244,7 @@ class BottleneckStage(BaseModel):
     stalled: int = Field(0, description="open deals in the stage for longer than its p90")
 
 
-class Bottlenecks(BaseModel):
+class Bottlenecks(Fresh):
     stages: list[BottleneckStage]
 
 
@@ -247,7 +261,7 @@ class UnfinishedRow(BaseModel):
     overdue: int = Field(0, description="open deals past their expected close date")
 
 
-class UnfinishedReport(BaseModel):
+class UnfinishedReport(Fresh):
     items: list[UnfinishedRow]
 
 
@@ -272,7 +286,8 @@ class PlannedClose(BaseModel):
     weighted_amount: str | None = None
 
 
-ClosingPlanPage = Page[PlannedClose]
+class ClosingPlanPage(Page[PlannedClose], Fresh):
+    pass
 
 
 class ManagersQuery(CsvQuery):
@@ -294,7 +309,7 @@ class ManagerRow(BaseModel):
     win_rate: float | None = None
 
 
-class ManagerReport(BaseModel):
+class ManagerReport(Fresh):
     items: list[ManagerRow]
 
 
@@ -312,7 +327,7 @@ class CampaignRow(BaseModel):
     )
 
 
-class CampaignReport(BaseModel):
+class CampaignReport(Fresh):
     items: list[CampaignRow]
 
 
@@ -325,7 +340,7 @@ class WinMetrics(BaseModel):
     brier: float
 
 
-class WinModel(BaseModel):
+class WinModel(Fresh):
     version: int
     status: Literal["queued", "running", "done", "failed"]
     reason: str | None = None
@@ -355,7 +370,7 @@ class WinFactor(BaseModel):
     effect: float = Field(0.0, description="on the log-odds of winning: + raises, - lowers")
 
 
-class WinProbability(BaseModel):
+class WinProbability(Fresh):
     probability: float = 0.0
     model_version: int | None = Field(
         None, description="null: the stage baseline answered (or the deal is closed)"

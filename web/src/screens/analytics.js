@@ -1,9 +1,10 @@
 // Analytics: funnel and forecast, deal outcomes, bottlenecks, ABC/XYZ, BCG, lost deals, managers, campaigns and
 // the schedules of the classification and of the win model. One tab per route: #/analytics/:tab.
 import "./analytics.css";
-import { t } from "../i18n.js";
+import { get } from "../api.js";
+import { number, t, time } from "../i18n.js";
 import { go } from "../router.js";
-import { html, loading, pageHeader, problem, render, tabs } from "../ui.js";
+import { html, loading, nothing, pageHeader, problem, render, tabs } from "../ui.js";
 import * as abcxyz from "./analytics/abcxyz.js";
 import * as bcg from "./analytics/bcg.js";
 import * as bottlenecks from "./analytics/bottlenecks.js";
@@ -41,10 +42,12 @@ export async function show(root, params, query) {
         tab,
         (key) => go(`/analytics/${key}`, kept),
       )}
+      <div class="an-freshness" aria-live="polite"></div>
       <div class="analytics-body" data-tab=${tab}></div>
     </div>`,
     root,
   );
+  sayHowFresh(root.querySelector(".an-freshness"), context);
   const body = root.querySelector(".analytics-body");
   if (shown !== tab || !body.firstElementChild) {
     forgetCharts();
@@ -62,4 +65,18 @@ export async function show(root, params, query) {
       );
     }
   }
+}
+
+// While the analytics are behind their sources (events published, not applied yet): "data as of
+// 12:03 — 2 min behind" over every tab; nothing when they are current (behind by under a second).
+const BEHIND_SECONDS = 1;
+
+async function sayHowFresh(notice, context) {
+  const found = await get("/analytics/freshness").catch(() => null);
+  if (!found || !context.alive()) return;
+  const lag = Math.max(0, ...found.sources.map((source) => source.lag_seconds));
+  if (lag < BEHIND_SECONDS) return render(nothing, notice);
+  const asOf = new Date(Date.now() - lag * 1000);
+  const behind = lag < 60 ? t("analytics.behind_seconds", { n: number(lag) }) : t("analytics.behind_minutes", { n: number(lag / 60) });
+  render(html`<p class="an-behind" role="status">${t("analytics.data_as_of", { time: time(asOf), behind })}</p>`, notice);
 }
