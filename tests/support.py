@@ -7,7 +7,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ class Suite:
     contacts_address: str
     analytics: analytics_bootstrap.Analytics
     mail: mail_bootstrap.Mail
+    addresses: dict[str, str] = field(default_factory=dict)  # CRM_<SERVICE>_ADDR of each server
 
     def deliver_events(self) -> int:
         """Hands every unsent event straight to each consuming service's handler, as relay and
@@ -253,6 +254,7 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
             f"127.0.0.1:{port}",
             analytics,
             mail,
+            addresses,
         )
     finally:
         server.stop(grace=None)

@@ -85,6 +85,8 @@ def start(body: s.ClassificationIn) -> Response:
         abc_limits=body.abc_limits,
         xyz_limits=body.xyz_limits,
         xyz_period=body.xyz_period,
+        wait_seconds=body.wait_seconds,
+        partial_allowed=body.partial_allowed,
     )
     run = _analytics().StartClassification(request)
     response = render(s.RunStarted(run_id=run.id), 202)

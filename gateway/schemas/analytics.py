@@ -24,6 +24,16 @@ class ClassificationIn(Input):
         default_factory=lambda: [10.0, 25.0], min_length=2, max_length=2
     )
     xyz_period: Literal["month", "quarter"] = "month"
+    wait_seconds: int = Field(
+        300,
+        ge=0,
+        le=3600,
+        description="how long the run waits for analytics to apply what its sources had "
+        "published when it was asked for; after that it fails, naming the lag",
+    )
+    partial_allowed: bool = Field(
+        False, description="after wait_seconds, compute anyway and mark the run partial"
+    )
 
 
 class Fresh(BaseModel):
@@ -49,6 +59,8 @@ class Parameters(BaseModel):
     abc_limits: list[float]
     xyz_limits: list[float]
     xyz_period: str
+    wait_seconds: int = 300
+    partial_allowed: bool = False
 
 
 class Run(BaseModel):
@@ -62,6 +74,14 @@ class Run(BaseModel):
     negative: int = Field(
         0, description="customers with a negative value (gross profit); they are C"
     )
+    awaited: dict[str, int] = Field(
+        default_factory=dict,
+        description="per event type, the number its source had published when the run was asked",
+    )
+    waited_seconds: float | None = Field(
+        None, description="how long the run waited for those events to be applied"
+    )
+    partial: bool = Field(False, description="computed before every awaited event was applied")
 
 
 class RunPage(Page[Run], Fresh):

@@ -9,18 +9,15 @@ from celery import Celery
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from crm.events.v1.event_log_pb2_grpc import EventLogStub
 from crmkit.db import make_engine, make_session_factory
-from crmkit.grpc_client import connect
 from crmkit.settings import Settings
-from services.analytics.adapters.event_sources import GrpcEventSources
+from services.analytics.adapters.event_sources import GrpcEventSources, sources_of
 from services.analytics.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from services.analytics.entrypoints import tasks
 from services.analytics.service_layer.schedules import Dispatch
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork, EventSources
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SOURCES = ("contacts", "deals")
 
 
 def _nobody(_job: str) -> None:
@@ -48,21 +45,11 @@ def bootstrap(db_url: str, dispatch: Dispatch = _nobody, train: Dispatch = _nobo
 def from_settings(settings: Settings) -> Analytics:
     """The gRPC server's: runs and trainings are handed to the celery worker."""
     app = bootstrap(settings.db_url("analytics"))
-    app.sources = event_sources(settings)
+    app.sources = sources_of(settings)
     sender = tasks.create_celery(settings, app.uow)
     app.dispatch = lambda run_id: _send(sender, tasks.RUN_CLASSIFICATION, run_id)
     app.train = lambda version: _send(sender, tasks.TRAIN, version)
     return app
-
-
-def event_sources(settings: Settings) -> GrpcEventSources:
-    """The services analytics reads the events of: contacts and deals."""
-    return GrpcEventSources(
-        {
-            producer: EventLogStub(connect(settings.grpc_address(producer), settings.grpc_timeout))
-            for producer in SOURCES
-        }
-    )
 
 
 def _send(sender: Celery, task: str, argument: str) -> None:

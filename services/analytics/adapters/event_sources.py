@@ -12,9 +12,12 @@ from crm.events.v1 import event_log_pb2 as pb
 from crm.events.v1.event_log_pb2_grpc import EventLogStub
 from crmkit.event_log import position_of
 from crmkit.events import TypePosition
+from crmkit.grpc_client import connect
+from crmkit.settings import Settings
 from services.analytics.adapters import orm
 
 watermarks = orm.metadata.tables["watermarks"]
+SOURCES = ("contacts", "deals")
 
 
 class SqlAlchemyWatermarks:
@@ -36,3 +39,13 @@ class GrpcEventSources:
     ) -> list[TypePosition]:
         request = pb.PositionsRequest(event_types=event_types, applied_up_to=applied_up_to)
         return [position_of(item) for item in self.logs[producer].GetPositions(request).items]
+
+
+def sources_of(settings: Settings) -> GrpcEventSources:
+    """The services analytics reads the events of, contacts and deals, at their addresses."""
+    return GrpcEventSources(
+        {
+            producer: EventLogStub(connect(settings.grpc_address(producer), settings.grpc_timeout))
+            for producer in SOURCES
+        }
+    )

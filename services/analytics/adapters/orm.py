@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from crmkit.db import UtcDateTime, id_column
@@ -216,6 +217,12 @@ classification_runs = Table(
     Column("negative", Integer, nullable=False, default=0),
     Column("created_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
+    # What the run waits for before it computes: event type -> its source's number when asked.
+    Column("awaited", JSON, nullable=False, server_default="{}"),
+    Column("wait_seconds", Integer, nullable=False, server_default="300"),
+    Column("partial_allowed", Boolean, nullable=False, server_default=false()),
+    Column("waited_seconds", Float),
+    Column("partial", Boolean, nullable=False, server_default=false()),
 )
 
 # Kept for ever: the history of every customer's classes.

@@ -97,6 +97,8 @@ def run_classification(request: pb.ClassificationRequest) -> commands.RunClassif
         abc_limits=_limits(request.abc_limits, (80, 95), "abc_limits"),
         xyz_limits=_limits(request.xyz_limits, (10, 25), "xyz_limits"),
         xyz_period=request.xyz_period or "month",
+        wait_seconds=request.wait_seconds if request.HasField("wait_seconds") else 300,
+        partial_allowed=request.partial_allowed,
     )
 
 
@@ -131,6 +133,8 @@ def run_message(run: ClassificationRun) -> pb.ClassificationRun:
         abc_limits=run.abc_limits,
         xyz_limits=run.xyz_limits,
         xyz_period=run.xyz_period,
+        wait_seconds=run.wait_seconds,
+        partial_allowed=run.partial_allowed,
     )
     message = pb.ClassificationRun(
         id=run.id,
@@ -139,6 +143,9 @@ def run_message(run: ClassificationRun) -> pb.ClassificationRun:
         created_at=run.created_at.isoformat(),
         customers=run.customers,
         negative=run.negative,
+        awaited=run.awaited,
+        waited_seconds=run.waited_seconds,
+        partial=run.partial,
     )
     if run.reason:
         message.reason = run.reason

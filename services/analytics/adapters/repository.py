@@ -63,6 +63,11 @@ def _run(row: Mapping[Any, Any]) -> ClassificationRun:
         negative=row[r.negative],
         reason=row[r.reason],
         finished_at=row[r.finished_at],
+        awaited=dict(row[r.awaited] or {}),
+        wait_seconds=row[r.wait_seconds],
+        partial_allowed=row[r.partial_allowed],
+        waited_seconds=row[r.waited_seconds],
+        partial=row[r.partial],
     )
 
 
@@ -107,6 +112,10 @@ class SqlAlchemyClassificationRunRepository:
     def fail(self, run_id: str, reason: str, at: datetime) -> None:
         failed = {"status": "failed", "reason": reason, "finished_at": at}
         self.session.execute(update(orm.classification_runs).where(r.id == run_id).values(failed))
+
+    def waited(self, run_id: str, seconds: float, partial: bool) -> None:
+        waited = {"waited_seconds": seconds, "partial": partial}
+        self.session.execute(update(orm.classification_runs).where(r.id == run_id).values(waited))
 
     def add_results(self, results: list[ClassificationResult]) -> None:
         if results:

@@ -21,6 +21,8 @@ class RunClassification(Command):
     xyz_limits: Limits = (10, 25)
     xyz_period: str = "month"
     run_key: str | None = None  # a scheduled tick's: the run is started once
+    wait_seconds: int = 300  # how long it waits for its sources' events before it computes
+    partial_allowed: bool = False  # after that, compute anyway and say so, instead of failing
 
     def check(self) -> None:
         model.check_parameter(self.parameter)

@@ -38,3 +38,24 @@ class SourceFreshness:
             lag_events=behind,
             lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
         )
+
+
+class SourcesBehind(Exception):
+    """A run's sources had published events it was asked after that analytics had not applied."""
+
+
+def missing(awaited: Mapping[str, int], applied: Mapping[str, int]) -> dict[str, int]:
+    """Per event type, how many of the awaited events are not applied yet."""
+    return {
+        event_type: number - applied.get(event_type, 0)
+        for event_type, number in sorted(awaited.items())
+        if applied.get(event_type, 0) < number
+    }
+
+
+def behind_reason(lacking: Mapping[str, int], waited: float) -> str:
+    detail = ", ".join(f"{count} {event_type}" for event_type, count in lacking.items())
+    return (
+        f"analytics had not applied {sum(lacking.values())} events its sources had published "
+        f"when the run was asked for ({detail}) after waiting {waited:.0f} s"
+    )

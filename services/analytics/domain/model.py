@@ -68,6 +68,11 @@ class ClassificationRun:
     negative: int = 0
     reason: str | None = None
     finished_at: datetime | None = None
+    awaited: dict[str, int] = field(default_factory=dict)  # event type -> number, when asked
+    wait_seconds: int = 300
+    partial_allowed: bool = False
+    waited_seconds: float | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)

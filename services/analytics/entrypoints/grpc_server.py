@@ -37,8 +37,9 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         self, request: pb.ClassificationRequest, context: Context
     ) -> pb.ClassificationRun:
         command = proto.run_classification(request)
+        awaited = freshness.awaited(self.app.sources, ROUTES.event_types)
         started = classification.start_run(
-            command, self.app.uow(), current_identity(), classification.now()
+            command, self.app.uow(), current_identity(), classification.now(), awaited
         )
         assert started is not None  # no run key: always a new run
         self.app.dispatch(started.id)

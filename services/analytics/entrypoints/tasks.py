@@ -8,8 +8,10 @@ from celery import Celery
 
 from crmkit.jobs import celery_app
 from crmkit.settings import Settings
+from services.analytics.adapters.event_sources import sources_of
 from services.analytics.domain.commands import ComputeClassification, ComputeWinModel
-from services.analytics.service_layer import classification, schedules, win_probability
+from services.analytics.entrypoints.consumer import ROUTES
+from services.analytics.service_layer import classification, freshness, schedules, win_probability
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork
 
 RUN_CLASSIFICATION = "analytics.run_classification"
@@ -24,6 +26,10 @@ def create_celery(settings: Settings, uow: Callable[[], AnalyticsUnitOfWork]) ->
         settings,
         {"dispatch-schedules": {"task": DISPATCH_SCHEDULES, "schedule": BEAT_SECONDS}},
     )
+
+    def awaited() -> dict[str, int]:
+        """What a scheduled run waits for: what contacts and deals have published by now."""
+        return freshness.awaited(sources_of(settings), ROUTES.event_types)
 
     @app.task(name=RUN_CLASSIFICATION)
     def run_classification(run_id: str) -> None:
@@ -42,6 +48,7 @@ def create_celery(settings: Settings, uow: Callable[[], AnalyticsUnitOfWork]) ->
         """Asked by every beat process; the run key lets only one of them start a tick's run."""
         at = classification.now()
         schedules.dispatch_due_training(uow(), lambda v: train_win_model.delay(v), at)
-        return schedules.dispatch_due(uow(), lambda run_id: run_classification.delay(run_id), at)
+        run = run_classification.delay
+        return schedules.dispatch_due(uow(), lambda run_id: run(run_id), at, awaited)
 
     return app

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from crmkit.errors import NotFound
+from crmkit.errors import InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.analytics.domain import classification as rules
 from services.analytics.domain.commands import ComputeClassification, RunClassification
 from services.analytics.domain.events import ClassificationCompleted, CustomerClassified
+from services.analytics.domain.freshness import SourcesBehind, behind_reason, missing
 from services.analytics.domain.model import AREA, ClassificationResult, ClassificationRun
 from services.analytics.service_layer.jobs import run_once
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork
@@ -22,12 +26,31 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class Clock:
+    """How a run waits for its sources: seconds that only go forward, and a pause."""
+
+    seconds: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+
+
+POLL_SECONDS = 0.5
+MAX_WAIT_SECONDS = 3600
+
+
 def start_run(
-    command: RunClassification, uow: AnalyticsUnitOfWork, actor: Identity, at: datetime
+    command: RunClassification,
+    uow: AnalyticsUnitOfWork,
+    actor: Identity,
+    at: datetime,
+    awaited: Mapping[str, int] | None = None,
 ) -> ClassificationRun | None:
-    """Stores a queued run; with a run key that was used before, returns None (never twice)."""
+    """Stores a queued run that will wait for the events its sources had published by now
+    (`awaited`: event type -> number); with a run key used before, returns None (never twice)."""
     actor.require_writer(AREA)
     command.check()
+    if not 0 <= command.wait_seconds <= MAX_WAIT_SECONDS:
+        raise InvalidInput.field("wait_seconds", f"must be between 0 and {MAX_WAIT_SECONDS}")
     run = ClassificationRun(
         id=str(uuid.uuid4()),
         parameter=command.parameter,
@@ -38,6 +61,9 @@ def start_run(
         xyz_period=command.xyz_period,
         run_key=command.run_key,
         created_at=at,
+        awaited=dict(awaited or {}),
+        wait_seconds=command.wait_seconds,
+        partial_allowed=command.partial_allowed,
     )
     with uow:
         if command.run_key and uow.classification_runs.has_run_key(command.run_key):
@@ -48,15 +74,40 @@ def start_run(
     return run
 
 
-def execute_run(command: ComputeClassification, uow: AnalyticsUnitOfWork, at: datetime) -> None:
-    """Computes and stores the classes of every customer; a failure is recorded, not lost."""
+def execute_run(
+    command: ComputeClassification, uow: AnalyticsUnitOfWork, at: datetime, clock: Clock = Clock()
+) -> None:
+    """Waits until analytics has applied what its sources had published when the run was asked
+    for, then computes and stores the classes of every customer; a failure (sources still
+    behind after the run's wait) is recorded, not lost."""
     run_id = command.run_id
+
+    def work(uow: AnalyticsUnitOfWork) -> None:
+        run = _run(uow, run_id)
+        _wait_for_sources(uow, run, clock)
+        _compute(uow, run, at)
+
     run_once(
         uow,
         lambda uow: uow.classification_runs.claim(run_id),
-        lambda uow: _compute(uow, _run(uow, run_id), at),
+        work,
         lambda uow, reason: uow.classification_runs.fail(run_id, reason, at),
+        expected=(SourcesBehind,),
     )
+
+
+def _wait_for_sources(uow: AnalyticsUnitOfWork, run: ClassificationRun, clock: Clock) -> None:
+    started = clock.seconds()
+    while True:
+        applied = {event_type: n for (_, event_type), n in uow.watermarks.applied().items()}
+        lacking = missing(run.awaited, applied)
+        waited = clock.seconds() - started
+        if not lacking or (waited >= run.wait_seconds and run.partial_allowed):
+            uow.classification_runs.waited(run.id, waited, partial=bool(lacking))
+            return
+        if waited >= run.wait_seconds:
+            raise SourcesBehind(behind_reason(lacking, waited))
+        clock.sleep(min(POLL_SECONDS, run.wait_seconds - waited))
 
 
 def _compute(uow: AnalyticsUnitOfWork, run: ClassificationRun, at: datetime) -> None:

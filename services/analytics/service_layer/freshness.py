@@ -18,6 +18,16 @@ def by_producer(event_types: Iterable[str]) -> dict[str, list[str]]:
     return dict(grouped)
 
 
+def awaited(sources: EventSources, event_types: Iterable[str]) -> dict[str, int]:
+    """What a run asked for now waits for: per event type, the number its source has reached
+    (every event it had committed by now is numbered at or below it)."""
+    found: dict[str, int] = {}
+    for producer, types in by_producer(event_types).items():
+        for position in sources.positions(producer, types, {}):
+            found[position.event_type] = position.last_number
+    return found
+
+
 def freshness(
     uow: AnalyticsUnitOfWork, sources: EventSources, event_types: Iterable[str], now: datetime
 ) -> list[SourceFreshness]:

@@ -4,7 +4,7 @@ however many beats ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 
 from croniter import croniter
@@ -83,8 +83,14 @@ def _due_tick(schedule: ClassificationSchedule | TrainingSchedule, at: datetime)
     return tick
 
 
-def dispatch_due(uow: AnalyticsUnitOfWork, dispatch: Dispatch, at: datetime) -> str | None:
-    """Starts the run of the latest tick not yet run; returns its id, or None."""
+def dispatch_due(
+    uow: AnalyticsUnitOfWork,
+    dispatch: Dispatch,
+    at: datetime,
+    awaited: Callable[[], Mapping[str, int]] = dict,
+) -> str | None:
+    """Starts the run of the latest tick not yet run, waiting like any run for what the sources
+    had published by then (`awaited`, asked only when a tick is due); returns its id, or None."""
     with uow:
         schedule = uow.schedules.classification()
     tick = None if schedule is None else _due_tick(schedule, at)
@@ -95,7 +101,7 @@ def dispatch_due(uow: AnalyticsUnitOfWork, dispatch: Dispatch, at: datetime) -> 
         schedule.parameter, first, last, schedule.abc_limits, schedule.xyz_limits,
         schedule.xyz_period, run_key=f"{NAME}@{tick:%Y-%m-%dT%H:%M}",
     )  # fmt: skip
-    started = start_run(command, uow, SYSTEM, at)
+    started = start_run(command, uow, SYSTEM, at, awaited())
     if started is None:
         return None
     dispatch(started.id)

@@ -45,6 +45,9 @@ class ClassificationRunRepository(Protocol):
 
     def fail(self, run_id: str, reason: str, at: datetime) -> None: ...
 
+    def waited(self, run_id: str, seconds: float, partial: bool) -> None:
+        """How long the run waited for its sources, and whether it computed before they caught up."""
+
     def add_results(self, results: list[ClassificationResult]) -> None: ...
 
     def finish(self, run_id: str, customers: int, negative: int, at: datetime) -> None: ...

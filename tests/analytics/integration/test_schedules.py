@@ -114,6 +114,7 @@ def test_a_schedule_every_minute_runs_once_a_minute_with_two_beat_processes(
         "CRM_ANALYTICS_DB_URL": suite.settings.db_url("analytics"),
         "CRM_AMQP_URL": amqp_url,
         "CRM_LOG_LEVEL": "WARNING",
+        **suite.addresses,  # a scheduled run asks contacts and deals how far they published
     }
     processes = [
         subprocess.Popen(

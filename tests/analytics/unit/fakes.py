@@ -53,6 +53,9 @@ class FakeClassificationRunRepository:
     def fail(self, run_id: str, reason: str, at: datetime) -> None:
         self.items[run_id].status, self.items[run_id].reason = "failed", reason
 
+    def waited(self, run_id: str, seconds: float, partial: bool) -> None:
+        self.items[run_id].waited_seconds, self.items[run_id].partial = seconds, partial
+
     def add_results(self, results: list[ClassificationResult]) -> None:
         self.stored.extend(results)
 
@@ -163,6 +166,14 @@ class FakeFacts:
         )
 
 
+class FakeWatermarks:
+    def __init__(self) -> None:
+        self.applied_up_to: dict[tuple[str, str], int] = {}
+
+    def applied(self) -> dict[tuple[str, str], int]:
+        return dict(self.applied_up_to)
+
+
 class FakeUnitOfWork(FakeTransaction):
     def __init__(self) -> None:
         super().__init__()
@@ -174,3 +185,4 @@ class FakeUnitOfWork(FakeTransaction):
         self.win_features: Any = None  # the win model is tested on the real projections
         self.reports: Any = None
         self.pipelines: Any = None
+        self.watermarks = FakeWatermarks()

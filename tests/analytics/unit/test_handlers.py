@@ -3,7 +3,10 @@ schedules and trainings, without a database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -152,3 +155,74 @@ def test_a_training_that_fails_is_recorded_with_its_reason() -> None:
         win_probability.execute_training(ComputeWinModel(version), uow, NOW)
     failed = win_probability.get_training(uow, version)
     assert (failed.status, failed.reason) == ("failed", "the projections are away")
+
+
+# -- a run waits for what its sources had published when it was asked for -----------------
+INVOICES = "deals.invoice.posted"
+
+
+class FakeClock(classification.Clock):
+    """Seconds that move only when the run pauses: a wait of minutes takes no time here."""
+
+    def __init__(self, on_pause: Callable[[float], None] = lambda now: None) -> None:
+        self.now = 0.0
+        self.paused = 0
+        self.on_pause = on_pause
+        super().__init__(seconds=lambda: self.now, sleep=self._pause)
+
+    def _pause(self, seconds: float) -> None:
+        self.now += seconds
+        self.paused += 1
+        self.on_pause(self.now)
+
+
+def a_run_awaiting(uow: FakeUnitOfWork, number: int, **asked: Any) -> str:
+    uow.facts.periods = {"big": [1000.0] * 6}
+    wanted = replace(HALF_YEAR, **asked)
+    run = classification.start_run(wanted, uow, DIRECTOR, NOW, {INVOICES: number})
+    assert run is not None
+    return run.id
+
+
+def test_a_run_waits_until_the_invoices_published_before_it_are_applied_then_computes() -> None:
+    uow = FakeUnitOfWork()
+    run_id = a_run_awaiting(uow, 40)
+    uow.watermarks.applied_up_to[("deals", INVOICES)] = 10
+
+    def consumer_catches_up(now: float) -> None:
+        if now >= 3:
+            uow.watermarks.applied_up_to[("deals", INVOICES)] = 40
+
+    classification.execute_run(
+        ComputeClassification(run_id), uow, NOW, FakeClock(consumer_catches_up)
+    )
+    done = classification.get_run(uow, run_id)
+    assert (done.status, done.partial, done.waited_seconds) == ("done", False, 3.0)
+    assert done.awaited == {INVOICES: 40}
+
+
+def test_a_run_whose_sources_stay_behind_fails_after_its_wait_naming_the_lag() -> None:
+    uow = FakeUnitOfWork()
+    run_id = a_run_awaiting(uow, 40, wait_seconds=5)
+    uow.watermarks.applied_up_to[("deals", INVOICES)] = 25
+    classification.execute_run(ComputeClassification(run_id), uow, NOW, FakeClock())
+    failed = classification.get_run(uow, run_id)
+    assert failed.status == "failed" and failed.reason is not None
+    assert "15 deals.invoice.posted" in failed.reason and "5 s" in failed.reason
+    assert uow.classification_runs.stored == []
+
+
+def test_a_run_that_may_be_partial_computes_after_its_wait_and_says_it_is_partial() -> None:
+    uow = FakeUnitOfWork()
+    run_id = a_run_awaiting(uow, 40, wait_seconds=5, partial_allowed=True)
+    classification.execute_run(ComputeClassification(run_id), uow, NOW, FakeClock())
+    done = classification.get_run(uow, run_id)
+    assert (done.status, done.partial, done.waited_seconds) == ("done", True, 5.0)
+
+
+def test_a_run_asks_for_a_wait_of_at_most_an_hour() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        classification.start_run(
+            replace(HALF_YEAR, wait_seconds=7200), FakeUnitOfWork(), DIRECTOR, NOW
+        )
+    assert refused.value.errors[0].field == "wait_seconds"
