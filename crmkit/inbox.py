@@ -59,19 +59,48 @@ class InboxHandler:
                 return False
             # A concurrent consumer inserting the same id makes this insert fail at commit and
             # the transaction roll back; the message is then redelivered and skipped.
-            session.execute(
-                self.table.insert().values(
-                    event_id=envelope.event_id,
-                    event_type=envelope.type,
-                    applied_at=datetime.now(UTC),
-                    producer=envelope.producer,
-                    sequence=envelope.sequence or None,
-                )
-            )
+            session.execute(insert(self.table).values(self._row(envelope, datetime.now(UTC))))
             self.apply(session, envelope)
             if envelope.sequence:
                 self._move_watermark(session, envelope.producer, envelope.type)
         return True
+
+    def apply_batch(self, envelopes: list[Envelope]) -> list[bool]:
+        """Several deliveries in one transaction: the known ids found in one query, the new ones
+        recorded in one multi-row insert and applied in order, each watermark moved once (in a
+        fixed order, so that competing consumers lock them alike). True for each one applied
+        now; if anything fails nothing of the batch is kept."""
+        first_seen: dict[str, Envelope] = {}
+        for envelope in envelopes:
+            first_seen.setdefault(envelope.event_id, envelope)
+        with self.sessions.begin() as session:
+            ids = list(first_seen)
+            known = set(
+                session.scalars(select(self.table.c.event_id).where(self.table.c.event_id.in_(ids)))
+            )
+            new = [e for e in first_seen.values() if e.event_id not in known]
+            if new:
+                moment = datetime.now(UTC)
+                session.execute(insert(self.table), [self._row(e, moment) for e in new])
+            for envelope in new:
+                self.apply(session, envelope)
+            for producer, event_type in sorted({(e.producer, e.type) for e in new if e.sequence}):
+                self._move_watermark(session, producer, event_type)
+        applied = {e.event_id for e in new}
+        return [
+            envelope.event_id in applied and first_seen[envelope.event_id] is envelope
+            for envelope in envelopes
+        ]
+
+    @staticmethod
+    def _row(envelope: Envelope, moment: datetime) -> dict[str, object]:
+        return {
+            "event_id": envelope.event_id,
+            "event_type": envelope.type,
+            "applied_at": moment,
+            "producer": envelope.producer,
+            "sequence": envelope.sequence or None,
+        }
 
     def _move_watermark(self, session: Session, producer: str, event_type: str) -> None:
         """Up to the last number applied with every one before it. The watermark's row is locked

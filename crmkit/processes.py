@@ -27,4 +27,11 @@ def run_consumer(
     queue: QueueSpec,
 ) -> None:
     handler = InboxHandler(sessions, inbox, apply)
-    EventConsumer(connection_parameters(settings.amqp_url), queue, handler).run_forever()
+    EventConsumer(
+        connection_parameters(settings.amqp_url),
+        queue,
+        handler,
+        prefetch=max(32, settings.consumer_batch),
+        handle_batch=handler.apply_batch,
+        batch_size=settings.consumer_batch,
+    ).run_forever()

@@ -58,6 +58,7 @@ class Settings:
     refresh_token_seconds: int
     login_attempts_per_minute: int
     relay_claim_seconds: float
+    consumer_batch: int  # CRM_CONSUMER_BATCH: the most deliveries a consumer applies at once
     demo_data: bool
     log_level: str
 
@@ -92,6 +93,7 @@ class Settings:
             refresh_token_seconds=_int(env, "CRM_REFRESH_TOKEN_SECONDS", 14 * 24 * 3600),
             login_attempts_per_minute=_int(env, "CRM_LOGIN_ATTEMPTS_PER_MINUTE", 10),
             relay_claim_seconds=_float(env, "CRM_RELAY_CLAIM_SECONDS", 30.0),
+            consumer_batch=max(1, _int(env, "CRM_CONSUMER_BATCH", 500)),
             demo_data=(env.get("CRM_DEMO_DATA") or "1") not in ("0", "false", "no"),
             log_level=(env.get("CRM_LOG_LEVEL") or "INFO").upper(),
         )

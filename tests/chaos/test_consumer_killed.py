@@ -37,6 +37,7 @@ def kill_mid_burst(stack: Stack, timeout: float = 60.0) -> None:
 def test_a_consumer_killed_in_the_middle_of_a_burst_applies_every_event_exactly_once(
     stack: Stack,
 ) -> None:
+    stack.env["CRM_CONSUMER_BATCH"] = "10"  # several batches in the burst: killed amid them
     start_suite(stack, consumers=False)
     witness = Witness(stack.amqp_url)
     with Load(stack.api, prepare(stack.api), rate=None) as load:
