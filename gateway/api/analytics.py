@@ -404,7 +404,11 @@ def campaign_effectiveness(query: s.CsvQuery) -> Any:
     idempotent=True,
 )
 def train_win_model(body: s.TrainIn) -> Response:
-    request = pb.TrainRequest(window_months=body.window_months)
+    request = pb.TrainRequest(
+        window_months=body.window_months,
+        wait_seconds=body.wait_seconds,
+        partial_allowed=body.partial_allowed,
+    )
     model = from_message(s.WinModel, _analytics().TrainWinModel(request))
     response = render(model, 202)
     response.headers["Location"] = f"/api/v1/analytics/win-model?version={model.version}"

@@ -353,6 +353,16 @@ class CampaignReport(Fresh):
 
 class TrainIn(Input):
     window_months: int = Field(24, ge=1, le=120, description="closed deals of the last N months")
+    wait_seconds: int = Field(
+        300,
+        ge=0,
+        le=3600,
+        description="how long the training waits for analytics to apply what its sources had "
+        "published when it was asked for; after that it fails, naming the lag",
+    )
+    partial_allowed: bool = Field(
+        False, description="after wait_seconds, train anyway and mark the training partial"
+    )
 
 
 class WinMetrics(BaseModel):
@@ -379,6 +389,12 @@ class WinModel(Fresh):
     window_from: dt.date | None = None
     window_to: dt.date | None = None
     created_at: dt.datetime
+    awaited: dict[str, int] = Field(
+        default_factory=dict,
+        description="per event type, the number its source had published when it was asked",
+    )
+    waited_seconds: float | None = None
+    partial: bool = Field(False, description="trained before every awaited event was applied")
 
 
 class WinModelQuery(Query):

@@ -297,6 +297,12 @@ win_models = Table(
     Column("promoted", Boolean, nullable=False, default=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("trained_at", UtcDateTime),
+    # What the training waits for before it trains, as classification_runs
+    Column("awaited", JSON, nullable=False, server_default="{}"),
+    Column("wait_seconds", Integer, nullable=False, server_default="300"),
+    Column("partial_allowed", Boolean, nullable=False, server_default=false()),
+    Column("waited_seconds", Float),
+    Column("partial", Boolean, nullable=False, server_default=false()),
 )
 
 # When the win model is trained again by itself ("every Sunday 02:00 on the last 24 months").

@@ -201,6 +201,14 @@ def _metrics(found: dict[str, Any] | None) -> pb.Metrics | None:
     return None if found is None else pb.Metrics(auc=found["auc"], brier=found["brier"])
 
 
+def train_win_model(request: pb.TrainRequest) -> commands.TrainWinModel:
+    return commands.TrainWinModel(
+        window_months=request.window_months or 24,
+        wait_seconds=request.wait_seconds if request.HasField("wait_seconds") else 300,
+        partial_allowed=request.partial_allowed,
+    )
+
+
 def win_model_message(trained: WinModelVersion) -> pb.WinModel:
     found = trained.metrics or {}
     message = pb.WinModel(
@@ -214,6 +222,9 @@ def win_model_message(trained: WinModelVersion) -> pb.WinModel:
         promoted=trained.promoted,
         features=trained.features or [],
         created_at=trained.created_at.isoformat(),
+        awaited=trained.awaited,
+        waited_seconds=trained.waited_seconds,
+        partial=trained.partial,
     )
     if trained.reason is not None:
         message.reason = trained.reason

@@ -211,6 +211,11 @@ def _version(row: Row[Any]) -> WinModelVersion:
         baseline=row.baseline,
         promoted=row.promoted,
         trained_at=row.trained_at,
+        awaited=dict(row.awaited or {}),
+        wait_seconds=row.wait_seconds,
+        partial_allowed=row.partial_allowed,
+        waited_seconds=row.waited_seconds,
+        partial=row.partial,
     )
 
 
@@ -257,6 +262,10 @@ class SqlAlchemyWinModelRepository:
 
     def claim(self, version: int) -> bool:
         return _claim(self.session, orm.win_models, w.version == version)
+
+    def waited(self, version: int, seconds: float, partial: bool) -> None:
+        waited = {"waited_seconds": seconds, "partial": partial}
+        self.session.execute(update(orm.win_models).where(w.version == version).values(waited))
 
     def fail(self, version: int, reason: str, at: datetime) -> None:
         failed = {"status": "failed", "reason": reason, "trained_at": at}

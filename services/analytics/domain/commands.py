@@ -56,6 +56,8 @@ class TrainWinModel(Command):
 
     window_months: int = 24
     run_key: str | None = None  # a scheduled tick's: the model is trained once
+    wait_seconds: int = 300  # how long it waits for its sources' events before it trains
+    partial_allowed: bool = False  # after that, train anyway and say so, instead of failing
 
 
 @dataclass(frozen=True)

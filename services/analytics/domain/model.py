@@ -133,6 +133,11 @@ class WinModelVersion:
     baseline: dict[str, Any] | None = None
     promoted: bool = False
     trained_at: datetime | None = None
+    awaited: dict[str, int] = field(default_factory=dict)  # event type -> number, when asked
+    wait_seconds: int = 300
+    partial_allowed: bool = False
+    waited_seconds: float | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from services.analytics.adapters import orm, proto
 from services.analytics.bootstrap import Analytics
-from services.analytics.domain.commands import TrainWinModel
 from services.analytics.entrypoints.consumer import ROUTES
 from services.analytics.service_layer import (
     classification,
@@ -147,9 +146,12 @@ class AnalyticsServicer(pb_grpc.AnalyticsServicer):
         return proto.campaigns_message(team_reports.campaigns(self.app.uow()))
 
     def TrainWinModel(self, request: pb.TrainRequest, context: Context) -> pb.WinModel:
-        command = TrainWinModel(request.window_months or 24)
+        command = proto.train_win_model(request)
         at = win_probability.now()
-        version = win_probability.request_training(command, self.app.uow(), current_identity(), at)
+        awaited = freshness.awaited(self.app.sources, ROUTES.event_types)
+        version = win_probability.request_training(
+            command, self.app.uow(), current_identity(), at, awaited
+        )
         assert version is not None  # no run key: always a new version
         self.app.train(str(version))
         return proto.win_model_message(win_probability.get_training(self.app.uow(), version))

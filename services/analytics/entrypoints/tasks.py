@@ -47,7 +47,7 @@ def create_celery(settings: Settings, uow: Callable[[], AnalyticsUnitOfWork]) ->
     def dispatch_schedules() -> str | None:
         """Asked by every beat process; the run key lets only one of them start a tick's run."""
         at = classification.now()
-        schedules.dispatch_due_training(uow(), lambda v: train_win_model.delay(v), at)
+        schedules.dispatch_due_training(uow(), lambda v: train_win_model.delay(v), at, awaited)
         run = run_classification.delay
         return schedules.dispatch_due(uow(), lambda run_id: run(run_id), at, awaited)
 

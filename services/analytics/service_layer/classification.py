@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from crmkit.errors import InvalidInput, NotFound
@@ -14,8 +12,14 @@ from crmkit.paging import Page
 from services.analytics.domain import classification as rules
 from services.analytics.domain.commands import ComputeClassification, RunClassification
 from services.analytics.domain.events import ClassificationCompleted, CustomerClassified
-from services.analytics.domain.freshness import SourcesBehind, behind_reason, missing
+from services.analytics.domain.freshness import SourcesBehind
 from services.analytics.domain.model import AREA, ClassificationResult, ClassificationRun
+from services.analytics.service_layer.freshness import (
+    MAX_WAIT_SECONDS,
+    REAL_TIME,
+    Clock,
+    wait_for_sources,
+)
 from services.analytics.service_layer.jobs import run_once
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork
 
@@ -24,18 +28,6 @@ CHUNK = 10_000  # result rows stored, and classes told to contacts, at a time
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Clock:
-    """How a run waits for its sources: seconds that only go forward, and a pause."""
-
-    seconds: Callable[[], float] = time.monotonic
-    sleep: Callable[[float], None] = time.sleep
-
-
-POLL_SECONDS = 0.5
-MAX_WAIT_SECONDS = 3600
 
 
 def start_run(
@@ -75,7 +67,7 @@ def start_run(
 
 
 def execute_run(
-    command: ComputeClassification, uow: AnalyticsUnitOfWork, at: datetime, clock: Clock = Clock()
+    command: ComputeClassification, uow: AnalyticsUnitOfWork, at: datetime, clock: Clock = REAL_TIME
 ) -> None:
     """Waits until analytics has applied what its sources had published when the run was asked
     for, then computes and stores the classes of every customer; a failure (sources still
@@ -84,7 +76,10 @@ def execute_run(
 
     def work(uow: AnalyticsUnitOfWork) -> None:
         run = _run(uow, run_id)
-        _wait_for_sources(uow, run, clock)
+        waited, partial = wait_for_sources(
+            uow, run.awaited, run.wait_seconds, run.partial_allowed, clock
+        )
+        uow.classification_runs.waited(run.id, waited, partial)
         _compute(uow, run, at)
 
     run_once(
@@ -94,20 +89,6 @@ def execute_run(
         lambda uow, reason: uow.classification_runs.fail(run_id, reason, at),
         expected=(SourcesBehind,),
     )
-
-
-def _wait_for_sources(uow: AnalyticsUnitOfWork, run: ClassificationRun, clock: Clock) -> None:
-    started = clock.seconds()
-    while True:
-        applied = {event_type: n for (_, event_type), n in uow.watermarks.applied().items()}
-        lacking = missing(run.awaited, applied)
-        waited = clock.seconds() - started
-        if not lacking or (waited >= run.wait_seconds and run.partial_allowed):
-            uow.classification_runs.waited(run.id, waited, partial=bool(lacking))
-            return
-        if waited >= run.wait_seconds:
-            raise SourcesBehind(behind_reason(lacking, waited))
-        clock.sleep(min(POLL_SECONDS, run.wait_seconds - waited))
 
 
 def _compute(uow: AnalyticsUnitOfWork, run: ClassificationRun, at: datetime) -> None:

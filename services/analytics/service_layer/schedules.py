@@ -129,15 +129,21 @@ def get_training_schedule(uow: AnalyticsUnitOfWork) -> TrainingSchedule:
     return schedule
 
 
-def dispatch_due_training(uow: AnalyticsUnitOfWork, train: Dispatch, at: datetime) -> int | None:
-    """Queues the training of the latest tick not yet trained; returns its version, or None."""
+def dispatch_due_training(
+    uow: AnalyticsUnitOfWork,
+    train: Dispatch,
+    at: datetime,
+    awaited: Callable[[], Mapping[str, int]] = dict,
+) -> int | None:
+    """Queues the training of the latest tick not yet trained, waiting like any training for
+    what the sources had published by then; returns its version, or None."""
     with uow:
         schedule = uow.schedules.training()
     tick = None if schedule is None else _due_tick(schedule, at)
     if schedule is None or tick is None:
         return None
     command = TrainWinModel(schedule.window_months, run_key=f"{WIN_MODEL}@{tick:%Y-%m-%dT%H:%M}")
-    version = win_probability.request_training(command, uow, SYSTEM, at)
+    version = win_probability.request_training(command, uow, SYSTEM, at, awaited())
     if version is not None:
         train(str(version))
     return version

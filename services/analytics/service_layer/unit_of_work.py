@@ -90,6 +90,9 @@ class WinModelRepository(Protocol):
 
     def claim(self, version: int) -> bool: ...
 
+    def waited(self, version: int, seconds: float, partial: bool) -> None:
+        """How long the training waited for its sources, and whether it went on without all."""
+
     def fail(self, version: int, reason: str, at: datetime) -> None: ...
 
     def finish(self, trained: WinModelVersion) -> None:

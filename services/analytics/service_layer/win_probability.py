@@ -4,17 +4,25 @@ beats the stage baseline and the model before it on the newest fifth of the hist
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from crmkit.errors import NotFound
+from crmkit.errors import InvalidInput, NotFound, found
 from crmkit.identity import Identity
 from services.analytics.domain import model as rules
 from services.analytics.domain import win_model
 from services.analytics.domain.commands import ComputeWinModel, ScoreDeal, TrainWinModel
 from services.analytics.domain.events import DealScored
+from services.analytics.domain.freshness import SourcesBehind
 from services.analytics.domain.model import AREA, Score, WinModelVersion
+from services.analytics.service_layer.freshness import (
+    MAX_WAIT_SECONDS,
+    REAL_TIME,
+    Clock,
+    wait_for_sources,
+)
 from services.analytics.service_layer.jobs import run_once
 from services.analytics.service_layer.unit_of_work import AnalyticsUnitOfWork
 
@@ -30,34 +38,62 @@ def now() -> datetime:
 
 
 def request_training(
-    command: TrainWinModel, uow: AnalyticsUnitOfWork, actor: Identity, at: datetime
+    command: TrainWinModel,
+    uow: AnalyticsUnitOfWork,
+    actor: Identity,
+    at: datetime,
+    awaited: Mapping[str, int] | None = None,
 ) -> int | None:
-    """A queued training over the last `window_months` before `at`; None when the run key was
-    used before (a scheduled tick trains once)."""
+    """A queued training over the last `window_months` before `at`, that will wait for the
+    events its sources had published by now (`awaited`); None when the run key was used before
+    (a scheduled tick trains once)."""
     actor.require_writer(AREA)
     rules.check_window_months(command.window_months)
+    if not 0 <= command.wait_seconds <= MAX_WAIT_SECONDS:
+        raise InvalidInput.field("wait_seconds", f"must be between 0 and {MAX_WAIT_SECONDS}")
     first = (at - timedelta(days=round(command.window_months * 30.44))).date()
     with uow:
         if command.run_key and uow.win_models.has_run_key(command.run_key):
             return None
         version = uow.win_models.next_version()
-        queued = WinModelVersion(version, at, first, at.date(), run_key=command.run_key)
+        queued = WinModelVersion(
+            version,
+            at,
+            first,
+            at.date(),
+            run_key=command.run_key,
+            awaited=dict(awaited or {}),
+            wait_seconds=command.wait_seconds,
+            partial_allowed=command.partial_allowed,
+        )
         if not uow.win_models.add(queued):
             return None  # another request took this version or run key a moment ago
         uow.commit()
     return version
 
 
-def execute_training(command: ComputeWinModel, uow: AnalyticsUnitOfWork, at: datetime) -> None:
-    """Trains, measures on the hold-out, promotes when better; a failure is recorded (too
-    little history is an outcome the baseline answers for, not a fault)."""
+def execute_training(
+    command: ComputeWinModel, uow: AnalyticsUnitOfWork, at: datetime, clock: Clock = REAL_TIME
+) -> None:
+    """Waits until analytics has applied what its sources had published when the training was
+    asked for, then trains, measures on the hold-out, promotes when better; a failure is
+    recorded (too little history, or sources still behind, is an outcome, not a fault)."""
     version = command.version
+
+    def work(uow: AnalyticsUnitOfWork) -> None:
+        asked = found(uow.win_models.get(version), "win model version", str(version))
+        waited, partial = wait_for_sources(
+            uow, asked.awaited, asked.wait_seconds, asked.partial_allowed, clock
+        )
+        uow.win_models.waited(version, waited, partial)
+        _train(uow, version, at)
+
     run_once(
         uow,
         lambda uow: uow.win_models.claim(version),
-        lambda uow: _train(uow, version, at),
+        work,
         lambda uow, reason: uow.win_models.fail(version, reason, at),
-        (TooLittleHistory,),
+        (TooLittleHistory, SourcesBehind),
     )
 
 

@@ -128,6 +128,9 @@ class FakeWinModelRepository:
         self.items[version].status = "running"
         return True
 
+    def waited(self, version: int, seconds: float, partial: bool) -> None:
+        self.items[version].waited_seconds, self.items[version].partial = seconds, partial
+
     def fail(self, version: int, reason: str, at: datetime) -> None:
         self.items[version].status, self.items[version].reason = "failed", reason
 

@@ -21,7 +21,7 @@ from services.analytics.domain.commands import (
     TrainWinModel,
 )
 from services.analytics.domain.events import ClassificationCompleted
-from services.analytics.service_layer import classification, schedules, win_probability
+from services.analytics.service_layer import classification, freshness, schedules, win_probability
 from tests.analytics.unit.fakes import FakeUnitOfWork
 
 DIRECTOR = Identity("u-1", frozenset({"director"}))
@@ -161,7 +161,7 @@ def test_a_training_that_fails_is_recorded_with_its_reason() -> None:
 INVOICES = "deals.invoice.posted"
 
 
-class FakeClock(classification.Clock):
+class FakeClock(freshness.Clock):
     """Seconds that move only when the run pauses: a wait of minutes takes no time here."""
 
     def __init__(self, on_pause: Callable[[float], None] = lambda now: None) -> None:
@@ -226,3 +226,16 @@ def test_a_run_asks_for_a_wait_of_at_most_an_hour() -> None:
             replace(HALF_YEAR, wait_seconds=7200), FakeUnitOfWork(), DIRECTOR, NOW
         )
     assert refused.value.errors[0].field == "wait_seconds"
+
+
+def test_a_training_waits_for_its_sources_like_a_run_and_fails_naming_the_lag() -> None:
+    uow = FakeUnitOfWork()
+    asked = replace(TrainWinModel(), wait_seconds=5)
+    version = win_probability.request_training(asked, uow, DIRECTOR, NOW, {INVOICES: 9})
+    assert version is not None
+    uow.watermarks.applied_up_to[("deals", INVOICES)] = 4
+    win_probability.execute_training(ComputeWinModel(version), uow, NOW, FakeClock())
+    failed = win_probability.get_training(uow, version)
+    assert failed.status == "failed" and failed.reason is not None
+    assert "5 deals.invoice.posted" in failed.reason
+    assert failed.awaited == {INVOICES: 9}
