@@ -133,7 +133,8 @@ def analytics_consumer(amqp_url: str, db_url: str, bodies: list[bytes], batch: i
     connection.close()
     fill(amqp_url, POSTED, bodies)
     engine = make_engine(db_url)
-    handler = InboxHandler(make_session_factory(engine), orm.inbox, consumer.apply_event)
+    sessions = make_session_factory(engine)
+    handler = InboxHandler(sessions, orm.inbox, consumer.apply_event, consumer.apply_events)
     done: list[float] = []
 
     def timed(envelopes: list[Envelope]) -> list[bool]:

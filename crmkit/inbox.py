@@ -14,6 +14,7 @@ from crm.events.v1.envelope_pb2 import Envelope
 from crmkit.db import UtcDateTime
 
 Apply = Callable[[Session, Envelope], None]
+ApplyMany = Callable[[Session, list[Envelope]], None]  # a batch, in order, in one session
 RUN = 10_000  # the most inbox rows read at once to move a watermark on
 
 
@@ -43,11 +44,18 @@ def define_inbox(metadata: MetaData) -> Table:
 class InboxHandler:
     """Applies an event and records it in one transaction; a known event id is skipped."""
 
-    def __init__(self, sessions: sessionmaker[Session], table: Table, apply: Apply) -> None:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        table: Table,
+        apply: Apply,
+        apply_many: ApplyMany | None = None,
+    ) -> None:
         self.sessions = sessions
         self.table = table
         self.watermarks = table.metadata.tables["watermarks"]
         self.apply = apply
+        self.apply_many = apply_many or self._one_by_one
 
     def __call__(self, envelope: Envelope) -> bool:
         """Returns True when the event was applied now, False when it had been before."""
@@ -82,8 +90,7 @@ class InboxHandler:
             if new:
                 moment = datetime.now(UTC)
                 session.execute(insert(self.table), [self._row(e, moment) for e in new])
-            for envelope in new:
-                self.apply(session, envelope)
+            self.apply_many(session, new)
             for producer, event_type in sorted({(e.producer, e.type) for e in new if e.sequence}):
                 self._move_watermark(session, producer, event_type)
         applied = {e.event_id for e in new}
@@ -91,6 +98,10 @@ class InboxHandler:
             envelope.event_id in applied and first_seen[envelope.event_id] is envelope
             for envelope in envelopes
         ]
+
+    def _one_by_one(self, session: Session, envelopes: list[Envelope]) -> None:
+        for envelope in envelopes:
+            self.apply(session, envelope)
 
     @staticmethod
     def _row(envelope: Envelope, moment: datetime) -> dict[str, object]:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from crmkit.consumer import EventConsumer
-from crmkit.inbox import Apply, InboxHandler
+from crmkit.inbox import Apply, ApplyMany, InboxHandler
 from crmkit.outbox import SqlOutboxStore
 from crmkit.rabbit import QueueSpec, connection_parameters
 from crmkit.relay import OutboxRelay
@@ -25,8 +25,10 @@ def run_consumer(
     inbox: Table,
     apply: Apply,
     queue: QueueSpec,
+    apply_many: ApplyMany | None = None,
 ) -> None:
-    handler = InboxHandler(sessions, inbox, apply)
+    """`apply_many`, where a service has one, applies a batch set-wise; else event by event."""
+    handler = InboxHandler(sessions, inbox, apply, apply_many)
     EventConsumer(
         connection_parameters(settings.amqp_url),
         queue,

@@ -6,7 +6,7 @@ import math
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, func, or_, select, tuple_, update
+from sqlalchemy import Table, bindparam, delete, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from services.analytics.adapters import orm
@@ -18,6 +18,37 @@ e = e_table.c
 class SqlAlchemyProjections:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def keep_newest_many(self, table: Table, rows: list[dict[str, Any]]) -> set[str]:
+        """keep_newest for many rows of distinct ids at once: one select of what is stored, one
+        insert of the new ones, one update of the older ones; the ids it stored."""
+        stored = self.session.execute(
+            select(table.c.id, table.c.version).where(table.c.id.in_([r["id"] for r in rows]))
+        )
+        versions: dict[str, datetime] = {row.id: row.version for row in stored}
+        new = [row for row in rows if row["id"] not in versions]
+        newer = [
+            row for row in rows if row["id"] in versions and versions[row["id"]] <= row["version"]
+        ]
+        if new:
+            self.session.execute(table.insert(), new)
+        if newer:
+            changed = [{f"new_{k}": v for k, v in row.items()} for row in newer]
+            values: dict[str, Any] = {k: bindparam(f"new_{k}") for k in newer[0] if k != "id"}
+            self.session.execute(
+                update(table).where(table.c.id == bindparam("new_id")).values(values), changed
+            )
+        return {row["id"] for row in [*new, *newer]}
+
+    def replace_facts_many(self, facts_of: dict[str, list[dict[str, Any]]]) -> None:
+        """replace_facts for many invoices at once: one delete, one insert."""
+        if not facts_of:
+            return
+        f = orm.sales_facts.c
+        self.session.execute(delete(orm.sales_facts).where(f.invoice_id.in_(list(facts_of))))
+        rows = [fact for facts in facts_of.values() for fact in facts]
+        if rows:
+            self.session.execute(orm.sales_facts.insert(), rows)
 
     def keep_newest(self, table: Table, values: dict[str, Any]) -> bool:
         """Stores the row unless a newer version is already there; True when it stored."""

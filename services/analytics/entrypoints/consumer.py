@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import groupby
+from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy.orm import Session
@@ -180,6 +182,26 @@ def _campaign(p: P, message: CampaignChanged, e: Envelope) -> None:
 
 
 def _invoice(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
+    values, facts = _invoice_rows(message)
+    if p.keep_newest(orm.invoices, values):
+        p.replace_facts(values["id"], facts)
+
+
+def _invoices(p: P, messages: list[ErpDocumentChanged]) -> None:
+    """Many invoice events at once, as _invoice does each: the newest version of each invoice
+    stored, and the sales facts of those it stored replaced."""
+    newest: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for message in messages:
+        values, facts = _invoice_rows(message)
+        seen = newest.get(values["id"])
+        if seen is None or seen[0]["version"] <= values["version"]:
+            newest[values["id"]] = (values, facts)
+    stored = p.keep_newest_many(orm.invoices, [values for values, _ in newest.values()])
+    p.replace_facts_many({i: newest[i][1] for i in stored})
+
+
+def _invoice_rows(message: ErpDocumentChanged) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The invoice's row and its sales facts (none once it is cancelled)."""
     d = message.document
     status = _opt(d, "status") or "posted"
     values = {
@@ -191,8 +213,6 @@ def _invoice(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
         "paid_at": _time(_opt(d, "paid_at") or ""),
         "version": _time(d.updated_at),
     }
-    if not p.keep_newest(orm.invoices, values):
-        return
     facts = [
         {
             "invoice_id": d.id,
@@ -208,7 +228,7 @@ def _invoice(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
         }
         for number, line in enumerate(d.lines)
     ]
-    p.replace_facts(d.id, facts if status != "cancelled" else [])
+    return values, facts if status != "cancelled" else []
 
 
 def _order(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
@@ -286,3 +306,22 @@ QUEUE = QueueSpec("analytics", bindings=ROUTES.event_types)
 
 def apply_event(session: Session, envelope: Envelope) -> None:
     ROUTES.dispatch(SqlAlchemyProjections(session), envelope)
+
+
+INVOICE_EVENTS = frozenset(
+    f"deals.invoice.{kind}" for kind in ("posted", "updated", "paid", "overdue")
+)
+
+
+def apply_events(session: Session, envelopes: list[Envelope]) -> None:
+    """A batch in its order; a run of invoice events (an ERP pushing its history) is applied
+    set-wise: one select, one insert and one update of the invoices, one delete and one insert
+    of their facts."""
+    p = SqlAlchemyProjections(session)
+    for invoices, run in groupby(envelopes, key=lambda e: e.type in INVOICE_EVENTS):
+        events = list(run)
+        if invoices and len(events) > 1:
+            _invoices(p, [ErpDocumentChanged.FromString(e.payload) for e in events])
+        else:
+            for envelope in events:
+                ROUTES.dispatch(p, envelope)

@@ -22,7 +22,14 @@ def serve(settings: Settings) -> None:
 
 def consume(settings: Settings) -> None:
     app = bootstrap.bootstrap(settings.db_url("analytics"))
-    run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
+    run_consumer(
+        settings,
+        app.sessions,
+        orm.inbox,
+        consumer.apply_event,
+        consumer.QUEUE,
+        consumer.apply_events,
+    )
 
 
 def relay(settings: Settings) -> None:

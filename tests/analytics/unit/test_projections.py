@@ -22,7 +22,7 @@ from crmkit.db import make_engine, make_session_factory, migrate
 from crmkit.inbox import InboxHandler
 from services.analytics import bootstrap
 from services.analytics.adapters import orm
-from services.analytics.entrypoints.consumer import apply_event
+from services.analytics.entrypoints.consumer import apply_event, apply_events
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -244,3 +244,46 @@ def test_an_event_analytics_does_not_know_is_poison(tmp_path: Path, kind: str) -
     engine = fresh_database(tmp_path)
     with pytest.raises(PoisonMessage):
         replay(engine, [envelope(kind, contact_events.CounterpartyDeleted(), T0)])
+
+
+def invoice_event(number: int, version: int, lines: int, status: str = "posted") -> Envelope:
+    at = T0 + timedelta(days=version)
+    document = deals_pb2.ErpDocument(
+        kind="invoice",
+        id=f"inv-{number}",
+        external_id=f"HD-{number}",
+        number=f"HD-{number}",
+        date="2026-03-10",
+        counterparty_id=f"cp-{number % 3}",
+        currency="VND",
+        status=status,
+        updated_at=at.isoformat(),
+    )
+    for n in range(lines):
+        document.lines.add(sku=f"S{n}", quantity="2", price="100", revenue="190", gross_profit="70")
+    kind = "posted" if version == 0 else "updated"
+    return envelope(f"deals.invoice.{kind}", deal_events.ErpDocumentChanged(document=document), at)
+
+
+def test_a_batch_of_invoice_events_leaves_what_the_same_events_one_by_one_leave(
+    tmp_path: Path,
+) -> None:
+    """Newer and older versions of an invoice in one batch, one stored before, one cancelled."""
+    before = [invoice_event(1, 5, 1)]
+    batch = [
+        invoice_event(1, 3, 4),  # older than the stored one: nothing changes
+        invoice_event(2, 0, 2),
+        invoice_event(2, 2, 3),  # the newer one of the batch wins
+        invoice_event(2, 1, 1),
+        invoice_event(3, 0, 2),
+        invoice_event(3, 1, 2, status="cancelled"),
+        *(invoice_event(n, 0, 1) for n in range(4, 40)),
+    ]
+    one_by_one, batched = fresh_database(tmp_path), fresh_database(tmp_path)
+    replay(one_by_one, before + batch)
+    handler = InboxHandler(make_session_factory(batched), orm.inbox, apply_event, apply_events)
+    replay(batched, before)
+    assert all(handler.apply_batch(batch))
+    assert state(batched) == state(one_by_one)
+    facts = {row[0] for row in state(batched)["sales_facts"]}
+    assert "inv-3" not in facts and len(state(batched)["invoices"]) == 39
