@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from crmkit.events import TypePosition
 
@@ -38,6 +39,20 @@ class SourceFreshness:
             lag_events=behind,
             lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
         )
+
+
+class AwaitsSources(Protocol):
+    """A run (a classification, a training) that waits for what its sources had published
+    when it was asked for."""
+
+    @property
+    def awaited(self) -> Mapping[str, int]: ...  # event type -> number, when asked
+
+    @property
+    def wait_seconds(self) -> int: ...
+
+    @property
+    def partial_allowed(self) -> bool: ...
 
 
 class SourcesBehind(Exception):

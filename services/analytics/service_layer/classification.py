@@ -74,20 +74,21 @@ def execute_run(
     behind after the run's wait) is recorded, not lost."""
     run_id = command.run_id
 
-    def work(uow: AnalyticsUnitOfWork) -> None:
-        run = _run(uow, run_id)
-        waited, partial = wait_for_sources(
-            uow, run.awaited, run.wait_seconds, run.partial_allowed, clock
+    def wait(uow: AnalyticsUnitOfWork) -> None:
+        wait_for_sources(
+            uow,
+            lambda uow: _run(uow, run_id),
+            lambda uow, waited, partial: uow.classification_runs.waited(run_id, waited, partial),
+            clock,
         )
-        uow.classification_runs.waited(run.id, waited, partial)
-        _compute(uow, run, at)
 
     run_once(
         uow,
         lambda uow: uow.classification_runs.claim(run_id),
-        work,
+        lambda uow: _compute(uow, _run(uow, run_id), at),
         lambda uow, reason: uow.classification_runs.fail(run_id, reason, at),
         expected=(SourcesBehind,),
+        before=wait,
     )
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from services.analytics.domain.freshness import (
+    AwaitsSources,
     SourceFreshness,
     SourcesBehind,
     behind_reason,
@@ -64,21 +65,34 @@ MAX_WAIT_SECONDS = 3600
 
 def wait_for_sources(
     uow: AnalyticsUnitOfWork,
-    awaited: Mapping[str, int],
-    wait_seconds: int,
-    partial_allowed: bool,
+    asked: Callable[[AnalyticsUnitOfWork], AwaitsSources],
+    record: Callable[[AnalyticsUnitOfWork, float, bool], None],
     clock: Clock,
-) -> tuple[float, bool]:
-    """Until analytics has applied, per event type, what the run awaits: how long that took
-    and whether the run goes on without all of it (partial_allowed, after wait_seconds);
-    SourcesBehind, naming the lag, when it may not."""
+) -> None:
+    """Until analytics has applied, per event type, what the run `asked` awaits; then `record`s
+    how long that took and whether the run goes on without all of it (partial_allowed, after
+    wait_seconds). SourcesBehind, naming the lag, when it may not go on.
+
+    Every look at the watermarks is a transaction of its own, outside the run's: the consumer
+    it waits for must be able to commit meanwhile (on SQLite a transaction holds the one write
+    lock)."""
+    with uow:
+        run = asked(uow)
+    waited, partial = _wait(uow, run, clock)
+    with uow:
+        record(uow, waited, partial)
+        uow.commit()
+
+
+def _wait(uow: AnalyticsUnitOfWork, run: AwaitsSources, clock: Clock) -> tuple[float, bool]:
     started = clock.seconds()
     while True:
-        applied = {event_type: n for (_, event_type), n in uow.watermarks.applied().items()}
-        lacking = missing(awaited, applied)
+        with uow:
+            applied = {event_type: n for (_, event_type), n in uow.watermarks.applied().items()}
+        lacking = missing(run.awaited, applied)
         waited = clock.seconds() - started
-        if not lacking or (waited >= wait_seconds and partial_allowed):
+        if not lacking or (waited >= run.wait_seconds and run.partial_allowed):
             return waited, bool(lacking)
-        if waited >= wait_seconds:
+        if waited >= run.wait_seconds:
             raise SourcesBehind(behind_reason(lacking, waited))
-        clock.sleep(min(POLL_SECONDS, wait_seconds - waited))
+        clock.sleep(min(POLL_SECONDS, run.wait_seconds - waited))

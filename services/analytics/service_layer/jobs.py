@@ -16,14 +16,18 @@ def run_once(
     work: Step,
     fail: Callable[[AnalyticsUnitOfWork, str], None],
     expected: tuple[type[Exception], ...] = (),
+    before: Step | None = None,
 ) -> None:
-    """Each step in its own transaction; an `expected` failure is recorded and not raised
-    again (it is an outcome, not a fault)."""
+    """Each step in its own transaction, but `before` (waiting for the run's sources), which
+    opens its own; an `expected` failure is recorded and not raised again (it is an outcome,
+    not a fault)."""
     with uow:
         if not claim(uow):
             return  # already running or done: a redelivered job changes nothing
         uow.commit()
     try:
+        if before:
+            before(uow)
         with uow:
             work(uow)
             uow.commit()

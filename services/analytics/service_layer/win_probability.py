@@ -80,20 +80,21 @@ def execute_training(
     recorded (too little history, or sources still behind, is an outcome, not a fault)."""
     version = command.version
 
-    def work(uow: AnalyticsUnitOfWork) -> None:
-        asked = found(uow.win_models.get(version), "win model version", str(version))
-        waited, partial = wait_for_sources(
-            uow, asked.awaited, asked.wait_seconds, asked.partial_allowed, clock
+    def wait(uow: AnalyticsUnitOfWork) -> None:
+        wait_for_sources(
+            uow,
+            lambda uow: found(uow.win_models.get(version), "win model version", str(version)),
+            lambda uow, waited, partial: uow.win_models.waited(version, waited, partial),
+            clock,
         )
-        uow.win_models.waited(version, waited, partial)
-        _train(uow, version, at)
 
     run_once(
         uow,
         lambda uow: uow.win_models.claim(version),
-        work,
+        lambda uow: _train(uow, version, at),
         lambda uow, reason: uow.win_models.fail(version, reason, at),
         (TooLittleHistory, SourcesBehind),
+        before=wait,
     )
 
 

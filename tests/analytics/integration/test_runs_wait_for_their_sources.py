@@ -4,6 +4,8 @@ everything once the consumer has caught up, recording what it waited for."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -69,6 +71,19 @@ def test_a_run_that_may_be_partial_computes_after_its_wait_and_says_so(
     run = classify(suite, erp, wait_seconds=1, partial_allowed=True)
     assert (run["status"], run["partial"]) == ("done", True)
     assert run["waited_seconds"] >= 1
+
+
+def test_a_waiting_run_lets_the_consumer_apply_what_it_waits_for_and_then_computes_on_all(
+    suite: Suite, erp: dict[str, Any]
+) -> None:
+    push_invoice(suite, erp)
+    with ThreadPoolExecutor(1) as beside:
+        asked = beside.submit(classify, suite, erp, wait_seconds=30)
+        time.sleep(1)  # the run is waiting for the invoice event
+        suite.deliver_events()  # the consumer commits while it waits (SQLite: one write lock)
+        run = asked.result()
+    assert (run["status"], run["partial"]) == ("done", False)
+    assert run["waited_seconds"] < 30
 
 
 def test_once_the_consumer_caught_up_a_run_computes_on_every_invoice_and_says_what_it_awaited(
