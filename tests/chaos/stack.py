@@ -21,7 +21,9 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from bench.stack import VENV_BIN, wait_until_up
-from tests.support import PG_SERVER
+from crmkit.settings import Settings
+from suite.cli import declare_queues
+from tests.support import PG_SERVER, rabbitmq_vhost
 
 DATABASES = ("contacts", "deals", "analytics", "mail", "gateway")
 SERVERS = ("contacts", "deals", "analytics", "mail")
@@ -161,6 +163,19 @@ class Stack:
     def query(self, service: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         with psycopg.connect(self.dsn(service), autocommit=True) as conn:
             return conn.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+
+@contextmanager
+def running_stack(templates: Mapping[str, str], workdir: Path) -> Iterator[Stack]:
+    """A Stack on its own copies of the migrated `templates` and its own vhost, its queues
+    declared; every process it started stopped afterwards."""
+    with cloned_databases(templates) as urls, rabbitmq_vhost() as amqp_url:
+        running = Stack(urls, amqp_url, workdir)
+        declare_queues(Settings.from_env(running.env))
+        try:
+            yield running
+        finally:
+            running.stop()
 
 
 def start_suite(stack: Stack, relays: bool = True, consumers: bool = True) -> None:

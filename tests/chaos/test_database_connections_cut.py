@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from tests.chaos.counting import Load, Witness, finish, prepare, recovery
-from tests.chaos.faults import caught_relays, marking_held
+from tests.chaos.faults import caught, marking_held
 from tests.chaos.stack import ADMIN_DSN, Stack, database_name, start_suite
 
 pytestmark = [pytest.mark.chaos, pytest.mark.integration]
@@ -57,7 +57,7 @@ def test_cut_database_connections_lose_no_accepted_write_and_everything_recovers
         load.wait_for(30)
         first = time.time()
         with marking_held(stack) as holders:
-            caught_relays(holders)
+            caught(holders)
             cut = databases.cut(spare=[conn.info.backend_pid for conn in holders.values()])
         time.sleep(1.0)
         cut += databases.cut()

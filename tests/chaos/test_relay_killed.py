@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tests.chaos.counting import Load, Witness, finish, prepare, recovery
-from tests.chaos.faults import caught_relays, marking_held
+from tests.chaos.faults import caught, marking_held
 from tests.chaos.stack import Stack, start_consumers, start_relays, start_suite
 
 pytestmark = [pytest.mark.chaos, pytest.mark.integration]
@@ -27,10 +27,10 @@ def test_a_relay_killed_between_publishing_and_marking_sent_has_its_events_appli
         with marking_held(stack) as holders:
             load.wait_for(30)
             start_relays(stack)
-            for service, backend in caught_relays(holders).items():
+            for service, relay in caught(holders).items():
                 stack.kill(f"{service}_relay")
                 # its session would wait on the lock until the server noticed the client is gone
-                holders[service].execute("SELECT pg_terminate_backend(%s)", (backend,))
+                holders[service].execute("SELECT pg_terminate_backend(%s)", (relay.backend,))
         start_relays(stack)
         restarted = time.time()
         recovery_s = recovery(stack, load, restarted, 60)

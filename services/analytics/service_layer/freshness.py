@@ -69,30 +69,33 @@ def wait_for_sources(
     record: Callable[[AnalyticsUnitOfWork, float, bool], None],
     clock: Clock,
 ) -> None:
-    """Until analytics has applied, per event type, what the run `asked` awaits; then `record`s
-    how long that took and whether the run goes on without all of it (partial_allowed, after
-    wait_seconds). SourcesBehind, naming the lag, when it may not go on.
+    """Until analytics has applied, per event type, what the run `asked` awaits, or for the
+    run's wait_seconds; then `record`s how long it waited and whether the run goes on without
+    all of it (partial_allowed). SourcesBehind, naming the lag, when it may not go on.
 
     Every look at the watermarks is a transaction of its own, outside the run's: the consumer
     it waits for must be able to commit meanwhile (on SQLite a transaction holds the one write
     lock)."""
     with uow:
         run = asked(uow)
-    waited, partial = _wait(uow, run, clock)
+    waited, lacking = _wait(uow, run, clock)
     with uow:
-        record(uow, waited, partial)
+        record(uow, waited, bool(lacking) and run.partial_allowed)
         uow.commit()
+    if lacking and not run.partial_allowed:
+        raise SourcesBehind(behind_reason(lacking, waited))
 
 
-def _wait(uow: AnalyticsUnitOfWork, run: AwaitsSources, clock: Clock) -> tuple[float, bool]:
+def _wait(
+    uow: AnalyticsUnitOfWork, run: AwaitsSources, clock: Clock
+) -> tuple[float, dict[str, int]]:
+    """How long it waited, and what it still lacks then (nothing: it has it all)."""
     started = clock.seconds()
     while True:
         with uow:
             applied = {event_type: n for (_, event_type), n in uow.watermarks.applied().items()}
         lacking = missing(run.awaited, applied)
         waited = clock.seconds() - started
-        if not lacking or (waited >= run.wait_seconds and run.partial_allowed):
-            return waited, bool(lacking)
-        if waited >= run.wait_seconds:
-            raise SourcesBehind(behind_reason(lacking, waited))
+        if not lacking or waited >= run.wait_seconds:
+            return waited, lacking
         clock.sleep(min(POLL_SECONDS, run.wait_seconds - waited))

@@ -4,11 +4,11 @@ contacts shows them on the counterparty."""
 
 from __future__ import annotations
 
-import statistics
 from typing import Any
 
 import pytest
 
+from tests.analytics.independent import classes
 from tests.deals.integration.helpers import API, counterparty, ok, unique
 from tests.support import Suite
 
@@ -18,26 +18,6 @@ SALES = {  # monthly revenue, January..June 2026
     "once": [0, 0, 0, 0, 0, 120],
     "small": [10, 12, 8, 10, 10, 10],
 }
-
-
-def expected(
-    totals: dict[str, float], series: dict[str, list[float]]
-) -> dict[str, tuple[str, str | None, str]]:
-    grand = sum(v for v in totals.values() if v > 0)
-    found = {}
-    for name, value in totals.items():
-        above = sum(v for v in totals.values() if v > value) / grand * 100
-        abc = "C" if value <= 0 else "A" if above < 80 else "B" if above < 95 else "C"
-        mean = statistics.fmean(series[name])
-        cv = statistics.pstdev(series[name]) / mean * 100 if mean else None
-        xyz = None if cv is None else "X" if cv <= 10 else "Y" if cv <= 25 else "Z"
-        invoices = sum(1 for amount in series[name] if amount)
-        found[name] = (
-            abc,
-            xyz,
-            "regular" if invoices > 1 else "one_time" if invoices else "potential",
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -91,9 +71,11 @@ def test_a_classification_through_the_api_gives_the_classes_computed_independent
         "items"
     ]
     by_id = {row["counterparty_id"]: (row["abc"], row["xyz"], row["status"]) for row in rows}
-    totals = {name: float(sum(months)) for name, months in SALES.items()} | {"never": 0.0}
-    series = {**{k: [float(v) for v in m] for k, m in SALES.items()}, "never": [0.0] * 6}
-    assert {name: by_id[customers[name]["id"]] for name in totals} == expected(totals, series)
+    sales = {
+        name: [(month, float(amount)) for month, amount in enumerate(months) if amount]
+        for name, months in SALES.items()
+    } | {"never": []}
+    assert {name: by_id[customers[name]["id"]] for name in sales} == classes(sales, periods=6)
 
     suite.deliver_events()  # analytics.classification.completed reaches contacts
     card = ok(suite.client.get(f"{API}/counterparties/{customers['steady']['id']}", headers=admin))

@@ -209,6 +209,7 @@ def test_a_run_whose_sources_stay_behind_fails_after_its_wait_naming_the_lag() -
     failed = classification.get_run(uow, run_id)
     assert failed.status == "failed" and failed.reason is not None
     assert "15 deals.invoice.posted" in failed.reason and "5 s" in failed.reason
+    assert (failed.waited_seconds, failed.partial) == (5.0, False)  # how long it waited
     assert uow.classification_runs.stored == []
 
 
