@@ -81,7 +81,9 @@ def _holding(stack: Stack, service: str, hold: str) -> Iterator[psycopg.Connecti
         try:
             yield conn
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK,))  # a process still waiting goes on
+            conn.execute(
+                "SELECT pg_advisory_unlock(%s)", (LOCK,)
+            )  # a process still waiting goes on
             conn.execute("DROP FUNCTION chaos_hold() CASCADE")  # and its trigger
 
 
