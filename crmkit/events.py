@@ -7,7 +7,7 @@ declared and a consumer cannot decode a payload as the wrong message."""
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -135,3 +135,28 @@ class TypePosition:
     last_number: int
     last_event_at: datetime | None
     first_unapplied_at: datetime | None = None  # of the event after the asker's watermark
+
+
+def producer_of(event_type: str) -> str:
+    """The service that publishes a type: its prefix (`deals.invoice.posted`: deals)."""
+    return event_type.split(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Lag:
+    """How far a consumer is behind one producer: events published it has not applied, and for
+    how long the oldest of them has waited (0: none)."""
+
+    events: int
+    seconds: float
+
+    @classmethod
+    def of(
+        cls, published: Sequence[TypePosition], applied: Mapping[str, int], now: datetime
+    ) -> Lag:
+        """From the producer's positions (asked with the consumer's watermarks) and the
+        consumer's watermark per type."""
+        behind = sum(max(0, p.last_number - applied.get(p.event_type, 0)) for p in published)
+        waiting_since = [p.first_unapplied_at for p in published if p.first_unapplied_at]
+        oldest = min(waiting_since) if waiting_since and behind else None
+        return cls(behind, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response
 from sqlalchemy import text
 
+from crmkit.events import Lag
 from gateway.api import spec
 from gateway.context import gateway
 
@@ -27,7 +28,24 @@ def healthz() -> tuple[dict[str, Any], int]:
     return {
         "status": "ok" if healthy else "degraded",
         "services": services,
+        "consumers": _consumers_behind() if healthy else {},
     }, 200 if healthy else 503
+
+
+def _consumers_behind() -> dict[str, dict[str, dict[str, float]] | str]:
+    """How far each service's consumer is behind each producer it reads: news, not a fault (a
+    consumer behind is healthy, and catches up)."""
+    found = gateway().clients.consumers_behind()
+    return {consumer: _told(lags) for consumer, lags in found.items()}
+
+
+def _told(lags: dict[str, Lag] | str) -> dict[str, dict[str, float]] | str:
+    if isinstance(lags, str):
+        return lags  # unavailable
+    return {
+        producer: {"lag_events": lag.events, "lag_seconds": round(lag.seconds, 3)}
+        for producer, lag in lags.items()
+    }
 
 
 @bp.get("/openapi.json")

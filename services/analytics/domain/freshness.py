@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from crmkit.events import TypePosition
+from crmkit.events import Lag, TypePosition
 
 
 @dataclass(frozen=True)
@@ -28,16 +28,14 @@ class SourceFreshness:
         now: datetime,
     ) -> SourceFreshness:
         """From the producer's positions per event type and analytics' watermark per type."""
-        waiting_since = [p.first_unapplied_at for p in published if p.first_unapplied_at]
         moments = [p.last_event_at for p in published if p.last_event_at]
-        behind = sum(max(0, p.last_number - applied.get(p.event_type, 0)) for p in published)
-        oldest = min(waiting_since) if waiting_since and behind else None
+        lag = Lag.of(published, applied, now)
         return cls(
             producer=producer,
             last_event_at=max(moments) if moments else None,
             applied_up_to=sum(min(applied.get(p.event_type, 0), p.last_number) for p in published),
-            lag_events=behind,
-            lag_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+            lag_events=lag.events,
+            lag_seconds=lag.seconds,
         )
 
 

@@ -14,7 +14,7 @@ from crmkit.identity import current_identity
 from crmkit.paging import Page
 from services.analytics.adapters import orm, proto
 from services.analytics.bootstrap import Analytics
-from services.analytics.entrypoints.consumer import ROUTES
+from services.analytics.entrypoints.consumer import QUEUE, ROUTES
 from services.analytics.service_layer import (
     classification,
     freshness,
@@ -189,7 +189,7 @@ def _window(request: pb.GroupedRequest) -> tuple[date | None, date | None]:
 def registrar(app: Analytics) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_AnalyticsServicer_to_server(AnalyticsServicer(app), server)
-        log = register_event_log(server, app.engine, orm.outbox)
+        log = register_event_log(server, app.engine, orm.outbox, QUEUE.bindings)
         return [pb.DESCRIPTOR.services_by_name["Analytics"].full_name, log]
 
     return register

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from crmkit.events import producer_of
 from services.analytics.domain.freshness import (
     AwaitsSources,
     SourceFreshness,
@@ -22,7 +23,7 @@ def by_producer(event_types: Iterable[str]) -> dict[str, list[str]]:
     """The event types analytics reads, by the service that publishes them (the type's prefix)."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for event_type in sorted(event_types):
-        grouped[event_type.split(".", 1)[0]].append(event_type)
+        grouped[producer_of(event_type)].append(event_type)
     return dict(grouped)
 
 

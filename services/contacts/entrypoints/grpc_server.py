@@ -14,6 +14,7 @@ from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from services.contacts.adapters import orm, proto
 from services.contacts.domain import commands
+from services.contacts.entrypoints import consumer
 from services.contacts.service_layer import handlers
 from services.contacts.service_layer.unit_of_work import UnitOfWork
 
@@ -143,7 +144,7 @@ def registrar(
 ) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_ContactsServicer_to_server(ContactsServicer(uow), server)
-        log = register_event_log(server, engine, orm.outbox)
+        log = register_event_log(server, engine, orm.outbox, consumer.QUEUE.bindings)
         return [pb.DESCRIPTOR.services_by_name["Contacts"].full_name, log]
 
     return register

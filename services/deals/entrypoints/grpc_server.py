@@ -17,6 +17,7 @@ from crmkit.protobuf import parse_date
 from services.deals.adapters import orm, proto
 from services.deals.bootstrap import Deals
 from services.deals.domain import commands, model
+from services.deals.entrypoints import consumer
 from services.deals.service_layer import campaigns, deals, erp, lists, pipelines, reminders, tasks
 from services.deals.service_layer.unit_of_work import UnitOfWork
 
@@ -291,7 +292,7 @@ class DealsServicer(pb_grpc.DealsServicer):
 def registrar(app: Deals) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_DealsServicer_to_server(DealsServicer(app), server)
-        log = register_event_log(server, app.engine, orm.outbox)
+        log = register_event_log(server, app.engine, orm.outbox, consumer.QUEUE.bindings)
         return [pb.DESCRIPTOR.services_by_name["Deals"].full_name, log]
 
     return register

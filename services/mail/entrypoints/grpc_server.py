@@ -16,6 +16,7 @@ from services.mail.adapters import orm, proto
 from services.mail.adapters.proto import page_of
 from services.mail.bootstrap import Mail
 from services.mail.domain import commands
+from services.mail.entrypoints import consumer
 from services.mail.entrypoints.grpc_mailings import MailingsServicer
 from services.mail.service_layer import assignments, correspondence, mailboxes
 
@@ -127,7 +128,7 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
 def registrar(app: Mail) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_MailServicer_to_server(MailServicer(app), server)
-        log = register_event_log(server, app.engine, orm.outbox)
+        log = register_event_log(server, app.engine, orm.outbox, consumer.QUEUE.bindings)
         return [pb.DESCRIPTOR.services_by_name["Mail"].full_name, log]
 
     return register
