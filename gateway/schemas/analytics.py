@@ -13,7 +13,22 @@ from gateway.schemas.deals import DealDimension, DealDimensions
 Limit = float
 
 
-class ClassificationIn(Input):
+class WaitsForSources(Input):
+    """A run or a training asked for: how it waits for what its sources had published."""
+
+    wait_seconds: int = Field(
+        300,
+        ge=0,
+        le=3600,
+        description="how long the run (or training) waits for analytics to apply what its "
+        "sources had published when it was asked for; after that it fails, naming the lag",
+    )
+    partial_allowed: bool = Field(
+        False, description="after wait_seconds, compute anyway and mark the run partial"
+    )
+
+
+class ClassificationIn(WaitsForSources):
     parameter: Literal["revenue", "gross_profit", "quantity"] = "revenue"
     period_from: dt.date
     period_to: dt.date
@@ -24,16 +39,6 @@ class ClassificationIn(Input):
         default_factory=lambda: [10.0, 25.0], min_length=2, max_length=2
     )
     xyz_period: Literal["month", "quarter"] = "month"
-    wait_seconds: int = Field(
-        300,
-        ge=0,
-        le=3600,
-        description="how long the run waits for analytics to apply what its sources had "
-        "published when it was asked for; after that it fails, naming the lag",
-    )
-    partial_allowed: bool = Field(
-        False, description="after wait_seconds, compute anyway and mark the run partial"
-    )
 
 
 class Fresh(BaseModel):
@@ -351,18 +356,8 @@ class CampaignReport(Fresh):
     items: list[CampaignRow]
 
 
-class TrainIn(Input):
+class TrainIn(WaitsForSources):
     window_months: int = Field(24, ge=1, le=120, description="closed deals of the last N months")
-    wait_seconds: int = Field(
-        300,
-        ge=0,
-        le=3600,
-        description="how long the training waits for analytics to apply what its sources had "
-        "published when it was asked for; after that it fails, naming the lag",
-    )
-    partial_allowed: bool = Field(
-        False, description="after wait_seconds, train anyway and mark the training partial"
-    )
 
 
 class WinMetrics(BaseModel):
