@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from crmkit.domain import Command
 from services.analytics.domain import model
@@ -79,3 +80,11 @@ class ScoreDeal(Command):
     """Give a deal that changed (or whose environment did) a fresh win probability."""
 
     deal_id: str
+
+
+@dataclass(frozen=True)
+class ScoreDeals(Command):
+    """Give the deals a batch of events changed a fresh win probability each, once, as of the
+    moment of its last change in the batch (deal id → that moment)."""
+
+    moments: Mapping[str, datetime]

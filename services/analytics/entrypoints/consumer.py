@@ -33,10 +33,26 @@ from crmkit.rabbit import QueueSpec
 from services.analytics.adapters import orm
 from services.analytics.adapters.projections import SqlAlchemyProjections
 from services.analytics.adapters.unit_of_work import EventUnitOfWork
-from services.analytics.domain.commands import ScoreDeal
+from services.analytics.domain.commands import ScoreDeals
 from services.analytics.service_layer import win_probability
 
-P = SqlAlchemyProjections
+
+class Projecting(SqlAlchemyProjections):
+    """The projections as one delivery, or one batch of them, changes them; and the deals it
+    changed, to be scored once when all of it is applied (deal id → the moment of its last
+    change, in the order of their last changes)."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.to_score: dict[str, datetime] = {}
+
+    def score_changed_deals(self) -> None:
+        """In the same transaction as the events: one read per kind of fact for all of them."""
+        moments, self.to_score = self.to_score, {}
+        win_probability.score_and_tell_many(ScoreDeals(moments), EventUnitOfWork(self.session))
+
+
+P = Projecting
 
 CENT = Decimal("0.01")
 
@@ -84,17 +100,49 @@ def _interaction(p: P, message: InteractionLogged, e: Envelope) -> None:
 
 
 def _stage_changed(p: P, changed: DealStageChanged, e: Envelope) -> None:
-    entry = {
+    p.enter_stage(_stage_entry(changed, e))
+    _deal(p, changed, e)
+
+
+def _stage_entry(changed: DealStageChanged, e: Envelope) -> dict[str, Any]:
+    return {
         "event_id": e.event_id,
         "deal_id": changed.deal.id,
         "stage_id": changed.to_stage_id,
         "entered_at": _time(changed.at) or _time(e.occurred_at),
     }
-    p.enter_stage(entry)
-    _deal(p, changed, e)
 
 
 def _deal(p: P, message: DealChanged | DealStageChanged, e: Envelope) -> None:
+    p.keep_newest(orm.deals, _deal_row(message))
+    p.refresh_progress(orm.deals.c.id == message.deal.id)
+    _rescore(p, message.deal.id, e)
+
+
+def _deals(p: P, envelopes: list[Envelope]) -> None:
+    """Many deal events at once, as _stage_changed and _deal do each: their stage entries in
+    one go, the newest version of each deal stored, each deal's progress refreshed and its score
+    noted once."""
+    entries: list[dict[str, Any]] = []
+    newest: dict[str, dict[str, Any]] = {}
+    for envelope in envelopes:
+        message: DealChanged | DealStageChanged
+        if envelope.type == STAGE_CHANGED:
+            message = DealStageChanged.FromString(envelope.payload)
+            entries.append(_stage_entry(message, envelope))
+        else:
+            message = DealChanged.FromString(envelope.payload)
+        values = _deal_row(message)
+        seen = newest.get(values["id"])
+        if seen is None or seen["version"] <= values["version"]:
+            newest[values["id"]] = values
+        _rescore(p, message.deal.id, envelope)
+    p.enter_stages(entries)
+    p.keep_newest_many(orm.deals, list(newest.values()))
+    p.refresh_progress(orm.deals.c.id.in_(list(newest)))
+
+
+def _deal_row(message: DealChanged | DealStageChanged) -> dict[str, Any]:
     deal = message.deal
     amount = Decimal(deal.amount) if deal.HasField("amount") else None
     close = date.fromisoformat(deal.expected_close_date) if deal.expected_close_date else None
@@ -120,17 +168,15 @@ def _deal(p: P, message: DealChanged | DealStageChanged, e: Envelope) -> None:
         "weighted_amount": (amount * deal.probability / 100).quantize(CENT) if amount else None,
         "close_month": close.year * 12 + close.month - 1 if close else None,
     }
-    p.keep_newest(orm.deals, values)
-    p.refresh_progress(orm.deals.c.id == deal.id)
-    _rescore(p, deal.id, e)
+    return values
 
 
 def _rescore(p: P, deal_id: str | None, e: Envelope) -> None:
     """Any change to a deal or its environment gives it a fresh win probability, in the same
-    transaction as the event."""
+    transaction as the event: noted here, scored when the delivery or batch is applied."""
     if deal_id:
-        at = _time(e.occurred_at) or _now()
-        win_probability.score_and_tell(ScoreDeal(deal_id), EventUnitOfWork(p.session), at)
+        p.to_score.pop(deal_id, None)
+        p.to_score[deal_id] = _time(e.occurred_at) or _now()
 
 
 def _pipeline(p: P, message: PipelineChanged, e: Envelope) -> None:
@@ -275,6 +321,7 @@ def _task(p: P, message: TaskChanged, e: Envelope) -> None:
 
 
 DEAL_CHANGES = ("created", "updated", "won", "lost", "reopened")
+STAGE_CHANGED = "deals.deal.stage_changed"
 
 ROUTES: Routes[P] = Routes(
     "analytics",
@@ -283,7 +330,7 @@ ROUTES: Routes[P] = Routes(
     on("contacts.counterparty.deleted", CounterpartyDeleted, _counterparty_deleted),
     on("contacts.interaction.logged", InteractionLogged, _interaction),
     on([f"deals.deal.{change}" for change in DEAL_CHANGES], DealChanged, _deal),
-    on("deals.deal.stage_changed", DealStageChanged, _stage_changed),
+    on(STAGE_CHANGED, DealStageChanged, _stage_changed),
     on(["deals.pipeline.created", "deals.pipeline.updated"], PipelineChanged, _pipeline),
     on("deals.campaign.created", CampaignChanged, _campaign),
     on(
@@ -305,7 +352,9 @@ QUEUE = QueueSpec("analytics", bindings=ROUTES.event_types)
 
 
 def apply_event(session: Session, envelope: Envelope) -> None:
-    ROUTES.dispatch(SqlAlchemyProjections(session), envelope)
+    p = Projecting(session)
+    ROUTES.dispatch(p, envelope)
+    p.score_changed_deals()
 
 
 INVOICE_EVENTS = frozenset(
@@ -313,15 +362,30 @@ INVOICE_EVENTS = frozenset(
 )
 
 
+DEAL_EVENTS = frozenset([*(f"deals.deal.{change}" for change in DEAL_CHANGES), STAGE_CHANGED])
+
+
+def _run_of(envelope: Envelope) -> str:
+    """The kind of run an event belongs to in a batch: runs of these are applied set-wise."""
+    if envelope.type in INVOICE_EVENTS:
+        return "invoices"
+    return "deals" if envelope.type in DEAL_EVENTS else ""
+
+
 def apply_events(session: Session, envelopes: list[Envelope]) -> None:
     """A batch in its order; a run of invoice events (an ERP pushing its history) is applied
     set-wise: one select, one insert and one update of the invoices, one delete and one insert
-    of their facts."""
-    p = SqlAlchemyProjections(session)
-    for invoices, run in groupby(envelopes, key=lambda e: e.type in INVOICE_EVENTS):
+    of their facts; a run of deal events (deals opened and moved) likewise: a read of their
+    deals' stage entries, a write of each table they change, one refresh of their progress;
+    and the deals they changed are scored once, at the end."""
+    p = Projecting(session)
+    for kind, run in groupby(envelopes, key=_run_of):
         events = list(run)
-        if invoices and len(events) > 1:
+        if kind == "invoices" and len(events) > 1:
             _invoices(p, [ErpDocumentChanged.FromString(e.payload) for e in events])
+        elif kind == "deals" and len(events) > 1:
+            _deals(p, events)
         else:
             for envelope in events:
                 ROUTES.dispatch(p, envelope)
+    p.score_changed_deals()

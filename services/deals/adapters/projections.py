@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Table, and_, or_, select, update
+from sqlalchemy import BindParameter, Row, Table, and_, bindparam, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.deals.adapters import orm
@@ -128,3 +129,63 @@ class SqlAlchemyProjections:
             )
         )
         return list(self.session.execute(query).all())
+
+
+class BatchedProjections(SqlAlchemyProjections):
+    """The projections as a batch of events changes them, with what most events write (timeline
+    entries, win probabilities) held until the batch is applied and then written in one statement
+    each: what the same events leave one by one, in a few round trips instead of two per event."""
+
+    CHUNK = 1000  # entries a statement: 11 values each, well within any driver's limit
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.entries: dict[str, TimelineEntry] = {}
+        self.scores: dict[str, tuple[float, datetime]] = {}
+
+    def add_to_timeline(self, entry: TimelineEntry) -> None:
+        self.entries[entry.event_id] = entry  # a second one with the same id replaces the first
+
+    def win_probability(self, deal_id: str, probability: float, at: datetime | None) -> None:
+        """The newest score of each deal in the batch (the later one of two at the same moment),
+        as the updates one by one would leave it. (One without a moment goes the way it goes
+        one by one.)"""
+        if at is None:
+            super().win_probability(deal_id, probability, at)
+            return
+        kept = self.scores.get(deal_id)
+        if kept is None or kept[1] <= at:
+            self.scores[deal_id] = (probability, at)
+
+    def write(self) -> None:
+        """At the end of the batch, in its transaction."""
+        self._write_entries(list(self.entries.values()))
+        self._write_scores()
+        self.entries, self.scores = {}, {}
+
+    def _write_entries(self, entries: list[TimelineEntry]) -> None:
+        table = orm.timeline_entries
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        for start in range(0, len(entries), self.CHUNK):
+            rows = [asdict(entry) for entry in entries[start : start + self.CHUNK]]
+            upsert = dialect.insert(table).values(rows)
+            changed = {c.name: upsert.excluded[c.name] for c in table.c if c.name != "event_id"}
+            self.session.execute(
+                upsert.on_conflict_do_update(index_elements=["event_id"], set_=changed)
+            )
+
+    def _write_scores(self) -> None:
+        if not self.scores:
+            return
+        d = orm.deals.c
+        at: BindParameter[datetime] = bindparam("b_scored_at")
+        newer = or_(d.win_scored_at.is_(None), d.win_scored_at <= at)
+        self.session.execute(
+            update(orm.deals)
+            .where(d.id == bindparam("b_deal"), d.status == "open", newer)
+            .values(win_probability=bindparam("b_probability"), win_scored_at=at),
+            [
+                {"b_deal": deal_id, "b_probability": probability, "b_scored_at": moment}
+                for deal_id, (probability, moment) in self.scores.items()
+            ],
+        )

@@ -27,7 +27,11 @@ from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.mail_pb2 import MailLogged
 from crmkit.events import Routes, on
 from crmkit.rabbit import QueueSpec
-from services.deals.adapters.projections import SqlAlchemyProjections, TimelineEntry
+from services.deals.adapters.projections import (
+    BatchedProjections,
+    SqlAlchemyProjections,
+    TimelineEntry,
+)
 
 Projections = SqlAlchemyProjections
 
@@ -231,3 +235,12 @@ QUEUE = QueueSpec("deals", bindings=ROUTES.event_types)
 
 def apply_event(session: Session, envelope: Envelope) -> None:
     ROUTES.dispatch(SqlAlchemyProjections(session), envelope)
+
+
+def apply_events(session: Session, envelopes: list[Envelope]) -> None:
+    """A batch in its order, its timeline entries and win probabilities written at its end in one
+    statement each (the timeline's lag under load was the consumer's two statements per event)."""
+    projections = BatchedProjections(session)
+    for envelope in envelopes:
+        ROUTES.dispatch(projections, envelope)
+    projections.write()

@@ -20,7 +20,14 @@ def serve(settings: Settings) -> None:
 
 def consume(settings: Settings) -> None:
     app = bootstrap.from_settings(settings)
-    run_consumer(settings, app.sessions, orm.inbox, consumer.apply_event, consumer.QUEUE)
+    run_consumer(
+        settings,
+        app.sessions,
+        orm.inbox,
+        consumer.apply_event,
+        consumer.QUEUE,
+        consumer.apply_events,
+    )
 
 
 def relay(settings: Settings) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from google.protobuf.message import Message
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from crm.contacts.v1 import contacts_pb2
 from crm.deals.v1 import deals_pb2
@@ -287,3 +287,129 @@ def test_a_batch_of_invoice_events_leaves_what_the_same_events_one_by_one_leave(
     assert state(batched) == state(one_by_one)
     facts = {row[0] for row in state(batched)["sales_facts"]}
     assert "inv-3" not in facts and len(state(batched)["invoices"]) == 39
+
+
+def deal_event(deal_id: str, days: int, stage: str, status: str = "open") -> Envelope:
+    at = T0 + timedelta(days=days)
+    deal = deals_pb2.Deal(
+        id=deal_id,
+        title=f"Deal {deal_id}",
+        pipeline_id="p-1",
+        counterparty_id="cp-1",
+        stage_id=stage,
+        status=status,
+        probability=10 + days,
+        created_at=T0.isoformat(),
+        updated_at=at.isoformat(),
+        amount="1000.00",
+        currency="VND",
+    )
+    if status != "open":
+        deal.closed_at = at.isoformat()
+        return envelope(f"deals.deal.{status}", deal_events.DealChanged(deal=deal), at)
+    changed = deal_events.DealStageChanged(deal=deal, to_stage_id=stage, at=at.isoformat())
+    return envelope("deals.deal.stage_changed", changed, at)
+
+
+def scores(engine: Engine) -> dict[str, Any]:
+    """The deal scores kept, and the analytics.deal.scored events published, newest per deal."""
+    o = orm.outbox.c
+    with engine.connect() as conn:
+        kept = sorted(tuple(row) for row in conn.execute(select(orm.deal_scores)))
+        bodies = conn.execute(select(o.body).where(o.event_type == "analytics.deal.scored"))
+        published = {Envelope.FromString(body).aggregate_id for body in bodies.scalars()}
+        return {"kept": kept, "published": published}
+
+
+def test_a_batch_of_deal_events_scores_each_deal_once_and_leaves_what_one_by_one_leaves(
+    tmp_path: Path,
+) -> None:
+    """Deals moved several times in one batch, one redelivered, an older version after a newer
+    one, a participant and a task: the same projections and the same last score of each deal;
+    one analytics.deal.scored per deal instead of one per event."""
+    moved = deal_event("d-1", 2, "s-2")
+    participant = deals_pb2.Participant(
+        id="pa-1", deal_id="d-2", role="competitor", attitude="negative", influence=3
+    )
+    task = deals_pb2.Task(id="t-1", title="Call", due_date="2026-03-03", deal_id="d-3")
+    T4 = T0 + timedelta(days=4)
+    batch = [
+        *(deal_event(f"d-{n}", 0, "s-1") for n in range(1, 5)),
+        moved,
+        deal_event("d-1", 1, "s-1"),  # older than the move before it
+        Envelope.FromString(moved.SerializeToString()),  # the same event twice in one batch
+        deal_event("d-2", 3, "s-3"),
+        envelope(
+            "deals.participant.added", deal_events.ParticipantAdded(participant=participant), T4
+        ),
+        envelope("deals.task.created", deal_events.TaskChanged(task=task), T0 + timedelta(days=5)),
+    ]
+    one_by_one, batched = fresh_database(tmp_path), fresh_database(tmp_path)
+    replay(one_by_one, batch)
+    handler = InboxHandler(make_session_factory(batched), orm.inbox, apply_event, apply_events)
+    applied = handler.apply_batch(batch)
+    assert applied.count(False) == 1  # the second copy of the move
+    assert state(batched) == state(one_by_one)
+    assert scores(batched) == scores(one_by_one)
+    assert scores(batched)["published"] == {"d-1", "d-2", "d-3", "d-4"}
+    assert published_scores(batched) == 4 < published_scores(one_by_one) == 9
+
+
+def test_a_deal_won_in_the_batch_that_moved_it_is_not_scored_for_the_moves(
+    tmp_path: Path,
+) -> None:
+    """One by one, its moves left a score of the then open deal; scored at the end of the batch,
+    the deal is closed and needs none (a closed deal's chance is its outcome)."""
+    batch = [deal_event("d-1", 0, "s-1"), deal_event("d-1", 1, "s-2", status="won")]
+    one_by_one, batched = fresh_database(tmp_path), fresh_database(tmp_path)
+    replay(one_by_one, batch)
+    handler = InboxHandler(make_session_factory(batched), orm.inbox, apply_event, apply_events)
+    assert all(handler.apply_batch(batch))
+    assert state(batched) == state(one_by_one)
+    assert scores(batched) == {"kept": [], "published": set()}
+    assert scores(one_by_one)["published"] == {"d-1"}
+
+
+def published_scores(engine: Engine) -> int:
+    o = orm.outbox.c
+    with engine.connect() as conn:
+        return conn.execute(
+            select(func.count()).where(o.event_type == "analytics.deal.scored")
+        ).scalar_one()
+
+
+def counters(engine: Engine) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return {
+            table.name: sorted(tuple(row) for row in conn.execute(select(table)))
+            for table in (orm.stay_days, orm.stage_reach)
+        }
+
+
+def test_a_run_of_deal_events_in_a_batch_enters_the_stages_as_one_by_one(tmp_path: Path) -> None:
+    """Stage entries arriving out of order split stays already counted, a stage entered twice
+    is reached once, a deal known before the batch goes on from its stored entries."""
+    before = [deal_event("d-1", 0, "s-1"), deal_event("d-1", 4, "s-3")]
+    late = deal_event("d-2", 1, "s-2")
+    batch = [
+        deal_event("d-1", 2, "s-2"),  # between the two stored ones
+        deal_event("d-1", 6, "s-4"),
+        deal_event("d-2", 0, "s-1"),
+        deal_event("d-2", 5, "s-3"),
+        late,  # between the two before it
+        Envelope.FromString(late.SerializeToString()),
+        deal_event("d-2", 3, "s-1"),  # back to a stage it entered before
+        deal_event("d-3", 1, "s-1"),
+        deal_event("d-3", 1, "s-2"),  # at the same moment as the one before
+        deal_event("d-1", 7, "s-4", status="lost"),
+        deal_event("d-2", 2, "s-2"),  # an older version of the deal than the newest
+    ]
+    one_by_one, batched = fresh_database(tmp_path), fresh_database(tmp_path)
+    replay(one_by_one, before + batch)
+    replay(batched, before)
+    handler = InboxHandler(make_session_factory(batched), orm.inbox, apply_event, apply_events)
+    assert handler.apply_batch(batch).count(False) == 1
+    assert state(batched) == state(one_by_one)
+    assert counters(batched) == counters(one_by_one)
+    assert published_scores(batched) == 2 + 2  # before the batch d-1 twice; d-1 lost in it
+    assert len(state(batched)["stage_entries"]) == 11

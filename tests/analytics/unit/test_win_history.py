@@ -345,6 +345,7 @@ def _result(run_id: str, customer: str, abc: str) -> dict[str, Any]:
 @dataclass(frozen=True)
 class Trained:
     history: Synthetic
+    engine: Engine
     stored: Any  # the win_models row
     bayes: dict[str, float]  # the true probabilities on the same hold-out
 
@@ -372,7 +373,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> Trained:
     held = win_model.newest_share(np.array([ts(deal["closed_at"]) for deal in deals]))
     truth = np.array([history.truth[deal["id"]] for deal in deals])
     won = np.array([deal["status"] == "won" for deal in deals])
-    return Trained(history, stored, win_model.metrics(truth[held], won[held]))
+    return Trained(history, engine, stored, win_model.metrics(truth[held], won[held]))
 
 
 def test_the_model_is_trained_on_every_deal_closed_in_the_window(trained: Trained) -> None:
@@ -408,3 +409,29 @@ def test_neither_the_outcome_nor_the_closing_date_is_a_feature(trained: Trained)
     features = set(trained.stored.features)
     assert not features & {"closed_at", "status"}
     assert features == set(win_model.NUMERIC) | set(win_model.CATEGORICAL)
+
+
+def test_deals_scored_together_each_at_its_own_moment_score_as_each_one_alone(
+    trained: Trained,
+) -> None:
+    """What the consumer does at the end of a batch: every deal it changed, in one go."""
+    chosen = sorted(deal["id"] for deal in trained.history.rows[orm.deals])[:40]
+    moments = {
+        deal_id: TRAINED_AT - timedelta(days=n * 7, seconds=n * 13)
+        for n, deal_id in enumerate(chosen)
+    }
+    d = orm.deals.c
+    with trained.engine.begin() as connection:  # looked at as if they were still open
+        statuses = dict(connection.execute(select(d.id, d.status).where(d.id.in_(chosen))).all())
+        connection.execute(orm.deals.update().where(d.id.in_(chosen)).values(status="open"))
+    try:
+        uow = SqlAlchemyUnitOfWork(make_session_factory(trained.engine))
+        with uow:
+            together = win_probability.score_at(uow, moments)
+            alone = [win_probability.score(uow, [deal], at)[0] for deal, at in moments.items()]
+    finally:
+        with trained.engine.begin() as connection:
+            for deal_id, status in statuses.items():
+                connection.execute(orm.deals.update().where(d.id == deal_id).values(status=status))
+    assert len(together) == len(chosen) and together[0].model_version is not None
+    assert sorted(together, key=lambda s: s.deal_id) == sorted(alone, key=lambda s: s.deal_id)
