@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.browser.conftest import LiveSuite, in_vietnamese, screenshot
 from tests.mail.test_mail_api import mailbox_body
@@ -236,6 +236,7 @@ def test_an_opened_message_shows_its_text_and_a_reply_goes_out_over_smtp(
     parsed = message_from_bytes(sent.raw, policy=policy.default)
     assert parsed["Subject"] == f"Re: {ORDER_SUBJECT}"
     assert "báo giá gửi kèm" in parsed.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    expect(message_row(page, f"Re: {ORDER_SUBJECT}")).to_be_visible()
 
 
 def test_an_assigned_message_shows_who_answers_it_by_when_and_can_be_marked_done(
@@ -244,6 +245,7 @@ def test_an_assigned_message_shows_who_answers_it_by_when_and_can_be_marked_done
     page.goto(f"{live.url}/#/mail/{mailbox['id']}")
     message_row(page, "Xác nhận công nợ quý 4").click()
     reader = page.locator("article.reader")
+    expect(reader.get_by_role("heading")).to_have_text("Xác nhận công nợ quý 4")
     due = dt.date.today() + dt.timedelta(days=2)
 
     reader.get_by_role("button", name="Assign").click()
@@ -265,6 +267,32 @@ def test_an_assigned_message_shows_who_answers_it_by_when_and_can_be_marked_done
 
     expect(reader.locator(".assignment .badge")).to_have_text("Done")
     expect(reader.get_by_role("button", name="Mark done")).to_have_count(0)
+
+
+def test_a_message_opened_while_a_sync_reloads_the_last_one_stays_on_screen(
+    page: Page, live: LiveSuite, mailbox: dict[str, Any]
+) -> None:
+    page.goto(f"{live.url}/#/mail/{mailbox['id']}")
+    message_row(page, "Mời tham dự triển lãm VietBuild").click()
+    reader = page.locator("article.reader")
+    expect(reader.get_by_role("heading")).to_have_text("Mời tham dự triển lãm VietBuild")
+    first_id = message_row(page, "Mời tham dự triển lãm VietBuild").get_attribute("data-message")
+    held: list[Route] = []
+    page.route(f"**/api/v1/messages/{first_id}", lambda route: held.append(route))
+
+    page.get_by_role("button", name="Sync now").first.click()  # reloads the list, then the message
+    for _ in range(200):  # until the sync's reload of the open message is held
+        if held:
+            break
+        page.wait_for_timeout(50)
+    message_row(page, "Xác nhận công nợ quý 4").click()
+    expect(reader.get_by_role("heading")).to_have_text("Xác nhận công nợ quý 4")
+    with page.expect_response(lambda response: first_id in response.url):
+        held[0].continue_()
+    expect(page.get_by_role("button", name="Sync now").first).to_be_enabled()
+    page.unroute(f"**/api/v1/messages/{first_id}")
+
+    expect(reader.get_by_role("heading")).to_have_text("Xác nhận công nợ quý 4")
 
 
 def test_a_mass_mailing_started_here_shows_its_progress(

@@ -99,16 +99,19 @@ async function names(state, messages) {
   for (const id of dealIds) state.deal[id] = await deals.get(id);
 }
 
+// An answer for a message the reader has since left (another one opened meanwhile) is dropped.
 async function loadMessage(state, id) {
+  let message = null;
+  let error = null;
   try {
-    const message = await get(`/messages/${id}`);
+    message = await get(`/messages/${id}`);
     await names(state, [message]);
-    state.message = message;
-    state.messageError = null;
-  } catch (error) {
-    state.message = null;
-    state.messageError = error;
+  } catch (failure) {
+    error = failure;
   }
+  if (state.messageId !== id) return;
+  state.message = message;
+  state.messageError = error;
 }
 
 async function openMessage(state, id) {
@@ -123,6 +126,7 @@ async function openMessage(state, id) {
     draw(state);
   }
   await loadMessage(state, id);
+  if (state.messageId !== id) return; // the one opened since draws itself
   state.loadingMessage = false;
   draw(state);
 }
