@@ -25,9 +25,11 @@ from bench.deals_bench import in_parallel, timed
 from bench.stack import suite_running
 from tests.support import postgres_databases, rabbitmq_vhost
 
-# Every process the path touches, and every consumer of deals.deal.created (they share the load).
+# Every process the path touches, and every consumer of deals.deal.created (they share the load);
+# the contacts relay tells deals of the customer, as in `make run`.
 VERBS = (
     ("contacts", "serve"),
+    ("contacts", "relay"),
     ("deals", "serve"),
     ("deals", "relay"),
     ("deals", "consume"),

@@ -8,7 +8,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Column, DateTime, Engine, String, TypeDecorator, create_engine, event
+from sqlalchemy import Column, DateTime, Engine, String, Table, TypeDecorator, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,6 +58,14 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def upsert_into(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say what to do ON CONFLICT, in the session's dialect (PostgreSQL or
+    SQLite, the two the services run on)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def alembic_config(url: str, script_location: Path) -> Config:

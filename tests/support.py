@@ -191,7 +191,7 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
     )
     contacts_channel = connect(f"127.0.0.1:{port}", 5.0)
     directory = GrpcCounterpartyDirectory(contacts_pb2_grpc.ContactsStub(contacts_channel))
-    deals = deals_bootstrap.bootstrap(
+    deals = deals_bootstrap.asking(
         settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files")
     )
     deals_server, deals_port, _ = build_server(deals_grpc.registrar(deals), "127.0.0.1:0")

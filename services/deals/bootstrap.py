@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -15,7 +15,7 @@ from crmkit.files import ContentStore
 from crmkit.grpc_client import connect
 from crmkit.settings import Settings
 from services.deals.adapters import orm
-from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
+from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory, HeardOfFirst
 from services.deals.adapters.unit_of_work import SqlAlchemyUnitOfWork
 from services.deals.service_layer.unit_of_work import CounterpartyDirectory
 
@@ -38,8 +38,14 @@ def bootstrap(db_url: str, directory: CounterpartyDirectory, files: ContentStore
     return Deals(engine, sessions, lambda: SqlAlchemyUnitOfWork(sessions), directory, files)
 
 
+def asking(db_url: str, contacts: GrpcCounterpartyDirectory, files: ContentStore) -> Deals:
+    """Deals asking the contacts service, about a counterparty only when not heard of."""
+    deals = bootstrap(db_url, contacts, files)
+    return replace(deals, directory=HeardOfFirst(contacts, deals.engine))
+
+
 def from_settings(settings: Settings) -> Deals:
     channel = connect(settings.grpc_address("contacts"), settings.grpc_timeout)
-    contacts = ContactsStub(channel)
+    contacts = GrpcCounterpartyDirectory(ContactsStub(channel))
     files = ContentStore(settings.data_dir / "files")
-    return bootstrap(settings.db_url("deals"), GrpcCounterpartyDirectory(contacts), files)
+    return asking(settings.db_url("deals"), contacts, files)

@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, func, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crmkit.db import upsert_into
 from services.analytics.adapters import orm
 
 e_table = orm.stage_entries
@@ -191,8 +191,7 @@ class SqlAlchemyProjections:
 
     def _create_at_zero(self, table: Table, rows: list[dict[str, Any]]) -> None:
         """Counter rows that are not there yet, at zero (those that are stay as they are)."""
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        self.session.execute(dialect.insert(table).values(rows).on_conflict_do_nothing())
+        self.session.execute(upsert_into(self.session, table).on_conflict_do_nothing(), rows)
 
     def _entry(self, *conditions: Any) -> Any:
         where, order = conditions[:2], conditions[2:]

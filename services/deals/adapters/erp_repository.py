@@ -7,9 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crmkit.db import upsert_into
 from crmkit.paging import Page, paginate_rows
 from services.deals.adapters import orm
 from services.deals.domain import erp
@@ -99,8 +99,7 @@ class SqlAlchemyErpRepository:
         if not documents:
             return set()
         rows = [_row(document) for document in documents]
-        dialect = self.session.get_bind().dialect.name
-        insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t)
+        insert = upsert_into(self.session, orm.erp_documents)
         self.session.execute(
             insert.on_conflict_do_nothing(index_elements=["kind", "external_id"]), rows
         )

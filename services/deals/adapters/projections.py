@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import BindParameter, Row, Table, and_, bindparam, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from crmkit.db import upsert_into
 from services.deals.adapters import orm
 
 
@@ -136,8 +136,6 @@ class BatchedProjections(SqlAlchemyProjections):
     entries, win probabilities) held until the batch is applied and then written in one statement
     each: what the same events leave one by one, in a few round trips instead of two per event."""
 
-    CHUNK = 1000  # entries a statement: 11 values each, well within any driver's limit
-
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.entries: dict[str, TimelineEntry] = {}
@@ -164,15 +162,18 @@ class BatchedProjections(SqlAlchemyProjections):
         self.entries, self.scores = {}, {}
 
     def _write_entries(self, entries: list[TimelineEntry]) -> None:
-        table = orm.timeline_entries
-        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
-        for start in range(0, len(entries), self.CHUNK):
-            rows = [asdict(entry) for entry in entries[start : start + self.CHUNK]]
-            upsert = dialect.insert(table).values(rows)
-            changed = {c.name: upsert.excluded[c.name] for c in table.c if c.name != "event_id"}
-            self.session.execute(
-                upsert.on_conflict_do_update(index_elements=["event_id"], set_=changed)
-            )
+        """One executemany (compiled once, sent in pages by the driver), not a statement of
+        a thousand rows compiled anew for every batch."""
+        if not entries:
+            return
+        upsert = upsert_into(self.session, orm.timeline_entries)
+        changed = {
+            c.name: upsert.excluded[c.name] for c in orm.timeline_entries.c if c.name != "event_id"
+        }
+        self.session.execute(
+            upsert.on_conflict_do_update(index_elements=["event_id"], set_=changed),
+            [asdict(entry) for entry in entries],
+        )
 
     def _write_scores(self) -> None:
         if not self.scores:

@@ -64,13 +64,15 @@ class SqlAlchemyDealRepository(Records[model.Deal]):
         return set(self.session.scalars(union(in_deals, visited)).all())
 
     def enter_stage(self, deal: model.Deal, stage_id: str, at: datetime) -> None:
-        """Closes the open visit, if any, and opens one for the new stage."""
+        """Closes the open visit, if any (a deal opened in this transaction has none), and opens
+        one for the new stage."""
         v = orm.stage_visits.c
-        self.session.execute(
-            update(orm.stage_visits)
-            .where(v.deal_id == deal.id, v.left_at.is_(None))
-            .values(left_at=at)
-        )
+        if deal not in self.session.new:
+            self.session.execute(
+                update(orm.stage_visits)
+                .where(v.deal_id == deal.id, v.left_at.is_(None))
+                .values(left_at=at)
+            )
         self.session.add(model.StageVisit(deal_id=deal.id, stage_id=stage_id, entered_at=at))
 
 

@@ -228,7 +228,8 @@ class NotificationRepository(Records[model.Notification], Protocol):
 
 
 class CounterpartyDirectory(Protocol):
-    """What deals asks the contacts service, fresh, over gRPC."""
+    """What deals asks the contacts service over gRPC (whether a counterparty exists may be
+    answered from what deals has already heard of it)."""
 
     def exists(self, counterparty_id: str) -> bool: ...
 

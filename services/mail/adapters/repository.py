@@ -447,6 +447,9 @@ class SqlAlchemySuppressionRepository:
             )
 
 
+RULES_READ = "rules read in this transaction"
+
+
 class SqlAlchemyRuleRepository:
     """Rules and their mails: exactly one per (rule, subject, occurrence), the primary key."""
 
@@ -455,11 +458,20 @@ class SqlAlchemyRuleRepository:
 
     def add(self, rule: model.Rule) -> None:
         self.session.execute(orm.rules.insert().values(**asdict(rule)))
+        self.session.info.pop(RULES_READ, None)
 
     def about(self, event: str) -> list[model.Rule]:
-        """The enabled rules about this event type (or contact.birthday)."""
-        query = select(orm.rules).where(ru.event == event, ru.enabled.is_(True))
-        return [model.Rule(**row._mapping) for row in self.session.execute(query)]
+        """The enabled rules about this event type (or contact.birthday), read once per type in
+        a transaction: a consumer's batch of a thousand events asks for them once."""
+        transaction = self.session.get_transaction()
+        read_in, rules = self.session.info.get(RULES_READ, (None, {}))
+        if read_in is not transaction:
+            rules = {}
+            self.session.info[RULES_READ] = (transaction, rules)
+        if event not in rules:
+            query = select(orm.rules).where(ru.event == event, ru.enabled.is_(True))
+            rules[event] = [model.Rule(**row._mapping) for row in self.session.execute(query)]
+        return rules[event]
 
     def schedule(self, mail: model.RuleMail) -> bool:
         """Returns whether it is new (a mail already scheduled for its key is left alone)."""
