@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 
 from sqlalchemy import func, select, union, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from crmkit.paging import Page, paginate
 from services.deals.adapters import orm
@@ -34,6 +34,11 @@ class Records(Generic[Record]):
 class SqlAlchemyPipelineRepository(Records[model.Pipeline]):
     def __init__(self, session: Session) -> None:
         super().__init__(session, model.Pipeline)
+
+    def get(self, record_id: str) -> model.Pipeline | None:
+        """With its stages, in one query (every deal opened asks for its pipeline)."""
+        with_stages = joinedload(model.Pipeline.stages)  # type: ignore[arg-type]
+        return self.session.get(model.Pipeline, record_id, options=[with_stages])
 
     def named(self, name: str) -> model.Pipeline | None:
         query = select(model.Pipeline).where(orm.pipelines.c.name == name).limit(1)
