@@ -31,3 +31,10 @@ def run_worker(app: Celery, settings: Settings, concurrency: int) -> None:
     node = f"{app.main}-{os.getpid()}@%h"
     options = ["--hostname", node, "--loglevel", settings.log_level]
     app.worker_main(["worker", *options, "--concurrency", str(concurrency)])
+
+
+def run_beat(app: Celery, settings: Settings) -> None:
+    """The one scheduler of a service, its schedule kept under the data directory."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    schedule = str(settings.data_dir / f"{app.main}-beat-schedule")
+    app.start(["beat", "--loglevel", settings.log_level, "--schedule", schedule])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from crmkit.db import make_engine
 from crmkit.db import migrate as migrate_database
 from crmkit.grpc_server import serve as serve_grpc
-from crmkit.jobs import run_worker
+from crmkit.jobs import run_beat, run_worker
 from crmkit.processes import run_consumer, run_relay
 from crmkit.settings import Settings
 from services.deals import bootstrap
@@ -43,8 +43,4 @@ def worker(settings: Settings) -> None:
 
 
 def beat(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    schedule = str(settings.data_dir / "deals-beat-schedule")
-    tasks.create_celery(settings).start(
-        ["beat", "--loglevel", settings.log_level, "--schedule", schedule]
-    )
+    run_beat(tasks.create_celery(settings), settings)
