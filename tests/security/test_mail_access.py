@@ -186,6 +186,42 @@ def test_a_shared_mailbox_is_used_by_its_groups_as_far_as_their_permission_goes(
     assert send(suite, people.binh, box, "khach@example.org").status_code == 403
 
 
+def test_a_manager_who_makes_a_shared_mailbox_gets_it_managed_by_his_group_and_hidden_from_others(
+    suite: Suite,
+    people: People,
+    smtp_server: SmtpServer,
+) -> None:
+    box = mailbox(suite, smtp_server, people.binh, kind="shared")
+    south = groups_of(suite, people.binh)
+    assert box["kind"] == "shared"
+    rights = f"{API}/mailboxes/{box['id']}/permissions"
+    granted = ok(suite.client.get(rights, headers=people.binh.headers))
+    assert [(p["group_id"], p["manage"]) for p in granted["items"]] == [(south[0], True)]
+    assert suite.client.get(f"{API}/mailboxes/{box['id']}", headers=people.chi.headers).status_code == 404  # fmt: skip
+    north = groups_of(suite, people.chi)
+    both = [{"group_id": south[0], "manage": True}, {"group_id": north[0], "read": True}]
+    ok(suite.client.put(rights, json=both, headers=people.binh.headers))
+    assert ok(suite.client.get(f"{API}/mailboxes/{box['id']}", headers=people.chi.headers))["id"] == box["id"]  # fmt: skip
+
+
+def test_a_shared_mailbox_is_refused_to_someone_in_no_group_and_nothing_is_saved(
+    suite: Suite,
+    people: People,
+    smtp_server: SmtpServer,
+) -> None:
+    assert groups_of(suite, people.dung) == []
+    before = ok(suite.client.get(f"{API}/mailboxes", headers=people.admin.headers))["total"]
+    body = {
+        "name": unique("Hộp thư "), "kind": "shared", "address": f"{unique('sales-')}@hoa-crm.vn",
+        "imap": {"host": "127.0.0.1", "port": 1, "username": "u", "password": SECRET},
+        "smtp": {"host": smtp_server.host, "port": smtp_server.port, "security": "none"},
+    }  # fmt: skip
+    refused = suite.client.post(f"{API}/mailboxes", json=body, headers=people.dung.headers)
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json["errors"]] == ["kind"]
+    assert ok(suite.client.get(f"{API}/mailboxes", headers=people.admin.headers))["total"] == before
+
+
 def test_an_assignment_is_marked_done_by_its_assignee_or_a_manager_of_the_mailbox(
     suite: Suite,
     people: People,

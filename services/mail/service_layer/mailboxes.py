@@ -28,11 +28,13 @@ def create_mailbox(
     command: commands.CreateMailbox, uow: UnitOfWork, secrets: Secrets, actor: Identity
 ) -> tuple[model.Mailbox, int]:
     """A personal mailbox belongs to its owner (the caller unless an admin names one); a shared
-    one is seen only through the permissions of groups, set next."""
+    one is seen only through the permissions of groups. A shared one made by someone who is not
+    an admin starts managed by the groups of its maker (else its maker could not even see it)."""
     actor.require_writer(AREA)
     kind = command.kind or "personal"
     if kind not in KINDS:
         raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
+    makers = _makers_groups(kind, actor)
     owner = command.owner_id or (actor.person_id if kind == "personal" else None)
     if owner != actor.user_id and kind == "personal" and "admin" not in actor.roles:
         raise InvalidInput.field("owner_id", "only an admin may make a mailbox for someone else")
@@ -54,8 +56,19 @@ def create_mailbox(
         raise InvalidInput.field("name", "is required")
     with uow:
         uow.mailboxes.add(mailbox)
+        if makers:
+            uow.mailboxes.replace_permissions(mailbox.id, makers)
         uow.commit()
     return get_mailbox(uow, mailbox.id, actor)
+
+
+def _makers_groups(kind: str, actor: Identity) -> list[Permission]:
+    if kind != "shared" or "admin" in actor.roles:
+        return []
+    if not actor.groups:
+        message = "a shared mailbox is used through groups and you belong to none; ask an admin"
+        raise InvalidInput.field("kind", message)
+    return [Permission(group, read=True, send=True, manage=True) for group in sorted(actor.groups)]
 
 
 def mailbox_for(uow: UnitOfWork, mailbox_id: str, actor: Identity, action: str) -> model.Mailbox:

@@ -62,6 +62,28 @@ def test_a_shared_mailbox_is_read_only_through_a_group_permission_and_hidden_fro
         mailboxes.put_permissions(put, uow, SALES)  # type: ignore[arg-type]
 
 
+def test_a_manager_who_makes_a_shared_mailbox_sees_it_and_manages_it_through_his_groups() -> None:
+    uow = FakeUnitOfWork()
+    command = commands.CreateMailbox("Bán hàng", "shared", "sales@anphat.vn", None, SERVER, SERVER)
+    mailbox, _ = mailboxes.create_mailbox(command, uow, FakeSecrets(), SALES)  # type: ignore[arg-type]
+    assert mailbox.permissions == (model.Permission("g-sales", read=True, send=True, manage=True),)
+    with pytest.raises(NotFound):
+        mailboxes.get_mailbox(uow, mailbox.id, OUTSIDER)  # type: ignore[arg-type]
+    shared = (model.Permission("g-sales", manage=True), model.Permission("g-buying"))
+    mailboxes.put_permissions(commands.PutPermissions(mailbox.id, shared), uow, SALES)  # type: ignore[arg-type]
+    assert mailboxes.get_mailbox(uow, mailbox.id, OUTSIDER)[0].id == mailbox.id  # type: ignore[arg-type]
+
+
+def test_a_shared_mailbox_is_refused_to_someone_in_no_group_before_anything_is_saved() -> None:
+    uow = FakeUnitOfWork()
+    loner = Identity("u-lone", frozenset({"manager"}))
+    command = commands.CreateMailbox("Bán hàng", "shared", "sales@anphat.vn", None, SERVER, SERVER)
+    with pytest.raises(InvalidInput) as refused:
+        mailboxes.create_mailbox(command, uow, FakeSecrets(), loner)  # type: ignore[arg-type]
+    assert refused.value.errors[0].field == "kind"
+    assert mailboxes.list_mailboxes(uow, ADMIN, Page())[1] == 0  # type: ignore[arg-type]
+
+
 def test_a_mailbox_password_is_kept_sealed() -> None:
     uow = FakeUnitOfWork()
     mailbox = a_shared_mailbox(uow)
