@@ -73,13 +73,13 @@ def scan_birthdays(app: bootstrap.Mail, at: datetime) -> int:
     return rules.scan_birthdays(commands.ScanBirthdays(at), app.uow())
 
 
-def overdue(invoice_id: str) -> Envelope:
+def overdue(invoice_id: str, number: str = "HD-0042", happened: str = "overdue") -> Envelope:
     document = deals_pb2.ErpDocument(
-        kind="invoice", id=invoice_id, number="HD-0042", counterparty_id="cp-1", date="2026-10-01"
+        kind="invoice", id=invoice_id, number=number, counterparty_id="cp-1", date="2026-10-01"
     )
     return Envelope(
         event_id=str(uuid.uuid4()),
-        type="deals.invoice.overdue",
+        type=f"deals.invoice.{happened}",
         occurred_at=NOW.isoformat(),
         aggregate_id=invoice_id,
         payload=deal_events.ErpDocumentChanged(document=document).SerializeToString(),
@@ -106,6 +106,22 @@ def test_a_payment_reminder_goes_three_days_after_the_overdue_invoice_and_only_o
     received = message_from_bytes(sent.raw, policy=policy.default)
     assert received["Subject"] == "Nhắc thanh toán HD-0042"
     assert "Kính gửi An Phát" in received.get_body().get_content()
+
+
+def test_an_invoice_paid_before_its_reminder_is_due_gets_no_reminder_and_an_unpaid_one_does(
+    app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    a_rule(app, smtp_server, "deals.invoice.overdue", 3, "Nhắc {{ event.document.number }}")
+    handler = InboxHandler(app.sessions, orm.inbox, apply_event)
+    handler(overdue("inv-paid", "HD-0001"))
+    handler(overdue("inv-unpaid", "HD-0002"))
+    handler(overdue("inv-paid", "HD-0001", happened="paid"))  # a day later, before the reminder
+    before = smtp_server.count()
+    assert send_due(app, NOW + timedelta(days=3)) == 1
+    [sent] = smtp_server.messages[before:]
+    assert message_from_bytes(sent.raw, policy=policy.default)["Subject"] == "Nhắc HD-0002"
+    assert send_due(app, NOW + timedelta(days=30)) == 0
 
 
 def test_a_birthday_greeting_goes_once_however_often_the_day_is_scanned(

@@ -194,7 +194,7 @@ rule_mails = Table(
     _id("counterparty_id"),
     Column("context", JSON, nullable=False),  # what the template may say (the event's fields)
     Column("due_at", UtcDateTime, nullable=False, index=True),
-    Column("state", String(10), nullable=False),  # scheduled | sent | failed
+    Column("state", String(10), nullable=False),  # scheduled | sent | failed | cancelled
     Column("error", Text),
     Column("sent_at", UtcDateTime),
 )

@@ -515,6 +515,16 @@ class SqlAlchemyRuleRepository:
         )
         return bool(_changed(taken))
 
+    def cancel_waiting(self, subject: str, events: tuple[str, ...]) -> int:
+        """The mails not sent yet about this subject from rules about these events."""
+        rules_about = select(ru.id).where(ru.event.in_(events))
+        cancelled = self.session.execute(
+            update(orm.rule_mails)
+            .where(rm.subject == subject, rm.state == "scheduled", rm.rule_id.in_(rules_about))
+            .values(state="cancelled")
+        )
+        return _changed(cancelled)
+
 
 def _key(mail: model.RuleMail) -> ColumnElement[bool]:
     return (

@@ -318,6 +318,11 @@ class Rule:
     created_at: datetime
 
 
+# An event that makes the mails still waiting about other events of the same subject pointless:
+# a paid invoice needs no payment reminder.
+SETTLES: dict[str, tuple[str, ...]] = {"deals.invoice.paid": ("deals.invoice.overdue",)}
+
+
 @dataclass(frozen=True)
 class RuleMail:
     """One mail of a rule, exactly once per (rule, subject, occurrence)."""

@@ -49,22 +49,30 @@ def list_rules(uow: UnitOfWork, page: Page) -> tuple[list[model.Rule], int]:
 
 
 def schedule_rule_mails(command: commands.ScheduleRuleMails, uow: UnitOfWork) -> int:
-    """Schedules the mails of the rules about this event type; returns how many were new."""
+    """Cancels the mails still waiting that this event settles (a paid invoice's reminders),
+    then schedules the mails of the rules about it; returns how many were new."""
+    subject = command.aggregate_id or command.event_id
     with uow:
-        rules = uow.rules.about(command.event_type)
-        if not rules:
-            return 0
-        context: dict[str, object] = {"event": command.about}
-        person = uow.addresses.person(_owner(command.about))
-        if person is None:
-            return 0
-        at = command.occurred_at or now()
-        subject = command.aggregate_id or command.event_id
-        new = sum(
-            _schedule(uow, rule, subject, command.event_id, person, context, at) for rule in rules
-        )
+        settled = model.SETTLES.get(command.event_type)
+        if settled:
+            uow.rules.cancel_waiting(subject, settled)
+        new = _schedule_about(command, subject, uow)
         uow.commit()
     return new
+
+
+def _schedule_about(command: commands.ScheduleRuleMails, subject: str, uow: UnitOfWork) -> int:
+    rules = uow.rules.about(command.event_type)
+    if not rules:
+        return 0
+    person = uow.addresses.person(_owner(command.about))
+    if person is None:
+        return 0
+    context: dict[str, object] = {"event": command.about}
+    at = command.occurred_at or now()
+    return sum(
+        _schedule(uow, rule, subject, command.event_id, person, context, at) for rule in rules
+    )
 
 
 def _owner(about: dict[str, object]) -> str:

@@ -221,6 +221,17 @@ class FakeRules:
         self.mails[key] = (self.mails[key][0], "sent")
         return True
 
+    def cancel_waiting(self, subject: str, events: tuple[str, ...]) -> int:
+        about = {rule.id for rule in self.items if rule.event in events}
+        waiting = [
+            key
+            for key, (mail, state) in self.mails.items()
+            if mail.subject == subject and mail.rule_id in about and state == "scheduled"
+        ]
+        for key in waiting:
+            self.mails[key] = (self.mails[key][0], "cancelled")
+        return len(waiting)
+
 
 class FakeProposals:
     def __init__(self) -> None:

@@ -218,6 +218,29 @@ def test_a_rule_mail_goes_out_once_per_occasion_however_often_the_event_comes() 
     assert to == "ketoan@anphat.vn" and sent["Subject"] == "Nhắc thanh toán HD-0042"
 
 
+def test_a_payment_reminder_waiting_for_an_invoice_is_not_sent_once_the_invoice_is_paid() -> None:
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow)
+    uow.addresses.people.append(
+        model.Person("counterparty:cp-1", "ketoan@anphat.vn", "cp-1", None, "An Phát", "An Phát")
+    )
+    made = commands.CreateTemplate("Nhắc", "Nhắc {{ event.document.number }}", "Kính gửi")
+    template = mailings.create_template(made, uow, JinjaTemplates(), ADMIN)  # type: ignore[arg-type]
+    rule = commands.CreateRule("deals.invoice.overdue", template.id, mailbox.id, offset_days=3)
+    rules.create_rule(rule, uow, ADMIN)  # type: ignore[arg-type]
+    for invoice in ("inv-1", "inv-2"):
+        about = {"document": {"id": invoice, "number": invoice, "counterparty_id": "cp-1"}}
+        overdue = commands.ScheduleRuleMails("deals.invoice.overdue", f"o-{invoice}", invoice, NOW, about)  # fmt: skip
+        rules.schedule_rule_mails(overdue, uow)  # type: ignore[arg-type]
+    about = {"document": {"id": "inv-1", "number": "inv-1", "counterparty_id": "cp-1"}}
+    paid = commands.ScheduleRuleMails("deals.invoice.paid", "p-1", "inv-1", NOW, about)
+    rules.schedule_rule_mails(paid, uow)  # type: ignore[arg-type]
+    smtp = FakeBulkSender()
+    due = commands.SendDueRuleMails(NOW + timedelta(days=3))
+    assert rules.send_due(due, uow, FakeSecrets(), JinjaTemplates(), smtp) == 1  # type: ignore[arg-type]
+    assert [sent["Subject"] for _, sent in smtp.delivered] == ["Nhắc inv-2"]
+
+
 def test_a_template_naming_a_value_the_recipient_lacks_renders_it_empty() -> None:
     context = {"contact": {"full_name": "Lan"}}
     assert JinjaTemplates().render("Chào {{ contact.nickname }}{{ title }}!", context) == "Chào !"
