@@ -222,6 +222,29 @@ def test_a_shared_mailbox_is_refused_to_someone_in_no_group_and_nothing_is_saved
     assert ok(suite.client.get(f"{API}/mailboxes", headers=people.admin.headers))["total"] == before
 
 
+def notified_of(suite: Suite, who: Person, message_id: str) -> list[dict[str, Any]]:
+    mine = ok(suite.client.get(f"{API}/notifications?page_size=500", headers=who.headers))
+    return [n for n in mine["items"] if n["ref_id"] == message_id]
+
+
+def test_whoever_a_message_is_handed_to_is_told_in_the_bell_and_who_takes_it_himself_is_not(
+    suite: Suite,
+    people: People,
+    anhs_mail: dict[str, Any],
+    smtp_server: SmtpServer,
+) -> None:
+    box = mailbox(suite, smtp_server, people.admin, kind="shared")
+    message = ok(send(suite, people.admin, box, "khach@example.org"), 201)
+    assign = {"assignee_id": people.anh.id, "due_date": "2030-01-15"}
+    ok(suite.client.post(f"{API}/messages/{message['id']}/assign", json=assign, headers=people.admin.headers))  # fmt: skip
+    suite.deliver_events()
+    [told] = notified_of(suite, people.anh, message["id"])
+    assert told["kind"] == "mail_assigned"
+    assert told["params"] == {"subject": message["subject"], "due_date": "2030-01-15"}
+    assert notified_of(suite, people.chi, message["id"]) == []
+    assert notified_of(suite, people.anh, anhs_mail["message"]["id"]) == []  # he took it himself
+
+
 def test_an_assignment_is_marked_done_by_its_assignee_or_a_manager_of_the_mailbox(
     suite: Suite,
     people: People,

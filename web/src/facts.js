@@ -13,6 +13,7 @@ function factKey({ kind, params }) {
     return `facts.${kind}${change}${params.amount ? "_amount" : ""}`;
   }
   if (["invoice_paid", "invoice_overdue"].includes(kind) && params.amount) return `facts.${kind}_amount`;
+  if (kind === "mail_assigned" && !params.due_date) return "facts.mail_assigned_undated";
   return `facts.${kind}`;
 }
 

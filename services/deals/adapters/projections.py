@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from crmkit.db import upsert_into
 from services.deals.adapters import orm
+from services.deals.adapters.repository import SqlAlchemyNotificationRepository
+from services.deals.domain.model import Notification
 
 
 @dataclass
@@ -90,6 +92,10 @@ class SqlAlchemyProjections:
 
     def add_to_timeline(self, entry: TimelineEntry) -> None:
         self._upsert(orm.timeline_entries, "event_id", asdict(entry))
+
+    def notify(self, notification: Notification) -> None:
+        """Once per dedupe key, however often the event comes."""
+        SqlAlchemyNotificationRepository(self.session).add_once(notification)
 
     def timeline(
         self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]

@@ -24,7 +24,7 @@ from crm.events.v1.contacts_pb2 import (
 )
 from crm.events.v1.deals_pb2 import DealChanged, DealStageChanged, ErpDocumentChanged, TaskChanged
 from crm.events.v1.envelope_pb2 import Envelope
-from crm.events.v1.mail_pb2 import MailLogged
+from crm.events.v1.mail_pb2 import MailLogged, MessageAssigned
 from crmkit.events import Routes, on
 from crmkit.rabbit import QueueSpec
 from services.deals.adapters.projections import (
@@ -32,6 +32,7 @@ from services.deals.adapters.projections import (
     SqlAlchemyProjections,
     TimelineEntry,
 )
+from services.deals.domain.model import Notification
 
 Projections = SqlAlchemyProjections
 
@@ -46,6 +47,8 @@ ENGLISH = {
     "task_done": "Task done: {title}",
     "mail_in": "E-mail from {from}: {subject}",
     "mail_out": "E-mail sent: {subject}",
+    "mail_assigned": "E-mail to answer by {due_date}: {subject}",
+    "mail_assigned_undated": "E-mail to answer: {subject}",
     "erp": "{document} {number} {change}",
     "erp_amount": "{document} {number} {change}: {amount} {currency}",
 }
@@ -199,6 +202,27 @@ def _mail(p: Projections, logged: MailLogged, e: Envelope) -> None:
         p.add_to_timeline(entry)
 
 
+def _mail_assigned(p: Projections, assigned: MessageAssigned, e: Envelope) -> None:
+    """Whoever a message is handed to hears of it in the bell (not who hands it to himself)."""
+    by = assigned.assigned_by if assigned.HasField("assigned_by") else None
+    if by == assigned.assignee_id:
+        return
+    params = {"subject": assigned.subject}
+    if assigned.HasField("due_date"):
+        params["due_date"] = assigned.due_date
+    kind = "mail_assigned" if "due_date" in params else "mail_assigned_undated"
+    p.notify(
+        Notification(
+            assigned.assignee_id,
+            "mail_assigned",
+            ENGLISH[kind].format(**params),
+            assigned.message_id,
+            f"mail_assigned:{e.event_id}",
+            params=params,
+        )
+    )
+
+
 def _scored(p: Projections, scored: DealScored, _: Envelope) -> None:
     """The deal carries the model's fresh estimate; no event, as nobody changed the deal."""
     p.win_probability(scored.deal_id, scored.probability, _time(scored.scored_at))
@@ -228,6 +252,7 @@ ROUTES: Routes[Projections] = Routes(
     on(ERP_TYPES, ErpDocumentChanged, _erp),
     on("analytics.deal.scored", DealScored, _scored),
     on(["mail.received", "mail.sent"], MailLogged, _mail),
+    on("mail.message.assigned", MessageAssigned, _mail_assigned),
 )
 
 QUEUE = QueueSpec("deals", bindings=ROUTES.event_types)

@@ -21,6 +21,8 @@ from services.mail.domain import commands, events, model
 
 def to_outbound(event: Event) -> OutboundEvent:
     """Both kinds of logged mail leave as MailLogged: mail.received (in) and mail.sent (out)."""
+    if isinstance(event, events.MessageAssigned):
+        return _assigned(event)
     if not isinstance(event, events.MailLogged):
         raise TypeError(f"mail does not publish {type(event).__name__}")
     received = isinstance(event, events.MailReceived)
@@ -38,6 +40,20 @@ def to_outbound(event: Event) -> OutboundEvent:
         logged.deal_id = event.deal_id
     kind = "mail.received" if received else "mail.sent"
     return OutboundEvent(kind, event.message_id, logged)
+
+
+def _assigned(event: events.MessageAssigned) -> OutboundEvent:
+    assigned = wire_events.MessageAssigned(
+        message_id=event.message_id,
+        mailbox_id=event.mailbox_id,
+        subject=event.subject,
+        assignee_id=event.assignee_id,
+    )
+    if event.due_date is not None:
+        assigned.due_date = event.due_date.isoformat()
+    if event.assigned_by:
+        assigned.assigned_by = event.assigned_by
+    return OutboundEvent("mail.message.assigned", event.message_id, assigned)
 
 
 # -- events heard -----------------------------------------------------------------------------

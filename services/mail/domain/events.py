@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from crmkit.domain import Event
 
@@ -30,3 +30,15 @@ class MailReceived(MailLogged):
 @dataclass(frozen=True)
 class MailSent(MailLogged):
     """Sent from a mailbox through its server."""
+
+
+@dataclass(frozen=True)
+class MessageAssigned(Event):
+    """A message handed to someone to answer, by a date."""
+
+    message_id: str
+    mailbox_id: str
+    subject: str
+    assignee_id: str
+    due_date: date | None
+    assigned_by: str | None  # the user who handed it over

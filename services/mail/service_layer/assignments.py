@@ -8,7 +8,7 @@ from datetime import date
 from crmkit.errors import Forbidden
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.mail.domain import commands, model
+from services.mail.domain import commands, events, model
 from services.mail.service_layer.mailboxes import AREA, mailbox_for, message_for
 from services.mail.service_layer.unit_of_work import UnitOfWork
 
@@ -22,6 +22,16 @@ def assign(command: commands.AssignMessage, uow: UnitOfWork, actor: Identity) ->
         message.assignment_note = command.note
         message.assignment = "open"
         uow.messages.save_assignment(message)
+        uow.publish(
+            events.MessageAssigned(
+                message.id,
+                message.mailbox_id,
+                message.subject,
+                command.assignee_id,
+                command.due_date,
+                actor.person_id,
+            )
+        )
         uow.commit()
     return message
 

@@ -100,6 +100,8 @@ def test_a_message_assigned_to_a_performer_is_open_for_them_until_they_mark_it_d
     assert (assigned.assignee_id, assigned.due_date, assigned.assignment) == (
         SALES.user_id, due, "open"
     )  # fmt: skip
+    told = events.MessageAssigned(message.id, mailbox.id, "Đơn hàng", SALES.user_id, due, ADMIN.user_id)  # fmt: skip
+    assert uow.published[-1] == told  # the performer hears of it (deals makes the notification)
     open_ones, _ = assignments.assigned(uow, [SALES.user_id], None, Page())  # type: ignore[arg-type]
     assert [m.id for m in open_ones] == [message.id]
     done = assignments.finish(commands.FinishAssignment(message.id), uow, SALES)  # type: ignore[arg-type]
