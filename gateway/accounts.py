@@ -26,6 +26,7 @@ def user_view(conn: Connection, row: Any) -> dict[str, Any]:
         "roles": row.roles.split(","),
         "group_ids": list(group_ids),
         "supervisor_id": row.supervisor_id,
+        "active": row.active,
         "created_at": row.created_at,
     }
 
@@ -66,6 +67,21 @@ def get_user(conn: Connection, user_id: str) -> dict[str, Any]:
     if row is None:
         raise ApiError(404, f"user {user_id!r} does not exist")
     return user_view(conn, row)
+
+
+def set_active(conn: Connection, user_id: str, active: bool, by: str) -> dict[str, Any]:
+    """Deactivated, a user's access tokens are refused at the next request, her sessions are
+    closed and the API keys she made stop working until she is activated again."""
+    if not active and user_id == by:
+        raise ApiError(409, "you cannot deactivate yourself")
+    changed = conn.execute(update(u).where(u.c.id == user_id).values(active=active))
+    if changed.rowcount == 0:
+        raise ApiError(404, f"user {user_id!r} does not exist")
+    if not active:
+        t = store.refresh_tokens
+        still_open = (t.c.user_id == user_id) & t.c.revoked_at.is_(None)
+        conn.execute(update(t).where(still_open).values(revoked_at=datetime.now(UTC)))
+    return get_user(conn, user_id)
 
 
 def user_by_name(conn: Connection, username: str) -> Any:

@@ -168,8 +168,15 @@ def identity_from_api_key(conn: Connection, presented: str) -> Identity:
         raise ApiError(401, "the API key is unknown or revoked")
     body = presented.removeprefix(API_KEY_PREFIX)
     key_id, _, secret = body.partition("_")
-    k = store.api_keys
-    row = conn.execute(select(k).where(and_(k.c.id == key_id, k.c.revoked_at.is_(None)))).first()
+    k, u = store.api_keys, store.users
+    # The keys a deactivated user made stop with her.
+    maker_active = or_(k.c.created_by.is_(None), u.c.active.is_(True))
+    query = (
+        select(k)
+        .outerjoin(u, u.c.id == k.c.created_by)
+        .where(and_(k.c.id == key_id, k.c.revoked_at.is_(None), maker_active))
+    )
+    row = conn.execute(query).first()
     if row is None or not hmac.compare_digest(row.secret_hash, sha256(secret)):
         raise ApiError(401, "the API key is unknown or revoked")
     return Identity(f"apikey:{row.id}", scopes=frozenset(row.scopes.split(",")))

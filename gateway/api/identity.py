@@ -114,6 +114,36 @@ def get_user(user_id: str) -> s.User:
 
 @spec.route(
     bp,
+    "/users/<user_id>/deactivate",
+    "POST",
+    summary="Deactivate a user: her tokens, sessions and API keys stop at once",
+    response=s.User,
+    roles=ADMIN,
+    write=True,
+)
+def deactivate_user(user_id: str) -> s.User:
+    with gateway().engine.begin() as conn:
+        found = accounts.set_active(conn, user_id, False, current_identity().user_id)
+    return s.User.model_validate(found)
+
+
+@spec.route(
+    bp,
+    "/users/<user_id>/activate",
+    "POST",
+    summary="Activate a deactivated user again",
+    response=s.User,
+    roles=ADMIN,
+    write=True,
+)
+def activate_user(user_id: str) -> s.User:
+    with gateway().engine.begin() as conn:
+        found = accounts.set_active(conn, user_id, True, current_identity().user_id)
+    return s.User.model_validate(found)
+
+
+@spec.route(
+    bp,
     "/groups",
     "POST",
     summary="Create a group of users",

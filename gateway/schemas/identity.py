@@ -52,6 +52,7 @@ class User(BaseModel):
     roles: list[RoleName]
     group_ids: list[str]
     supervisor_id: str | None = None
+    active: bool = Field(True, description="a deactivated user cannot sign in; her tokens stop")
     created_at: datetime
 
 

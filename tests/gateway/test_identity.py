@@ -153,6 +153,48 @@ def test_an_api_key_is_shown_once_works_within_its_scopes_and_stops_when_revoked
     assert suite.client.get(f"{API}/counterparties", headers=forged).status_code == 401
 
 
+def test_a_deactivated_user_is_shut_out_at_once_and_comes_back_when_activated(
+    suite: Suite,
+) -> None:
+    admin, name = suite.headers(), f"it-{uuid.uuid4().hex[:8]}"
+    body = {"username": name, "password": "Mật-khẩu-123", "full_name": "Trần Thị Hà", "roles": ["admin"]}  # fmt: skip
+    made = suite.client.post(f"{API}/users", json=body, headers=admin).get_json()
+    tokens = login(suite, name, "Mật-khẩu-123")
+    hers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    key = suite.client.post(
+        f"{API}/api-keys", json={"name": "Her ERP", "scopes": ["contacts:read"]}, headers=hers
+    ).get_json()
+    its = {"X-API-Key": key["key"]}
+    assert suite.client.get(f"{API}/counterparties", headers=its).status_code == 200
+
+    off = suite.client.post(f"{API}/users/{made['id']}/deactivate", headers=admin)
+    assert off.status_code == 200 and off.get_json()["active"] is False
+    assert suite.client.get(f"{API}/me", headers=hers).status_code == 401  # her open tab
+    again = {"refresh_token": tokens["refresh_token"]}
+    assert suite.client.post(f"{API}/auth/refresh", json=again).status_code == 401
+    signing_in = {"username": name, "password": "Mật-khẩu-123"}
+    assert suite.client.post(f"{API}/auth/login", json=signing_in).status_code == 401
+    assert suite.client.get(f"{API}/counterparties", headers=its).status_code == 401
+
+    on = suite.client.post(f"{API}/users/{made['id']}/activate", headers=admin)
+    assert on.status_code == 200 and on.get_json()["active"] is True
+    login(suite, name, "Mật-khẩu-123")
+    assert suite.client.get(f"{API}/counterparties", headers=its).status_code == 200
+
+
+def test_only_an_admin_deactivates_someone_else_who_exists(suite: Suite) -> None:
+    admin = suite.headers()
+    me = suite.client.get(f"{API}/me", headers=admin).get_json()
+    assert suite.client.post(f"{API}/users/{me['id']}/deactivate", headers=admin).status_code == 409
+    unknown = f"{API}/users/{uuid.uuid4()}/deactivate"
+    assert suite.client.post(unknown, headers=admin).status_code == 404
+    manager = suite.user(f"lan-{uuid.uuid4().hex[:8]}", ["manager"])
+    assert (
+        suite.client.post(f"{API}/users/{me['id']}/deactivate", headers=manager).status_code == 403
+    )
+    assert suite.client.get(f"{API}/me", headers=admin).get_json()["active"] is True
+
+
 def test_a_writing_api_key_may_create(suite: Suite) -> None:
     admin = suite.headers()
     created = suite.client.post(
