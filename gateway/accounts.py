@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway import store
-from gateway.auth import hash_password, new_api_key, user_group_ids
+from gateway.auth import hash_password, new_api_key, password_matches, user_group_ids
 from gateway.errors import ApiError
 
 u, g, ug, k = store.users, store.groups, store.user_groups, store.api_keys
@@ -78,10 +78,28 @@ def set_active(conn: Connection, user_id: str, active: bool, by: str) -> dict[st
     if changed.rowcount == 0:
         raise ApiError(404, f"user {user_id!r} does not exist")
     if not active:
-        t = store.refresh_tokens
-        still_open = (t.c.user_id == user_id) & t.c.revoked_at.is_(None)
-        conn.execute(update(t).where(still_open).values(revoked_at=datetime.now(UTC)))
+        _close_sessions(conn, user_id)
     return get_user(conn, user_id)
+
+
+def change_own_password(conn: Connection, user_id: str, current: str, new: str) -> None:
+    """With the current password; every other session of hers is closed (a refresh token taken
+    with the old password no longer works)."""
+    row = conn.execute(select(u).where(u.c.id == user_id)).first()
+    if row is None:
+        raise ApiError(404, "an API key has no password")
+    if not password_matches(row.password_hash, current):
+        raise ApiError.invalid("current", "is not your current password")
+    if current == new:
+        raise ApiError.invalid("new", "must differ from the current password")
+    conn.execute(update(u).where(u.c.id == user_id).values(password_hash=hash_password(new)))
+    _close_sessions(conn, user_id)
+
+
+def _close_sessions(conn: Connection, user_id: str) -> None:
+    t = store.refresh_tokens
+    still_open = (t.c.user_id == user_id) & t.c.revoked_at.is_(None)
+    conn.execute(update(t).where(still_open).values(revoked_at=datetime.now(UTC)))
 
 
 def user_by_name(conn: Connection, username: str) -> Any:

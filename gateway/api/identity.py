@@ -81,6 +81,22 @@ def me() -> s.User:
 
 @spec.route(
     bp,
+    "/me/password",
+    "POST",
+    summary="Change your own password (your other sessions are closed)",
+    body=s.PasswordChange,
+    write=True,
+)
+def change_my_password(body: s.PasswordChange) -> None:
+    identity = current_identity()
+    if identity.user_id.startswith("apikey:"):
+        raise ApiError(404, "an API key is not a user")
+    with gateway().engine.begin() as conn:
+        accounts.change_own_password(conn, identity.user_id, body.current, body.new)
+
+
+@spec.route(
+    bp,
     "/users",
     "POST",
     summary="Create a user",

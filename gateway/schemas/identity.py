@@ -34,6 +34,11 @@ class Tokens(BaseModel):
     expires_in: int
 
 
+class PasswordChange(Input):
+    current: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    new: Password
+
+
 class UserCreate(Input):
     username: Username
     password: Password

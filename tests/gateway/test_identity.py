@@ -195,6 +195,33 @@ def test_only_an_admin_deactivates_someone_else_who_exists(suite: Suite) -> None
     assert suite.client.get(f"{API}/me", headers=admin).get_json()["active"] is True
 
 
+def test_a_user_changes_her_own_password_and_her_other_sessions_close(suite: Suite) -> None:
+    name = f"ha-{uuid.uuid4().hex[:8]}"
+    body = {"username": name, "password": "Mật-khẩu-cũ", "full_name": "Trần Thị Hà", "roles": ["viewer"]}  # fmt: skip
+    assert suite.client.post(f"{API}/users", json=body, headers=suite.headers()).status_code == 201
+    other_tab, tokens = login(suite, name, "Mật-khẩu-cũ"), login(suite, name, "Mật-khẩu-cũ")
+    hers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    change = f"{API}/me/password"
+
+    def refused(sent: dict[str, str]) -> list[str]:
+        reply = suite.client.post(change, json=sent, headers=hers)
+        assert reply.status_code == 422
+        return [error["field"] for error in reply.get_json()["errors"]]
+
+    assert refused({"current": "đoán-bừa-thôi", "new": "Mật-khẩu-mới"}) == ["current"]
+    assert refused({"current": "Mật-khẩu-cũ", "new": "Mật-khẩu-cũ"}) == ["new"]
+    assert refused({"current": "Mật-khẩu-cũ", "new": "ngắn"}) == ["new"]
+    login(suite, name, "Mật-khẩu-cũ")  # nothing changed yet
+
+    sent = {"current": "Mật-khẩu-cũ", "new": "Mật-khẩu-mới"}
+    assert suite.client.post(change, json=sent, headers=hers).status_code == 204
+    again = {"refresh_token": other_tab["refresh_token"]}
+    assert suite.client.post(f"{API}/auth/refresh", json=again).status_code == 401
+    old = {"username": name, "password": "Mật-khẩu-cũ"}
+    assert suite.client.post(f"{API}/auth/login", json=old).status_code == 401
+    login(suite, name, "Mật-khẩu-mới")
+
+
 def test_a_writing_api_key_may_create(suite: Suite) -> None:
     admin = suite.headers()
     created = suite.client.post(
