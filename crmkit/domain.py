@@ -1,11 +1,17 @@
-"""The two kinds of message a service's domain speaks: commands in, events out.
+"""What every service's domain shares: the two kinds of message it speaks (commands in, events
+out), records with a lifecycle (versions, archive, restore) and the audit of what changed them.
 
-Plain frozen dataclasses with no I/O; the wire forms (protobuf) are made from them by each
+Plain dataclasses with no I/O; the wire forms (protobuf) are made from them by each
 service's `adapters/proto.py`, never in the domain or the service layer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Protocol, runtime_checkable
+
+from crmkit.errors import Stale
 
 
 @dataclass(frozen=True)
@@ -16,3 +22,75 @@ class Command:
 @dataclass(frozen=True)
 class Event:
     """What happened, for the rest of the suite to hear: past tense (`DealWon`)."""
+
+
+FieldChanges = dict[str, tuple[object, object]]  # per field that changed: (old, new)
+
+
+@dataclass(frozen=True)
+class Audit:
+    """What one change did to one record, for its history."""
+
+    entity: str  # the kind of record: counterparty, contact, interaction, deal, ...
+    entity_id: str
+    action: str  # created, updated, archived, restored, done, ...
+    changes: FieldChanges = field(default_factory=dict)
+
+
+@runtime_checkable
+class Audited(Protocol):
+    """An event that changed a record says so for the record's history; the unit of work writes
+    it down in the same transaction as the change."""
+
+    def audit(self) -> Audit: ...
+
+
+def assign(record: object, values: Mapping[str, object]) -> FieldChanges:
+    """Sets on a record the values that differ from its own; returns old and new of each."""
+    changes = {
+        name: (getattr(record, name), value)
+        for name, value in values.items()
+        if getattr(record, name) != value
+    }
+    for name, (_old, new) in changes.items():
+        setattr(record, name, new)
+    return changes
+
+
+def described(record: object, names: Iterable[str]) -> FieldChanges:
+    """A new record's filled-in fields, as changes from nothing."""
+    values = {name: getattr(record, name) for name in names}
+    return {name: (None, value) for name, value in values.items() if value not in (None, "", [])}
+
+
+@dataclass(kw_only=True)
+class Lifecycle:
+    """A record people change, archive and restore. Every change makes a new `version`; a change
+    asked for against an older version than the stored one is refused (`Stale`), so that two
+    people editing one record do not overwrite each other silently."""
+
+    version: int = 1
+    archived_at: datetime | None = None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    def expect(self, version: int | None, kind: str, ident: str) -> None:
+        """The version the caller read (None: he did not say) is still the stored one."""
+        if version is not None and version != self.version:
+            raise Stale.of(kind, ident, version, self.version)
+
+    def changed(self, changes: FieldChanges) -> FieldChanges:
+        if changes:
+            self.version += 1
+        return changes
+
+    def archive(self) -> FieldChanges:
+        """Archives it; nothing changes for one archived already."""
+        if self.archived_at is not None:
+            return {}
+        return self.changed(assign(self, {"archived_at": datetime.now(UTC)}))
+
+    def restore(self) -> FieldChanges:
+        return self.changed(assign(self, {"archived_at": None}))

@@ -43,6 +43,18 @@ class Conflict(DomainError):
         self.existing_id = existing_id
 
 
+class Stale(DomainError):
+    """A change asked for against an older version of a record than the one stored: somebody
+    changed it in between, and this change would silently overwrite theirs."""
+
+    @classmethod
+    def of(cls, kind: str, ident: str, asked: int, current: int) -> Stale:
+        return cls(
+            f"{kind} {ident!r} was changed meanwhile (version {current}, not {asked}): "
+            "read it again and repeat the change"
+        )
+
+
 class Forbidden(DomainError):
     pass
 

@@ -24,6 +24,7 @@ from crmkit.errors import (
     InvalidInput,
     NotFound,
     Problem,
+    Stale,
     Unauthenticated,
 )
 from crmkit.identity import TRACE_KEY, Identity, set_identity
@@ -48,6 +49,7 @@ STATUS_OF: list[tuple[type[DomainError], grpc.StatusCode]] = [
     (NotFound, grpc.StatusCode.NOT_FOUND),
     (InvalidInput, grpc.StatusCode.INVALID_ARGUMENT),
     (Conflict, grpc.StatusCode.ALREADY_EXISTS),
+    (Stale, grpc.StatusCode.ABORTED),
     (Forbidden, grpc.StatusCode.PERMISSION_DENIED),
     (Unauthenticated, grpc.StatusCode.UNAUTHENTICATED),
 ]

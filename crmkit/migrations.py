@@ -63,3 +63,39 @@ def drop_event_numbers() -> None:
         batch_op.drop_index("ix_outbox_type_number")
         batch_op.drop_column("number")
     op.drop_table("outbox_numbers")
+
+
+def add_audit_entries() -> None:
+    """Every service's migration to an audit of its records (crmkit.audit)."""
+    from alembic import op
+
+    from crmkit.audit import define_audit
+
+    define_audit(MetaData()).create(op.get_bind())
+
+
+def drop_audit_entries() -> None:
+    from alembic import op
+
+    op.drop_table("audit_entries")
+
+
+def add_lifecycle(table: str, archived: bool = True) -> None:
+    """A table's records get a version and, unless they have a column for it already, the
+    moment they were archived (crmkit.domain.Lifecycle)."""
+    import sqlalchemy as sa
+    from alembic import op
+
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+        if archived:
+            batch_op.add_column(sa.Column("archived_at", sa.DateTime(timezone=True)))
+
+
+def drop_lifecycle(table: str, archived: bool = True) -> None:
+    from alembic import op
+
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        if archived:
+            batch_op.drop_column("archived_at")
+        batch_op.drop_column("version")

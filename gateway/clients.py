@@ -11,6 +11,7 @@ import grpc
 from grpc_health.v1 import health_pb2
 
 from crm.analytics.v1.analytics_pb2_grpc import AnalyticsStub
+from crm.audit.v1.audit_pb2_grpc import AuditLogStub
 from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from crm.deals.v1.deals_pb2_grpc import DealsStub
 from crm.events.v1 import event_log_pb2 as events_pb
@@ -33,6 +34,7 @@ class Clients:
     mail: MailStub
     channels: dict[str, grpc.Channel] = field(default_factory=dict)
     event_logs: dict[str, EventLogStub] = field(default_factory=dict)
+    audit_logs: dict[str, AuditLogStub] = field(default_factory=dict)
 
     @classmethod
     def connect(cls, settings: Settings) -> Clients:
@@ -46,6 +48,7 @@ class Clients:
             mail=MailStub(channels["mail"]),
             channels=channels,
             event_logs={name: EventLogStub(channel) for name, channel in channels.items()},
+            audit_logs={name: AuditLogStub(channel) for name, channel in channels.items()},
         )
 
     def health(self, timeout: float = 1.0) -> dict[str, str]:

@@ -22,7 +22,7 @@ HTTP_STATUS_OF_GRPC = {
     grpc.StatusCode.NOT_FOUND: 404,
     grpc.StatusCode.ALREADY_EXISTS: 409,
     grpc.StatusCode.FAILED_PRECONDITION: 409,
-    grpc.StatusCode.ABORTED: 409,
+    grpc.StatusCode.ABORTED: 412,  # a stale version (crmkit.errors.Stale)
     grpc.StatusCode.PERMISSION_DENIED: 403,
     grpc.StatusCode.UNAUTHENTICATED: 401,
     grpc.StatusCode.RESOURCE_EXHAUSTED: 429,
@@ -37,6 +37,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    412: "Changed meanwhile",
     415: "Unsupported media type",
     422: "Invalid field",
     429: "Too many requests",

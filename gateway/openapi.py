@@ -14,10 +14,20 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
 from gateway.errors import TITLES, ApiError, from_validation_error
+from gateway.versions import etag
 
 View = Callable[..., Any]
 Guard = Callable[["Operation"], None]
 Wrapper = Callable[["Operation", Callable[[], Response]], Response]
+
+
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "the ETag of the record as it was read; a record changed since is a 412",
+    "schema": {"type": "string", "maxLength": 20},
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +48,7 @@ class Operation:
     body_optional: bool = False
     form: type[BaseModel] | None = None  # multipart/form-data fields besides the `file` part
     produces: str | None = None  # a file instead of JSON
+    versioned: bool = False  # a change that may name the version it was made on (If-Match)
 
 
 def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
@@ -78,7 +89,13 @@ def render(result: Any, status: int) -> Response:
     if result is None:
         return Response(status=204 if status == 200 else status)
     payload = result.model_dump(mode="json") if isinstance(result, BaseModel) else result
-    return Response(json.dumps(payload, ensure_ascii=False), status, mimetype="application/json")
+    response = Response(
+        json.dumps(payload, ensure_ascii=False), status, mimetype="application/json"
+    )
+    version = getattr(result, "version", None)
+    if isinstance(version, int):  # a record: its version is its ETag (gateway.versions)
+        response.headers["ETag"] = etag(version)
+    return response
 
 
 class ApiSpec:
@@ -162,6 +179,8 @@ class ApiSpec:
                 "required": True,
                 "content": {"application/json": {"schema": schema}},
             }
+        if operation.versioned:
+            described["parameters"].append(IF_MATCH)
         if operation.idempotent:
             described["parameters"].append(
                 {
@@ -207,6 +226,7 @@ class ApiSpec:
         statuses += [401, 403] if operation.auth else []
         statuses += [404] if "{" in operation.path else []
         statuses += [409] if operation.write else []
+        statuses += [412] if operation.versioned else []
         for status in statuses:
             responses[str(status)] = {"description": TITLES[status], "content": problem_ref}
         return responses

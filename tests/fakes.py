@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Self
 
-from crmkit.domain import Event
+from crmkit.domain import Audit, Audited, Event
 
 
 class FakeTransaction:
@@ -13,6 +13,11 @@ class FakeTransaction:
         self.pending: list[Event] = []
         self.published: list[Event] = []
         self.commits = 0
+
+    @property
+    def audited(self) -> list[Audit]:
+        """What the committed changes wrote into the audit, as a real unit of work does."""
+        return [event.audit() for event in self.published if isinstance(event, Audited)]
 
     @property
     def committed(self) -> bool:

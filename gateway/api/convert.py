@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from pydantic import BaseModel
@@ -59,3 +60,10 @@ def set_present(message: Wire, values: dict[str, Any]) -> Wire:
         else:
             setattr(message, name, value if isinstance(value, str | int | bool) else str(value))
     return message
+
+
+def patch_of(body: BaseModel, message: Wire) -> tuple[Wire, FieldMask]:
+    """The fields a PATCH sent onto the message, and the mask that names them (a field sent as
+    null is named and left unset: the service clears it)."""
+    sent = {name: getattr(body, name) for name in body.model_fields_set}
+    return set_present(message, sent), FieldMask(paths=sorted(sent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -41,6 +42,18 @@ class Query(BaseModel):
 class PageQuery(Query):
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(50, ge=1, le=500)
+
+
+class Record(BaseModel):
+    """What every record a person changes, archives and restores answers besides its fields
+    (API.md, "Second wave"); read-only: sent in a body they are a 422."""
+
+    version: int = Field(1, ge=1, description="changes with every change; its ETag")
+    archived_at: datetime | None = Field(None, description="set while it is archived")
+
+
+class ArchivedQuery(PageQuery):
+    archived: bool = Field(False, description="the archived records instead of the others")
 
 
 class Page(BaseModel, Generic[Item]):
