@@ -17,6 +17,7 @@ from crmkit.tracing import current_trace_id, set_trace_id
 from gateway import ui
 from gateway.api import (
     analytics,
+    audit,
     campaigns,
     contacts,
     counterparties,
@@ -73,6 +74,7 @@ def create_app(
         erp.bp,
         analytics.bp,
         mail.bp,
+        audit.bp,
     ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)

@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response
-from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as pb
 from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.context import gateway
 from gateway.schemas import contacts as s
 from gateway.schemas.common import PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("contacts", __name__)
 AREA = "contacts"
@@ -86,7 +86,7 @@ def create_contact(counterparty_id: str, body: s.ContactCreate) -> Response:
 )
 def list_contacts(query: s.ContactQuery) -> dict[str, Any]:
     request = set_present(
-        pb.ListContactsRequest(page=page_request(query, pb.PageRequest)),
+        pb.ListContactsRequest(page=page_request(query, pb.PageRequest), archived=query.archived),
         {"counterparty_id": query.counterparty_id},
     )
     return page_of(s.Contact, _contacts().ListContacts(request), query)
@@ -108,15 +108,42 @@ def get_contact(contact_id: str) -> s.Contact:
     response=s.Contact,
     area=AREA,
     write=True,
+    versioned=True,
 )
 def update_contact(contact_id: str, body: s.ContactPatch) -> s.Contact:
-    changed = {name: getattr(body, name) for name in body.model_fields_set}
+    person, mask = patch_of(body, pb.ContactPerson())
     request = pb.UpdateContactRequest(
-        id=contact_id,
-        contact=set_present(pb.ContactPerson(), changed),
-        update_mask=FieldMask(paths=sorted(changed)),
+        id=contact_id, contact=person, update_mask=mask, expected_version=expected_version()
     )
     return from_message(s.Contact, _contacts().UpdateContact(request))
+
+
+@spec.route(
+    bp,
+    "/contacts/<contact_id>",
+    "DELETE",
+    summary="Archive a contact person: she leaves the lists, her mail and history stay",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_contact(contact_id: str) -> None:
+    _contacts().ArchiveContact(
+        pb.ArchiveRequest(id=contact_id, expected_version=expected_version())
+    )
+
+
+@spec.route(
+    bp,
+    "/contacts/<contact_id>/restore",
+    "POST",
+    summary="Bring an archived contact person back",
+    response=s.Contact,
+    area=AREA,
+    write=True,
+)
+def restore_contact(contact_id: str) -> s.Contact:
+    return from_message(s.Contact, _contacts().RestoreContact(pb.GetByIdRequest(id=contact_id)))
 
 
 @spec.route(
@@ -174,11 +201,98 @@ def log_interaction(body: s.InteractionCreate) -> Response:
 def list_interactions(query: s.InteractionQuery) -> dict[str, Any]:
     wanted = {
         "counterparty_id": query.counterparty_id,
+        "deal_id": query.deal_id,
         "owner_id": query.owner_id,
         "planned_from": query.planned_from.isoformat() if query.planned_from else None,
         "planned_to": query.planned_to.isoformat() if query.planned_to else None,
     }
-    request = set_present(
-        pb.ListInteractionsRequest(page=page_request(query, pb.PageRequest)), wanted
-    )
+    page = page_request(query, pb.PageRequest)
+    request = set_present(pb.ListInteractionsRequest(page=page, archived=query.archived), wanted)
     return page_of(s.Interaction, _contacts().ListInteractions(request), query)
+
+
+@spec.route(
+    bp,
+    "/interactions/<interaction_id>",
+    "GET",
+    summary="One call, meeting or note",
+    response=s.Interaction,
+    area=AREA,
+)
+def get_interaction(interaction_id: str) -> s.Interaction:
+    reply = _contacts().GetInteraction(pb.GetByIdRequest(id=interaction_id))
+    return from_message(s.Interaction, reply)
+
+
+@spec.route(
+    bp,
+    "/interactions/<interaction_id>",
+    "PATCH",
+    summary="Change an interaction; a new planned_at reschedules it",
+    body=s.InteractionPatch,
+    response=s.Interaction,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_interaction(interaction_id: str, body: s.InteractionPatch) -> s.Interaction:
+    if "owner_id" in body.model_fields_set:
+        check_owner(body.owner_id)
+    interaction, mask = patch_of(body, pb.Interaction())
+    request = pb.UpdateInteractionRequest(
+        id=interaction_id,
+        interaction=interaction,
+        update_mask=mask,
+        expected_version=expected_version(),
+    )
+    return from_message(s.Interaction, _contacts().UpdateInteraction(request))
+
+
+@spec.route(
+    bp,
+    "/interactions/<interaction_id>/done",
+    "POST",
+    summary="Say a planned call or meeting took place, and what came of it",
+    body=s.InteractionDone,
+    body_optional=True,
+    response=s.Interaction,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def mark_interaction_done(interaction_id: str, body: s.InteractionDone) -> s.Interaction:
+    request = pb.MarkInteractionDoneRequest(
+        id=interaction_id,
+        outcome=body.outcome,
+        done_at=body.done_at.isoformat() if body.done_at else None,
+        expected_version=expected_version(),
+    )
+    return from_message(s.Interaction, _contacts().MarkInteractionDone(request))
+
+
+@spec.route(
+    bp,
+    "/interactions/<interaction_id>",
+    "DELETE",
+    summary="Archive an interaction: it leaves the log, the timeline and the reports",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_interaction(interaction_id: str) -> None:
+    request = pb.ArchiveRequest(id=interaction_id, expected_version=expected_version())
+    _contacts().ArchiveInteraction(request)
+
+
+@spec.route(
+    bp,
+    "/interactions/<interaction_id>/restore",
+    "POST",
+    summary="Bring an archived interaction back",
+    response=s.Interaction,
+    area=AREA,
+    write=True,
+)
+def restore_interaction(interaction_id: str) -> s.Interaction:
+    reply = _contacts().RestoreInteraction(pb.GetByIdRequest(id=interaction_id))
+    return from_message(s.Interaction, reply)

@@ -5,19 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response
-from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as pb
 from crm.contacts.v1.contacts_pb2_grpc import ContactsStub
 from crm.deals.v1 import deals_pb2
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as s
 from gateway.schemas.common import PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("counterparties", __name__)
 AREA = "contacts"
@@ -60,9 +60,8 @@ def create_counterparty(body: s.CounterpartyCreate) -> Response:
 )
 def list_counterparties(query: s.CounterpartyQuery) -> dict[str, Any]:
     filters = {name: getattr(query, name) for name in FILTERS}
-    request = set_present(
-        pb.ListCounterpartiesRequest(page=page_request(query, pb.PageRequest)), filters
-    )
+    page = page_request(query, pb.PageRequest)
+    request = set_present(pb.ListCounterpartiesRequest(page=page, archived=query.archived), filters)
     request.ids.extend(query.ids.split(",") if query.ids else [])
     return page_of(s.Counterparty, _contacts().ListCounterparties(request), query)
 
@@ -89,15 +88,17 @@ def get_counterparty(counterparty_id: str) -> s.Counterparty:
     response=s.Counterparty,
     area=AREA,
     write=True,
+    versioned=True,
 )
 def update_counterparty(counterparty_id: str, body: s.CounterpartyPatch) -> s.Counterparty:
     if "owner_id" in body.model_fields_set:
         check_owner(body.owner_id)
-    changed = {name: getattr(body, name) for name in body.model_fields_set}
+    card, mask = patch_of(body, pb.Counterparty())
     request = pb.UpdateCounterpartyRequest(
         id=counterparty_id,
-        counterparty=set_present(pb.Counterparty(), changed),
-        update_mask=FieldMask(paths=sorted(changed)),
+        counterparty=card,
+        update_mask=mask,
+        expected_version=expected_version(),
     )
     return from_message(s.Counterparty, _contacts().UpdateCounterparty(request))
 
@@ -106,12 +107,28 @@ def update_counterparty(counterparty_id: str, body: s.CounterpartyPatch) -> s.Co
     bp,
     "/counterparties/<counterparty_id>",
     "DELETE",
-    summary="Delete a counterparty (its history is kept)",
+    summary="Archive a counterparty: it leaves the lists, its deals, mail and history stay",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def delete_counterparty(counterparty_id: str) -> None:
+    request = pb.ArchiveRequest(id=counterparty_id, expected_version=expected_version())
+    _contacts().DeleteCounterparty(request)
+
+
+@spec.route(
+    bp,
+    "/counterparties/<counterparty_id>/restore",
+    "POST",
+    summary="Bring an archived counterparty back",
+    response=s.Counterparty,
     area=AREA,
     write=True,
 )
-def delete_counterparty(counterparty_id: str) -> None:
-    _contacts().DeleteCounterparty(pb.GetByIdRequest(id=counterparty_id))
+def restore_counterparty(counterparty_id: str) -> s.Counterparty:
+    reply = _contacts().RestoreCounterparty(pb.GetByIdRequest(id=counterparty_id))
+    return from_message(s.Counterparty, reply)
 
 
 @spec.route(

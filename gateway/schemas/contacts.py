@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, EmailStr, Field, StringConstraints
 
 from gateway.schemas.common import (
+    ArchivedQuery,
     Currency,
     Id,
     Input,
@@ -15,9 +16,9 @@ from gateway.schemas.common import (
     Money,
     Name,
     Page,
-    PageQuery,
     Percent,
     Phone,
+    Record,
     ShortText,
     TaxId,
     Word,
@@ -62,7 +63,7 @@ class CounterpartyPatch(CounterpartyFields):
     roles: list[Role] | None = Field(None, max_length=6)  # type: ignore[assignment]
 
 
-class Counterparty(BaseModel):
+class Counterparty(Record):
     id: str
     name: str
     legal_kind: LegalKind
@@ -85,7 +86,7 @@ class Counterparty(BaseModel):
     updated_at: datetime
 
 
-class CounterpartyQuery(PageQuery):
+class CounterpartyQuery(ArchivedQuery):
     q: str | None = Field(
         None, max_length=200, description="name, e-mail, phone or tax id; accents optional"
     )
@@ -135,7 +136,7 @@ class ContactPatch(ContactFields):
     full_name: Name | None = None
 
 
-class Contact(BaseModel):
+class Contact(Record):
     id: str
     counterparty_id: str
     full_name: str
@@ -145,7 +146,7 @@ class Contact(BaseModel):
     phone: str | None = None
 
 
-class ContactQuery(PageQuery):
+class ContactQuery(ArchivedQuery):
     counterparty_id: Id | None = None
 
 
@@ -180,7 +181,24 @@ class InteractionCreate(Input):
     owner_id: Id | None = None
 
 
-class Interaction(BaseModel):
+class InteractionPatch(Input):
+    """A new `planned_at` reschedules it; `POST /interactions/{id}/done` says it took place."""
+
+    contact_id: Id | None = None
+    deal_id: Id | None = None
+    kind: InteractionKind | None = None
+    subject: Name | None = None
+    body: LongText | None = None
+    planned_at: AwareDatetime | None = None
+    owner_id: Id | None = None
+
+
+class InteractionDone(Input):
+    outcome: LongText | None = Field(None, description="what came of it")
+    done_at: AwareDatetime | None = Field(None, description="when it took place; now if left out")
+
+
+class Interaction(Record):
     id: str
     counterparty_id: str
     contact_id: str | None = None
@@ -191,10 +209,13 @@ class Interaction(BaseModel):
     planned_at: datetime | None = None
     done_at: datetime | None = None
     owner_id: str | None = None
+    outcome: str | None = None
+    overdue: bool = Field(False, description="planned, its time passed, not done")
 
 
-class InteractionQuery(PageQuery):
+class InteractionQuery(ArchivedQuery):
     counterparty_id: Id | None = None
+    deal_id: Id | None = None
     owner_id: Id | None = None
     planned_from: AwareDatetime | None = None
     planned_to: AwareDatetime | None = None

@@ -197,7 +197,8 @@ interactions = Table(
     _id("counterparty_id", nullable=False, index=True),
     _id("owner_id", index=True),
     Column("kind", String(20), nullable=False),
-    Column("done_at", UtcDateTime, index=True),
+    Column("done_at", UtcDateTime, index=True),  # none while planned, and once archived
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 classification_runs = Table(

@@ -81,22 +81,26 @@ def _counterparty(p: P, message: CounterpartyCreated | CounterpartyUpdated, e: E
         "roles": "," + ",".join(c.roles) + ",",
         "owner_id": _opt(c, "owner_id"),
         "completeness": c.completeness,
-        "deleted": False,
+        "deleted": c.HasField("archived_at"),  # restored: back in the reports
         "version": _time(c.updated_at),
     }
     p.keep_newest(orm.customers, values)
 
 
 def _interaction(p: P, message: InteractionLogged, e: Envelope) -> None:
+    """Logged or changed since: its newest version. An archived one counts for nothing (no
+    done_at); restored, it counts again."""
     i = message.interaction
+    archived = i.HasField("archived_at")
     values = {
         "id": i.id,
         "counterparty_id": i.counterparty_id,
         "owner_id": _opt(i, "owner_id"),
         "kind": i.kind,
-        "done_at": _time(_opt(i, "done_at") or ""),
+        "done_at": None if archived else _time(_opt(i, "done_at") or ""),
+        "version": i.version or 1,
     }
-    p.add_once(orm.interactions, "id", values)
+    p.keep_newest(orm.interactions, values)
 
 
 def _stage_changed(p: P, changed: DealStageChanged, e: Envelope) -> None:
@@ -328,7 +332,11 @@ ROUTES: Routes[P] = Routes(
     on("contacts.counterparty.created", CounterpartyCreated, _counterparty),
     on("contacts.counterparty.updated", CounterpartyUpdated, _counterparty),
     on("contacts.counterparty.deleted", CounterpartyDeleted, _counterparty_deleted),
-    on("contacts.interaction.logged", InteractionLogged, _interaction),
+    on(
+        ["contacts.interaction.logged", "contacts.interaction.updated"],
+        InteractionLogged,
+        _interaction,
+    ),
     on([f"deals.deal.{change}" for change in DEAL_CHANGES], DealChanged, _deal),
     on(STAGE_CHANGED, DealStageChanged, _stage_changed),
     on(["deals.pipeline.created", "deals.pipeline.updated"], PipelineChanged, _pipeline),

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import registry, relationship
 
+from crmkit.audit import define_audit
 from crmkit.db import UtcDateTime
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
@@ -65,7 +66,8 @@ counterparties = Table(
     Column("search_text", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
-    Column("deleted_at", UtcDateTime),
+    Column("deleted_at", UtcDateTime),  # when it was archived
+    Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_counterparties_name", "name"),
     UniqueConstraint("external_id", name="uq_counterparties_external_id"),
 )
@@ -90,6 +92,8 @@ contact_persons = Table(
     Column("email", String(320)),
     Column("phone", String(40)),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 relationships = Table(
@@ -117,6 +121,9 @@ interactions = Table(
     Column("done_at", UtcDateTime),
     Column("owner_id", String(36), index=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("outcome", Text),  # what came of it, said when it was done
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 supplier_profiles = Table(
@@ -154,16 +161,29 @@ customer_terms = Table(
 
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+audit = define_audit(metadata)
+
+
+def _map_versioned(kind: type, table: Table, properties: dict[str, Column[object]]) -> None:
+    """Every UPDATE checks that the row still has the version the change was made on (the
+    domain counts the versions: crmkit.domain.Lifecycle); a row changed meanwhile is Stale."""
+    mapper_registry.map_imperatively(
+        kind,
+        table,
+        properties=properties,
+        version_id_col=table.c.version,
+        version_id_generator=False,
+    )
 
 
 def start_mappers() -> None:
     if mapper_registry.mappers:
         return
-    mapper_registry.map_imperatively(model.Counterparty, counterparties)
+    _map_versioned(model.Counterparty, counterparties, {"archived_at": counterparties.c.deleted_at})
     mapper_registry.map_imperatively(model.CompanyGroup, company_groups)
-    mapper_registry.map_imperatively(model.ContactPerson, contact_persons)
+    _map_versioned(model.ContactPerson, contact_persons, {})
     mapper_registry.map_imperatively(model.Relationship, relationships)
-    mapper_registry.map_imperatively(model.Interaction, interactions)
+    _map_versioned(model.Interaction, interactions, {})
     mapper_registry.map_imperatively(model.SupplierItem, supplier_items)
     mapper_registry.map_imperatively(
         model.SupplierProfile,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import fields
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -23,9 +24,17 @@ from services.contacts.domain.model import NOT_SENT, NotSent
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
 
 T = TypeVar("T")
+VersionedRequest = (
+    pb.UpdateCounterpartyRequest
+    | pb.UpdateContactRequest
+    | pb.UpdateInteractionRequest
+    | pb.MarkInteractionDoneRequest
+    | pb.ArchiveRequest
+)
 
 COUNTERPARTY_EDITABLE = tuple(item.name for item in fields(model.CounterpartyChanges))
 CONTACT_EDITABLE = tuple(item.name for item in fields(model.ContactChanges))
+INTERACTION_EDITABLE = tuple(item.name for item in fields(model.InteractionChanges))
 
 
 def _if_set(present: bool, value: T) -> T | None:
@@ -79,7 +88,18 @@ def change_counterparty(
 ) -> commands.ChangeCounterparty:
     sent = _sent(request.update_mask.paths, COUNTERPARTY_EDITABLE)
     changes = counterparty_changes(request.counterparty, sent)
-    return commands.ChangeCounterparty(request.id, changes, actor)
+    return commands.ChangeCounterparty(request.id, changes, actor, expected_version(request))
+
+
+def expected_version(request: VersionedRequest) -> int | None:
+    """The version the caller read (If-Match), if he said."""
+    return request.expected_version if request.HasField("expected_version") else None
+
+
+def archive_counterparty(
+    request: pb.ArchiveRequest, actor: Identity
+) -> commands.ArchiveCounterparty:
+    return commands.ArchiveCounterparty(request.id, actor, expected_version(request))
 
 
 def find_key(request: pb.FindCounterpartyRequest) -> tuple[str, str]:
@@ -105,6 +125,7 @@ def counterparty_filter(request: pb.ListCounterpartiesRequest) -> CounterpartyFi
         xyz=_if_set(r.HasField("xyz"), r.xyz),
         status=_if_set(r.HasField("status"), r.status),
         ids=tuple(r.ids),
+        archived=r.archived,
     )
 
 
@@ -131,7 +152,8 @@ def change_contact_person(
     request: pb.UpdateContactRequest, actor: Identity
 ) -> commands.ChangeContactPerson:
     sent = _sent(request.update_mask.paths, CONTACT_EDITABLE)
-    return commands.ChangeContactPerson(request.id, contact_changes(request.contact, sent), actor)
+    changes = contact_changes(request.contact, sent)
+    return commands.ChangeContactPerson(request.id, changes, actor, expected_version(request))
 
 
 def link_counterparties(request: pb.Relationship, actor: Identity) -> commands.LinkCounterparties:
@@ -165,7 +187,42 @@ def interaction_filter(request: pb.ListInteractionsRequest) -> InteractionFilter
         owner_id=_if_set(r.HasField("owner_id"), r.owner_id),
         planned_from=parse_time(planned_from, "planned_from"),
         planned_to=parse_time(planned_to, "planned_to"),
+        deal_id=_if_set(r.HasField("deal_id"), r.deal_id),
+        archived=r.archived,
     )
+
+
+def interaction_changes(m: pb.Interaction, sent: Collection[str]) -> model.InteractionChanges:
+    def pick(name: str, value: T) -> T | NotSent:
+        return value if name in sent else NOT_SENT
+
+    planned_at = parse_time(_if_set(m.HasField("planned_at"), m.planned_at), "planned_at")
+    return model.InteractionChanges(
+        kind=pick("kind", m.kind),
+        subject=pick("subject", m.subject),
+        body=pick("body", _if_set(m.HasField("body"), m.body)),
+        planned_at=pick("planned_at", planned_at),
+        contact_id=pick("contact_id", _if_set(m.HasField("contact_id"), m.contact_id)),
+        deal_id=pick("deal_id", _if_set(m.HasField("deal_id"), m.deal_id)),
+        owner_id=pick("owner_id", _if_set(m.HasField("owner_id"), m.owner_id)),
+    )
+
+
+def change_interaction(
+    request: pb.UpdateInteractionRequest, actor: Identity
+) -> commands.ChangeInteraction:
+    sent = _sent(request.update_mask.paths, INTERACTION_EDITABLE)
+    changes = interaction_changes(request.interaction, sent)
+    return commands.ChangeInteraction(request.id, changes, actor, expected_version(request))
+
+
+def mark_interaction_done(
+    request: pb.MarkInteractionDoneRequest, actor: Identity
+) -> commands.MarkInteractionDone:
+    r = request
+    done_at = parse_time(_if_set(r.HasField("done_at"), r.done_at), "done_at")
+    outcome = _if_set(r.HasField("outcome"), r.outcome)
+    return commands.MarkInteractionDone(r.id, outcome, done_at, actor, expected_version(r))
 
 
 def supplier_profile_from_proto(message: pb.SupplierProfile) -> model.SupplierProfile:
@@ -249,7 +306,13 @@ def counterparty_to_proto(counterparty: model.Counterparty) -> pb.Counterparty:
         created_at=c.created_at.isoformat(),
         updated_at=c.updated_at.isoformat(),
         external_id=c.external_id,
+        version=c.version,
+        archived_at=_iso(c.archived_at),
     )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def group_to_proto(group: model.CompanyGroup) -> pb.CompanyGroup:
@@ -265,6 +328,8 @@ def contact_to_proto(contact: model.ContactPerson) -> pb.ContactPerson:
         birthday=contact.birthday.isoformat() if contact.birthday is not None else None,
         email=contact.email,
         phone=contact.phone,
+        version=contact.version,
+        archived_at=_iso(contact.archived_at),
     )
 
 
@@ -282,9 +347,13 @@ def interaction_to_proto(interaction: model.Interaction) -> pb.Interaction:
         kind=i.kind,
         subject=i.subject,
         body=i.body,
-        planned_at=i.planned_at.isoformat() if i.planned_at is not None else None,
-        done_at=i.done_at.isoformat() if i.done_at is not None else None,
+        planned_at=_iso(i.planned_at),
+        done_at=_iso(i.done_at),
         owner_id=i.owner_id,
+        outcome=i.outcome,
+        version=i.version,
+        archived_at=_iso(i.archived_at),
+        overdue=i.is_overdue(datetime.now(UTC)),
     )
 
 
@@ -333,13 +402,18 @@ def to_outbound(event: Event) -> OutboundEvent:
                 counterparty=counterparty_to_proto(c), changed_fields=changed
             )
             return OutboundEvent("contacts.counterparty.updated", c.id, updated)
-        case events.CounterpartyArchived(counterparty_id=archived):
-            deleted = wire.CounterpartyDeleted(counterparty_id=archived)
-            return OutboundEvent("contacts.counterparty.deleted", archived, deleted)
+        case events.CounterpartyArchived(counterparty=c):
+            deleted = wire.CounterpartyDeleted(counterparty_id=c.id)
+            return OutboundEvent("contacts.counterparty.deleted", c.id, deleted)
+        case events.CounterpartyRestored(counterparty=c, changes=changes):
+            restored = wire.CounterpartyUpdated(
+                counterparty=counterparty_to_proto(c), changed_fields=tuple(changes)
+            )
+            return OutboundEvent("contacts.counterparty.updated", c.id, restored)
         case events.ContactPersonAdded(contact=person):
             added = wire.ContactCreated(contact=contact_to_proto(person))
             return OutboundEvent("contacts.contact.created", person.id, added)
-        case events.ContactPersonChanged(contact=person):
+        case events.ContactPersonChanged(contact=person):  # archived and restored too
             changed_person = wire.ContactUpdated(contact=contact_to_proto(person))
             return OutboundEvent("contacts.contact.updated", person.id, changed_person)
         case events.CounterpartiesLinked(relationship=link):
@@ -348,6 +422,9 @@ def to_outbound(event: Event) -> OutboundEvent:
         case events.InteractionLogged(interaction=logged):
             message_out = wire.InteractionLogged(interaction=interaction_to_proto(logged))
             return OutboundEvent("contacts.interaction.logged", logged.id, message_out)
+        case events.InteractionChanged(interaction=changed):  # done, archived, restored too
+            changed_out = wire.InteractionLogged(interaction=interaction_to_proto(changed))
+            return OutboundEvent("contacts.interaction.updated", changed.id, changed_out)
         case events.SupplierProfileSet(profile=profile):
             profile_out = wire.SupplierProfileUpdated(profile=supplier_profile_to_proto(profile))
             return OutboundEvent(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
@@ -12,6 +14,11 @@ from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
 
 
+def _archived(column: ColumnElement[datetime], archived: bool) -> ColumnElement[bool]:
+    """The archived records, or the others."""
+    return column.is_not(None) if archived else column.is_(None)
+
+
 class SqlAlchemyCounterpartyRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -20,8 +27,7 @@ class SqlAlchemyCounterpartyRepository:
         self.session.add(counterparty)
 
     def get(self, counterparty_id: str) -> model.Counterparty | None:
-        found = self.session.get(model.Counterparty, counterparty_id)
-        return found if found is not None and found.deleted_at is None else None
+        return self.session.get(model.Counterparty, counterparty_id)
 
     def find_by(self, field: str, value: str) -> model.Counterparty | None:
         column = getattr(orm.counterparties.c, field)
@@ -43,7 +49,7 @@ class SqlAlchemyCounterpartyRepository:
 
     def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
         c = orm.counterparties.c
-        conditions: list[ColumnElement[bool]] = [c.deleted_at.is_(None)]
+        conditions: list[ColumnElement[bool]] = [_archived(c.deleted_at, wanted.archived)]
         if wanted.q:
             conditions.append(
                 c.search_text.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
@@ -113,10 +119,11 @@ class SqlAlchemyContactRepository:
         return self.session.get(model.ContactPerson, contact_id)
 
     def list(
-        self, counterparty_id: str | None, page: Page
+        self, counterparty_id: str | None, page: Page, archived: bool = False
     ) -> tuple[list[model.ContactPerson], int]:
         c = orm.contact_persons.c
-        query = select(model.ContactPerson).order_by(c.full_name, c.id)
+        query = select(model.ContactPerson).where(_archived(c.archived_at, archived))
+        query = query.order_by(c.full_name, c.id)
         if counterparty_id is not None:
             query = query.where(c.counterparty_id == counterparty_id)
         return paginate(self.session, query, page)
@@ -155,13 +162,17 @@ class SqlAlchemyInteractionRepository:
     def add(self, interaction: model.Interaction) -> None:
         self.session.add(interaction)
 
+    def get(self, interaction_id: str) -> model.Interaction | None:
+        return self.session.get(model.Interaction, interaction_id)
+
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         c = orm.interactions.c
-        conditions: list[ColumnElement[bool]] = []
-        if wanted.counterparty_id is not None:
-            conditions.append(c.counterparty_id == wanted.counterparty_id)
-        if wanted.owner_id is not None:
-            conditions.append(c.owner_id == wanted.owner_id)
+        conditions: list[ColumnElement[bool]] = [_archived(c.archived_at, wanted.archived)]
+        equal = (
+            (c.counterparty_id, wanted.counterparty_id), (c.owner_id, wanted.owner_id),
+            (c.deal_id, wanted.deal_id),
+        )  # fmt: skip
+        conditions += [column == value for column, value in equal if value is not None]
         if wanted.planned_from is not None:
             conditions.append(c.planned_at >= wanted.planned_from)
         if wanted.planned_to is not None:

@@ -16,7 +16,7 @@ PRODUCER = "contacts"
 
 class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
     def __init__(self, sessions: Callable[[], Session]) -> None:
-        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound)
+        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound, orm.audit)
 
     def open_repositories(self, session: Session) -> None:
         self.counterparties = repo.SqlAlchemyCounterpartyRepository(session)

@@ -21,13 +21,23 @@ class RegisterCounterparty(Command):
 
 @dataclass(frozen=True)
 class ChangeCounterparty(Command):
+    """`expected_version`: the version the caller read (If-Match); None: whatever is stored."""
+
     counterparty_id: str
     changes: model.CounterpartyChanges
     actor: Identity
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True)
 class ArchiveCounterparty(Command):
+    counterparty_id: str
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RestoreCounterparty(Command):
     counterparty_id: str
     actor: Identity
 
@@ -49,6 +59,20 @@ class AddContactPerson(Command):
 class ChangeContactPerson(Command):
     contact_id: str
     changes: model.ContactChanges
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveContactPerson(Command):
+    contact_id: str
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RestoreContactPerson(Command):
+    contact_id: str
     actor: Identity
 
 
@@ -74,6 +98,38 @@ class LogInteraction(Command):
     planned_at: datetime | None = None
     done_at: datetime | None = None
     owner_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeInteraction(Command):
+    interaction_id: str
+    changes: model.InteractionChanges
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkInteractionDone(Command):
+    """It took place (at `done_at`, now if not said), and `outcome` came of it."""
+
+    interaction_id: str
+    outcome: str | None
+    done_at: datetime | None
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveInteraction(Command):
+    interaction_id: str
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RestoreInteraction(Command):
+    interaction_id: str
+    actor: Identity
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from crmkit.domain import FieldChanges, Lifecycle, assign
 from crmkit.errors import InvalidInput
 from crmkit.text import searchable
 
@@ -53,7 +54,7 @@ def given(value: T | NotSent) -> T | None:
     return None if isinstance(value, NotSent) else value
 
 
-def _sent(changes: CounterpartyChanges | ContactChanges) -> dict[str, object]:
+def _sent(changes: CounterpartyChanges | ContactChanges | InteractionChanges) -> dict[str, object]:
     """The fields of a changes dataclass that the caller sent, by name."""
     found = {item.name: getattr(changes, item.name) for item in fields(changes)}
     return {name: value for name, value in found.items() if not isinstance(value, NotSent)}
@@ -76,6 +77,20 @@ class CounterpartyChanges:
     parent_id: str | NotSent | None = NOT_SENT
     owner_id: str | NotSent | None = NOT_SENT
     external_id: str | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class InteractionChanges:
+    """What a caller changes of a logged or planned interaction: rescheduling is a new
+    `planned_at`; being done is `Interaction.mark_done`."""
+
+    kind: str | NotSent = NOT_SENT
+    subject: str | NotSent = NOT_SENT
+    body: str | NotSent | None = NOT_SENT
+    planned_at: datetime | NotSent | None = NOT_SENT
+    contact_id: str | NotSent | None = NOT_SENT
+    deal_id: str | NotSent | None = NOT_SENT
+    owner_id: str | NotSent | None = NOT_SENT
 
 
 @dataclass(frozen=True)
@@ -107,7 +122,7 @@ def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
 
 
 @dataclass
-class Counterparty:
+class Counterparty(Lifecycle):
     name: str
     legal_kind: str = "legal_entity"
     roles: list[str] = field(default_factory=lambda: ["customer"])
@@ -129,22 +144,25 @@ class Counterparty:
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
-    deleted_at: datetime | None = None
 
     @classmethod
     def register(cls, details: CounterpartyChanges, has_contact: bool = False) -> Counterparty:
         counterparty = cls(name="")
         counterparty.change(details, has_contact)
+        counterparty.version = 1
         return counterparty
 
-    def change(self, changes: CounterpartyChanges, has_contact: bool) -> list[str]:
-        """Applies the sent fields; returns the names of those that really changed."""
+    def change(self, changes: CounterpartyChanges, has_contact: bool) -> FieldChanges:
+        """Applies the sent fields; returns old and new of those that really changed."""
         changed = _apply(self, _sent(changes))
         self._check()
         self.refresh(has_contact)
-        if changed:
-            self.updated_at = utcnow()
-        return changed
+        return self.changed(changed)
+
+    def changed(self, changes: FieldChanges) -> FieldChanges:
+        if changes:
+            self.updated_at = utcnow()  # also the projections' version of the card
+        return super().changed(changes)
 
     def _check(self) -> None:
         _require(self.name, "name")
@@ -169,17 +187,10 @@ class Counterparty:
         self.status = status or self.status
         self.updated_at = utcnow()
 
-    def delete(self) -> None:
-        self.deleted_at = utcnow()
 
-
-def _apply(card: object, sent: dict[str, object]) -> list[str]:
-    """Sets the sent fields on a card; returns the names of those that really changed."""
-    cleaned = {name: _normalise(name, value) for name, value in sent.items()}
-    changed = [name for name, value in cleaned.items() if getattr(card, name) != value]
-    for name in changed:
-        setattr(card, name, cleaned[name])
-    return changed
+def _apply(card: object, sent: dict[str, object]) -> FieldChanges:
+    """Sets the sent fields on a card; returns old and new of those that really changed."""
+    return assign(card, {name: _normalise(name, value) for name, value in sent.items()})
 
 
 def _normalise(name: str, value: object) -> object:
@@ -207,7 +218,7 @@ class CompanyGroup:
 
 
 @dataclass
-class ContactPerson:
+class ContactPerson(Lifecycle):
     counterparty_id: str
     full_name: str
     position: str | None = None
@@ -217,10 +228,17 @@ class ContactPerson:
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
 
-    def change(self, changes: ContactChanges) -> list[str]:
+    @classmethod
+    def add(cls, counterparty_id: str, details: ContactChanges) -> ContactPerson:
+        contact = cls(counterparty_id=counterparty_id, full_name="")
+        contact.change(details)
+        contact.version = 1
+        return contact
+
+    def change(self, changes: ContactChanges) -> FieldChanges:
         changed = _apply(self, _sent(changes))
         _require(self.full_name, "full_name")
-        return changed
+        return self.changed(changed)
 
 
 @dataclass
@@ -237,7 +255,7 @@ class Relationship:
 
 
 @dataclass
-class Interaction:
+class Interaction(Lifecycle):
     counterparty_id: str
     kind: str
     subject: str
@@ -247,17 +265,35 @@ class Interaction:
     planned_at: datetime | None = None
     done_at: datetime | None = None
     owner_id: str | None = None
+    outcome: str | None = None
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
 
     def __post_init__(self) -> None:
-        _one_of(self.kind, INTERACTION_KINDS, "kind")
         self.subject = (self.subject or "").strip()
+        self._check()
+
+    def _check(self) -> None:
+        _one_of(self.kind, INTERACTION_KINDS, "kind")
         _require(self.subject, "subject")
 
     @property
     def at(self) -> datetime:
         return self.done_at or self.planned_at or self.created_at
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Planned, its time passed, and nobody said it was done."""
+        planned = self.planned_at is not None and self.planned_at < now
+        return planned and self.done_at is None and not self.archived
+
+    def change(self, changes: InteractionChanges) -> FieldChanges:
+        changed = _apply(self, _sent(changes))
+        self._check()
+        return self.changed(changed)
+
+    def mark_done(self, outcome: str | None, at: datetime) -> FieldChanges:
+        """It took place at `at`, and this came of it."""
+        return self.changed(assign(self, {"done_at": at, "outcome": _blank_to_none(outcome)}))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from crm.contacts.v1 import contacts_pb2 as pb
 from crm.contacts.v1 import contacts_pb2_grpc as pb_grpc
+from crmkit.audit import register_audit_log
 from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from services.contacts.adapters import orm, proto
@@ -48,10 +49,14 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         command = proto.change_counterparty(request, current_identity())
         return proto.counterparty_to_proto(handlers.change_counterparty(command, self.uow()))
 
-    def DeleteCounterparty(self, request: pb.GetByIdRequest, context: Context) -> pb.Empty:
-        command = commands.ArchiveCounterparty(request.id, current_identity())
+    def DeleteCounterparty(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = proto.archive_counterparty(request, current_identity())
         handlers.archive_counterparty(command, self.uow())
         return pb.Empty()
+
+    def RestoreCounterparty(self, request: pb.GetByIdRequest, context: Context) -> pb.Counterparty:
+        command = commands.RestoreCounterparty(request.id, current_identity())
+        return proto.counterparty_to_proto(handlers.restore_counterparty(command, self.uow()))
 
     def ListCounterparties(
         self, request: pb.ListCounterpartiesRequest, context: Context
@@ -83,10 +88,21 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         command = proto.change_contact_person(request, current_identity())
         return proto.contact_to_proto(handlers.change_contact_person(command, self.uow()))
 
+    def ArchiveContact(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveContactPerson(
+            request.id, current_identity(), proto.expected_version(request)
+        )
+        handlers.archive_contact_person(command, self.uow())
+        return pb.Empty()
+
+    def RestoreContact(self, request: pb.GetByIdRequest, context: Context) -> pb.ContactPerson:
+        command = commands.RestoreContactPerson(request.id, current_identity())
+        return proto.contact_to_proto(handlers.restore_contact_person(command, self.uow()))
+
     def ListContacts(self, request: pb.ListContactsRequest, context: Context) -> pb.ContactPage:
         counterparty_id = request.counterparty_id if request.HasField("counterparty_id") else None
         page = proto.page_of(request.page)
-        items, total = handlers.list_contacts(self.uow(), counterparty_id, page)
+        items, total = handlers.list_contacts(self.uow(), counterparty_id, page, request.archived)
         return pb.ContactPage(items=[proto.contact_to_proto(c) for c in items], total=total)
 
     # relationships
@@ -107,6 +123,32 @@ class ContactsServicer(pb_grpc.ContactsServicer):
     def LogInteraction(self, request: pb.Interaction, context: Context) -> pb.Interaction:
         command = proto.log_interaction(request, current_identity())
         return proto.interaction_to_proto(handlers.log_interaction(command, self.uow()))
+
+    def GetInteraction(self, request: pb.GetByIdRequest, context: Context) -> pb.Interaction:
+        return proto.interaction_to_proto(handlers.get_interaction(self.uow(), request.id))
+
+    def UpdateInteraction(
+        self, request: pb.UpdateInteractionRequest, context: Context
+    ) -> pb.Interaction:
+        command = proto.change_interaction(request, current_identity())
+        return proto.interaction_to_proto(handlers.change_interaction(command, self.uow()))
+
+    def MarkInteractionDone(
+        self, request: pb.MarkInteractionDoneRequest, context: Context
+    ) -> pb.Interaction:
+        command = proto.mark_interaction_done(request, current_identity())
+        return proto.interaction_to_proto(handlers.mark_interaction_done(command, self.uow()))
+
+    def ArchiveInteraction(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveInteraction(
+            request.id, current_identity(), proto.expected_version(request)
+        )
+        handlers.archive_interaction(command, self.uow())
+        return pb.Empty()
+
+    def RestoreInteraction(self, request: pb.GetByIdRequest, context: Context) -> pb.Interaction:
+        command = commands.RestoreInteraction(request.id, current_identity())
+        return proto.interaction_to_proto(handlers.restore_interaction(command, self.uow()))
 
     def ListInteractions(
         self, request: pb.ListInteractionsRequest, context: Context
@@ -145,6 +187,7 @@ def registrar(
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_ContactsServicer_to_server(ContactsServicer(uow), server)
         log = register_event_log(server, engine, orm.outbox, consumer.QUEUE.bindings)
-        return [pb.DESCRIPTOR.services_by_name["Contacts"].full_name, log]
+        audit_log = register_audit_log(server, engine, orm.audit)
+        return [pb.DESCRIPTOR.services_by_name["Contacts"].full_name, log, audit_log]
 
     return register

@@ -17,7 +17,22 @@ AREA = "contacts"
 
 
 def _counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
+    """Archived ones too: they stay readable by id."""
     return found(uow.counterparties.get(counterparty_id), "counterparty", counterparty_id)
+
+
+def _in_use(uow: UnitOfWork, counterparty_id: str) -> bool:
+    """Known and not archived."""
+    counterparty = uow.counterparties.get(counterparty_id)
+    return counterparty is not None and not counterparty.archived
+
+
+def _active_counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
+    """One that may be changed and given new contacts, interactions and links."""
+    counterparty = _counterparty(uow, counterparty_id)
+    if counterparty.archived:
+        raise Conflict(f"counterparty {counterparty.name!r} is archived; restore it first")
+    return counterparty
 
 
 def _check_references(
@@ -71,23 +86,41 @@ def change_counterparty(
 ) -> model.Counterparty:
     command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, command.counterparty_id)
+        counterparty = _active_counterparty(uow, command.counterparty_id)
+        counterparty.expect(command.expected_version, "counterparty", counterparty.id)
         _check_references(uow, counterparty.id, command.changes)
         _check_external_id(uow, counterparty.id, given(command.changes.external_id))
         has_contact = uow.counterparties.has_contact(counterparty.id)
-        changed = counterparty.change(command.changes, has_contact)
-        if changed:
-            uow.publish(events.CounterpartyChanged(counterparty, tuple(changed)))
+        changes = counterparty.change(command.changes, has_contact)
+        if changes:
+            uow.publish(events.CounterpartyChanged(counterparty, changes))
         uow.commit()
     return counterparty
 
 
 def archive_counterparty(command: commands.ArchiveCounterparty, uow: UnitOfWork) -> None:
+    """It leaves the lists; its deals, mail and history stay, and it can be restored."""
     command.actor.require_writer(AREA)
     with uow:
-        _counterparty(uow, command.counterparty_id).delete()
-        uow.publish(events.CounterpartyArchived(command.counterparty_id))
+        counterparty = _counterparty(uow, command.counterparty_id)
+        counterparty.expect(command.expected_version, "counterparty", counterparty.id)
+        changes = counterparty.archive()
+        if changes:
+            uow.publish(events.CounterpartyArchived(counterparty, changes))
         uow.commit()
+
+
+def restore_counterparty(
+    command: commands.RestoreCounterparty, uow: UnitOfWork
+) -> model.Counterparty:
+    command.actor.require_writer(AREA)
+    with uow:
+        counterparty = _counterparty(uow, command.counterparty_id)
+        changes = counterparty.restore()
+        if changes:
+            uow.publish(events.CounterpartyRestored(counterparty, changes))
+        uow.commit()
+    return counterparty
 
 
 def get_counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
@@ -134,9 +167,8 @@ def list_company_groups(uow: UnitOfWork, page: Page) -> tuple[list[model.Company
 def add_contact_person(command: commands.AddContactPerson, uow: UnitOfWork) -> model.ContactPerson:
     command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, command.counterparty_id)
-        contact = model.ContactPerson(counterparty_id=counterparty.id, full_name="")
-        contact.change(command.details)
+        counterparty = _active_counterparty(uow, command.counterparty_id)
+        contact = model.ContactPerson.add(counterparty.id, command.details)
         uow.contacts.add(contact)
         counterparty.refresh(has_contact=True)
         uow.publish(events.ContactPersonAdded(contact))
@@ -151,14 +183,48 @@ def _contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
     return contact
 
 
+def _active_contact(uow: UnitOfWork, contact_id: str, version: int | None) -> model.ContactPerson:
+    contact = _contact(uow, contact_id)
+    contact.expect(version, "contact", contact_id)
+    if contact.archived:
+        raise Conflict(f"contact {contact.full_name!r} is archived; restore it first")
+    return contact
+
+
 def change_contact_person(
     command: commands.ChangeContactPerson, uow: UnitOfWork
 ) -> model.ContactPerson:
     command.actor.require_writer(AREA)
     with uow:
+        contact = _active_contact(uow, command.contact_id, command.expected_version)
+        changes = contact.change(command.changes)
+        if changes:
+            uow.publish(events.ContactPersonChanged(contact, changes))
+        uow.commit()
+    return contact
+
+
+def archive_contact_person(command: commands.ArchiveContactPerson, uow: UnitOfWork) -> None:
+    """She leaves the lists; her mail, interactions and history stay."""
+    command.actor.require_writer(AREA)
+    with uow:
         contact = _contact(uow, command.contact_id)
-        if contact.change(command.changes):
-            uow.publish(events.ContactPersonChanged(contact))
+        contact.expect(command.expected_version, "contact", contact.id)
+        changes = contact.archive()
+        if changes:
+            uow.publish(events.ContactPersonChanged(contact, changes, "archived"))
+        uow.commit()
+
+
+def restore_contact_person(
+    command: commands.RestoreContactPerson, uow: UnitOfWork
+) -> model.ContactPerson:
+    command.actor.require_writer(AREA)
+    with uow:
+        contact = _contact(uow, command.contact_id)
+        changes = contact.restore()
+        if changes:
+            uow.publish(events.ContactPersonChanged(contact, changes, "restored"))
         uow.commit()
     return contact
 
@@ -169,12 +235,12 @@ def get_contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
 
 
 def list_contacts(
-    uow: UnitOfWork, counterparty_id: str | None, page: Page
+    uow: UnitOfWork, counterparty_id: str | None, page: Page, archived: bool = False
 ) -> tuple[list[model.ContactPerson], int]:
     with uow:
         if counterparty_id is not None:
             _counterparty(uow, counterparty_id)
-        return uow.contacts.list(counterparty_id, page)
+        return uow.contacts.list(counterparty_id, page, archived)
 
 
 # -- relationships -------------------------------------------------------------------------
@@ -185,7 +251,7 @@ def link_counterparties(
     with uow:
         link = model.Relationship(from_id=command.from_id, to_id=command.to_id, kind=command.kind)
         for name, ident in (("from_id", link.from_id), ("to_id", link.to_id)):
-            if uow.counterparties.get(ident) is None:
+            if not _in_use(uow, ident):
                 raise InvalidInput.field(name, f"counterparty {ident!r} does not exist")
         if uow.relationships.exists(link):
             raise Conflict("these counterparties are already linked this way")
@@ -218,22 +284,97 @@ def _interaction(command: commands.LogInteraction) -> model.Interaction:
     )
 
 
+def _check_contact_of(uow: UnitOfWork, contact_id: str, counterparty_id: str) -> None:
+    contact = uow.contacts.get(contact_id)
+    if contact is None or contact.counterparty_id != counterparty_id:
+        message = f"contact {contact_id!r} is not a person of this counterparty"
+        raise InvalidInput.field("contact_id", message)
+
+
 def log_interaction(command: commands.LogInteraction, uow: UnitOfWork) -> model.Interaction:
     interaction = _interaction(command)  # a malformed one is refused before who asks is checked
     command.actor.require_writer(AREA)
     with uow:
-        if uow.counterparties.get(interaction.counterparty_id) is None:
+        if not _in_use(uow, interaction.counterparty_id):
             message = f"counterparty {interaction.counterparty_id!r} does not exist"
             raise InvalidInput.field("counterparty_id", message)
         if interaction.contact_id is not None:
-            contact = uow.contacts.get(interaction.contact_id)
-            if contact is None or contact.counterparty_id != interaction.counterparty_id:
-                message = f"contact {interaction.contact_id!r} is not a person of this counterparty"
-                raise InvalidInput.field("contact_id", message)
+            _check_contact_of(uow, interaction.contact_id, interaction.counterparty_id)
         if interaction.planned_at is None and interaction.done_at is None:
             interaction.done_at = model.utcnow()
         uow.interactions.add(interaction)
         uow.publish(events.InteractionLogged(interaction))
+        uow.commit()
+    return interaction
+
+
+def _interaction_of(uow: UnitOfWork, interaction_id: str) -> model.Interaction:
+    return found(uow.interactions.get(interaction_id), "interaction", interaction_id)
+
+
+def _active_interaction(
+    uow: UnitOfWork, interaction_id: str, version: int | None
+) -> model.Interaction:
+    interaction = _interaction_of(uow, interaction_id)
+    interaction.expect(version, "interaction", interaction_id)
+    if interaction.archived:
+        raise Conflict(f"interaction {interaction.subject!r} is archived; restore it first")
+    return interaction
+
+
+def get_interaction(uow: UnitOfWork, interaction_id: str) -> model.Interaction:
+    with uow:
+        return _interaction_of(uow, interaction_id)
+
+
+def change_interaction(command: commands.ChangeInteraction, uow: UnitOfWork) -> model.Interaction:
+    """Its subject, notes, contact, deal or owner; a new `planned_at` reschedules it."""
+    command.actor.require_writer(AREA)
+    with uow:
+        interaction = _active_interaction(uow, command.interaction_id, command.expected_version)
+        contact_id = given(command.changes.contact_id)
+        if contact_id is not None:
+            _check_contact_of(uow, contact_id, interaction.counterparty_id)
+        changes = interaction.change(command.changes)
+        if changes:
+            action = "rescheduled" if set(changes) == {"planned_at"} else "updated"
+            uow.publish(events.InteractionChanged(interaction, changes, action))
+        uow.commit()
+    return interaction
+
+
+def mark_interaction_done(
+    command: commands.MarkInteractionDone, uow: UnitOfWork
+) -> model.Interaction:
+    command.actor.require_writer(AREA)
+    with uow:
+        interaction = _active_interaction(uow, command.interaction_id, command.expected_version)
+        done_at = command.done_at or model.utcnow()
+        changes = interaction.mark_done(command.outcome, done_at)
+        if changes:
+            uow.publish(events.InteractionChanged(interaction, changes, "done"))
+        uow.commit()
+    return interaction
+
+
+def archive_interaction(command: commands.ArchiveInteraction, uow: UnitOfWork) -> None:
+    command.actor.require_writer(AREA)
+    with uow:
+        interaction = _interaction_of(uow, command.interaction_id)
+        interaction.expect(command.expected_version, "interaction", interaction.id)
+        changes = interaction.archive()
+        if changes:
+            uow.publish(events.InteractionChanged(interaction, changes, "archived"))
+        uow.commit()
+
+
+def restore_interaction(command: commands.RestoreInteraction, uow: UnitOfWork) -> model.Interaction:
+    command.actor.require_writer(AREA)
+    with uow:
+        interaction = _interaction_of(uow, command.interaction_id)
+        changes = interaction.restore()
+        if changes:
+            uow.publish(events.InteractionChanged(interaction, changes, "restored"))
         uow.commit()
     return interaction
 
@@ -251,10 +392,11 @@ def set_supplier_profile(
 ) -> model.SupplierProfile:
     command.actor.require_writer(AREA)
     with uow:
-        counterparty = _counterparty(uow, command.profile.counterparty_id)
+        counterparty = _active_counterparty(uow, command.profile.counterparty_id)
         if "supplier" not in counterparty.roles:
             roles = model.CounterpartyChanges(roles=(*counterparty.roles, "supplier"))
-            counterparty.change(roles, has_contact=True)
+            changes = counterparty.change(roles, uow.counterparties.has_contact(counterparty.id))
+            uow.publish(events.CounterpartyChanged(counterparty, changes))
         stored = uow.supplier_profiles.put(command.profile)
         uow.publish(events.SupplierProfileSet(stored))
         uow.commit()

@@ -24,6 +24,7 @@ class CounterpartyFilter:
     xyz: str | None = None
     status: str | None = None
     ids: tuple[str, ...] = ()
+    archived: bool = False  # the archived ones instead of the others
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,15 @@ class InteractionFilter:
     owner_id: str | None = None
     planned_from: datetime | None = None
     planned_to: datetime | None = None
+    deal_id: str | None = None
+    archived: bool = False  # the archived ones instead of the others
 
 
 class CounterpartyRepository(Protocol):
     def add(self, counterparty: model.Counterparty) -> None: ...
 
     def get(self, counterparty_id: str) -> model.Counterparty | None:
-        """None for an unknown or archived counterparty."""
+        """Archived ones too; None for an unknown one."""
 
     def find_by(self, field: str, value: str) -> model.Counterparty | None:
         """By `tax_id` or `external_id`: the first registered if several share it."""
@@ -73,7 +76,7 @@ class ContactRepository(Protocol):
     def get(self, contact_id: str) -> model.ContactPerson | None: ...
 
     def list(
-        self, counterparty_id: str | None, page: Page
+        self, counterparty_id: str | None, page: Page, archived: bool = False
     ) -> tuple[list[model.ContactPerson], int]: ...
 
 
@@ -90,6 +93,9 @@ class RelationshipRepository(Protocol):
 
 class InteractionRepository(Protocol):
     def add(self, interaction: model.Interaction) -> None: ...
+
+    def get(self, interaction_id: str) -> model.Interaction | None:
+        """Archived ones too."""
 
     def list(
         self, wanted: InteractionFilter, page: Page

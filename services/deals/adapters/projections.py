@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Row, Table, and_, bindparam, or_, select, update
+from sqlalchemy import BindParameter, Row, Table, and_, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from crmkit.db import upsert_into
@@ -80,6 +80,17 @@ class SqlAlchemyProjections:
     def interaction(self, values: dict[str, Any]) -> None:
         self._upsert(orm.known_interactions, "id", values)
 
+    def forget_interaction(self, interaction_id: str) -> None:
+        """An archived one: out of the planner and the timelines (restored, it comes back)."""
+        i = orm.known_interactions.c
+        self.session.execute(delete(orm.known_interactions).where(i.id == interaction_id))
+        self.forget_entries_of(interaction_id)
+
+    def forget_entries_of(self, ref_id: str) -> None:
+        """The timeline entries about one record, which a newer entry is about to replace."""
+        t = orm.timeline_entries.c
+        self.session.execute(delete(orm.timeline_entries).where(t.ref_id == ref_id))
+
     def win_probability(self, deal_id: str, probability: float, at: datetime | None) -> None:
         """Keeps the newest score of an open deal."""
         d = orm.deals.c
@@ -149,6 +160,10 @@ class BatchedProjections(SqlAlchemyProjections):
 
     def add_to_timeline(self, entry: TimelineEntry) -> None:
         self.entries[entry.event_id] = entry  # a second one with the same id replaces the first
+
+    def forget_entries_of(self, ref_id: str) -> None:
+        self.entries = {key: e for key, e in self.entries.items() if e.ref_id != ref_id}
+        super().forget_entries_of(ref_id)
 
     def win_probability(self, deal_id: str, probability: float, at: datetime | None) -> None:
         """The newest score of each deal in the batch (the later one of two at the same moment),

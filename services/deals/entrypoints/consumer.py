@@ -94,7 +94,8 @@ def _counterparty(
 ) -> None:
     counterparty = message.counterparty
     owner = counterparty.owner_id if counterparty.HasField("owner_id") else None
-    p.counterparty(counterparty.id, counterparty.name, owner)
+    archived = counterparty.HasField("archived_at")  # restored: deals may be opened again
+    p.counterparty(counterparty.id, counterparty.name, owner, deleted=archived)
 
 
 def _counterparty_deleted(p: Projections, message: CounterpartyDeleted, _: Envelope) -> None:
@@ -108,7 +109,12 @@ def _contact(p: Projections, message: ContactCreated | ContactUpdated, _: Envelo
 
 
 def _interaction(p: Projections, message: InteractionLogged, e: Envelope) -> None:
+    """Logged, or changed since (done, rescheduled, archived, restored): the interaction as it is
+    now replaces what the planner and the timelines had of it."""
     i = message.interaction
+    if i.HasField("archived_at"):
+        p.forget_interaction(i.id)
+        return
     deal_id = i.deal_id if i.HasField("deal_id") else None
     planned_at = _time(i.planned_at) if i.HasField("planned_at") else None
     done_at = _time(i.done_at) if i.HasField("done_at") else None
@@ -126,6 +132,7 @@ def _interaction(p: Projections, message: InteractionLogged, e: Envelope) -> Non
     )
     params = {"subject": i.subject}
     where = (deal_id, i.counterparty_id)
+    p.forget_entries_of(i.id)
     p.add_to_timeline(_entry(e, i.kind, params, i.subject, i.id, where, done_at or planned_at))
 
 
@@ -245,7 +252,11 @@ ROUTES: Routes[Projections] = Routes(
     on("contacts.counterparty.deleted", CounterpartyDeleted, _counterparty_deleted),
     on("contacts.contact.created", ContactCreated, _contact),
     on("contacts.contact.updated", ContactUpdated, _contact),
-    on("contacts.interaction.logged", InteractionLogged, _interaction),
+    on(
+        ["contacts.interaction.logged", "contacts.interaction.updated"],
+        InteractionLogged,
+        _interaction,
+    ),
     on("deals.deal.stage_changed", DealStageChanged, _stage_changed),
     on(list(DEAL_KINDS), DealChanged, _deal),
     on(["deals.task.created", "deals.task.completed"], TaskChanged, _task),

@@ -1,5 +1,6 @@
-"""Reminders: upcoming planned contacts, due and overdue tasks and birthdays become
-notifications for the responsible user, each exactly once however often the scan runs."""
+"""Reminders: upcoming planned contacts, planned contacts whose time passed without being done,
+due and overdue tasks and birthdays become notifications for the responsible user, each exactly
+once however often the scan runs."""
 
 from __future__ import annotations
 
@@ -12,12 +13,19 @@ from services.deals.service_layer.erp import announce_overdue_invoices
 from services.deals.service_layer.unit_of_work import UnitOfWork
 
 LOOK_AHEAD = timedelta(hours=24)
+MISSED_AFTER = timedelta(hours=1)  # a call may run late; an hour on, it was missed or not logged
+LOOK_BACK = timedelta(days=7)
 
 
 def scan(uow: UnitOfWork, now: datetime) -> int:
     """Creates what is due now and was not created before; returns how many were new."""
     with uow:
-        wanted = _due_tasks(uow, now) + _upcoming_contacts(uow, now) + _birthdays(uow, now)
+        wanted = (
+            _due_tasks(uow, now)
+            + _upcoming_contacts(uow, now)
+            + _missed_contacts(uow, now)
+            + _birthdays(uow, now)
+        )
         created = sum(uow.notifications.add_once(notification) for notification in wanted)
         uow.commit()
     return created + announce_overdue_invoices(uow, now)
@@ -57,6 +65,25 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notificatio
                     key,
                     due_at=at,
                     params=params,
+                )
+            )
+    return found
+
+
+def _missed_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+    """Planned, its time passed, nobody said it was done: mark it done or plan it anew."""
+    found = []
+    for planned in uow.projections.planned_interactions(None, now - LOOK_BACK, now - MISSED_AFTER):
+        if planned.owner_id:
+            at = planned.planned_at
+            title = (
+                f"Not logged: {planned.kind} planned at {at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
+            )
+            params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
+            key = f"interaction_missed:{planned.id}:{at.isoformat()}"
+            found.append(
+                model.Notification(
+                    planned.owner_id, "interaction_missed", title, planned.id, key, params=params
                 )
             )
     return found

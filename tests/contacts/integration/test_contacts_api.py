@@ -199,23 +199,6 @@ def test_a_division_cannot_be_its_own_ancestor(suite: Suite, admin: dict[str, st
     assert field_errors(reply) == ["parent_id"]
 
 
-def test_a_deleted_counterparty_is_gone_from_reads_and_lists(
-    suite: Suite, admin: dict[str, str]
-) -> None:
-    created = create(suite, admin)
-    assert (
-        suite.client.delete(f"{API}/counterparties/{created['id']}", headers=admin).status_code
-        == 204
-    )
-    assert (
-        suite.client.get(f"{API}/counterparties/{created['id']}", headers=admin).status_code == 404
-    )
-    listed = suite.client.get(
-        f"{API}/counterparties", query_string={"q": created["name"]}, headers=admin
-    ).get_json()
-    assert listed["total"] == 0
-
-
 # -- errors --------------------------------------------------------------------------------
 def test_unknown_ids_are_404(suite: Suite, admin: dict[str, str]) -> None:
     missing = str(uuid.uuid4())

@@ -26,11 +26,10 @@ class FakeCounterpartyRepository:
         self.items[counterparty.id] = counterparty
 
     def get(self, counterparty_id: str) -> model.Counterparty | None:
-        found = self.items.get(counterparty_id)
-        return found if found is not None and found.deleted_at is None else None
+        return self.items.get(counterparty_id)
 
     def _alive(self) -> list[model.Counterparty]:
-        return [item for item in self.items.values() if item.deleted_at is None]
+        return [item for item in self.items.values() if not item.archived]
 
     def find_by(self, field: str, value: str) -> model.Counterparty | None:
         wanted = {"tax_id": lambda c: c.tax_id, "external_id": lambda c: c.external_id}[field]
@@ -45,8 +44,9 @@ class FakeCounterpartyRepository:
     def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
         found = [
             item
-            for item in self._alive()
-            if (wanted.role is None or wanted.role in item.roles)
+            for item in self.items.values()
+            if item.archived == wanted.archived
+            and (wanted.role is None or wanted.role in item.roles)
             and (wanted.region is None or item.region == wanted.region)
             and (not wanted.ids or item.id in wanted.ids)
         ]
@@ -94,12 +94,12 @@ class FakeContactRepository:
         return self.items.get(contact_id)
 
     def list(
-        self, counterparty_id: str | None, page: Page
+        self, counterparty_id: str | None, page: Page, archived: bool = False
     ) -> tuple[list[model.ContactPerson], int]:
         found = [
             contact
             for contact in self.items.values()
-            if counterparty_id is None or contact.counterparty_id == counterparty_id
+            if counterparty_id in (None, contact.counterparty_id) and contact.archived == archived
         ]
         return _page(sorted(found, key=lambda c: (c.full_name, c.id)), page)
 
@@ -129,12 +129,17 @@ class FakeInteractionRepository:
     def add(self, interaction: model.Interaction) -> None:
         self.items.append(interaction)
 
+    def get(self, interaction_id: str) -> model.Interaction | None:
+        return next((item for item in self.items if item.id == interaction_id), None)
+
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         found = [
             item
             for item in self.items
             if wanted.counterparty_id in (None, item.counterparty_id)
             and wanted.owner_id in (None, item.owner_id)
+            and wanted.deal_id in (None, item.deal_id)
+            and item.archived == wanted.archived
         ]
         return _page(sorted(found, key=lambda i: i.at, reverse=True), page)
 

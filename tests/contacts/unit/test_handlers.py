@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from crmkit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from crmkit.errors import Conflict, Forbidden, InvalidInput, Stale
 from crmkit.identity import Identity
+from crmkit.paging import Page
 from services.contacts.domain import commands, events, model
-from services.contacts.domain.model import ContactChanges, CounterpartyChanges
+from services.contacts.domain.model import ContactChanges, CounterpartyChanges, InteractionChanges
 from services.contacts.service_layer import handlers
+from services.contacts.service_layer.unit_of_work import CounterpartyFilter
 from tests.contacts.unit.fakes import FakeUnitOfWork
 
 MANAGER = Identity("u-1", frozenset({"manager"}))
@@ -90,13 +94,79 @@ def test_adding_the_first_contact_person_raises_completeness() -> None:
     assert uow.events.published[-1][0] == "contacts.contact.created"
 
 
-def test_a_deleted_counterparty_is_not_found_afterwards() -> None:
+def test_an_archived_counterparty_leaves_the_list_stays_readable_and_comes_back_restored() -> None:
     uow = FakeUnitOfWork()
     created = register(uow, CounterpartyChanges(name="A"))
     handlers.archive_counterparty(commands.ArchiveCounterparty(created.id, MANAGER), uow)
-    with pytest.raises(NotFound):
-        handlers.get_counterparty(uow, created.id)
     assert uow.events.published[-1][0] == "contacts.counterparty.deleted"
+    assert handlers.get_counterparty(uow, created.id).archived
+    assert handlers.list_counterparties(uow, CounterpartyFilter(), Page(1, 50)) == ([], 0)
+    with pytest.raises(Conflict):
+        change(uow, created.id, CounterpartyChanges(name="B"))
+    handlers.restore_counterparty(commands.RestoreCounterparty(created.id, MANAGER), uow)
+    assert handlers.list_counterparties(uow, CounterpartyFilter(), Page(1, 50))[1] == 1
+    assert [a.action for a in uow.audited] == ["created", "archived", "restored"]
+    assert created.version == 3
+
+
+def test_a_change_made_on_an_older_version_is_refused_and_changes_nothing() -> None:
+    uow = FakeUnitOfWork()
+    created = register(uow, CounterpartyChanges(name="A"))
+    change(uow, created.id, CounterpartyChanges(region="Huế"))
+    stale = commands.ChangeCounterparty(
+        created.id, CounterpartyChanges(region="Hà Nội"), MANAGER, expected_version=1
+    )
+    with pytest.raises(Stale):
+        handlers.change_counterparty(stale, uow)
+    assert (created.region, created.version) == ("Huế", 2)
+    assert uow.audited[-1].changes == {"region": (None, "Huế")}
+
+
+def test_a_planned_call_marked_done_says_its_outcome_and_is_no_longer_overdue() -> None:
+    uow = FakeUnitOfWork()
+    counterparty = register(uow, CounterpartyChanges(name="A"))
+    yesterday = model.utcnow() - timedelta(days=1)
+    planned = handlers.log_interaction(
+        commands.LogInteraction(counterparty.id, "call", "Price", MANAGER, planned_at=yesterday),
+        uow,
+    )
+    assert planned.is_overdue(model.utcnow())
+    done = commands.MarkInteractionDone(planned.id, "Will order in May", None, MANAGER, 1)
+    handlers.mark_interaction_done(done, uow)
+    assert not planned.is_overdue(model.utcnow()) and planned.outcome == "Will order in May"
+    assert uow.events.published[-1][0] == "contacts.interaction.updated"
+    assert uow.audited[-1].action == "done"
+    assert uow.audited[-1].changes["outcome"] == (None, "Will order in May")
+
+
+def test_a_new_planned_time_reschedules_an_interaction() -> None:
+    uow = FakeUnitOfWork()
+    counterparty = register(uow, CounterpartyChanges(name="A"))
+    planned = handlers.log_interaction(
+        commands.LogInteraction(
+            counterparty.id, "meeting", "Demo", MANAGER, planned_at=model.utcnow()
+        ),
+        uow,
+    )
+    later = planned.planned_at + timedelta(days=2) if planned.planned_at else None
+    moved = commands.ChangeInteraction(planned.id, InteractionChanges(planned_at=later), MANAGER)
+    handlers.change_interaction(moved, uow)
+    assert planned.planned_at == later and uow.audited[-1].action == "rescheduled"
+
+
+def test_an_archived_contact_person_leaves_the_list_and_comes_back_restored() -> None:
+    uow = FakeUnitOfWork()
+    counterparty = register(uow, CounterpartyChanges(name="A"))
+    person = handlers.add_contact_person(
+        commands.AddContactPerson(counterparty.id, ContactChanges(full_name="Lê Tám"), MANAGER),
+        uow,
+    )
+    handlers.archive_contact_person(commands.ArchiveContactPerson(person.id, MANAGER), uow)
+    assert handlers.list_contacts(uow, counterparty.id, Page(1, 50))[1] == 0
+    assert handlers.list_contacts(uow, counterparty.id, Page(1, 50), archived=True)[1] == 1
+    handlers.restore_contact_person(commands.RestoreContactPerson(person.id, MANAGER), uow)
+    assert handlers.list_contacts(uow, counterparty.id, Page(1, 50))[1] == 1
+    assert [a.action for a in uow.audited][-3:] == ["created", "archived", "restored"]
 
 
 def test_a_change_publishes_the_new_card_with_only_the_fields_that_changed() -> None:
@@ -104,7 +174,8 @@ def test_a_change_publishes_the_new_card_with_only_the_fields_that_changed() -> 
     created = register(uow, CounterpartyChanges(name="A", region="Huế", phone="0901"))
     change(uow, created.id, CounterpartyChanges(region="Đà Nẵng", phone=None, name="A"))
     [event] = uow.published[1:]
-    assert event == events.CounterpartyChanged(created, ("region", "phone"))
+    changes = {"region": ("Huế", "Đà Nẵng"), "phone": ("0901", None)}
+    assert event == events.CounterpartyChanged(created, changes)  # old and new, for the audit
     assert (created.region, created.phone, created.name) == ("Đà Nẵng", None, "A")
 
 

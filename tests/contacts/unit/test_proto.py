@@ -23,12 +23,13 @@ def test_every_contacts_event_leaves_as_the_message_the_registry_declares() -> N
     person = model.ContactPerson(card.id, "Lê Văn Tám")
     every_event = [
         events.CounterpartyRegistered(card),
-        events.CounterpartyChanged(card, ("name",)),
-        events.CounterpartyArchived(card.id),
+        events.CounterpartyChanged(card, {"name": ("An", "An Phát")}),
+        events.CounterpartyArchived(card, {}),
         events.ContactPersonAdded(person),
-        events.ContactPersonChanged(person),
+        events.ContactPersonChanged(person, {}),
         events.CounterpartiesLinked(model.Relationship(card.id, "other", "partner_of")),
         events.InteractionLogged(model.Interaction(card.id, "note", "Hello")),
+        events.InteractionChanged(model.Interaction(card.id, "note", "Hello"), {}, "done"),
         events.SupplierProfileSet(model.SupplierProfile(card.id, reliability=90)),
         events.CustomerTermsSet(model.CustomerTerms(card.id, discount_percent=Decimal("5"))),
     ]

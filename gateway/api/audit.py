@@ -1,0 +1,100 @@
+"""The audit: each service keeps the history of its own records; the gateway asks the ones that
+keep the kinds asked for and merges their answers, newest first."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint
+
+from crm.audit.v1 import audit_pb2 as pb
+from crm.contacts.v1 import contacts_pb2
+from crmkit.audit import actor_of
+from crmkit.identity import current_identity
+from gateway.api import spec
+from gateway.api.visibility import SEE_ALL
+from gateway.context import gateway
+from gateway.schemas import audit as s
+
+bp = Blueprint("audit", __name__)
+
+
+def _read_record(kind: str, record_id: str) -> None:
+    """Through the record's owner, who answers 404 to whoever may not see it."""
+    contacts = gateway().clients.contacts
+    asked = contacts_pb2.GetByIdRequest(id=record_id)
+    match kind:
+        case "counterparty":
+            contacts.GetCounterparty(asked)
+        case "contact":
+            contacts.GetContact(asked)
+        case _:
+            contacts.GetInteraction(asked)
+
+
+def _request(query: s.AuditQuery, limit: int) -> pb.EntriesRequest:
+    request = pb.EntriesRequest(
+        entity=query.entity,
+        entity_id=query.entity_id,
+        actor_id=query.actor_id,
+        to=query.until.isoformat() if query.until else None,
+        limit=limit,
+    )
+    if query.since is not None:
+        setattr(request, "from", query.since.isoformat())  # a Python keyword
+    return request
+
+
+def _visible(query: s.AuditQuery) -> s.AuditQuery:
+    """Directors and admins see the whole history; others the history of a record they may see,
+    or else what they did themselves."""
+    identity = current_identity()
+    if identity.roles & SEE_ALL:
+        return query
+    if query.entity is not None and query.entity_id is not None:
+        _read_record(query.entity, query.entity_id)
+        return query
+    return query.model_copy(update={"actor_id": actor_of(identity)[0] or ""})
+
+
+def _entry(entry: pb.Entry) -> s.AuditEntry:
+    return s.AuditEntry.model_validate(
+        {
+            "at": entry.at,
+            "actor_id": entry.actor_id if entry.HasField("actor_id") else None,
+            "actor_kind": entry.actor_kind,
+            "entity": entry.entity,
+            "entity_id": entry.entity_id,
+            "action": entry.action,
+            "changes": json.loads(entry.changes),
+            "request_id": entry.request_id if entry.HasField("request_id") else None,
+        }
+    )
+
+
+@spec.route(
+    bp,
+    "/audit",
+    "GET",
+    summary="Who changed which record, when, what (old and new per field) and from which request",
+    query=s.AuditQuery,
+    response=s.AuditPage,
+)
+def list_audit(query: s.AuditQuery) -> s.AuditPage:
+    query = _visible(query)
+    keepers = sorted({s.KEPT_BY[query.entity]} if query.entity else set(s.KEPT_BY.values()))
+    newest = query.page * query.page_size
+    logs = gateway().clients.audit_logs
+    answers = [logs[name].ListEntries(_request(query, newest)) for name in keepers]
+    entries = sorted(
+        (entry for answer in answers for entry in answer.items),
+        key=lambda entry: (entry.at, entry.id),
+        reverse=True,
+    )
+    start = (query.page - 1) * query.page_size
+    return s.AuditPage(
+        items=[_entry(entry) for entry in entries[start:newest]],
+        total=sum(answer.total for answer in answers),
+        page=query.page,
+        page_size=query.page_size,
+    )
