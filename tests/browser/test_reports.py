@@ -1,11 +1,13 @@
 """The reports a sales director reads, in the browser and in Vietnamese: the unfinished deals
-(by stage, with each deal waiting in its stage) and the plan of closes month by month."""
+(by stage, with each deal waiting in its stage), the plan of closes month by month, and the
+contacts proposed from mail, added to their counterparty."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import date, timedelta
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,16 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveSuite, in_vietnamese, screenshot
 from tests.browser.test_analytics import user
+from tests.mail.test_mail_api import mailbox_body
+from tests.mail_servers import (  # noqa: F401 - fixtures
+    ImapServer,
+    SmtpServer,
+    imap_server,
+    smtp_server,
+)
 
 MILLION = 1_000_000
+BUYER_DOMAIN = "thep-anphat.vn"
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +121,54 @@ def test_the_plan_of_closes_shows_the_deal_expected_this_month_with_its_amount(
         expect(page.locator(f"tr[data-deal='{sales['coil']['id']}']")).to_have_count(0)
         expect(page.locator(f"tr[data-deal='{sales['roof']['id']}']")).to_be_visible()
         assert "owner_id=" in page.url
+
+
+def mail_from(sender: str, to: str, subject: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content("Chào anh, xin gửi báo giá thép cuộn.")
+    return message.as_bytes()
+
+
+@pytest.mark.integration  # a real dovecot
+def test_a_contact_proposed_from_a_mail_can_be_added_to_the_counterparty(
+    page: Page,
+    live: LiveSuite,
+    imap_server: ImapServer,  # noqa: F811
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    company = {"name": "Công ty Thép An Phát", "legal_kind": "legal_entity"}
+    buyer = live.api(
+        "POST", "/counterparties", company | {"email": f"info@{BUYER_DOMAIN}", "force": True}
+    )
+    live.suite.deliver_events()
+    account = imap_server.new_user("sales")
+    body = mailbox_body(imap_server, smtp_server, account) | {"name": "Phòng kinh doanh"}
+    box = live.api("POST", "/mailboxes", body)
+    for sender in (f"Lê Minh Tuấn <tuan.le@{BUYER_DOMAIN}>", "Người lạ <ai.do@example.org>"):
+        imap_server.append(
+            account.name, account.password, "INBOX", mail_from(sender, box["address"], "Báo giá")
+        )
+    live.api("POST", f"/mailboxes/{box['id']}/sync")
+    with in_vietnamese(page):
+        page.goto(f"{live.url}/#/mail/{box['id']}")
+        page.reload()
+        page.get_by_role("button", name="Liên hệ tìm thấy trong thư").click()
+        tuan = page.locator(f"table.proposals tr[data-email='tuan.le@{BUYER_DOMAIN}']")
+        expect(tuan.locator("td.party")).to_have_text("Công ty Thép An Phát")
+        screenshot(page, "mail-contact-proposals")
+        tuan.get_by_role("button", name="Thêm người liên hệ").click()
+        dialog = page.locator("dialog")
+        expect(dialog.locator(".picked")).to_contain_text("Công ty Thép An Phát")
+        screenshot(page, "mail-contact-proposal-accept", full_page=False)
+        dialog.get_by_role("button", name="Thêm người liên hệ").click()
+        expect(tuan).to_have_count(0)
+        stranger = page.locator("table.proposals tr[data-email='ai.do@example.org']")
+        stranger.get_by_role("button", name="Bỏ qua").click()
+        expect(page.locator(".empty h3")).to_have_text("Không có ai mới trong hộp thư này")
+    people = live.api("GET", f"/contacts?counterparty_id={buyer['id']}")["items"]
+    assert [(p["full_name"], p["email"]) for p in people] == [
+        ("Lê Minh Tuấn", f"tuan.le@{BUYER_DOMAIN}")
+    ]
