@@ -1,6 +1,6 @@
 """The reports a sales director reads, in the browser and in Vietnamese: the unfinished deals
 (by stage, with each deal waiting in its stage), the plan of closes month by month, and the
-contacts proposed from mail, added to their counterparty."""
+contacts proposed from mail (of a mailbox, or of a counterparty), added to their counterparty."""
 
 from __future__ import annotations
 
@@ -132,13 +132,14 @@ def mail_from(sender: str, to: str, subject: str) -> bytes:
     return message.as_bytes()
 
 
-@pytest.mark.integration  # a real dovecot
-def test_a_contact_proposed_from_a_mail_can_be_added_to_the_counterparty(
-    page: Page,
+@pytest.fixture(scope="module")
+def proposed(
     live: LiveSuite,
     imap_server: ImapServer,  # noqa: F811
     smtp_server: SmtpServer,  # noqa: F811
-) -> None:
+) -> dict[str, Any]:
+    """A steel company in contacts, and a mailbox synced with a mail from one of its people
+    (not in contacts yet) and one from a stranger: both proposed."""
     company = {"name": "Công ty Thép An Phát", "legal_kind": "legal_entity"}
     buyer = live.api(
         "POST", "/counterparties", company | {"email": f"info@{BUYER_DOMAIN}", "force": True}
@@ -152,22 +153,48 @@ def test_a_contact_proposed_from_a_mail_can_be_added_to_the_counterparty(
             account.name, account.password, "INBOX", mail_from(sender, box["address"], "Báo giá")
         )
     live.api("POST", f"/mailboxes/{box['id']}/sync")
+    return {"buyer": buyer, "mailbox": box}
+
+
+@pytest.mark.integration  # a real dovecot
+def test_the_people_found_in_a_mailbox_are_proposed_and_a_stranger_can_be_dismissed(
+    page: Page, live: LiveSuite, proposed: dict[str, Any]
+) -> None:
     with in_vietnamese(page):
-        page.goto(f"{live.url}/#/mail/{box['id']}")
+        page.goto(f"{live.url}/#/mail/{proposed['mailbox']['id']}")
         page.reload()
         page.get_by_role("button", name="Liên hệ tìm thấy trong thư").click()
         tuan = page.locator(f"table.proposals tr[data-email='tuan.le@{BUYER_DOMAIN}']")
         expect(tuan.locator("td.party")).to_have_text("Công ty Thép An Phát")
+        stranger = page.locator("table.proposals tr[data-email='ai.do@example.org']")
+        expect(stranger.locator("td.party")).to_have_text("chưa có trong danh bạ")
         screenshot(page, "mail-contact-proposals")
+        stranger.get_by_role("button", name="Bỏ qua").click()
+        expect(stranger).to_have_count(0)
+        expect(tuan).to_be_visible()
+
+
+@pytest.mark.integration  # a real dovecot
+def test_a_contact_proposed_from_a_mail_can_be_added_to_the_counterparty(
+    page: Page, live: LiveSuite, proposed: dict[str, Any]
+) -> None:
+    buyer = proposed["buyer"]
+    with in_vietnamese(page):
+        page.goto(f"{live.url}/#/counterparties/{buyer['id']}?tab=contacts")
+        page.reload()
+        page.get_by_role("button", name="Tìm thấy trong thư").wait_for()
+        screenshot(page, "counterparty-contacts-found-in-mail")
+        page.get_by_role("button", name="Tìm thấy trong thư").click()
+        tuan = page.locator(f"table.proposals tr[data-email='tuan.le@{BUYER_DOMAIN}']")
+        expect(page.locator("table.proposals tbody tr")).to_have_count(1)
         tuan.get_by_role("button", name="Thêm người liên hệ").click()
         dialog = page.locator("dialog")
         expect(dialog.locator(".picked")).to_contain_text("Công ty Thép An Phát")
         screenshot(page, "mail-contact-proposal-accept", full_page=False)
         dialog.get_by_role("button", name="Thêm người liên hệ").click()
-        expect(tuan).to_have_count(0)
-        stranger = page.locator("table.proposals tr[data-email='ai.do@example.org']")
-        stranger.get_by_role("button", name="Bỏ qua").click()
-        expect(page.locator(".empty h3")).to_have_text("Không có ai mới trong hộp thư này")
+        expect(page.locator(".empty h3")).to_have_text(
+            "Không có ai mới của Công ty Thép An Phát trong thư"
+        )
     people = live.api("GET", f"/contacts?counterparty_id={buyer['id']}")["items"]
     assert [(p["full_name"], p["email"]) for p in people] == [
         ("Lê Minh Tuấn", f"tuan.le@{BUYER_DOMAIN}")

@@ -1,9 +1,10 @@
-// Contacts proposed from mail (#/mail/:mailboxId/proposals): the people a mailbox's messages name
-// (senders, recipients, the vCards attached) who are not in contacts yet, the most written to
-// first. A writer adds one to a counterparty (the one of its company, when found) or as a new
-// counterparty, or dismisses it.
+// Contacts proposed from mail (#/mail/proposals): the people the messages name (senders,
+// recipients, the vCards attached) who are not in contacts yet, the most written to first; of one
+// mailbox (?mailbox_id=), of every mailbox one may read, or of one counterparty's company
+// (?counterparty_id=). A writer adds one to a counterparty (the one of its company, when found)
+// or as a new counterparty, or dismisses it.
 import "../reports.css";
-import { ApiError, get, post } from "../../api.js";
+import { ApiError, everything, get, post } from "../../api.js";
 import { number, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { badge, emptyState, field, html, loading, nothing, pageHeader, render, toast } from "../../ui.js";
@@ -12,26 +13,35 @@ import { formDialog } from "./dialogs.js";
 
 const ROLES = ["customer", "supplier", "partner", "contractor", "competitor", "influencer"];
 
-export async function show(root, params) {
+export async function show(root, params, query) {
   render(loading(), root);
-  const id = params.mailboxId;
-  const [box, found] = await Promise.all([get(`/mailboxes/${id}`), post(`/mailboxes/${id}/import-contacts`)]);
-  const companies = await companiesOf(found.items);
+  const [boxes, wanted] = await Promise.all([
+    query.mailbox_id ? get(`/mailboxes/${query.mailbox_id}`).then((box) => [box]) : everything("/mailboxes"),
+    query.counterparty_id ? get(`/counterparties/${query.counterparty_id}`) : null,
+  ]);
+  const found = (await Promise.all(boxes.map(proposalsOf))).flat().sort((a, b) => b.messages - a.messages);
+  const companies = await companiesOf(found);
+  const partyOf = (proposal) => companies.get(proposal.company) || null;
+  const shown = wanted ? found.filter((proposal) => partyOf(proposal)?.id === wanted.id) : found;
   if (!root.isConnected) return;
-  const reload = () => show(root, params);
+  const view = { boxes, wanted, partyOf: wanted ? () => wanted : partyOf, reload: () => show(root, params, query) };
   render(
     html`<div class="proposals-screen">
-      ${pageHeader(
-        t("reports.proposals_title"),
-        t("reports.proposals_subtitle", { mailbox: box.name, address: box.address }),
-        html`<button class="ghost" @click=${() => (window.location.hash = `#/mail/${id}`)}>← ${t("reports.back_to_mailbox")}</button>`,
-      )}
-      <div class="card">${found.items.length
-        ? proposalTable(found.items, companies, reload)
-        : emptyState(t("reports.proposals_empty"), t("reports.proposals_empty_hint"))}</div>
-      ${found.total > found.items.length ? html`<p class="muted">${t("reports.proposals_more", { shown: number(found.items.length), total: number(found.total) })}</p>` : nothing}
+      ${heading(view, query)}
+      <div class="card">${shown.length ? proposalTable(shown, view) : empty(view)}</div>
     </div>`,
     root,
+  );
+}
+
+// A mailbox one may see but not read has no proposals for the reader.
+function proposalsOf(box) {
+  return post(`/mailboxes/${box.id}/import-contacts`).then(
+    (page) => page.items.map((proposal) => ({ ...proposal, mailbox: box })),
+    (error) => {
+      if (error instanceof ApiError && [403, 404].includes(error.status)) return [];
+      throw error;
+    },
   );
 }
 
@@ -39,35 +49,63 @@ export async function show(root, params) {
 // domain) names, when contacts know one; searched once per company.
 async function companiesOf(proposals) {
   const names = [...new Set(proposals.map((p) => p.company).filter(Boolean))];
-  const found = await Promise.all(
-    names.map((q) => get("/counterparties", { q, page_size: 1 }).then((reply) => reply.items[0] || null, () => null)),
-  );
+  const found = await Promise.all(names.map((q) => get("/counterparties", { q, page_size: 1 }).then((reply) => reply.items[0] || null)));
   return new Map(names.map((name, i) => [name, found[i]]));
 }
 
-function proposalTable(proposals, companies, reload) {
+function heading({ boxes, wanted }, query) {
+  const go = (hash) => () => (window.location.hash = hash);
+  if (wanted) {
+    return pageHeader(
+      t("reports.proposals_title"),
+      t("reports.proposals_of_counterparty", { name: wanted.name }),
+      html`<button class="ghost" @click=${go(`#/counterparties/${wanted.id}?tab=contacts`)}>← ${wanted.name}</button>`,
+    );
+  }
+  if (query.mailbox_id) {
+    const [box] = boxes;
+    return pageHeader(
+      t("reports.proposals_title"),
+      t("reports.proposals_subtitle", { mailbox: box.name, address: box.address }),
+      html`<button class="ghost" @click=${go("#/mail/proposals")}>${t("reports.every_mailbox")}</button>
+        <button class="ghost" @click=${go(`#/mail/${box.id}`)}>← ${t("reports.back_to_mailbox")}</button>`,
+    );
+  }
+  return pageHeader(t("reports.proposals_title"), t("reports.proposals_every_mailbox"),
+    html`<button class="ghost" @click=${go("#/mail")}>← ${t("reports.back_to_mail")}</button>`);
+}
+
+function empty({ wanted }) {
+  if (wanted) return emptyState(t("reports.proposals_none_of", { name: wanted.name }), t("reports.proposals_empty_hint"));
+  return emptyState(t("reports.proposals_empty"), t("reports.proposals_empty_hint"));
+}
+
+function proposalTable(proposals, view) {
+  const boxes = view.boxes.length > 1;
   return html`<div class="table-wrap flat"><table class="proposals">
     <thead><tr>
       <th>${t("reports.person")}</th>
       <th>${t("reports.company")}</th>
       <th>${t("reports.phone")}</th>
       <th>${t("reports.found_in")}</th>
+      ${boxes ? html`<th>${t("reports.mailbox")}</th>` : nothing}
       <th class="num">${t("reports.messages")}</th>
       <th>${t("reports.counterparty")}</th>
       ${session.canWrite ? html`<th></th>` : nothing}
     </tr></thead>
     <tbody>${proposals.map((proposal) => {
-      const party = companies.get(proposal.company) || null;
+      const party = view.partyOf(proposal);
       return html`<tr data-email=${proposal.email}>
         <td class="person"><strong>${proposal.name}</strong><small class="rp-party">${proposal.email}</small></td>
         <td>${proposal.company || html`<span class="muted">—</span>`}</td>
         <td>${proposal.phone || html`<span class="muted">—</span>`}</td>
         <td>${badge(t(`reports.source_${proposal.source}`), proposal.source === "vcard" ? "info" : "")}</td>
+        ${boxes ? html`<td><a href="#/mail/${proposal.mailbox.id}">${proposal.mailbox.name}</a></td>` : nothing}
         <td class="num">${number(proposal.messages)}</td>
         <td class="party">${party ? html`<a href="#/counterparties/${party.id}">${party.name}</a>` : html`<span class="muted">${t("reports.no_counterparty")}</span>`}</td>
         ${session.canWrite ? html`<td class="actions">
-          <button class="primary small" @click=${() => accept(proposal, party, reload)}>${t("reports.add_contact")}</button>
-          <button class="ghost small" @click=${(event) => dismiss(proposal, event.currentTarget, reload)}>${t("reports.dismiss")}</button>
+          <button class="primary small" @click=${() => accept(proposal, party, view.reload)}>${t("reports.add_contact")}</button>
+          <button class="ghost small" @click=${(event) => dismiss(proposal, event.currentTarget, view.reload)}>${t("reports.dismiss")}</button>
         </td>` : nothing}
       </tr>`;
     })}</tbody>
