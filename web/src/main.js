@@ -16,6 +16,7 @@ route("/counterparties", () => import("./screens/counterparties.js"));
 route("/counterparties/:id", () => import("./screens/counterparty.js"));
 route("/my-day", () => import("./screens/myday.js"));
 route("/mail", () => import("./screens/mail.js"));
+route("/mail/proposals", () => import("./screens/mail/proposals.js"));
 route("/mail/:mailboxId", () => import("./screens/mail.js"));
 route("/analytics", () => import("./screens/analytics.js"));
 route("/analytics/:tab", () => import("./screens/analytics.js"));

@@ -1,5 +1,6 @@
-// Analytics: funnel and forecast, deal outcomes, bottlenecks, ABC/XYZ, BCG, lost deals, managers, campaigns and
-// the schedules of the classification and of the win model. One tab per route: #/analytics/:tab.
+// Analytics: funnel and forecast, deal outcomes, bottlenecks, unfinished deals, the plan of closes,
+// ABC/XYZ, BCG, lost deals, managers, campaigns and the schedules of the classification and of the
+// win model. One tab per route: #/analytics/:tab; a tab's module may name its label's key.
 import "./analytics.css";
 import { get } from "../api.js";
 import { number, t, time } from "../i18n.js";
@@ -8,6 +9,7 @@ import { html, loading, nothing, pageHeader, problem, render, tabs } from "../ui
 import * as abcxyz from "./analytics/abcxyz.js";
 import * as bcg from "./analytics/bcg.js";
 import * as bottlenecks from "./analytics/bottlenecks.js";
+import * as closes from "./analytics/closes.js";
 import * as campaigns from "./analytics/campaigns.js";
 import { forgetCharts } from "./analytics/charts.js";
 import * as funnel from "./analytics/funnel.js";
@@ -15,8 +17,9 @@ import * as lost from "./analytics/lost.js";
 import * as managers from "./analytics/managers.js";
 import * as outcomes from "./analytics/outcomes.js";
 import * as settings from "./analytics/settings.js";
+import * as unfinished from "./analytics/unfinished.js";
 
-const TABS = { funnel, outcomes, bottlenecks, abcxyz, bcg, lost, managers, campaigns, settings };
+const TABS = { funnel, outcomes, bottlenecks, unfinished, closes, abcxyz, bcg, lost, managers, campaigns, settings };
 // Carried from tab to tab, so that the pipeline chosen on one is the pipeline of the next.
 const KEPT = ["pipeline_id"];
 
@@ -38,7 +41,7 @@ export async function show(root, params, query) {
     html`<div class="analytics">
       ${pageHeader(t("analytics.title"), t("analytics.subtitle"))}
       ${tabs(
-        Object.keys(TABS).map((key) => [key, t(`analytics.tab_${key}`)]),
+        Object.keys(TABS).map((key) => [key, t(TABS[key].label || `analytics.tab_${key}`)]),
         tab,
         (key) => go(`/analytics/${key}`, kept),
       )}

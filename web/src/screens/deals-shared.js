@@ -73,7 +73,7 @@ export function isOverdue(deal) {
 }
 
 // A search box that picks one counterparty; its id goes into a hidden field of the form.
-function counterpartyPicker(state, redraw, error) {
+export function counterpartyPicker(state, redraw, error) {
   const search = debounce(async (q) => {
     state.matches = q.trim().length < 1 ? [] : (await get("/counterparties", { q, page_size: 8 })).items;
     redraw();

@@ -201,7 +201,8 @@ function boxHeader(state) {
   return pageHeader(
     box.name,
     html`${box.address} · ${kind} · ${synced}`,
-    html`<button class=${state.messages.total === 0 ? "primary" : ""} ?disabled=${state.syncing} @click=${() => sync(state)}>
+    html`<button class="ghost proposals-link" @click=${() => (window.location.hash = `#/mail/proposals?mailbox_id=${box.id}`)}>${t("reports.proposals_link")}</button>
+      <button class=${state.messages.total === 0 ? "primary" : ""} ?disabled=${state.syncing} @click=${() => sync(state)}>
       <span class="sync-icon ${state.syncing ? "spinning" : ""}">⟳</span> ${state.syncing ? t("mail.syncing") : t("mail.sync")}</button>`,
   );
 }

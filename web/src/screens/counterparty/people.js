@@ -45,10 +45,13 @@ async function addContact(contact = null) {
 
 export function viewContacts(contacts) {
   const add = html`<button class="primary" @click=${() => addContact()}>+ ${label("add_contact")}</button>`;
+  // The people of this company met in mail and not in contacts yet, proposed there.
+  const fromMail = html`<button class="ghost" @click=${() => (window.location.hash = `#/mail/proposals?counterparty_id=${card.id}`)}>
+    ${t("reports.found_in_mail")}</button>`;
   if (contacts.length === 0) {
-    return html`<div class="card">${emptyState(label("no_contacts"), label("no_contacts_hint", { name: card.counterparty.name }), session.canWrite ? add : nothing)}</div>`;
+    return html`<div class="card">${emptyState(label("no_contacts"), label("no_contacts_hint", { name: card.counterparty.name }), session.canWrite ? html`${add} ${fromMail}` : nothing)}</div>`;
   }
-  return html`${sectionHead(label("contacts_count", { n: contacts.length }), add)}
+  return html`${sectionHead(label("contacts_count", { n: contacts.length }), html`<div class="row">${fromMail}${add}</div>`)}
     <div class="table-wrap"><table>
       <thead><tr><th>${label("full_name")}</th><th>${label("position")}</th><th>${label("email")}</th>
         <th>${label("phone")}</th><th>${label("birthday")}</th><th></th></tr></thead>

@@ -21,8 +21,9 @@ function fieldErrors(error) {
   return errors;
 }
 
-// A form in a dialog that posts, shows the API's messages next to its fields and closes with the reply.
-function formDialog(title, { className, fields, send, submitLabel, blocked = nothing }) {
+// A form in a dialog that posts, shows the API's messages next to its fields and closes with the
+// reply; `fields(values, errors, redraw)` draws its fields, `redraw` again after a choice.
+export function formDialog(title, { className, fields, send, submitLabel, blocked = nothing }) {
   let values = null;
   let errors = {};
   let failure = null;
@@ -39,7 +40,7 @@ function formDialog(title, { className, fields, send, submitLabel, blocked = not
       }
     }
     return html`<form class="mail-form ${className}" novalidate @submit=${submit}>
-      ${fields(values, errors)}
+      ${fields(values, errors, redraw)}
       ${Object.keys(errors).length ? html`<div class="alert" role="alert">${t("common.fix_fields")}</div>` : nothing}
       ${failure ? problem(failure) : nothing}
       ${blocked}
