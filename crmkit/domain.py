@@ -40,9 +40,10 @@ class Audit:
 @runtime_checkable
 class Audited(Protocol):
     """An event that changed a record says so for the record's history; the unit of work writes
-    it down in the same transaction as the change."""
+    it down in the same transaction as the change. None: nothing a person would call a change
+    (the first stage a new deal enters, already told by its creation)."""
 
-    def audit(self) -> Audit: ...
+    def audit(self) -> Audit | None: ...
 
 
 def assign(record: object, values: Mapping[str, object]) -> FieldChanges:

@@ -126,8 +126,9 @@ class SqlAlchemyUnitOfWork:
         if self.translate is None:
             raise TypeError(f"{type(self).__name__} has no translator for domain events")
         self.pending.append(self.translate(event))
-        if isinstance(event, Audited):
-            self.audits.append(event.audit())
+        entry = event.audit() if isinstance(event, Audited) else None
+        if entry is not None:
+            self.audits.append(entry)
 
     def write_pending_events(self) -> None:
         """The published domain events into the outbox, in the order they were published, and

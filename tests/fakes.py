@@ -17,7 +17,8 @@ class FakeTransaction:
     @property
     def audited(self) -> list[Audit]:
         """What the committed changes wrote into the audit, as a real unit of work does."""
-        return [event.audit() for event in self.published if isinstance(event, Audited)]
+        entries = [event.audit() for event in self.published if isinstance(event, Audited)]
+        return [entry for entry in entries if entry is not None]
 
     @property
     def committed(self) -> bool:

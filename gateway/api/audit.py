@@ -9,9 +9,11 @@ from flask import Blueprint
 
 from crm.audit.v1 import audit_pb2 as pb
 from crm.contacts.v1 import contacts_pb2
+from crm.deals.v1 import deals_pb2
 from crmkit.audit import actor_of
 from crmkit.identity import current_identity
 from gateway.api import spec
+from gateway.api.tasks import visible_task
 from gateway.api.visibility import SEE_ALL
 from gateway.context import gateway
 from gateway.schemas import audit as s
@@ -21,15 +23,19 @@ bp = Blueprint("audit", __name__)
 
 def _read_record(kind: str, record_id: str) -> None:
     """Through the record's owner, who answers 404 to whoever may not see it."""
-    contacts = gateway().clients.contacts
+    clients = gateway().clients
     asked = contacts_pb2.GetByIdRequest(id=record_id)
     match kind:
         case "counterparty":
-            contacts.GetCounterparty(asked)
+            clients.contacts.GetCounterparty(asked)
         case "contact":
-            contacts.GetContact(asked)
+            clients.contacts.GetContact(asked)
+        case "interaction":
+            clients.contacts.GetInteraction(asked)
+        case "deal":
+            clients.deals.GetDeal(deals_pb2.IdRequest(id=record_id))
         case _:
-            contacts.GetInteraction(asked)
+            visible_task(record_id)
 
 
 def _request(query: s.AuditQuery, limit: int) -> pb.EntriesRequest:

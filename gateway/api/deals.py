@@ -18,6 +18,7 @@ from gateway.context import gateway
 from gateway.schemas import contacts as contact_schemas
 from gateway.schemas import deals as s
 from gateway.schemas.common import PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("deals", __name__)
 AREA = "deals"
@@ -73,6 +74,7 @@ def get_deal(deal_id: str) -> s.Deal:
     response=s.Deal,
     area=AREA,
     write=True,
+    versioned=True,
 )
 def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
     if "owner_id" in body.model_fields_set:
@@ -83,6 +85,7 @@ def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
         id=deal_id,
         deal=set_present(pb.Deal(), changed),
         update_mask=FieldMask(paths=sorted(body.model_fields_set)),
+        expected_version=expected_version(),
     )
     if probability is not None:
         request.probability = probability

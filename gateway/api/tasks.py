@@ -10,13 +10,15 @@ from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1.deals_pb2_grpc import DealsStub
 from crmkit.identity import current_identity
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.api.visibility import planner_owner, visible_assignees
 from gateway.context import gateway
 from gateway.errors import ApiError
 from gateway.schemas import deals as s
+from gateway.schemas.common import PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("tasks", __name__)
 AREA = "deals"
@@ -55,8 +57,9 @@ def create_task(body: s.TaskIn) -> Response:
 )
 def list_tasks(query: s.TaskQuery) -> dict[str, Any]:
     wanted = {"status": query.status, "due_to": query.due_to, "deal_id": query.deal_id}
+    page = page_request(query, pb.PageRequest)
     request = set_present(
-        pb.ListTasksRequest(page=page_request(query, pb.PageRequest), overdue=query.overdue), wanted
+        pb.ListTasksRequest(page=page, overdue=query.overdue, archived=query.archived), wanted
     )
     request.assignee_ids.extend(visible_assignees(query.assignee_id))
     return page_of(s.Task, _deals().ListTasks(request), query)
@@ -64,10 +67,10 @@ def list_tasks(query: s.TaskQuery) -> dict[str, Any]:
 
 @spec.route(bp, "/tasks/<task_id>", "GET", summary="One task", response=s.Task, area=AREA)
 def get_task(task_id: str) -> s.Task:
-    return _visible_task(task_id)
+    return visible_task(task_id)
 
 
-def _visible_task(task_id: str) -> s.Task:
+def visible_task(task_id: str) -> s.Task:
     """A task whose assignee the caller may not see does not exist for them."""
     task = from_message(s.Task, _deals().GetTask(pb.IdRequest(id=task_id)))
     try:
@@ -89,8 +92,91 @@ def _visible_task(task_id: str) -> s.Task:
     write=True,
 )
 def complete_task(task_id: str, body: s.Empty) -> s.Task:
-    _visible_task(task_id)
+    visible_task(task_id)
     return from_message(s.Task, _deals().CompleteTask(pb.IdRequest(id=task_id)))
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>",
+    "PATCH",
+    summary="Change a task: its title, note or due date; a new assignee reassigns it",
+    body=s.TaskPatch,
+    response=s.Task,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_task(task_id: str, body: s.TaskPatch) -> s.Task:
+    visible_task(task_id)
+    if "assignee_id" in body.model_fields_set:
+        check_owner(body.assignee_id, "assignee_id")
+    task, mask = patch_of(body, pb.Task())
+    request = pb.UpdateTaskRequest(
+        id=task_id, task=task, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.Task, _deals().UpdateTask(request))
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>",
+    "DELETE",
+    summary="Archive a task: it leaves the lists, the planner and the timelines",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_task(task_id: str) -> None:
+    visible_task(task_id)
+    _deals().ArchiveTask(pb.ArchiveRequest(id=task_id, expected_version=expected_version()))
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>/restore",
+    "POST",
+    summary="Bring an archived task back",
+    response=s.Task,
+    area=AREA,
+    write=True,
+)
+def restore_task(task_id: str) -> s.Task:
+    visible_task(task_id)
+    return from_message(s.Task, _deals().RestoreTask(pb.IdRequest(id=task_id)))
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>/comments",
+    "POST",
+    summary="Say something on a task",
+    body=s.TaskCommentIn,
+    response=s.TaskComment,
+    status=201,
+    area=AREA,
+    write=True,
+    idempotent=True,
+)
+def comment_on_task(task_id: str, body: s.TaskCommentIn) -> Response:
+    visible_task(task_id)
+    reply = _deals().CommentOnTask(pb.TaskComment(task_id=task_id, text=body.text))
+    return created(from_message(s.TaskComment, reply), f"/api/v1/tasks/{task_id}/comments")
+
+
+@spec.route(
+    bp,
+    "/tasks/<task_id>/comments",
+    "GET",
+    summary="What was said on a task, oldest first",
+    query=PageQuery,
+    response=s.TaskCommentPage,
+    area=AREA,
+)
+def list_task_comments(task_id: str, query: PageQuery) -> dict[str, Any]:
+    visible_task(task_id)
+    request = pb.ListTaskCommentsRequest(task_id=task_id, page=page_request(query, pb.PageRequest))
+    return page_of(s.TaskComment, _deals().ListTaskComments(request), query)
 
 
 @spec.route(

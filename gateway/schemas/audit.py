@@ -10,8 +10,11 @@ from pydantic import AwareDatetime, BaseModel, Field
 from gateway.schemas.common import Id, Page, PageQuery
 
 # Every kind of record with a history, and the service that keeps it (each keeps its own).
-KEPT_BY = {"counterparty": "contacts", "contact": "contacts", "interaction": "contacts"}
-Entity = Literal["counterparty", "contact", "interaction"]
+KEPT_BY = {
+    "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
+    "deal": "deals", "task": "deals",
+}  # fmt: skip
+Entity = Literal["counterparty", "contact", "interaction", "deal", "task"]
 ActorKind = Literal["user", "api_key", "system"]
 
 

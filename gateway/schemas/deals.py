@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from gateway.schemas.common import (
+    ArchivedQuery,
     Currency,
     Id,
     Input,
@@ -19,6 +20,7 @@ from gateway.schemas.common import (
     PageQuery,
     Phone,
     Query,
+    Record,
     ShortName,
     ShortText,
     Word,
@@ -118,7 +120,7 @@ class DealPatch(DealFields):
     )
 
 
-class Deal(BaseModel):
+class Deal(Record):
     id: str
     title: str
     pipeline_id: str
@@ -233,7 +235,31 @@ class TaskIn(Input):
     note: LongText | None = None
 
 
-class Task(BaseModel):
+class TaskPatch(Input):
+    """A new assignee reassigns it; `POST /tasks/{id}/complete` marks it done."""
+
+    title: Name | None = None
+    assignee_id: Id | None = None
+    due_date: date | None = None
+    note: LongText | None = None
+
+
+class TaskCommentIn(Input):
+    text: LongText
+
+
+class TaskComment(BaseModel):
+    id: str
+    task_id: str
+    author_id: str | None = None
+    text: str
+    created_at: datetime
+
+
+TaskCommentPage = Page[TaskComment]
+
+
+class Task(Record):
     id: str
     title: str
     assignee_id: str
@@ -250,7 +276,7 @@ class Task(BaseModel):
 TaskPage = Page[Task]
 
 
-class TaskQuery(PageQuery):
+class TaskQuery(ArchivedQuery):
     assignee_id: Id | None = None
     status: Literal["open", "done"] | None = None
     due_to: date | None = None

@@ -122,12 +122,14 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
         201,
     )  # fmt: skip
     reason = ok(post(f"{API}/lost-reasons", json={"name": unique("Giá ")}, headers=anh), 201)
+    task = ok(post(f"{API}/tasks", json={"title": "Gọi chị Mai", "assignee_id": people.anh.id, "due_date": "2030-01-01"}, headers=anh), 201)  # fmt: skip
     suite.deliver_events()
     return {
         "buyer": buyer,
         "rival": rival,
         "contact": contact,
         "interaction": interaction,
+        "task": task,
         "pipeline": process,
         "deal": opened,
         "participant": participant,
@@ -219,6 +221,8 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
         ("post", f"/deals/{opened}/participants", {"counterparty_id": buyer, "role": "partner"}),
         ("post", f"/deals/{opened}/participant-links", {"from_participant_id": anhs["participant"]["id"], "to_participant_id": anhs["participant"]["id"], "kind": "x"}),
         ("post", "/tasks", {"title": "T", "assignee_id": people.vy.id, "due_date": "2030-01-01"}),
+        ("patch", f"/tasks/{anhs['task']['id']}", {"title": "T2"}), ("delete", f"/tasks/{anhs['task']['id']}", {}),
+        ("post", f"/tasks/{anhs['task']['id']}/restore", {}), ("post", f"/tasks/{anhs['task']['id']}/comments", {"text": "x"}),
         ("post", "/campaigns", {"name": "C"}), ("post", f"/campaigns/{anhs['campaign']['id']}/responses", {"counterparty_id": buyer, "kind": "call"}),
         ("post", f"/campaign-responses/{anhs['response']['id']}/convert", {}), ("post", "/lost-reasons", {"name": "R"}),
         ("post", "/erp/orders", {"external_id": "o-1", "number": "1", "date": "2025-01-01", "counterparty_id": buyer}),

@@ -311,8 +311,9 @@ def _participant(p: P, message: ParticipantAdded, e: Envelope) -> None:
 
 
 def _task(p: P, message: TaskChanged, e: Envelope) -> None:
+    """An archived task counts for no deal; restored, it counts again."""
     task = message.task
-    deal_id = _opt(task, "deal_id")
+    deal_id = None if task.HasField("archived_at") else _opt(task, "deal_id")
     values = {
         "id": task.id,
         "deal_id": deal_id,
@@ -347,7 +348,7 @@ ROUTES: Routes[P] = Routes(
         _response,
     ),
     on("deals.participant.added", ParticipantAdded, _participant),
-    on(["deals.task.created", "deals.task.completed"], TaskChanged, _task),
+    on(["deals.task.created", "deals.task.completed", "deals.task.updated"], TaskChanged, _task),
     on(
         [f"deals.invoice.{kind}" for kind in ("posted", "updated", "paid", "overdue")],
         ErpDocumentChanged,

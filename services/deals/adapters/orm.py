@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import registry, relationship
 
+from crmkit.audit import define_audit
 from crmkit.db import UtcDateTime, id_column
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
@@ -88,6 +89,8 @@ deals = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("win_probability", Float),
     Column("win_scored_at", UtcDateTime),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 stage_visits = Table(
@@ -114,6 +117,18 @@ tasks = Table(
     Column("note", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("completed_at", UtcDateTime),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
+)
+
+task_comments = Table(
+    "task_comments",
+    metadata,
+    _id(primary_key=True),
+    _id("task_id", ForeignKey("tasks.id"), nullable=False, index=True),
+    _id("author_id"),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 participants = Table(
@@ -295,6 +310,7 @@ timeline_entries = Table(
 
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+audit = define_audit(metadata)
 
 
 def start_mappers() -> None:
@@ -313,10 +329,14 @@ def start_mappers() -> None:
             )
         },
     )
+    for versioned, table in ((model.Deal, deals), (model.Task, tasks)):
+        # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
+        mapper_registry.map_imperatively(
+            versioned, table, version_id_col=table.c.version, version_id_generator=False
+        )
     for cls, table in (
-        (model.Deal, deals),
         (model.StageVisit, stage_visits),
-        (model.Task, tasks),
+        (model.TaskComment, task_comments),
         (model.Participant, participants),
         (model.ParticipantLink, participant_links),
         (model.LostReason, lost_reasons),

@@ -85,6 +85,8 @@ def deal_to_proto(deal: model.Deal) -> pb.Deal:
         lost_comment=deal.lost_comment,
         updated_at=deal.updated_at.isoformat(),
         win_probability=deal.win_probability,
+        version=deal.version,
+        archived_at=_iso(deal.archived_at),
     )
 
 
@@ -109,6 +111,18 @@ def task_to_proto(task: model.Task) -> pb.Task:
         created_at=task.created_at.isoformat(),
         completed_at=_iso(task.completed_at),
         note=task.note,
+        version=task.version,
+        archived_at=_iso(task.archived_at),
+    )
+
+
+def task_comment_to_proto(comment: model.TaskComment) -> pb.TaskComment:
+    return pb.TaskComment(
+        id=comment.id,
+        task_id=comment.task_id,
+        author_id=comment.author_id,
+        text=comment.text,
+        created_at=comment.created_at.isoformat(),
     )
 
 
@@ -300,6 +314,8 @@ def to_outbound(event: Event) -> OutboundEvent:
             return _task_event("deals.task.created", task)
         case events.TaskCompleted(task):
             return _task_event("deals.task.completed", task)
+        case events.TaskChanged(task):  # reassigned, commented on, archived, restored too
+            return _task_event("deals.task.updated", task)
         case events.ParticipantAdded(participant):
             added = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
             return OutboundEvent("deals.participant.added", participant.id, added)
@@ -358,6 +374,7 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
 
 
 EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
+TASK_EDITABLE = frozenset(field.name for field in fields_of(commands.TaskChanges))
 
 
 def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
@@ -387,7 +404,34 @@ def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
         source_id=given("source_id", _given(d.HasField("source_id"), d.source_id)),
         probability=probability if "probability" in paths else NOT_SENT,
     )
-    return commands.ChangeDeal(request.id, changes)
+    return commands.ChangeDeal(request.id, changes, expected_version(request))
+
+
+def expected_version(
+    request: pb.UpdateDealRequest | pb.UpdateTaskRequest | pb.ArchiveRequest,
+) -> int | None:
+    """The version the caller read (If-Match), if he said."""
+    return request.expected_version if request.HasField("expected_version") else None
+
+
+def change_task(request: pb.UpdateTaskRequest) -> commands.ChangeTask:
+    paths = set(request.update_mask.paths)
+    unknown = sorted(paths - TASK_EDITABLE)
+    if unknown:
+        raise InvalidInput.field(unknown[0], "cannot be changed")
+    t = request.task
+
+    def given(name: str, value: str | None) -> str | NotSent | None:
+        return value if name in paths else NOT_SENT
+
+    due = parse_date(_or_none(t.due_date), "due_date") if "due_date" in paths else NOT_SENT
+    changes = commands.TaskChanges(
+        title=given("title", _or_none(t.title)),
+        assignee_id=given("assignee_id", _or_none(t.assignee_id)),
+        due_date=due,
+        note=given("note", _given(t.HasField("note"), t.note)),
+    )
+    return commands.ChangeTask(request.id, changes, expected_version(request))
 
 
 def deal_filter(request: pb.ListDealsRequest) -> model.DealFilter:
@@ -414,6 +458,7 @@ def task_filter(request: pb.ListTasksRequest, today: date) -> model.TaskFilter:
         due_to=parse_date(_given(r.HasField("due_to"), r.due_to), "due_to"),
         deal_id=_given(r.HasField("deal_id"), r.deal_id),
         overdue_on=today if r.overdue else None,
+        archived=r.archived,
     )
 
 

@@ -31,6 +31,16 @@ class Records(Generic[Record]):
         return self.session.get(self.kind, record_id)
 
 
+class SqlAlchemyTaskCommentRepository(Records[model.TaskComment]):
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, model.TaskComment)
+
+    def of_task(self, task_id: str, page: Page) -> tuple[list[model.TaskComment], int]:
+        c = orm.task_comments.c
+        query = select(model.TaskComment).where(c.task_id == task_id)
+        return paginate(self.session, query.order_by(c.created_at, c.id), page)
+
+
 class SqlAlchemyPipelineRepository(Records[model.Pipeline]):
     def __init__(self, session: Session) -> None:
         super().__init__(session, model.Pipeline)
@@ -89,13 +99,18 @@ class SqlAlchemyTaskRepository(Records[model.Task]):
         self.session.flush()  # a task just completed is no longer open
         c = orm.tasks.c
         query = select(model.Task).where(
-            c.deal_id == deal_id, c.stage_id == stage_id, c.status == "open"
+            c.deal_id == deal_id,
+            c.stage_id == stage_id,
+            c.status == "open",
+            c.archived_at.is_(None),
         )
         return list(self.session.scalars(query).all())
 
     def due_by(self, day: date) -> list[model.Task]:
         c = orm.tasks.c
-        query = select(model.Task).where(c.status == "open", c.due_date <= day)
+        query = select(model.Task).where(
+            c.status == "open", c.due_date <= day, c.archived_at.is_(None)
+        )
         return list(self.session.scalars(query).all())
 
 

@@ -21,12 +21,13 @@ PRODUCER = "deals"
 
 class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound)
+        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound, orm.audit)
 
     def open_repositories(self, session: Session) -> None:
         self.pipelines = repo.SqlAlchemyPipelineRepository(session)
         self.deals = repo.SqlAlchemyDealRepository(session)
         self.tasks = repo.SqlAlchemyTaskRepository(session)
+        self.task_comments = repo.SqlAlchemyTaskCommentRepository(session)
         self.participants = repo.Records(session, model.Participant)
         self.links = repo.Records(session, model.ParticipantLink)
         self.lost_reasons = repo.SqlAlchemyLostReasonRepository(session)

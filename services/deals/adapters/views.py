@@ -32,7 +32,9 @@ def _deal_conditions(wanted: model.DealFilter) -> list[ColumnElement[bool]]:
 
 def _task_conditions(wanted: model.TaskFilter) -> list[ColumnElement[bool]]:
     c = orm.tasks.c
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [
+        c.archived_at.is_not(None) if wanted.archived else c.archived_at.is_(None)
+    ]
     if wanted.assignee_ids:
         conditions.append(c.assignee_id.in_(wanted.assignee_ids))
     if wanted.status is not None:
@@ -73,6 +75,7 @@ class SqlAlchemyViews:
         query = (
             select(model.Task)
             .where(c.assignee_id == user_id, c.due_date >= first, c.due_date <= last)
+            .where(c.archived_at.is_(None))
             .order_by(c.due_date, c.id)
         )
         return list(self.session.scalars(query).all())

@@ -61,6 +61,7 @@ class DealChanges:
 class ChangeDeal(Command):
     deal_id: str
     changes: DealChanges
+    expected_version: int | None = None  # the version the caller read (If-Match)
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,41 @@ class CreateTask(Command):
 @dataclass(frozen=True)
 class CompleteTask(Command):
     task_id: str
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    """The fields of a task a person changed; `NOT_SENT` for the others. A new `assignee_id`
+    reassigns it."""
+
+    title: str | NotSent | None = NOT_SENT
+    assignee_id: str | NotSent | None = NOT_SENT
+    due_date: date | NotSent | None = NOT_SENT
+    note: str | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeTask(Command):
+    task_id: str
+    changes: TaskChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveTask(Command):
+    task_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RestoreTask(Command):
+    task_id: str
+
+
+@dataclass(frozen=True)
+class CommentOnTask(Command):
+    task_id: str
+    text: str
 
 
 # -- lost reasons and campaigns ------------------------------------------------------------

@@ -4,21 +4,34 @@ type and payload."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from crmkit.domain import Event
+from crmkit.domain import Audit, Event, FieldChanges, described
 from services.deals.domain import erp, model
+
+DEAL_CARD = (
+    "title", "pipeline_id", "counterparty_id", "stage_id", "amount", "currency",
+    "expected_close_date", "owner_id", "campaign_id", "source_id", "probability",
+)  # fmt: skip
+TASK_CARD = ("title", "assignee_id", "due_date", "deal_id", "counterparty_id", "note")
 
 
 @dataclass(frozen=True)
 class DealOpened(Event):
     deal: model.Deal
 
+    def audit(self) -> Audit:
+        return Audit("deal", self.deal.id, "created", described(self.deal, DEAL_CARD))
+
 
 @dataclass(frozen=True)
 class DealChanged(Event):
     deal: model.Deal
+    changes: FieldChanges = field(default_factory=dict)
+
+    def audit(self) -> Audit:
+        return Audit("deal", self.deal.id, "updated", self.changes)
 
 
 @dataclass(frozen=True)
@@ -29,30 +42,76 @@ class DealStageChanged(Event):
     automatic: bool  # moved by the business process, not by hand
     at: datetime
 
+    def audit(self) -> Audit | None:
+        if self.from_stage_id is None:
+            return None  # its first stage: told by its creation
+        action = "moved_by_process" if self.automatic else "moved"
+        return Audit(
+            "deal", self.deal.id, action, {"stage_id": (self.from_stage_id, self.to_stage.id)}
+        )
+
 
 @dataclass(frozen=True)
 class DealWon(Event):
     deal: model.Deal
+
+    def audit(self) -> Audit:
+        return Audit("deal", self.deal.id, "won", {"status": ("open", "won")})
 
 
 @dataclass(frozen=True)
 class DealLost(Event):
     deal: model.Deal
 
+    def audit(self) -> Audit:
+        d = self.deal
+        changes: FieldChanges = {
+            "status": ("open", "lost"),
+            "lost_reason_id": (None, d.lost_reason_id),
+        }
+        if d.lost_to_competitor_id:
+            changes["lost_to_competitor_id"] = (None, d.lost_to_competitor_id)
+        if d.lost_comment:
+            changes["lost_comment"] = (None, d.lost_comment)
+        return Audit("deal", d.id, "lost", changes)
+
 
 @dataclass(frozen=True)
 class DealReopened(Event):
     deal: model.Deal
+    was: str = "lost"  # won or lost
+
+    def audit(self) -> Audit:
+        return Audit("deal", self.deal.id, "reopened", {"status": (self.was, "open")})
 
 
 @dataclass(frozen=True)
 class TaskCreated(Event):
     task: model.Task
 
+    def audit(self) -> Audit:
+        return Audit("task", self.task.id, "created", described(self.task, TASK_CARD))
+
 
 @dataclass(frozen=True)
 class TaskCompleted(Event):
     task: model.Task
+    changes: FieldChanges = field(default_factory=dict)
+
+    def audit(self) -> Audit:
+        return Audit("task", self.task.id, "done", self.changes)
+
+
+@dataclass(frozen=True)
+class TaskChanged(Event):
+    """Changed, reassigned, commented on, archived or restored: the task as it is now."""
+
+    task: model.Task
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("task", self.task.id, self.action, self.changes)
 
 
 @dataclass(frozen=True)

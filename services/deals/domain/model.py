@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crmkit.domain import FieldChanges, Lifecycle, assign
 from crmkit.errors import Conflict, InvalidInput
-from services.deals.domain.commands import NOT_SENT, CreateDeal, DealChanges
+from services.deals.domain.commands import NOT_SENT, CreateDeal, DealChanges, TaskChanges
 
 MODES = ("simple", "business_process")
 STATUSES = ("open", "won", "lost")
@@ -133,7 +134,7 @@ class Pipeline:
 
 
 @dataclass
-class Deal:
+class Deal(Lifecycle):
     title: str
     pipeline_id: str
     counterparty_id: str
@@ -176,30 +177,33 @@ class Deal:
         deal.check()
         return deal
 
-    def change(self, changes: DealChanges, stage: Stage, at: datetime) -> None:
-        """The sent fields, each said here once; `stage` is the deal's, for its probability."""
+    def change(self, changes: DealChanges, stage: Stage, at: datetime) -> FieldChanges:
+        """The sent fields, each said here once; `stage` is the deal's, for its probability.
+        Returns old and new of each field that changed."""
+        before = self.probability
         if changes.probability is not NOT_SENT:
             self.set_probability(changes.probability, stage)
-        if changes.title is not NOT_SENT:
-            self.title = _named(changes.title or "", "title")
-        if changes.counterparty_id is not NOT_SENT:
-            if changes.counterparty_id is None:
-                raise InvalidInput.field("counterparty_id", "is required")
-            self.counterparty_id = changes.counterparty_id
-        if changes.amount is not NOT_SENT:
-            self.amount = changes.amount
-        if changes.currency is not NOT_SENT:
-            self.currency = changes.currency
-        if changes.expected_close_date is not NOT_SENT:
-            self.expected_close_date = changes.expected_close_date
-        if changes.owner_id is not NOT_SENT:
-            self.owner_id = changes.owner_id
-        if changes.campaign_id is not NOT_SENT:
-            self.campaign_id = changes.campaign_id
-        if changes.source_id is not NOT_SENT:
-            self.source_id = changes.source_id
+        done: FieldChanges = {"probability": (before, self.probability)}
+        sent = {
+            item.name: getattr(changes, item.name)
+            for item in fields(changes)
+            if item.name != "probability" and getattr(changes, item.name) is not NOT_SENT
+        }
+        if "title" in sent:
+            sent["title"] = _named(sent["title"] or "", "title")
+        if "counterparty_id" in sent and sent["counterparty_id"] is None:
+            raise InvalidInput.field("counterparty_id", "is required")
+        done = {name: pair for name, pair in done.items() if pair[0] != pair[1]}
+        done |= assign(self, sent)
         self.check()
+        if done:
+            self.updated_at = at
+        return self.changed(done)
+
+    def moved(self, at: datetime) -> None:
+        """Entered a stage, was won, lost or reopened: a new version of the deal."""
         self.updated_at = at
+        self.version += 1
 
     def listed(self) -> dict[str, tuple[str, str]]:
         """The fields whose value is an item of a managed list, with that list and item:
@@ -219,6 +223,9 @@ class Deal:
             raise Conflict(f"the deal is {self.status}; reopen it first")
 
     def enter(self, stage: Stage, at: datetime) -> None:
+        """A new stage; the first one of a new deal is no new version of it."""
+        if self.stage_id != stage.id:
+            self.moved(at)
         self.stage_id = stage.id
         if not self.probability_manual:
             self.probability = stage.probability
@@ -234,7 +241,8 @@ class Deal:
 
     def win(self, at: datetime) -> None:
         self.require_open()
-        self.status, self.closed_at, self.updated_at = "won", at, at
+        self.status, self.closed_at = "won", at
+        self.moved(at)
         if not self.probability_manual:
             self.probability = 100
 
@@ -242,7 +250,8 @@ class Deal:
         self, reason_id: str, competitor_id: str | None, comment: str | None, at: datetime
     ) -> None:
         self.require_open()
-        self.status, self.closed_at, self.updated_at = "lost", at, at
+        self.status, self.closed_at = "lost", at
+        self.moved(at)
         self.lost_reason_id, self.lost_to_competitor_id, self.lost_comment = (
             reason_id,
             competitor_id,
@@ -254,7 +263,8 @@ class Deal:
     def reopen(self, stage: Stage, at: datetime) -> None:
         if self.status == "open":
             raise Conflict("the deal is already open")
-        self.status, self.closed_at, self.updated_at = "open", None, at
+        self.status, self.closed_at = "open", None
+        self.moved(at)
         self.lost_reason_id = self.lost_to_competitor_id = self.lost_comment = None
         if not self.probability_manual:
             self.probability = stage.probability
@@ -296,6 +306,7 @@ class TaskFilter:
     due_to: date | None = None
     deal_id: str | None = None
     overdue_on: date | None = None  # open and due before this day
+    archived: bool = False  # the archived ones instead of the others
 
 
 @dataclass
@@ -308,7 +319,7 @@ class StageVisit:
 
 
 @dataclass
-class Task:
+class Task(Lifecycle):
     title: str
     assignee_id: str
     due_date: date
@@ -326,10 +337,24 @@ class Task:
         if not self.assignee_id:
             raise InvalidInput.field("assignee_id", "is required")
 
-    def complete(self, at: datetime) -> None:
+    def complete(self, at: datetime) -> FieldChanges:
         if self.status == "done":
             raise Conflict("the task is already done")
-        self.status, self.completed_at = "done", at
+        return self.changed(assign(self, {"status": "done", "completed_at": at}))
+
+    def change(self, changes: TaskChanges) -> FieldChanges:
+        """Its title, note, due date, or who does it (reassigned)."""
+        sent = {
+            item.name: getattr(changes, item.name)
+            for item in fields(changes)
+            if getattr(changes, item.name) is not NOT_SENT
+        }
+        if "title" in sent:
+            sent["title"] = _named(sent["title"] or "", "title")
+        for required in ("assignee_id", "due_date"):
+            if required in sent and not sent[required]:
+                raise InvalidInput.field(required, "is required")
+        return self.changed(assign(self, sent))
 
     @classmethod
     def from_template(cls, template: dict[str, Any], deal: Deal, stage: Stage, today: date) -> Task:
@@ -342,6 +367,22 @@ class Task:
             counterparty_id=deal.counterparty_id,
             stage_id=stage.id,
         )
+
+
+@dataclass
+class TaskComment:
+    """What someone said on a task: a question, an answer, where it stands."""
+
+    task_id: str
+    author_id: str | None
+    text: str
+    id: str = field(default_factory=new_id)
+    created_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        self.text = (self.text or "").strip()
+        if not self.text:
+            raise InvalidInput.field("text", "is required")
 
 
 @dataclass

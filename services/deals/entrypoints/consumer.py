@@ -160,8 +160,17 @@ def _deal(p: Projections, message: DealChanged, e: Envelope) -> None:
 
 
 def _task(p: Projections, message: TaskChanged, e: Envelope) -> None:
+    """Created or done: an entry each. Changed since (reassigned, archived, restored): the task as
+    it is now replaces its entries; an archived one has none."""
     task = message.task
-    kind = "task_done" if e.type == "deals.task.completed" else "task"
+    if e.type == "deals.task.updated":
+        p.forget_entries_of(task.id)
+        if task.HasField("archived_at"):
+            return
+    done = e.type == "deals.task.completed" or (
+        e.type == "deals.task.updated" and task.status == "done"
+    )
+    kind = "task_done" if done else "task"
     params = {"title": task.title}
     if task.due_date:
         params["due_date"] = task.due_date
@@ -259,7 +268,7 @@ ROUTES: Routes[Projections] = Routes(
     ),
     on("deals.deal.stage_changed", DealStageChanged, _stage_changed),
     on(list(DEAL_KINDS), DealChanged, _deal),
-    on(["deals.task.created", "deals.task.completed"], TaskChanged, _task),
+    on(["deals.task.created", "deals.task.completed", "deals.task.updated"], TaskChanged, _task),
     on(ERP_TYPES, ErpDocumentChanged, _erp),
     on("analytics.deal.scored", DealScored, _scored),
     on(["mail.received", "mail.sent"], MailLogged, _mail),

@@ -9,6 +9,7 @@ import grpc
 
 from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1 import deals_pb2_grpc as pb_grpc
+from crmkit.audit import register_audit_log
 from crmkit.errors import InvalidInput
 from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
@@ -155,6 +156,32 @@ class DealsServicer(pb_grpc.DealsServicer):
     def GetTask(self, request: pb.IdRequest, context: Context) -> pb.Task:
         return proto.task_to_proto(tasks.get_task(self.uow(), request.id))
 
+    def UpdateTask(self, request: pb.UpdateTaskRequest, context: Context) -> pb.Task:
+        command = proto.change_task(request)
+        return proto.task_to_proto(tasks.change_task(command, self.uow(), current_identity()))
+
+    def ArchiveTask(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveTask(request.id, proto.expected_version(request))
+        tasks.archive_task(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreTask(self, request: pb.IdRequest, context: Context) -> pb.Task:
+        command = commands.RestoreTask(request.id)
+        return proto.task_to_proto(tasks.restore_task(command, self.uow(), current_identity()))
+
+    def CommentOnTask(self, request: pb.TaskComment, context: Context) -> pb.TaskComment:
+        command = commands.CommentOnTask(request.task_id, request.text)
+        comment = tasks.comment_on_task(command, self.uow(), current_identity())
+        return proto.task_comment_to_proto(comment)
+
+    def ListTaskComments(
+        self, request: pb.ListTaskCommentsRequest, context: Context
+    ) -> pb.TaskCommentPage:
+        items, total = tasks.list_comments(self.uow(), request.task_id, _page(request.page))
+        return pb.TaskCommentPage(
+            items=[proto.task_comment_to_proto(c) for c in items], total=total
+        )
+
     def ListTasks(self, request: pb.ListTasksRequest, context: Context) -> pb.TaskPage:
         wanted = proto.task_filter(request, model.utcnow().date())
         items, total = tasks.list_tasks(self.uow(), wanted, _page(request.page))
@@ -293,6 +320,7 @@ def registrar(app: Deals) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_DealsServicer_to_server(DealsServicer(app), server)
         log = register_event_log(server, app.engine, orm.outbox, consumer.QUEUE.bindings)
-        return [pb.DESCRIPTOR.services_by_name["Deals"].full_name, log]
+        audit_log = register_audit_log(server, app.engine, orm.audit)
+        return [pb.DESCRIPTOR.services_by_name["Deals"].full_name, log, audit_log]
 
     return register

@@ -103,13 +103,14 @@ def change_deal(
         check_counterparty(directory, changes.counterparty_id)
     with uow:
         deal = deal_of(uow, command.deal_id)
+        deal.expect(command.expected_version, "deal", deal.id)
         if changes.campaign_id is not NOT_SENT:
             _check_campaign(uow, changes.campaign_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
-        deal.change(changes, stage, model.utcnow())
+        changed = deal.change(changes, stage, model.utcnow())
         check_listed(uow, deal)
-        uow.publish(events.DealChanged(deal))
+        uow.publish(events.DealChanged(deal, changed))
         uow.commit()
     return deal
 
@@ -168,8 +169,9 @@ def reopen_deal(command: commands.ReopenDeal, uow: UnitOfWork, actor: Identity) 
         deal = deal_of(uow, command.deal_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
+        was = deal.status
         deal.reopen(stage, model.utcnow())
-        uow.publish(events.DealReopened(deal))
+        uow.publish(events.DealReopened(deal, was))
         uow.commit()
     return deal
 

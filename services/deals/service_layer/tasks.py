@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from crmkit.errors import InvalidInput, found
+from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.domain import commands, events, model
@@ -48,10 +48,10 @@ def complete_task(command: commands.CompleteTask, uow: UnitOfWork, actor: Identi
     deal to the next stage, which creates that stage's tasks."""
     actor.require_writer(AREA)
     with uow:
-        task = task_of(uow, command.task_id)
+        task = _active_task(uow, command.task_id, None)
         now = model.utcnow()
-        task.complete(now)
-        uow.publish(events.TaskCompleted(task))
+        changes = task.complete(now)
+        uow.publish(events.TaskCompleted(task, changes))
         _advance_if_stage_done(uow, task, now)
         uow.commit()
     return task
@@ -73,6 +73,69 @@ def _advance_if_stage_done(uow: UnitOfWork, task: model.Task, now: datetime) -> 
     following = pipeline.stage_after(task.stage_id)
     if following is not None:
         enter_stage(uow, deal, pipeline, following, automatic=True, at=now)
+
+
+def _active_task(uow: UnitOfWork, task_id: str, version: int | None) -> model.Task:
+    task = task_of(uow, task_id)
+    task.expect(version, "task", task_id)
+    if task.archived:
+        raise Conflict(f"task {task.title!r} is archived; restore it first")
+    return task
+
+
+def change_task(command: commands.ChangeTask, uow: UnitOfWork, actor: Identity) -> model.Task:
+    """Its title, note or due date; a new assignee reassigns it."""
+    actor.require_writer(AREA)
+    with uow:
+        task = _active_task(uow, command.task_id, command.expected_version)
+        changes = task.change(command.changes)
+        if changes:
+            action = "reassigned" if set(changes) == {"assignee_id"} else "updated"
+            uow.publish(events.TaskChanged(task, changes, action))
+        uow.commit()
+    return task
+
+
+def comment_on_task(
+    command: commands.CommentOnTask, uow: UnitOfWork, actor: Identity
+) -> model.TaskComment:
+    actor.require_writer(AREA)
+    comment = model.TaskComment(command.task_id, actor.person_id, command.text)
+    with uow:
+        task = _active_task(uow, command.task_id, None)
+        uow.task_comments.add(comment)
+        uow.publish(events.TaskChanged(task, {"comment": (None, comment.text)}, "commented"))
+        uow.commit()
+    return comment
+
+
+def list_comments(uow: UnitOfWork, task_id: str, page: Page) -> Listed[model.TaskComment]:
+    with uow:
+        task_of(uow, task_id)
+        return uow.task_comments.of_task(task_id, page)
+
+
+def archive_task(command: commands.ArchiveTask, uow: UnitOfWork, actor: Identity) -> None:
+    """It leaves the lists, the planner and the timelines; restored, it comes back."""
+    actor.require_writer(AREA)
+    with uow:
+        task = task_of(uow, command.task_id)
+        task.expect(command.expected_version, "task", task.id)
+        changes = task.archive()
+        if changes:
+            uow.publish(events.TaskChanged(task, changes, "archived"))
+        uow.commit()
+
+
+def restore_task(command: commands.RestoreTask, uow: UnitOfWork, actor: Identity) -> model.Task:
+    actor.require_writer(AREA)
+    with uow:
+        task = task_of(uow, command.task_id)
+        changes = task.restore()
+        if changes:
+            uow.publish(events.TaskChanged(task, changes, "restored"))
+        uow.commit()
+    return task
 
 
 def get_task(uow: UnitOfWork, task_id: str) -> model.Task:

@@ -47,6 +47,11 @@ class TaskRepository(Records[model.Task], Protocol):
         """Open tasks due on or before the day."""
 
 
+class TaskCommentRepository(Records[model.TaskComment], Protocol):
+    def of_task(self, task_id: str, page: Page) -> Listed[model.TaskComment]:
+        """Oldest first: a conversation."""
+
+
 class LostReasonRepository(Records[model.LostReason], Protocol):
     def named(self, name: str) -> model.LostReason | None: ...
 
@@ -184,6 +189,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
 
     @property
     def tasks(self) -> TaskRepository: ...
+
+    @property
+    def task_comments(self) -> TaskCommentRepository: ...
 
     @property
     def participants(self) -> Records[model.Participant]: ...

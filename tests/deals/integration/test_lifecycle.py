@@ -1,0 +1,163 @@
+"""Deals carry versions and a history; tasks are edited, reassigned, commented on, archived and
+restored; through the gateway, gRPC and a real database, with the projections following."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.deals.integration.helpers import (
+    API,
+    counterparty,
+    deal,
+    ok,
+    pipeline,
+    tasks_of,
+    unique,
+    user_id,
+)
+from tests.support import Suite
+
+STAGES = [{"name": "Tiếp cận", "probability": 10}, {"name": "Báo giá", "probability": 40}]
+
+
+@pytest.fixture(scope="module")
+def admin(suite: Suite) -> dict[str, str]:
+    return suite.headers()
+
+
+def history(suite: Suite, headers: dict[str, str], entity: str, entity_id: str) -> list[Any]:
+    query = {"entity": entity, "entity_id": entity_id}
+    return ok(suite.client.get(f"{API}/audit", query_string=query, headers=headers))["items"]  # type: ignore[no-any-return]
+
+
+def opened(suite: Suite, admin: dict[str, str], **fields: Any) -> dict[str, Any]:
+    flow = pipeline(suite, admin, "simple", STAGES)
+    suite.deliver_events()
+    return deal(suite, admin, flow["id"], counterparty(suite, admin)["id"], **fields)
+
+
+def test_a_deal_changed_on_a_stale_version_is_a_412_and_its_history_tells_every_step(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = opened(suite, admin, amount="1000.00", currency="VND")
+    assert made["version"] == 1
+    path = f"{API}/deals/{made['id']}"
+    changed = suite.client.patch(
+        path, json={"amount": "1500.00"}, headers={**admin, "If-Match": '"1"'}
+    )
+    assert ok(changed)["version"] == 2 and changed.headers["ETag"] == '"2"'
+    stale = suite.client.patch(path, json={"title": "Mine"}, headers={**admin, "If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert ok(suite.client.get(path, headers=admin))["title"] == made["title"]
+    second = ok(suite.client.get(f"{API}/pipelines/{made['pipeline_id']}", headers=admin))[
+        "stages"
+    ][1]
+    ok(suite.client.post(f"{path}/stage", json={"stage_id": second["id"]}, headers=admin))
+    ok(suite.client.post(f"{path}/win", headers=admin))
+    entries = history(suite, admin, "deal", made["id"])
+    assert [e["action"] for e in entries] == ["won", "moved", "updated", "created"]
+    assert entries[2]["changes"] == {"amount": ["1000.00", "1500.00"]}
+    assert entries[1]["changes"] == {"stage_id": [made["stage_id"], second["id"]]}
+    assert entries[3]["changes"]["title"] == [None, made["title"]]
+
+
+def test_a_task_is_edited_reassigned_and_commented_on_and_each_step_is_in_its_history(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    colleague = suite.user(unique("lan"), ["manager"])
+    lan = user_id(suite, colleague)
+    made = opened(suite, admin)
+    body = {
+        "title": "Gửi báo giá",
+        "assignee_id": suite.admin_id,
+        "due_date": "2030-01-10",
+        "deal_id": made["id"],
+    }
+    task = ok(suite.client.post(f"{API}/tasks", json=body, headers=admin), 201)
+    path = f"{API}/tasks/{task['id']}"
+    edited = ok(
+        suite.client.patch(path, json={"due_date": "2030-01-12", "note": "gấp"}, headers=admin)
+    )
+    assert (edited["title"], edited["due_date"], edited["version"]) == (
+        body["title"],
+        "2030-01-12",
+        2,
+    )
+    moved = ok(
+        suite.client.patch(path, json={"assignee_id": lan}, headers={**admin, "If-Match": '"2"'})
+    )
+    assert moved["assignee_id"] == lan
+    assert [t["id"] for t in tasks_of(suite, colleague, made["id"])] == [task["id"]]
+    said = ok(
+        suite.client.post(
+            f"{path}/comments", json={"text": "Khách hỏi lại giá"}, headers=colleague
+        ),
+        201,
+    )
+    comments = ok(suite.client.get(f"{path}/comments", headers=admin))["items"]
+    assert [(c["text"], c["author_id"]) for c in comments] == [("Khách hỏi lại giá", lan)]
+    assert said["task_id"] == task["id"]
+    entries = history(suite, admin, "task", task["id"])
+    assert [e["action"] for e in entries] == ["commented", "reassigned", "updated", "created"]
+    assert entries[1]["changes"] == {"assignee_id": [suite.admin_id, lan]}
+    assert entries[0]["actor_id"] == lan
+
+
+def test_an_archived_task_leaves_the_lists_the_planner_and_the_deal_timeline_until_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = opened(suite, admin)
+    due = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
+    body = {
+        "title": "Gọi lại",
+        "assignee_id": suite.admin_id,
+        "due_date": due,
+        "deal_id": made["id"],
+    }
+    task = ok(suite.client.post(f"{API}/tasks", json=body, headers=admin), 201)
+    suite.deliver_events()
+
+    def on_timeline() -> bool:
+        entries = ok(suite.client.get(f"{API}/deals/{made['id']}/timeline", headers=admin))["items"]
+        return any(e["ref_id"] == task["id"] for e in entries)
+
+    def in_planner() -> bool:
+        query = {"from": due, "to": due}
+        days = ok(suite.client.get(f"{API}/planner", query_string=query, headers=admin))["days"]
+        return any(t["id"] == task["id"] for day in days for t in day["tasks"])
+
+    assert on_timeline() and in_planner()
+    path = f"{API}/tasks/{task['id']}"
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    suite.deliver_events()
+    assert tasks_of(suite, admin, made["id"]) == []
+    assert not on_timeline() and not in_planner()
+    assert suite.client.post(f"{path}/complete", headers=admin).status_code == 409
+    archived = suite.client.get(
+        f"{API}/tasks", query_string={"deal_id": made["id"], "archived": "true"}, headers=admin
+    )
+    assert [t["id"] for t in ok(archived)["items"]] == [task["id"]]
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    suite.deliver_events()
+    assert on_timeline() and in_planner()
+    actions = [e["action"] for e in history(suite, admin, "task", task["id"])]
+    assert actions == ["restored", "archived", "created"]
+
+
+def test_a_peer_neither_changes_nor_archives_nor_reads_the_history_of_someone_elses_task(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    peer = suite.user(unique("peer"), ["manager"])
+    body = {"title": "Việc của sếp", "assignee_id": suite.admin_id, "due_date": "2030-02-01"}
+    task = ok(suite.client.post(f"{API}/tasks", json=body, headers=admin), 201)
+    path = f"{API}/tasks/{task['id']}"
+    assert suite.client.patch(path, json={"title": "x"}, headers=peer).status_code == 404
+    assert suite.client.delete(path, headers=peer).status_code == 404
+    assert (
+        suite.client.post(f"{path}/comments", json={"text": "x"}, headers=peer).status_code == 404
+    )
+    query = {"entity": "task", "entity_id": task["id"]}
+    assert suite.client.get(f"{API}/audit", query_string=query, headers=peer).status_code == 404
