@@ -1,11 +1,13 @@
-"""Pages of a query: the same `{items, total}` for every list of every service."""
+"""Pages of a query: the same `{items, total}` for every list of every service; and keyset pages
+of a history, newest first (`Before`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -42,3 +44,22 @@ def paginate_rows(session: Session, query: Select[Any], page: Page) -> tuple[lis
     """One page of rows (a query of columns or several tables) and the count of all of them."""
     rows = session.execute(query.limit(page.size).offset(page.offset)).all()
     return list(rows), _total(session, query)
+
+
+@dataclass(frozen=True)
+class Before:
+    """Keyset paging of a history, newest first: the entries older than (at, key). `key` breaks
+    ties between entries of the same moment (each source its own ids), so that no entry is
+    skipped or shown twice at a page's edge, however many entries there are."""
+
+    at: datetime
+    key: str
+
+
+def older_than(
+    moment: ColumnElement[datetime], key: ColumnElement[str], before: Before | None
+) -> ColumnElement[bool]:
+    """The condition of the next page (everything when `before` is None)."""
+    if before is None:
+        return true()
+    return or_(moment < before.at, and_(moment == before.at, key < before.key))

@@ -34,6 +34,10 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.contacts.GetInteraction(asked)
         case "deal":
             clients.deals.GetDeal(deals_pb2.IdRequest(id=record_id))
+        case "list_item":
+            clients.deals.GetListItem(deals_pb2.IdRequest(id=record_id))
+        case "lost_reason":
+            clients.deals.GetLostReason(deals_pb2.IdRequest(id=record_id))
         case _:
             visible_task(record_id)
 

@@ -51,8 +51,9 @@ def create_lost_reason(body: s.LostReasonIn) -> Response:
     area=AREA,
 )
 def list_lost_reasons(query: s.LostReasonQuery) -> dict[str, Any]:
+    page = page_request(query, pb.PageRequest)
     request = set_present(
-        pb.ListLostReasonsRequest(page=page_request(query, pb.PageRequest)), {"kind": query.kind}
+        pb.ListLostReasonsRequest(page=page, archived=query.archived), {"kind": query.kind}
     )
     return page_of(s.LostReason, _deals().ListLostReasons(request), query)
 

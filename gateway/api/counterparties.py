@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response
@@ -13,6 +14,7 @@ from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
+from gateway.api.timelines import Step, before, deal_steps, merged
 from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as s
@@ -213,20 +215,37 @@ def get_terms(counterparty_id: str) -> s.CustomerTerms:
     "/counterparties/<counterparty_id>/timeline",
     "GET",
     summary="Everything that happened with a counterparty, newest first",
+    query=s.TimelineQuery,
     response=s.Timeline,
     area=AREA,
 )
-def timeline(counterparty_id: str) -> s.Timeline:
-    own = from_message(s.Timeline, _contacts().GetTimeline(pb.GetByIdRequest(id=counterparty_id)))
-    for interaction in own.items:  # its title is the person's own subject, in any language
-        interaction.params = {"subject": interaction.title}
+def timeline(counterparty_id: str, query: s.TimelineQuery) -> s.Timeline:
+    """In pages: contacts' own interactions (fresh as they are logged) and deals' projection of
+    everything else, merged newest first."""
+    at, key = before(query.cursor)
+    asked = pb.TimelineRequest(
+        id=counterparty_id, limit=query.limit + 1, before_at=at, before_key=key
+    )
+    own = [
+        Step(  # its title is the person's own subject, in any language
+            s.TimelineEntry(
+                kind=e.kind,
+                at=datetime.fromisoformat(e.at),
+                title=e.title,
+                ref_id=e.ref_id,
+                params={"subject": e.title},
+            ),
+            e.key,
+        )
+        for e in _contacts().GetTimeline(asked).items
+    ]
     # deals' projection also holds the interactions, which contacts has just given
     wanted = deals_pb2.TimelineRequest(
-        counterparty_id=counterparty_id, exclude_kinds=INTERACTION_KINDS
+        counterparty_id=counterparty_id,
+        exclude_kinds=INTERACTION_KINDS,
+        limit=query.limit + 1,
+        before_at=at,
+        before_key=key,
     )
-    theirs = readable_timeline(
-        from_message(s.Timeline, gateway().clients.deals.GetTimeline(wanted))
-    )
-    return s.Timeline(
-        items=sorted([*own.items, *theirs.items], key=lambda entry: entry.at, reverse=True)
-    )
+    theirs = deal_steps(gateway().clients.deals.GetTimeline(wanted))
+    return readable_timeline(merged([own, theirs], query.limit))

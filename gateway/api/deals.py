@@ -13,6 +13,7 @@ from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
+from gateway.api.timelines import before, deal_steps, merged
 from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as contact_schemas
@@ -236,9 +237,11 @@ def list_links(deal_id: str, query: PageQuery) -> dict[str, Any]:
     "/deals/<deal_id>/timeline",
     "GET",
     summary="Everything that happened in a deal, newest first",
+    query=contact_schemas.TimelineQuery,
     response=contact_schemas.Timeline,
     area=AREA,
 )
-def deal_timeline(deal_id: str) -> contact_schemas.Timeline:
-    reply = _deals().GetTimeline(pb.TimelineRequest(deal_id=deal_id))
-    return readable_timeline(from_message(contact_schemas.Timeline, reply))
+def deal_timeline(deal_id: str, query: contact_schemas.TimelineQuery) -> contact_schemas.Timeline:
+    at, key = before(query.cursor)
+    asked = pb.TimelineRequest(deal_id=deal_id, limit=query.limit + 1, before_at=at, before_key=key)
+    return readable_timeline(merged([deal_steps(_deals().GetTimeline(asked))], query.limit))

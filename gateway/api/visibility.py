@@ -53,4 +53,4 @@ def readable_timeline(timeline: Timeline) -> Timeline:
     reply = gateway().clients.mail.ReadableMessages(mail_pb2.MessageIds(ids=mails))
     readable = set(reply.ids)
     kept = [e for e in timeline.items if e.kind not in MAIL_KINDS or e.ref_id in readable]
-    return Timeline(items=kept)
+    return timeline.model_copy(update={"items": kept})

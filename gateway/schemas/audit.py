@@ -12,9 +12,11 @@ from gateway.schemas.common import Id, Page, PageQuery
 # Every kind of record with a history, and the service that keeps it (each keeps its own).
 KEPT_BY = {
     "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
-    "deal": "deals", "task": "deals",
+    "deal": "deals", "task": "deals", "list_item": "deals", "lost_reason": "deals",
 }  # fmt: skip
-Entity = Literal["counterparty", "contact", "interaction", "deal", "task"]
+Entity = Literal[
+    "counterparty", "contact", "interaction", "deal", "task", "list_item", "lost_reason"
+]
 ActorKind = Literal["user", "api_key", "system"]
 
 

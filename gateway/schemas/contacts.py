@@ -18,6 +18,7 @@ from gateway.schemas.common import (
     Page,
     Percent,
     Phone,
+    Query,
     Record,
     ShortText,
     TaxId,
@@ -271,3 +272,13 @@ class TimelineEntry(BaseModel):
 
 class Timeline(BaseModel):
     items: list[TimelineEntry]
+    next_cursor: str | None = Field(
+        None, description="more, older entries: ask again with cursor=this; none: that was all"
+    )
+
+
+class TimelineQuery(Query):
+    limit: int = Field(200, ge=1, le=500, description="the newest this many")
+    cursor: str | None = Field(
+        None, max_length=300, pattern=r"^[A-Za-z0-9_=-]+$", description="next_cursor of a page"
+    )

@@ -320,13 +320,13 @@ class LostReasonIn(Input):
     )
 
 
-class LostReason(BaseModel):
+class LostReason(Record):
     id: str
     name: str
     kind: Literal["deal", "order"] = "deal"
 
 
-class LostReasonQuery(PageQuery):
+class LostReasonQuery(ArchivedQuery):
     kind: Literal["deal", "order"] | None = None
 
 
@@ -337,9 +337,13 @@ class ListItemIn(Input):
     name: ShortName
 
 
-class ListItem(BaseModel):
+class ListItem(Record):
     id: str
     name: str
+
+
+class Rename(Input):
+    name: ShortName
 
 
 ListItemPage = Page[ListItem]

@@ -16,7 +16,7 @@ from crm.events.v1 import contacts_pb2 as wire
 from crmkit.domain import Event
 from crmkit.errors import InvalidInput
 from crmkit.identity import Identity
-from crmkit.paging import Page
+from crmkit.paging import Before, Page
 from crmkit.protobuf import parse_date, parse_decimal, parse_time
 from crmkit.unit_of_work import OutboundEvent
 from services.contacts.domain import commands, events, model
@@ -385,7 +385,9 @@ def terms_to_proto(terms: model.CustomerTerms) -> pb.CustomerTerms:
 def timeline_to_proto(entries: Iterable[model.TimelineEntry]) -> pb.Timeline:
     return pb.Timeline(
         items=[
-            pb.TimelineEntry(kind=e.kind, at=e.at.isoformat(), title=e.title, ref_id=e.ref_id)
+            pb.TimelineEntry(
+                kind=e.kind, at=e.at.isoformat(), title=e.title, ref_id=e.ref_id, key=e.key
+            )
             for e in entries
         ]
     )
@@ -434,3 +436,10 @@ def to_outbound(event: Event) -> OutboundEvent:
             terms_out = wire.CustomerTermsUpdated(terms=terms_to_proto(terms))
             return OutboundEvent("contacts.terms.updated", terms.counterparty_id, terms_out)
     raise TypeError(f"contacts has no wire form for {type(event).__name__}")
+
+
+def timeline_page(request: pb.TimelineRequest) -> tuple[str, Before | None, int]:
+    """(counterparty id, where the page starts, how many at most)."""
+    r = request
+    at = parse_time(_if_set(r.HasField("before_at"), r.before_at), "before_at")
+    return r.id, Before(at, r.before_key) if at is not None else None, min(r.limit or 200, 500)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
-from crmkit.paging import Page, paginate
+from crmkit.paging import Before, Page, older_than, paginate
 from crmkit.text import like_escape, searchable
 from services.contacts.adapters import orm
 from services.contacts.domain import model
@@ -164,6 +164,19 @@ class SqlAlchemyInteractionRepository:
 
     def get(self, interaction_id: str) -> model.Interaction | None:
         return self.session.get(model.Interaction, interaction_id)
+
+    def history(
+        self, counterparty_id: str, before: Before | None, limit: int
+    ) -> list[model.Interaction]:
+        c = orm.interactions.c
+        moment = func.coalesce(c.done_at, c.planned_at, c.created_at)
+        query = select(model.Interaction).where(
+            c.counterparty_id == counterparty_id,
+            c.archived_at.is_(None),
+            older_than(moment, c.id, before),
+        )
+        query = query.order_by(moment.desc(), c.id.desc()).limit(limit)
+        return list(self.session.scalars(query).all())
 
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         c = orm.interactions.c

@@ -343,3 +343,4 @@ class TimelineEntry:
     at: datetime
     title: str
     ref_id: str
+    key: str  # breaks ties of the same moment for the next page (crmkit.paging.Before)

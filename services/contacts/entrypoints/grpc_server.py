@@ -177,8 +177,10 @@ class ContactsServicer(pb_grpc.ContactsServicer):
     def GetCustomerTerms(self, request: pb.GetByIdRequest, context: Context) -> pb.CustomerTerms:
         return proto.terms_to_proto(handlers.get_customer_terms(self.uow(), request.id))
 
-    def GetTimeline(self, request: pb.GetByIdRequest, context: Context) -> pb.Timeline:
-        return proto.timeline_to_proto(handlers.timeline(self.uow(), request.id))
+    def GetTimeline(self, request: pb.TimelineRequest, context: Context) -> pb.Timeline:
+        counterparty_id, before, limit = proto.timeline_page(request)
+        entries = handlers.timeline(self.uow(), counterparty_id, before, limit)
+        return proto.timeline_to_proto(entries)
 
 
 def registrar(

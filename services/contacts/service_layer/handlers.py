@@ -4,7 +4,7 @@ together with the domain event that tells the rest of the suite about it; and th
 from __future__ import annotations
 
 from crmkit.errors import Conflict, InvalidInput, NotFound, found
-from crmkit.paging import Page
+from crmkit.paging import Before, Page
 from services.contacts.domain import commands, events, model
 from services.contacts.domain.model import given
 from services.contacts.service_layer.unit_of_work import (
@@ -429,16 +429,18 @@ def get_customer_terms(uow: UnitOfWork, counterparty_id: str) -> model.CustomerT
 
 
 # -- timeline and classification -----------------------------------------------------------
-def timeline(uow: UnitOfWork, counterparty_id: str) -> list[model.TimelineEntry]:
+def timeline(
+    uow: UnitOfWork, counterparty_id: str, before: Before | None = None, limit: int = 200
+) -> list[model.TimelineEntry]:
+    """A page of what contacts knows of a counterparty's history (its interactions), newest
+    first, older than `before`."""
     with uow:
         _counterparty(uow, counterparty_id)
-        wanted = InteractionFilter(counterparty_id=counterparty_id)
-        logged, _ = uow.interactions.list(wanted, Page(1, 1000))
-        entries = [
-            model.TimelineEntry(kind=item.kind, at=item.at, title=item.subject, ref_id=item.id)
+        logged = uow.interactions.history(counterparty_id, before, limit)
+        return [
+            model.TimelineEntry(item.kind, item.at, item.subject, item.id, key=item.id)
             for item in logged
         ]
-        return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
 def apply_classification(command: commands.ApplyClassification, uow: UnitOfWork) -> int:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from crmkit import unit_of_work
-from crmkit.paging import Page
+from crmkit.paging import Before, Page
 from services.contacts.domain import model
 
 
@@ -96,6 +96,12 @@ class InteractionRepository(Protocol):
 
     def get(self, interaction_id: str) -> model.Interaction | None:
         """Archived ones too."""
+
+    def history(
+        self, counterparty_id: str, before: Before | None, limit: int
+    ) -> list[model.Interaction]:
+        """Not archived, newest first (by when they took place or are planned), older than
+        `before`."""
 
     def list(
         self, wanted: InteractionFilter, page: Page

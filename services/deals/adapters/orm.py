@@ -159,6 +159,8 @@ lost_reasons = Table(
     _id(primary_key=True),
     Column("name", String(200), nullable=False, unique=True),  # one catalogue: unique across kinds
     Column("kind", String(10), nullable=False, server_default="deal"),  # deal | order
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 # The entries of the lists a company keeps itself (model.MANAGED_LISTS), each list by its name.
@@ -169,6 +171,8 @@ list_items = Table(
     Column("list", String(40), nullable=False),
     Column("name", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
     Index("ix_list_items_list_name", "list", "name", unique=True),
 )
 
@@ -329,7 +333,11 @@ def start_mappers() -> None:
             )
         },
     )
-    for versioned, table in ((model.Deal, deals), (model.Task, tasks)):
+    versioned_tables = (
+        (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
+        (model.LostReason, lost_reasons),
+    )  # fmt: skip
+    for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
         mapper_registry.map_imperatively(
             versioned, table, version_id_col=table.c.version, version_id_generator=False
@@ -339,8 +347,6 @@ def start_mappers() -> None:
         (model.TaskComment, task_comments),
         (model.Participant, participants),
         (model.ParticipantLink, participant_links),
-        (model.LostReason, lost_reasons),
-        (model.ListItem, list_items),
         (model.Campaign, campaigns),
         (model.CampaignResponse, campaign_responses),
         (model.Document, documents),

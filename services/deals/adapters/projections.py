@@ -10,9 +10,11 @@ from sqlalchemy import BindParameter, Row, Table, and_, bindparam, delete, or_, 
 from sqlalchemy.orm import Session
 
 from crmkit.db import upsert_into
+from crmkit.paging import older_than
 from services.deals.adapters import orm
 from services.deals.adapters.repository import SqlAlchemyNotificationRepository
 from services.deals.domain.model import Notification
+from services.deals.service_layer.unit_of_work import TimelineQuery
 
 
 @dataclass
@@ -108,21 +110,18 @@ class SqlAlchemyProjections:
         """Once per dedupe key, however often the event comes."""
         SqlAlchemyNotificationRepository(self.session).add_once(notification)
 
-    def timeline(
-        self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
-    ) -> list[Row[Any]]:
+    def timeline(self, wanted: TimelineQuery) -> list[Row[Any]]:
         t = orm.timeline_entries.c
-        conditions = []
-        if deal_id is not None:
-            conditions.append(t.deal_id == deal_id)
-        if counterparty_id is not None:
-            conditions.append(t.counterparty_id == counterparty_id)
-        if exclude_kinds:
-            conditions.append(t.kind.not_in(exclude_kinds))
-        query = (
-            select(orm.timeline_entries).where(and_(*conditions)).order_by(t.at.desc(), t.event_id)
-        )
-        return list(self.session.execute(query.limit(1000)).all())
+        conditions = [older_than(t.at, t.event_id, wanted.before)]
+        if wanted.deal_id is not None:
+            conditions.append(t.deal_id == wanted.deal_id)
+        if wanted.counterparty_id is not None:
+            conditions.append(t.counterparty_id == wanted.counterparty_id)
+        if wanted.exclude_kinds:
+            conditions.append(t.kind.not_in(wanted.exclude_kinds))
+        query = select(orm.timeline_entries).where(and_(*conditions))
+        query = query.order_by(t.at.desc(), t.event_id.desc()).limit(wanted.limit)
+        return list(self.session.execute(query).all())
 
     def planned_interactions(
         self, owner_id: str | None, start: datetime, end: datetime

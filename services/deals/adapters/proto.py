@@ -4,7 +4,7 @@ Every field is named here once per direction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import fields as fields_of
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -14,10 +14,12 @@ from crm.deals.v1 import deals_pb2 as pb
 from crm.events.v1 import deals_pb2 as wire_events
 from crmkit.domain import Event
 from crmkit.errors import FieldError, InvalidInput
+from crmkit.paging import Before
 from crmkit.protobuf import parse_date, parse_decimal, parse_time
 from crmkit.unit_of_work import OutboundEvent
 from services.deals.domain import commands, erp, events, model
 from services.deals.domain.commands import NOT_SENT, NotSent
+from services.deals.service_layer.unit_of_work import TimelineFact, TimelineQuery
 
 T = TypeVar("T")
 
@@ -149,11 +151,23 @@ def link_to_proto(link: model.ParticipantLink) -> pb.ParticipantLink:
 
 
 def lost_reason_to_proto(reason: model.LostReason) -> pb.LostReason:
-    return pb.LostReason(id=reason.id, name=reason.name, kind=reason.kind)
+    return pb.LostReason(
+        id=reason.id,
+        name=reason.name,
+        kind=reason.kind,
+        version=reason.version,
+        archived_at=_iso(reason.archived_at),
+    )
 
 
 def list_item_to_proto(item: model.ListItem) -> pb.ListItem:
-    return pb.ListItem(id=item.id, list=item.list, name=item.name)
+    return pb.ListItem(
+        id=item.id,
+        list=item.list,
+        name=item.name,
+        version=item.version,
+        archived_at=_iso(item.archived_at),
+    )
 
 
 def campaign_to_proto(campaign: model.Campaign) -> pb.Campaign:
@@ -316,6 +330,14 @@ def to_outbound(event: Event) -> OutboundEvent:
             return _task_event("deals.task.completed", task)
         case events.TaskChanged(task):  # reassigned, commented on, archived, restored too
             return _task_event("deals.task.updated", task)
+        case events.EntryChanged(model.ListItem() as item, _, action):
+            item_out = wire_events.ListItemChanged(item=list_item_to_proto(item), action=action)
+            return OutboundEvent("deals.list_item.changed", item.id, item_out)
+        case events.EntryChanged(model.LostReason() as reason, _, action):
+            reason_out = wire_events.LostReasonChanged(
+                reason=lost_reason_to_proto(reason), action=action
+            )
+            return OutboundEvent("deals.lost_reason.changed", reason.id, reason_out)
         case events.ParticipantAdded(participant):
             added = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
             return OutboundEvent("deals.participant.added", participant.id, added)
@@ -374,6 +396,9 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
 
 
 EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
+VersionedRequest = (
+    pb.UpdateDealRequest | pb.UpdateTaskRequest | pb.ArchiveRequest | pb.RenameRequest
+)
 TASK_EDITABLE = frozenset(field.name for field in fields_of(commands.TaskChanges))
 
 
@@ -407,9 +432,7 @@ def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
     return commands.ChangeDeal(request.id, changes, expected_version(request))
 
 
-def expected_version(
-    request: pb.UpdateDealRequest | pb.UpdateTaskRequest | pb.ArchiveRequest,
-) -> int | None:
+def expected_version(request: VersionedRequest) -> int | None:
     """The version the caller read (If-Match), if he said."""
     return request.expected_version if request.HasField("expected_version") else None
 
@@ -706,3 +729,36 @@ def notification_to_proto(notification: model.Notification) -> pb.Notification:
     if notification.due_at is not None:
         message.due_at = notification.due_at.isoformat()
     return message
+
+
+def timeline_query(request: pb.TimelineRequest) -> TimelineQuery:
+    r = request
+    return TimelineQuery(
+        deal_id=_given(r.HasField("deal_id"), r.deal_id),
+        counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
+        exclude_kinds=tuple(r.exclude_kinds),
+        before=before_of(r),
+        limit=min(r.limit or 200, 500),
+    )
+
+
+def before_of(request: pb.TimelineRequest) -> Before | None:
+    """Where the next page of a history starts, if the request says."""
+    at = parse_time(_given(request.HasField("before_at"), request.before_at), "before_at")
+    return Before(at, request.before_key) if at is not None else None
+
+
+def timeline_to_proto(facts: Iterable[TimelineFact]) -> pb.Timeline:
+    return pb.Timeline(
+        items=[
+            pb.TimelineEntry(
+                kind=f.kind,
+                at=f.at.isoformat(),
+                title=f.title,
+                ref_id=f.ref_id,
+                params=f.params,
+                key=f.event_id,
+            )
+            for f in facts
+        ]
+    )

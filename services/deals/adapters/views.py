@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -30,11 +30,14 @@ def _deal_conditions(wanted: model.DealFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _archived(column: ColumnElement[datetime], archived: bool) -> ColumnElement[bool]:
+    """The archived records, or the others."""
+    return column.is_not(None) if archived else column.is_(None)
+
+
 def _task_conditions(wanted: model.TaskFilter) -> list[ColumnElement[bool]]:
     c = orm.tasks.c
-    conditions: list[ColumnElement[bool]] = [
-        c.archived_at.is_not(None) if wanted.archived else c.archived_at.is_(None)
-    ]
+    conditions: list[ColumnElement[bool]] = [_archived(c.archived_at, wanted.archived)]
     if wanted.assignee_ids:
         conditions.append(c.assignee_id.in_(wanted.assignee_ids))
     if wanted.status is not None:
@@ -95,14 +98,22 @@ class SqlAlchemyViews:
         query = select(model.Document).where(c.pipeline_id == pipeline_id)
         return self._page(query.order_by(c.created_at.desc()), page)
 
-    def lost_reasons(self, kind: str | None, page: Page) -> Listed[model.LostReason]:
+    def lost_reasons(
+        self, kind: str | None, page: Page, archived: bool = False
+    ) -> Listed[model.LostReason]:
         c = orm.lost_reasons.c
-        query = select(model.LostReason).where(and_(True, *([c.kind == kind] if kind else [])))
+        query = select(model.LostReason).where(
+            _archived(c.archived_at, archived), *([c.kind == kind] if kind else [])
+        )
         return self._page(query.order_by(c.name), page)
 
-    def list_items(self, list_name: str, page: Page) -> Listed[model.ListItem]:
+    def list_items(
+        self, list_name: str, page: Page, archived: bool = False
+    ) -> Listed[model.ListItem]:
         c = orm.list_items.c
-        query = select(model.ListItem).where(c.list == list_name)
+        query = select(model.ListItem).where(
+            c.list == list_name, _archived(c.archived_at, archived)
+        )
         return self._page(query.order_by(c.created_at, c.name), page)
 
     def campaigns(self, page: Page) -> Listed[model.Campaign]:

@@ -210,6 +210,29 @@ class CreateLostReason(Command):
 
 
 @dataclass(frozen=True)
+class RenameEntry(Command):
+    """`catalogue`: list_item or lost_reason."""
+
+    catalogue: str
+    entry_id: str
+    name: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveEntry(Command):
+    catalogue: str
+    entry_id: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class RestoreEntry(Command):
+    catalogue: str
+    entry_id: str
+
+
+@dataclass(frozen=True)
 class AddListItem(Command):
     """A new entry in one of the lists the company keeps (model.MANAGED_LISTS)."""
 

@@ -169,3 +169,17 @@ class InvoicePaid(Event):
 @dataclass(frozen=True)
 class InvoiceOverdue(Event):
     invoice: erp.ErpDocument
+
+
+@dataclass(frozen=True)
+class EntryChanged(Event):
+    """An entry of a catalogue the company keeps (a list item, a lost reason) was added, renamed,
+    archived or restored: the entry as it is now."""
+
+    entry: model.CatalogueEntry
+    changes: FieldChanges
+    action: str
+
+    def audit(self) -> Audit:
+        kind = "list_item" if isinstance(self.entry, model.ListItem) else "lost_reason"
+        return Audit(kind, self.entry.id, self.action, self.changes)

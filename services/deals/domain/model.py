@@ -422,11 +422,21 @@ MANAGED_LISTS: tuple[str, ...] = ("deal_source",)
 
 
 @dataclass
-class ListItem:
+class Entry(Lifecycle):
+    """An entry of a catalogue the company keeps (a list item, a lost reason): renamed, archived
+    (no longer offered; what already names it keeps it) and restored."""
+
+    name: str
+
+    def rename(self, name: str) -> FieldChanges:
+        return self.changed(assign(self, {"name": _named(name, "name")}))
+
+
+@dataclass
+class ListItem(Entry):
     """One entry of a list the company keeps itself; deals name it by its id."""
 
     list: str
-    name: str
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
 
@@ -439,10 +449,9 @@ REASON_KINDS = ("deal", "order")
 
 
 @dataclass
-class LostReason:
+class LostReason(Entry):
     """Why a deal was lost, or (kind order) why an order failed: one catalogue for both."""
 
-    name: str
     kind: str = "deal"
     id: str = field(default_factory=new_id)
 
@@ -519,3 +528,6 @@ class Notification:
     params: dict[str, str] = field(default_factory=dict)  # the facts; `title` is their English
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
+
+
+CatalogueEntry = ListItem | LostReason  # the entries people rename, archive and restore

@@ -216,7 +216,8 @@ class DealsServicer(pb_grpc.DealsServicer):
         self, request: pb.ListLostReasonsRequest, context: Context
     ) -> pb.LostReasonPage:
         kind = request.kind if request.HasField("kind") else None
-        items, total = campaigns.list_lost_reasons(self.uow(), kind, _page(request.page))
+        page = _page(request.page)
+        items, total = campaigns.list_lost_reasons(self.uow(), kind, page, request.archived)
         return pb.LostReasonPage(items=[proto.lost_reason_to_proto(r) for r in items], total=total)
 
     def AddListItem(self, request: pb.ListItem, context: Context) -> pb.ListItem:
@@ -225,8 +226,50 @@ class DealsServicer(pb_grpc.DealsServicer):
         return proto.list_item_to_proto(item)
 
     def ListListItems(self, request: pb.ListItemsRequest, context: Context) -> pb.ListItemPage:
-        items, total = lists.list_items(self.uow(), request.list, _page(request.page))
+        page = _page(request.page)
+        items, total = lists.list_items(self.uow(), request.list, page, request.archived)
         return pb.ListItemPage(items=[proto.list_item_to_proto(i) for i in items], total=total)
+
+    # every catalogue's entries: renamed, archived, restored
+    def _rename(self, catalogue: str, request: pb.RenameRequest) -> model.CatalogueEntry:
+        command = commands.RenameEntry(
+            catalogue, request.id, request.name, proto.expected_version(request)
+        )
+        return lists.rename_entry(command, self.uow(), current_identity())
+
+    def _archive(self, catalogue: str, request: pb.ArchiveRequest) -> pb.Empty:
+        command = commands.ArchiveEntry(catalogue, request.id, proto.expected_version(request))
+        lists.archive_entry(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def _restore(self, catalogue: str, request: pb.IdRequest) -> model.CatalogueEntry:
+        command = commands.RestoreEntry(catalogue, request.id)
+        return lists.restore_entry(command, self.uow(), current_identity())
+
+    def GetListItem(self, request: pb.IdRequest, context: Context) -> pb.ListItem:
+        return proto.list_item_to_proto(_item(lists.get_entry(self.uow(), "list_item", request.id)))
+
+    def RenameListItem(self, request: pb.RenameRequest, context: Context) -> pb.ListItem:
+        return proto.list_item_to_proto(_item(self._rename("list_item", request)))
+
+    def ArchiveListItem(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        return self._archive("list_item", request)
+
+    def RestoreListItem(self, request: pb.IdRequest, context: Context) -> pb.ListItem:
+        return proto.list_item_to_proto(_item(self._restore("list_item", request)))
+
+    def GetLostReason(self, request: pb.IdRequest, context: Context) -> pb.LostReason:
+        entry = lists.get_entry(self.uow(), "lost_reason", request.id)
+        return proto.lost_reason_to_proto(_reason(entry))
+
+    def RenameLostReason(self, request: pb.RenameRequest, context: Context) -> pb.LostReason:
+        return proto.lost_reason_to_proto(_reason(self._rename("lost_reason", request)))
+
+    def ArchiveLostReason(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        return self._archive("lost_reason", request)
+
+    def RestoreLostReason(self, request: pb.IdRequest, context: Context) -> pb.LostReason:
+        return proto.lost_reason_to_proto(_reason(self._restore("lost_reason", request)))
 
     def CreateCampaign(self, request: pb.Campaign, context: Context) -> pb.Campaign:
         command = proto.create_campaign(request)
@@ -296,24 +339,17 @@ class DealsServicer(pb_grpc.DealsServicer):
         return pb.ErpPage(items=[proto.erp_document_to_proto(d) for d in documents], total=total)
 
     def GetTimeline(self, request: pb.TimelineRequest, context: Context) -> pb.Timeline:
-        rows = deals.timeline(
-            self.uow(),
-            request.deal_id if request.HasField("deal_id") else None,
-            request.counterparty_id if request.HasField("counterparty_id") else None,
-            list(request.exclude_kinds),
-        )
-        return pb.Timeline(
-            items=[
-                pb.TimelineEntry(
-                    kind=r.kind,
-                    at=r.at.isoformat(),
-                    title=r.title,
-                    ref_id=r.ref_id,
-                    params=r.params,
-                )
-                for r in rows
-            ]
-        )
+        return proto.timeline_to_proto(deals.timeline(self.uow(), proto.timeline_query(request)))
+
+
+def _item(entry: model.CatalogueEntry) -> model.ListItem:
+    assert isinstance(entry, model.ListItem)
+    return entry
+
+
+def _reason(entry: model.CatalogueEntry) -> model.LostReason:
+    assert isinstance(entry, model.LostReason)
+    return entry
 
 
 def registrar(app: Deals) -> Callable[[grpc.Server], Iterable[str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crmkit.domain import described
 from crmkit.errors import Conflict, InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
@@ -21,13 +22,16 @@ def create_lost_reason(
         if clash is not None:
             raise Conflict(f"lost reason {reason.name!r} already exists", existing_id=clash.id)
         uow.lost_reasons.add(reason)
+        uow.publish(events.EntryChanged(reason, described(reason, ("name", "kind")), "created"))
         uow.commit()
     return reason
 
 
-def list_lost_reasons(uow: UnitOfWork, kind: str | None, page: Page) -> Listed[model.LostReason]:
+def list_lost_reasons(
+    uow: UnitOfWork, kind: str | None, page: Page, archived: bool = False
+) -> Listed[model.LostReason]:
     with uow:
-        return uow.views.lost_reasons(kind, page)
+        return uow.views.lost_reasons(kind, page, archived)
 
 
 def create_campaign(

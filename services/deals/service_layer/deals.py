@@ -15,6 +15,7 @@ from services.deals.service_layer.unit_of_work import (
     CounterpartyDirectory,
     Listed,
     TimelineFact,
+    TimelineQuery,
     UnitOfWork,
 )
 
@@ -109,7 +110,7 @@ def change_deal(
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
         changed = deal.change(changes, stage, model.utcnow())
-        check_listed(uow, deal)
+        check_listed(uow, deal, changed)
         uow.publish(events.DealChanged(deal, changed))
         uow.commit()
     return deal
@@ -154,7 +155,7 @@ def lose_deal(command: commands.LoseDeal, uow: UnitOfWork, actor: Identity) -> m
     with uow:
         deal = deal_of(uow, command.deal_id)
         reason = uow.lost_reasons.get(command.reason_id) if command.reason_id else None
-        if reason is None or reason.kind != "deal":
+        if reason is None or reason.kind != "deal" or reason.archived:
             message = "name one of the lost reasons of kind deal (GET /lost-reasons?kind=deal)"
             raise InvalidInput.field("reason_id", message)
         deal.lose(command.reason_id, command.competitor_id, command.comment, model.utcnow())
@@ -251,10 +252,9 @@ def list_links(uow: UnitOfWork, deal_id: str, page: Page) -> Listed[model.Partic
         return uow.views.participant_links(deal_id, page)
 
 
-def timeline(
-    uow: UnitOfWork, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
-) -> list[TimelineFact]:
+def timeline(uow: UnitOfWork, wanted: TimelineQuery) -> list[TimelineFact]:
+    """A page of a deal's or a counterparty's history, newest first."""
     with uow:
-        if deal_id is not None:
-            deal_of(uow, deal_id)
-        return uow.projections.timeline(deal_id, counterparty_id, exclude_kinds)
+        if wanted.deal_id is not None:
+            deal_of(uow, wanted.deal_id)
+        return uow.projections.timeline(wanted)

@@ -4,11 +4,12 @@ The SqlAlchemy unit of work that fills them is in `adapters/unit_of_work.py`."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, TypeVar
 
 from crmkit import unit_of_work
-from crmkit.paging import Page
+from crmkit.paging import Before, Page
 from services.deals.domain import erp, model
 
 Record = TypeVar("Record")
@@ -92,9 +93,13 @@ class Views(Protocol):
 
     def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]: ...
 
-    def lost_reasons(self, kind: str | None, page: Page) -> Listed[model.LostReason]: ...
+    def lost_reasons(
+        self, kind: str | None, page: Page, archived: bool = False
+    ) -> Listed[model.LostReason]: ...
 
-    def list_items(self, list_name: str, page: Page) -> Listed[model.ListItem]: ...
+    def list_items(
+        self, list_name: str, page: Page, archived: bool = False
+    ) -> Listed[model.ListItem]: ...
 
     def campaigns(self, page: Page) -> Listed[model.Campaign]: ...
 
@@ -103,8 +108,22 @@ class Views(Protocol):
     def erp_documents(self, wanted: erp.ErpFilter, page: Page) -> Listed[erp.ErpDocument]: ...
 
 
+@dataclass(frozen=True)
+class TimelineQuery:
+    """A page of a deal's or a counterparty's history, newest first."""
+
+    deal_id: str | None = None
+    counterparty_id: str | None = None
+    exclude_kinds: tuple[str, ...] = ()
+    before: Before | None = None
+    limit: int = 200
+
+
 class TimelineFact(Protocol):
     """One fact of a deal's or a counterparty's history (read only)."""
+
+    @property
+    def event_id(self) -> str: ...
 
     @property
     def kind(self) -> str: ...
@@ -169,9 +188,8 @@ class Projections(Protocol):
     def owners(self, counterparty_ids: set[str]) -> dict[str, str]:
         """The owner of each counterparty that has one."""
 
-    def timeline(
-        self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
-    ) -> list[TimelineFact]: ...
+    def timeline(self, wanted: TimelineQuery) -> list[TimelineFact]:
+        """Newest first, at most `wanted.limit`, older than `wanted.before`."""
 
     def planned_interactions(
         self, owner_id: str | None, start: datetime, end: datetime

@@ -265,3 +265,38 @@ def test_a_planned_call_whose_time_passed_undone_reminds_its_owner_once_and_not_
     about = [(n["ref_id"], n["kind"]) for n in items if n["kind"] == "interaction_missed"]
     assert about.count((missed["id"], "interaction_missed")) == 1  # once, however often it scans
     assert all(ref != done["id"] for ref, _ in about)
+
+
+def test_a_timeline_pages_through_its_whole_history_newest_first_each_entry_once(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    card = counterparty(suite, admin)
+    flow = pipeline(suite, admin, "simple", [{"name": "Mới", "probability": 10}])
+    suite.deliver_events()
+    deal(suite, admin, flow["id"], card["id"])
+    same_moment = "2026-03-01T09:00:00+00:00"  # ties are broken, not lost at a page's edge
+    for n in range(7):
+        body = {
+            "counterparty_id": card["id"],
+            "kind": "note",
+            "subject": f"Ghi chú {n}",
+            "done_at": same_moment,
+        }
+        ok(suite.client.post(f"{API}/interactions", json=body, headers=admin), 201)
+    suite.deliver_events()
+    path = f"{API}/counterparties/{card['id']}/timeline"
+    whole = ok(suite.client.get(path, headers=admin))
+    assert whole["next_cursor"] is None and len(whole["items"]) >= 8
+    paged: list[Any] = []
+    cursor = None
+    while True:
+        query = {"limit": 3, **({"cursor": cursor} if cursor else {})}
+        page = ok(suite.client.get(path, query_string=query, headers=admin))
+        assert len(page["items"]) <= 3
+        paged += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert paged == whole["items"]
+    bad = suite.client.get(path, query_string={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin)
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "cursor"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from crmkit.paging import Page
+from crmkit.paging import Before, Page
 from services.contacts.adapters import proto
 from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
@@ -131,6 +131,18 @@ class FakeInteractionRepository:
 
     def get(self, interaction_id: str) -> model.Interaction | None:
         return next((item for item in self.items if item.id == interaction_id), None)
+
+    def history(
+        self, counterparty_id: str, before: Before | None, limit: int
+    ) -> list[model.Interaction]:
+        found = [
+            item
+            for item in self.items
+            if item.counterparty_id == counterparty_id
+            and not item.archived
+            and (before is None or (item.at, item.id) < (before.at, before.key))
+        ]
+        return sorted(found, key=lambda i: (i.at, i.id), reverse=True)[:limit]
 
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         found = [

@@ -161,3 +161,69 @@ def test_a_peer_neither_changes_nor_archives_nor_reads_the_history_of_someone_el
     )
     query = {"entity": "task", "entity_id": task["id"]}
     assert suite.client.get(f"{API}/audit", query_string=query, headers=peer).status_code == 404
+
+
+def test_a_deal_source_renamed_and_archived_is_no_longer_offered_but_its_deals_keep_it(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    source = ok(
+        suite.client.post(f"{API}/deal-sources", json={"name": unique("Hội chợ ")}, headers=admin),
+        201,
+    )
+    path = f"{API}/deal-sources/{source['id']}"
+    renamed = ok(suite.client.patch(path, json={"name": "Triển lãm Đà Nẵng"}, headers=admin))
+    assert (renamed["name"], renamed["version"]) == ("Triển lãm Đà Nẵng", 2)
+    kept = opened(suite, admin, source_id=source["id"])
+    stale = suite.client.delete(path, headers={**admin, "If-Match": '"1"'})
+    assert stale.status_code == 412
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    offered = ok(suite.client.get(f"{API}/deal-sources", headers=admin))["items"]
+    assert source["id"] not in [entry["id"] for entry in offered]
+    archived = ok(
+        suite.client.get(f"{API}/deal-sources", query_string={"archived": "true"}, headers=admin)
+    )
+    assert source["id"] in [entry["id"] for entry in archived["items"]]
+    refused = suite.client.post(
+        f"{API}/deals",
+        json={
+            "title": "Mới",
+            "pipeline_id": kept["pipeline_id"],
+            "counterparty_id": kept["counterparty_id"],
+            "source_id": source["id"],
+        },
+        headers=admin,
+    )
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["source_id"]
+    still = ok(
+        suite.client.patch(
+            f"{API}/deals/{kept['id']}", json={"amount": "5.00", "currency": "VND"}, headers=admin
+        )
+    )
+    assert still["source_id"] == source["id"]  # what already names it keeps it
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    actions = [e["action"] for e in history(suite, admin, "list_item", source["id"])]
+    assert actions == ["restored", "archived", "renamed", "created"]
+
+
+def test_an_archived_lost_reason_is_not_offered_for_losing_a_deal_until_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    reason = ok(
+        suite.client.post(f"{API}/lost-reasons", json={"name": unique("Giá cao ")}, headers=admin),
+        201,
+    )
+    path = f"{API}/lost-reasons/{reason['id']}"
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    made = opened(suite, admin)
+    lose = f"{API}/deals/{made['id']}/lose"
+    refused = suite.client.post(lose, json={"reason_id": reason["id"]}, headers=admin)
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["reason_id"]
+    listed = ok(
+        suite.client.get(f"{API}/lost-reasons", query_string={"page_size": 500}, headers=admin)
+    )
+    assert reason["id"] not in [r["id"] for r in listed["items"]]
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    assert (
+        ok(suite.client.post(lose, json={"reason_id": reason["id"]}, headers=admin))["status"]
+        == "lost"
+    )

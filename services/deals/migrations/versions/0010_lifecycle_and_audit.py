@@ -1,4 +1,5 @@
-"""deals and tasks with versions, archived and restored; comments on tasks; the audit
+"""deals, tasks, list items and lost reasons with versions, archived and restored; comments on
+tasks; the audit
 
 Revision ID: 0010
 Revises: 0009
@@ -27,6 +28,8 @@ def upgrade() -> None:
     add_audit_entries()
     add_lifecycle("deals")
     add_lifecycle("tasks")
+    add_lifecycle("list_items")
+    add_lifecycle("lost_reasons")
     op.create_table(
         "task_comments",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -41,6 +44,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_task_comments_task_id", "task_comments")
     op.drop_table("task_comments")
+    drop_lifecycle("lost_reasons")
+    drop_lifecycle("list_items")
     drop_lifecycle("tasks")
     drop_lifecycle("deals")
     drop_audit_entries()
