@@ -16,6 +16,9 @@ const AREAS = [
   ["/analytics", "nav.analytics"],
 ];
 
+// Administration is shown to admins only (the API refuses everyone else anyway).
+const areas = () => (session.hasRole("admin") ? [...AREAS, ["/admin", "nav.admin"]] : AREAS);
+
 export function showHeader(root, restart) {
   const state = { found: null, notifications: null, open: null };
 
@@ -93,7 +96,7 @@ export function showHeader(root, restart) {
     render(
       html`<header class="topbar">
         <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span>Hoa CRM</a>
-        <nav class="main">${AREAS.map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
+        <nav class="main">${areas().map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
         <div class="search"><input type="search" placeholder=${t("header.search")} aria-label=${t("header.search")}
           @input=${(e) => search(e.target.value)} />${results()}</div>
         <div class="bell"><button class="ghost icon" aria-label=${t("header.notifications")} @click=${() => toggle("notifications")}>

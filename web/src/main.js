@@ -20,6 +20,7 @@ route("/mail", () => import("./screens/mail.js"));
 route("/mail/:mailboxId", () => import("./screens/mail.js"));
 route("/analytics", () => import("./screens/analytics.js"));
 route("/analytics/:tab", () => import("./screens/analytics.js"));
+route("/admin", () => import("./screens/admin.js"));
 
 const app = document.getElementById("app");
 
