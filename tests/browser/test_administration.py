@@ -25,6 +25,12 @@ def test_a_reset_password_must_be_changed_first_and_a_deactivated_users_tab_is_s
     row = page.locator(f"tr[data-user='{name}']")
     expect(row).to_contain_text("Nguyễn Thị Hoa")
     expect(row).to_contain_text("Active")
+    row.get_by_role("button", name="Edit").click()
+    form.get_by_label("Marketer").check()
+    form.get_by_label("Supervisor").select_option(label="Administrator")
+    form.get_by_role("button", name="Save").click()
+    expect(row).to_contain_text("Marketer")
+    expect(row.locator("td").nth(3)).to_have_text("Administrator")
 
     row.get_by_role("button", name="Reset password").click()
     form.get_by_label("New password").fill("Tạm-thời-2026")
@@ -59,3 +65,33 @@ def test_a_reset_password_must_be_changed_first_and_a_deactivated_users_tab_is_s
         expect(hers.get_by_role("button", name="Sign in")).to_be_visible()
     finally:
         hers.context.close()
+
+
+def test_an_admin_archives_and_restores_a_group_and_sees_a_new_key_only_once(
+    page: Page, live: LiveSuite
+) -> None:
+    group = f"Miền Trung {uuid.uuid4().hex[:4]}"
+    page.goto(live.url + "/#/admin?tab=groups")
+    page.get_by_label("Group name").fill(group)
+    page.get_by_role("button", name="New group").click()
+    row = page.locator(f"tr[data-group='{group}']")
+    row.get_by_role("button", name="Archive").click()
+    expect(row).to_contain_text("archived")
+    row.get_by_role("button", name="Restore").click()
+    expect(row.get_by_role("button", name="Archive")).to_be_visible()
+
+    page.get_by_role("tab", name="API keys").click()
+    page.get_by_role("button", name="New API key").click()
+    form = page.locator("dialog")
+    form.get_by_label("Name of the system").fill("ERP 1C")
+    form.get_by_label("erp:write").check()
+    form.get_by_role("button", name="Create").click()
+    key = form.locator("code.admin-secret").inner_text()
+    assert key.startswith("crm_")
+    form.get_by_role("button", name="I have stored it").click()
+    row = page.locator("tr[data-key='ERP 1C']").first
+    expect(row).to_contain_text("erp:write")
+    screenshot(page, "admin-keys")
+    assert key not in page.content()
+    row.get_by_role("button", name="Revoke").click()
+    expect(row).to_contain_text("Revoked")
