@@ -65,7 +65,7 @@ def check_supervisor(conn: Connection, supervisor_id: str, of: str | None = None
     if not user_exists(conn, supervisor_id):
         raise ApiError.invalid("supervisor_id", f"user {supervisor_id!r} does not exist")
     if of is not None and (supervisor_id == of or supervisor_id in subordinates(conn, of)):
-        raise ApiError.invalid("supervisor_id", "a user cannot be supervised by herself or below")
+        raise ApiError.invalid("supervisor_id", "must be neither the user nor someone below her")
 
 
 def check_groups(conn: Connection, group_ids: list[str]) -> None:

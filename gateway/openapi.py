@@ -40,6 +40,7 @@ class Operation:
     produces: str | None = None  # a file instead of JSON
     # open to a user whose password must change first (everything else is 403 until she has)
     before_password_change: bool = False
+    versioned: bool = False  # takes If-Match with the version the caller saw (412 when stale)
 
 
 def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
@@ -164,6 +165,10 @@ class ApiSpec:
                 "required": True,
                 "content": {"application/json": {"schema": schema}},
             }
+        if operation.versioned:
+            described["parameters"].append(
+                {"name": "If-Match", "in": "header", "required": False, "schema": IF_MATCH}
+            )
         if operation.idempotent:
             described["parameters"].append(
                 {
@@ -209,6 +214,7 @@ class ApiSpec:
         statuses += [401, 403] if operation.auth else []
         statuses += [404] if "{" in operation.path else []
         statuses += [409] if operation.write else []
+        statuses += [412] if operation.versioned else []
         for status in statuses:
             responses[str(status)] = {"description": TITLES[status], "content": problem_ref}
         return responses
@@ -228,6 +234,8 @@ def _reference(model: type[BaseModel], components: dict[str, Any]) -> dict[str, 
     components[model.__name__] = schema
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
+
+IF_MATCH = {"type": "string", "maxLength": 40, "description": 'the ETag last seen, e.g. "3"'}
 
 PROBLEM_SCHEMA = {
     "type": "object",

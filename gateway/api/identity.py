@@ -148,6 +148,7 @@ def get_user(user_id: str) -> Response:
     response=s.User,
     roles=ADMIN,
     write=True,
+    versioned=True,
 )
 def update_user(user_id: str, body: s.UserPatch) -> Response:
     changes = body.model_dump(include=body.model_fields_set)
@@ -248,6 +249,7 @@ def get_group(group_id: str) -> Response:
     response=s.Group,
     roles=ADMIN,
     write=True,
+    versioned=True,
 )
 def rename_group(group_id: str, body: s.GroupPatch) -> Response:
     with gateway().engine.begin() as conn:
