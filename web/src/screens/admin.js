@@ -84,8 +84,8 @@ function explain(state, error) {
 function checks(name, legend, options, chosen, error) {
   return html`<fieldset class="field ${error ? "invalid" : ""}">
     <legend class="label">${legend}</legend>
-    <div class="checks">${options.map(([value, text]) => html`<label><input type="checkbox" name="${name}[]" value=${value}
-      .checked=${chosen.includes(value)} />${text}</label>`)}</div>
+    <div class="checks">${options.length ? options.map(([value, text]) => html`<label><input type="checkbox" name="${name}[]" value=${value}
+      .checked=${chosen.includes(value)} />${text}</label>`) : html`<span class="muted">${t("common.none")}</span>`}</div>
     ${error ? html`<small class="error" data-field=${name}>${error}</small>` : nothing}
   </fieldset>`;
 }
