@@ -80,6 +80,22 @@ def test_a_stale_if_match_is_412_and_changes_nothing(suite: Suite, admin: dict[s
     assert suite.client.get(path, headers=admin).get_json()["full_name"] == "Chị Hà"
 
 
+def test_if_match_takes_a_weak_tag_or_a_star_and_anything_else_matches_no_version(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = new_user(suite, admin)
+    path = f"{API}/users/{made['id']}"
+    for sent, status in (
+        ('W/"1"', 200),
+        ("*", 200),
+        ("version three", 412),
+        ('"99999999999"', 412),
+    ):
+        reply = suite.client.patch(path, json={"full_name": sent}, headers=admin | {"If-Match": sent})  # fmt: skip
+        assert reply.status_code == status, (sent, reply.get_json())
+    assert suite.client.get(path, headers=admin).get_json()["full_name"] == "*"
+
+
 def test_a_user_is_not_her_own_supervisor_nor_in_a_group_that_does_not_exist(
     suite: Suite, admin: dict[str, str]
 ) -> None:
