@@ -81,10 +81,12 @@ def set_groups(conn: Connection, user_id: str, group_ids: list[str]) -> None:
 
 
 def update_user(
-    conn: Connection, user_id: str, changes: dict[str, Any], expected: int | None
+    conn: Connection, user_id: str, changes: dict[str, Any], expected: int | None, by: str
 ) -> dict[str, Any]:
     """Changes only the fields sent; refused with 412 when `expected` is not her version."""
     ensure_current(_user_row(conn, user_id).version, expected)
+    if user_id == by and "admin" not in changes.get("roles", ["admin"]):
+        raise ApiError(409, "you cannot take the admin role from yourself")
     if changes.get("supervisor_id"):
         check_supervisor(conn, changes["supervisor_id"], of=user_id)
     if "group_ids" in changes:

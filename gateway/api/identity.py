@@ -153,7 +153,8 @@ def get_user(user_id: str) -> Response:
 def update_user(user_id: str, body: s.UserPatch) -> Response:
     changes = body.model_dump(include=body.model_fields_set)
     with gateway().engine.begin() as conn:
-        found = accounts.update_user(conn, user_id, changes, if_match())
+        by = current_identity().user_id
+        found = accounts.update_user(conn, user_id, changes, if_match(), by)
     return tagged(s.User.model_validate(found), found["version"])
 
 

@@ -118,6 +118,18 @@ def test_a_user_is_not_her_own_supervisor_nor_in_a_group_that_does_not_exist(
     assert unknown.status_code == 404
 
 
+def test_an_admin_does_not_take_the_admin_role_from_herself(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    path = f"{API}/users/{suite.admin_id}"
+    reply = suite.client.patch(path, json={"roles": ["director"]}, headers=admin)
+    assert reply.status_code == 409
+    assert suite.client.get(path, headers=admin).get_json()["roles"] == ["admin"]
+    kept = suite.client.patch(path, json={"roles": ["admin", "director"]}, headers=admin)
+    assert kept.status_code == 200
+    suite.client.patch(path, json={"roles": ["admin"]}, headers=admin)
+
+
 def test_a_reset_password_must_be_changed_before_she_does_anything_else(
     suite: Suite, admin: dict[str, str]
 ) -> None:
