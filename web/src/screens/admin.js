@@ -125,6 +125,9 @@ function formDialog(title, body, save) {
 function userRow(user, again) {
   const me = user.id === session.me.id;
   const toggle = user.active ? "deactivate" : "activate";
+  const edit = () => editUser(user).then((saved) => saved && again());
+  const reset = () => resetPassword(user).then((done) => done && again());
+  const switchOver = () => act(() => post(`/users/${user.id}/${toggle}`), label(`${toggle}d`, { name: nameOf(user) })).then(again);
   return html`<tr data-user=${user.username}>
     <td><strong>${nameOf(user)}</strong><small>${user.username}${user.email ? ` · ${user.email}` : ""}</small></td>
     <td>${user.roles.map((role) => badge(label(`role_${role}`), role === "admin" ? "info" : ""))}</td>
@@ -133,9 +136,9 @@ function userRow(user, again) {
     <td>${user.active ? badge(label("active"), "good") : badge(label("inactive"), "bad")}
       ${user.must_change_password ? badge(label("must_change_badge"), "warn") : nothing}</td>
     <td class="admin-actions">
-      <button class="ghost small" @click=${() => editUser(user).then((saved) => saved && again())}>${t("common.edit")}</button>
-      <button class="ghost small" @click=${() => resetPassword(user).then((done) => done && again())}>${label("reset_password")}</button>
-      ${me ? nothing : html`<button class="ghost small" @click=${() => act(() => post(`/users/${user.id}/${toggle}`), label(`${toggle}d`, { name: nameOf(user) })).then(again)}>${label(toggle)}</button>`}
+      <button class="ghost small" @click=${edit}>${t("common.edit")}</button>
+      <button class="ghost small" @click=${reset}>${label("reset_password")}</button>
+      ${me ? nothing : html`<button class="ghost small" @click=${switchOver}>${label(toggle)}</button>`}
     </td>
   </tr>`;
 }
@@ -154,7 +157,9 @@ function userFields(user, state) {
   const e = state.errors;
   const v = user || { roles: ["manager"], group_ids: [] };
   const groups = data.groups.filter((group) => !group.archived || v.group_ids.includes(group.id));
-  const bosses = data.users.filter((other) => other.id !== v.id && other.active).map((other) => [other.id, nameOf(other)]);
+  const bosses = data.users
+    .filter((other) => other.id !== v.id && (other.active || other.id === v.supervisor_id))
+    .map((other) => [other.id, nameOf(other)]);
   return html`${user ? nothing : html`<div class="form-grid">
       ${field({ label: label("username"), name: "username", error: e.username, required: true })}
       ${field({ label: label("password"), name: "password", type: "password", error: e.password, required: true, hint: label("password_hint") })}
