@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
 from gateway import store
 from gateway.auth import hash_password, new_api_key, password_matches, user_group_ids
 from gateway.errors import ApiError
+from gateway.versions import changed_meanwhile, ensure_current
 
 u, g, ug, k = store.users, store.groups, store.user_groups, store.api_keys
 
@@ -27,16 +30,16 @@ def user_view(conn: Connection, row: Any) -> dict[str, Any]:
         "group_ids": list(group_ids),
         "supervisor_id": row.supervisor_id,
         "active": row.active,
+        "must_change_password": row.must_change_password,
+        "version": row.version,
         "created_at": row.created_at,
     }
 
 
 def create_user(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
-    if fields.get("supervisor_id") and user_exists(conn, fields["supervisor_id"]) is False:
-        raise ApiError.invalid("supervisor_id", f"user {fields['supervisor_id']!r} does not exist")
-    for group_id in fields.get("group_ids", []):
-        if conn.scalar(select(g.c.id).where(g.c.id == group_id)) is None:
-            raise ApiError.invalid("group_ids", f"group {group_id!r} does not exist")
+    if fields.get("supervisor_id"):
+        check_supervisor(conn, fields["supervisor_id"])
+    check_groups(conn, fields.get("group_ids", []))
     if conn.scalar(select(u.c.id).where(func.lower(u.c.username) == fields["username"].lower())):
         raise ApiError(409, f"user name {fields['username']!r} is taken")
     user_id = str(uuid.uuid4())
@@ -53,9 +56,61 @@ def create_user(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
             created_at=datetime.now(UTC),
         )
     )
-    for group_id in dict.fromkeys(fields.get("group_ids", [])):
-        conn.execute(ug.insert().values(user_id=user_id, group_id=group_id))
+    set_groups(conn, user_id, fields.get("group_ids", []))
     return get_user(conn, user_id)
+
+
+def check_supervisor(conn: Connection, supervisor_id: str, of: str | None = None) -> None:
+    """A supervisor exists, and is neither the user herself nor someone below her."""
+    if not user_exists(conn, supervisor_id):
+        raise ApiError.invalid("supervisor_id", f"user {supervisor_id!r} does not exist")
+    if of is not None and (supervisor_id == of or supervisor_id in subordinates(conn, of)):
+        raise ApiError.invalid("supervisor_id", "must be neither the user nor someone below her")
+
+
+def check_groups(conn: Connection, group_ids: list[str]) -> None:
+    for group_id in group_ids:
+        if conn.scalar(select(g.c.id).where(g.c.id == group_id)) is None:
+            raise ApiError.invalid("group_ids", f"group {group_id!r} does not exist")
+
+
+def set_groups(conn: Connection, user_id: str, group_ids: list[str]) -> None:
+    conn.execute(ug.delete().where(ug.c.user_id == user_id))
+    for group_id in dict.fromkeys(group_ids):
+        conn.execute(ug.insert().values(user_id=user_id, group_id=group_id))
+
+
+def update_user(
+    conn: Connection, user_id: str, changes: dict[str, Any], expected: int | None, by: str
+) -> dict[str, Any]:
+    """Changes only the fields sent; refused with 412 when `expected` is not her version."""
+    ensure_current(_user_row(conn, user_id).version, expected)
+    if user_id == by and "admin" not in changes.get("roles", ["admin"]):
+        raise ApiError(409, "you cannot take the admin role from yourself")
+    if changes.get("supervisor_id"):
+        check_supervisor(conn, changes["supervisor_id"], of=user_id)
+    if "group_ids" in changes:
+        check_groups(conn, changes["group_ids"])
+        set_groups(conn, user_id, changes["group_ids"])
+    values = {
+        name: changes[name] for name in ("full_name", "email", "supervisor_id") if name in changes
+    }
+    if "roles" in changes:
+        values["roles"] = ",".join(dict.fromkeys(changes["roles"]))
+    if changes:
+        _change_user(conn, user_id, expected, **values)
+    return get_user(conn, user_id)
+
+
+def _change_user(
+    conn: Connection, user_id: str, expected: int | None = None, **values: Any
+) -> None:
+    """Every change of a user bumps her version; with `expected`, only from that version."""
+    where = [u.c.id == user_id] + ([u.c.version == expected] if expected is not None else [])
+    changed = conn.execute(update(u).where(*where).values(version=u.c.version + 1, **values))
+    if changed.rowcount == 0:
+        row = _user_row(conn, user_id)
+        raise changed_meanwhile(row.version)
 
 
 def user_exists(conn: Connection, user_id: str) -> bool:
@@ -63,10 +118,14 @@ def user_exists(conn: Connection, user_id: str) -> bool:
 
 
 def get_user(conn: Connection, user_id: str) -> dict[str, Any]:
+    return user_view(conn, _user_row(conn, user_id))
+
+
+def _user_row(conn: Connection, user_id: str) -> Any:
     row = conn.execute(select(u).where(u.c.id == user_id)).first()
     if row is None:
         raise ApiError(404, f"user {user_id!r} does not exist")
-    return user_view(conn, row)
+    return row
 
 
 def set_active(conn: Connection, user_id: str, active: bool, by: str) -> dict[str, Any]:
@@ -74,9 +133,7 @@ def set_active(conn: Connection, user_id: str, active: bool, by: str) -> dict[st
     closed and the API keys she made stop working until she is activated again."""
     if not active and user_id == by:
         raise ApiError(409, "you cannot deactivate yourself")
-    changed = conn.execute(update(u).where(u.c.id == user_id).values(active=active))
-    if changed.rowcount == 0:
-        raise ApiError(404, f"user {user_id!r} does not exist")
+    _change_user(conn, user_id, active=active)
     if not active:
         _close_sessions(conn, user_id)
     return get_user(conn, user_id)
@@ -92,7 +149,16 @@ def change_own_password(conn: Connection, user_id: str, current: str, new: str) 
         raise ApiError.invalid("current", "is not your current password")
     if current == new:
         raise ApiError.invalid("new", "must differ from the current password")
-    conn.execute(update(u).where(u.c.id == user_id).values(password_hash=hash_password(new)))
+    _change_user(conn, user_id, password_hash=hash_password(new), must_change_password=False)
+    _close_sessions(conn, user_id)
+
+
+def reset_password(conn: Connection, user_id: str, password: str, must_change: bool) -> None:
+    """An admin sets a new password; her sessions are closed, and with `must_change` she may do
+    nothing but change it once she has signed in again."""
+    _change_user(
+        conn, user_id, password_hash=hash_password(password), must_change_password=must_change
+    )
     _close_sessions(conn, user_id)
 
 
@@ -116,28 +182,82 @@ def list_users(conn: Connection, page: int, size: int) -> tuple[list[dict[str, A
     return [user_view(conn, row) for row in rows], total
 
 
+def group_view(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "name": row.name,
+        "archived": row.archived_at is not None,
+        "version": row.version,
+    }
+
+
 def create_group(conn: Connection, name: str) -> dict[str, Any]:
     group_id = str(uuid.uuid4())
+    with _name_taken_once(conn, name):
+        conn.execute(g.insert().values(id=group_id, name=name, version=1))
+    return get_group(conn, group_id)
+
+
+@contextmanager
+def _name_taken_once(conn: Connection, name: str) -> Iterator[None]:
     try:
         with conn.begin_nested():
-            conn.execute(g.insert().values(id=group_id, name=name))
+            yield
     except IntegrityError:
         raise ApiError(409, f"group {name!r} already exists") from None
-    return {"id": group_id, "name": name}
 
 
-def list_groups(conn: Connection, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
-    total = conn.scalar(select(func.count()).select_from(g)) or 0
-    rows = conn.execute(select(g).order_by(g.c.name).limit(size).offset((page - 1) * size)).all()
-    return [{"id": row.id, "name": row.name} for row in rows], total
+def get_group(conn: Connection, group_id: str) -> dict[str, Any]:
+    row = conn.execute(select(g).where(g.c.id == group_id)).first()
+    if row is None:
+        raise ApiError(404, f"group {group_id!r} does not exist")
+    return group_view(row)
+
+
+def list_groups(
+    conn: Connection, page: int, size: int, archived: bool = False
+) -> tuple[list[dict[str, Any]], int]:
+    """The groups in use; with `archived`, the archived ones too."""
+    shown = true() if archived else g.c.archived_at.is_(None)
+    total = conn.scalar(select(func.count()).select_from(g).where(shown)) or 0
+    query = select(g).where(shown).order_by(g.c.name).limit(size).offset((page - 1) * size)
+    return [group_view(row) for row in conn.execute(query)], total
+
+
+def rename_group(
+    conn: Connection, group_id: str, name: str, expected: int | None
+) -> dict[str, Any]:
+    ensure_current(get_group(conn, group_id)["version"], expected)
+    with _name_taken_once(conn, name):
+        _change_group(conn, group_id, expected, name=name)
+    return get_group(conn, group_id)
+
+
+def set_archived(conn: Connection, group_id: str, archived: bool) -> dict[str, Any]:
+    """An archived group leaves the list of groups; its members keep it, and it stays readable."""
+    if get_group(conn, group_id)["archived"] != archived:
+        _change_group(conn, group_id, archived_at=datetime.now(UTC) if archived else None)
+    return get_group(conn, group_id)
+
+
+def _change_group(
+    conn: Connection, group_id: str, expected: int | None = None, **values: Any
+) -> None:
+    where = [g.c.id == group_id] + ([g.c.version == expected] if expected is not None else [])
+    changed = conn.execute(update(g).where(*where).values(version=g.c.version + 1, **values))
+    if changed.rowcount == 0:
+        raise changed_meanwhile(get_group(conn, group_id)["version"])
 
 
 def key_view(row: Any) -> dict[str, Any]:
+    """Never the key nor its hash."""
     return {
         "id": row.id,
         "name": row.name,
         "scopes": row.scopes.split(","),
         "created_at": row.created_at,
+        "created_by": row.created_by,
+        "revoked": row.revoked_at is not None,
         "revoked_at": row.revoked_at,
     }
 

@@ -63,6 +63,7 @@ class IssuedTokens:
     access_token: str
     refresh_token: str
     expires_in: int
+    must_change_password: bool
 
 
 def user_group_ids(conn: Connection, user_id: str) -> list[str]:
@@ -92,7 +93,7 @@ def issue_tokens(conn: Connection, user: Any, family_id: str | None = None) -> I
             expires_at=moment + timedelta(seconds=settings.refresh_token_seconds),
         )
     )
-    return IssuedTokens(access, refresh, settings.access_token_seconds)
+    return IssuedTokens(access, refresh, settings.access_token_seconds, user.must_change_password)
 
 
 def rotate_refresh_token(conn: Connection, refresh_token: str) -> IssuedTokens | None:
@@ -118,13 +119,17 @@ def active_user(conn: Connection, user_id: str) -> Any:
 
 
 # Asked on every request: built once, so that only the user's id is bound each time.
-_IS_ACTIVE = select(store.users.c.id).where(
+_ACTIVE_USER = select(store.users.c.must_change_password).where(
     store.users.c.id == bindparam("user_id"), store.users.c.active.is_(True)
 )
 
 
-def is_active(conn: Connection, user_id: str) -> bool:
-    return conn.execute(_IS_ACTIVE, {"user_id": user_id}).first() is not None
+def must_change_password(conn: Connection, user_id: str) -> bool:
+    """Whether the active user must change her password first; 401 when she is not active."""
+    found = conn.execute(_ACTIVE_USER, {"user_id": user_id}).first()
+    if found is None:
+        raise ApiError(401, "the user is no longer active")
+    return bool(found.must_change_password)
 
 
 # -- login brake ---------------------------------------------------------------------------
@@ -182,7 +187,7 @@ def identity_from_api_key(conn: Connection, presented: str) -> Identity:
     return Identity(f"apikey:{row.id}", scopes=frozenset(row.scopes.split(",")))
 
 
-def identity_from_bearer(token: str) -> Identity:
+def identity_from_bearer(token: str, before_password_change: bool = False) -> Identity:
     try:
         claims = jwt.decode(
             token, gateway().jwt_secret, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
@@ -194,8 +199,9 @@ def identity_from_bearer(token: str) -> Identity:
     if claims.get("typ") != "access":
         raise ApiError(401, "this is not an access token")
     with gateway().engine.connect() as conn:  # someone disabled stops now, not when it expires
-        if not is_active(conn, str(claims["sub"])):
-            raise ApiError(401, "the user is no longer active")
+        forced = must_change_password(conn, str(claims["sub"]))
+    if forced and not before_password_change:
+        raise ApiError(403, "change your password first", code="must_change_password")
     return Identity(
         str(claims["sub"]),
         roles=frozenset(claims.get("roles", [])),
@@ -203,10 +209,10 @@ def identity_from_bearer(token: str) -> Identity:
     )
 
 
-def identify() -> Identity:
+def identify(operation: Operation) -> Identity:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        return identity_from_bearer(header[7:].strip())
+        return identity_from_bearer(header[7:].strip(), operation.before_password_change)
     key = request.headers.get("X-API-Key")
     if key:
         with gateway().engine.connect() as conn:
@@ -218,7 +224,7 @@ def guard(operation: Operation) -> None:
     """Authenticates the caller and checks the operation's rule; sets the identity for gRPC."""
     if not operation.auth:
         return
-    identity = identify()
+    identity = identify(operation)
     set_identity(identity)
     if operation.roles and not (identity.roles & operation.roles):
         raise ApiError(403, f"this needs one of the roles: {', '.join(sorted(operation.roles))}")

@@ -115,6 +115,7 @@ PATTERN_MESSAGES = {
     r"^[\w.@+-]+$": "may hold only letters, digits and . @ + - _",
     r"^[a-z]+:(read|write)$": "must be a scope such as erp:write",
     r"^[a-z_]+(\.[a-z_]+){1,3}$": "must be an event such as invoice.overdue",
+    r"^[A-Za-z0-9_=-]+$": "must be the next_cursor of a page, as it was given",
 }
 
 

@@ -48,6 +48,8 @@ class Operation:
     body_optional: bool = False
     form: type[BaseModel] | None = None  # multipart/form-data fields besides the `file` part
     produces: str | None = None  # a file instead of JSON
+    # open to a user whose password must change first (everything else is 403 until she has)
+    before_password_change: bool = False
     versioned: bool = False  # a change that may name the version it was made on (If-Match)
 
 

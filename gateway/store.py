@@ -12,6 +12,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
+    text,
 )
 
 from crmkit.db import UtcDateTime
@@ -30,6 +32,8 @@ users = Table(
     Column("supervisor_id", String(36), ForeignKey("users.id")),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1, server_default=text("1")),
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 groups = Table(
@@ -37,6 +41,8 @@ groups = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("name", String(200), nullable=False, unique=True),
+    Column("version", Integer, nullable=False, default=1, server_default=text("1")),
+    Column("archived_at", UtcDateTime),
 )
 
 user_groups = Table(

@@ -13,6 +13,7 @@ from gateway.context import gateway
 from gateway.errors import ApiError
 from gateway.schemas import identity as s
 from gateway.schemas.common import PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("identity", __name__)
 ADMIN = frozenset({"admin"})
@@ -42,11 +43,7 @@ def login(body: s.Login) -> s.Tokens:
             tokens = auth.issue_tokens(conn, user)
     if failed:
         raise ApiError(401, "wrong user name or password")
-    return s.Tokens(
-        access_token=tokens.access_token,
-        refresh_token=tokens.refresh_token,
-        expires_in=tokens.expires_in,
-    )
+    return answer(tokens)
 
 
 @spec.route(
@@ -63,14 +60,26 @@ def refresh(body: s.Refresh) -> s.Tokens:
         tokens = auth.rotate_refresh_token(conn, body.refresh_token)
     if tokens is None:
         raise ApiError(401, "this refresh token was already used; all its sessions are now closed")
+    return answer(tokens)
+
+
+def answer(tokens: auth.IssuedTokens) -> s.Tokens:
     return s.Tokens(
         access_token=tokens.access_token,
         refresh_token=tokens.refresh_token,
         expires_in=tokens.expires_in,
+        must_change_password=tokens.must_change_password,
     )
 
 
-@spec.route(bp, "/me", "GET", summary="The user behind the token", response=s.User)
+@spec.route(
+    bp,
+    "/me",
+    "GET",
+    summary="The user behind the token",
+    response=s.User,
+    before_password_change=True,
+)
 def me() -> s.User:
     identity = current_identity()
     if identity.user_id.startswith("apikey:"):
@@ -86,6 +95,7 @@ def me() -> s.User:
     summary="Change your own password (your other sessions are closed)",
     body=s.PasswordChange,
     write=True,
+    before_password_change=True,
 )
 def change_my_password(body: s.PasswordChange) -> None:
     identity = current_identity()
@@ -125,7 +135,41 @@ def list_users(query: PageQuery) -> s.UserPage:
 @spec.route(bp, "/users/<user_id>", "GET", summary="One user", response=s.User, area=PEOPLE)
 def get_user(user_id: str) -> s.User:
     with gateway().engine.connect() as conn:
-        return s.User.model_validate(accounts.get_user(conn, user_id))
+        found = accounts.get_user(conn, user_id)
+    return s.User.model_validate(found)
+
+
+@spec.route(
+    bp,
+    "/users/<user_id>",
+    "PATCH",
+    summary="Change a user's name, e-mail, roles, groups or supervisor (only the fields sent)",
+    body=s.UserPatch,
+    response=s.User,
+    roles=ADMIN,
+    write=True,
+    versioned=True,
+)
+def update_user(user_id: str, body: s.UserPatch) -> s.User:
+    changes = body.model_dump(include=body.model_fields_set)
+    with gateway().engine.begin() as conn:
+        by = current_identity().user_id
+        found = accounts.update_user(conn, user_id, changes, expected_version(), by)
+    return s.User.model_validate(found)
+
+
+@spec.route(
+    bp,
+    "/users/<user_id>/password",
+    "POST",
+    summary="Set a new password for a user (her sessions are closed); she may have to change it",
+    body=s.PasswordReset,
+    roles=ADMIN,
+    write=True,
+)
+def reset_password(user_id: str, body: s.PasswordReset) -> None:
+    with gateway().engine.begin() as conn:
+        accounts.reset_password(conn, user_id, body.password, body.must_change)
 
 
 @spec.route(
@@ -170,24 +214,76 @@ def activate_user(user_id: str) -> s.User:
     write=True,
     idempotent=True,
 )
-def create_group(body: s.GroupCreate) -> dict[str, Any]:
+def create_group(body: s.GroupCreate) -> s.Group:
     with gateway().engine.begin() as conn:
-        return accounts.create_group(conn, body.name)
+        return s.Group.model_validate(accounts.create_group(conn, body.name))
 
 
 @spec.route(
     bp,
     "/groups",
     "GET",
-    summary="List groups of users",
-    query=PageQuery,
+    summary="List groups of users (the archived ones with archived=true)",
+    query=s.GroupQuery,
     response=s.GroupPage,
     area=PEOPLE,
 )
-def list_groups(query: PageQuery) -> dict[str, Any]:
+def list_groups(query: s.GroupQuery) -> dict[str, Any]:
     with gateway().engine.connect() as conn:
-        items, total = accounts.list_groups(conn, query.page, query.page_size)
+        items, total = accounts.list_groups(conn, query.page, query.page_size, query.archived)
     return {"items": items, "total": total, "page": query.page, "page_size": query.page_size}
+
+
+@spec.route(bp, "/groups/<group_id>", "GET", summary="One group", response=s.Group, area=PEOPLE)
+def get_group(group_id: str) -> s.Group:
+    with gateway().engine.connect() as conn:
+        found = accounts.get_group(conn, group_id)
+    return s.Group.model_validate(found)
+
+
+@spec.route(
+    bp,
+    "/groups/<group_id>",
+    "PATCH",
+    summary="Rename a group",
+    body=s.GroupPatch,
+    response=s.Group,
+    roles=ADMIN,
+    write=True,
+    versioned=True,
+)
+def rename_group(group_id: str, body: s.GroupPatch) -> s.Group:
+    with gateway().engine.begin() as conn:
+        found = accounts.rename_group(conn, group_id, body.name, expected_version())
+    return s.Group.model_validate(found)
+
+
+@spec.route(
+    bp,
+    "/groups/<group_id>",
+    "DELETE",
+    summary="Archive a group: it leaves the list, its members keep it",
+    roles=ADMIN,
+    write=True,
+)
+def archive_group(group_id: str) -> None:
+    with gateway().engine.begin() as conn:
+        accounts.set_archived(conn, group_id, True)
+
+
+@spec.route(
+    bp,
+    "/groups/<group_id>/restore",
+    "POST",
+    summary="Bring an archived group back into the list",
+    response=s.Group,
+    roles=ADMIN,
+    write=True,
+)
+def restore_group(group_id: str) -> s.Group:
+    with gateway().engine.begin() as conn:
+        found = accounts.set_archived(conn, group_id, False)
+    return s.Group.model_validate(found)
 
 
 @spec.route(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, StringConstraints, field_validator
 
-from gateway.schemas.common import Id, Input, Name, Page, ShortName
+from gateway.schemas.common import Id, Input, Name, Page, PageQuery, ShortName
 
 RoleName = Literal["admin", "director", "manager", "marketer", "viewer"]
 Username = Annotated[
@@ -32,6 +32,9 @@ class Tokens(BaseModel):
     refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
+    must_change_password: bool = Field(
+        False, description="she may do nothing but change her password (POST /me/password)"
+    )
 
 
 class PasswordChange(Input):
@@ -49,6 +52,28 @@ class UserCreate(Input):
     supervisor_id: Id | None = None
 
 
+class UserPatch(Input):
+    """Only the fields sent change; `email` and `supervisor_id` are cleared with null."""
+
+    full_name: Name | None = None
+    email: EmailStr | None = None
+    roles: list[RoleName] | None = Field(None, min_length=1, max_length=5)
+    group_ids: list[Id] | None = Field(None, max_length=100)
+    supervisor_id: Id | None = None
+
+    @field_validator("full_name", "roles", "group_ids", mode="before")
+    @classmethod
+    def not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may not be null")
+        return value
+
+
+class PasswordReset(Input):
+    password: Password
+    must_change: bool = Field(True, description="she must change it when she next signs in")
+
+
 class User(BaseModel):
     id: str
     username: str
@@ -58,6 +83,8 @@ class User(BaseModel):
     group_ids: list[str]
     supervisor_id: str | None = None
     active: bool = Field(True, description="a deactivated user cannot sign in; her tokens stop")
+    must_change_password: bool = False
+    version: int = Field(description="bumped by every change; send it back in If-Match")
     created_at: datetime
 
 
@@ -68,9 +95,19 @@ class GroupCreate(Input):
     name: ShortName
 
 
+class GroupPatch(Input):
+    name: ShortName
+
+
+class GroupQuery(PageQuery):
+    archived: bool = Field(False, description="list the archived groups too")
+
+
 class Group(BaseModel):
     id: str
     name: str
+    archived: bool = Field(False, description="out of the list of groups; members keep it")
+    version: int = Field(description="bumped by every change; send it back in If-Match")
 
 
 GroupPage = Page[Group]
@@ -86,6 +123,8 @@ class ApiKey(BaseModel):
     name: str
     scopes: list[str]
     created_at: datetime
+    created_by: str | None = Field(None, description="the user who made it")
+    revoked: bool = False
     revoked_at: datetime | None = None
 
 

@@ -1,6 +1,6 @@
 """Fields a caller may not set are refused with 422 naming them, and nothing is applied: what
 the system works out (status, ABC/XYZ, completeness, a deal's stage, status and dates, a task's
-state), ids and timestamps, another user's mailbox, roles one does not have."""
+state), ids and timestamps, versions, another user's mailbox, roles one does not have."""
 
 from __future__ import annotations
 
@@ -151,6 +151,28 @@ def test_nobody_gives_themselves_the_admin_role(suite: Suite, admin: dict[str, s
         assert reply.status_code == 422 and reply.get_json()["errors"][0]["field"] == field
     assert ok(suite.client.get(f"{API}/me", headers=manager))["roles"] == ["manager"]
     assert suite.client.get(f"{API}/api-keys", headers=manager).status_code == 403
+
+
+def test_a_users_version_name_state_and_password_are_not_set_by_a_patch(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    name = unique("hoa")
+    body = {"username": name, "password": "p" * 10, "full_name": "Hoa", "roles": ["manager"]}
+    made = ok(suite.client.post(f"{API}/users", json=body, headers=admin), 201)
+    shortcuts = {
+        "version": 99, "username": unique("other"), "active": False, "id": "mine",
+        "password": "q" * 10, "must_change_password": True, "created_at": "2020-01-01T00:00:00Z",
+    }  # fmt: skip
+    for field, value in shortcuts.items():
+        reply = suite.client.patch(f"{API}/users/{made['id']}", json={"full_name": "Đổi", field: value}, headers=admin)  # fmt: skip
+        assert reply.status_code == 422, (field, reply.get_json())
+        assert reply.get_json()["errors"][0]["field"] == field
+    assert ok(suite.client.get(f"{API}/users/{made['id']}", headers=admin)) == made
+    group = ok(suite.client.post(f"{API}/groups", json={"name": unique("G ")}, headers=admin), 201)
+    for field, value in {"version": 5, "archived": True, "id": "mine"}.items():
+        reply = suite.client.patch(f"{API}/groups/{group['id']}", json={"name": "N", field: value}, headers=admin)  # fmt: skip
+        assert reply.status_code == 422 and reply.get_json()["errors"][0]["field"] == field
+    assert ok(suite.client.get(f"{API}/groups/{group['id']}", headers=admin)) == group
 
 
 def test_an_api_key_is_never_one_the_caller_chose(suite: Suite, admin: dict[str, str]) -> None:

@@ -258,6 +258,29 @@ def test_only_an_admin_makes_users_groups_and_keys(suite: Suite, people: People)
             assert reply.status_code == 403, (method, path, reply.get_json())
 
 
+def test_only_an_admin_changes_users_resets_passwords_lists_keys_and_edits_groups(
+    suite: Suite, people: People
+) -> None:
+    admin = people.admin.headers
+    group = ok(suite.client.post(f"{API}/groups", json={"name": unique("East ")}, headers=admin), 201)  # fmt: skip
+    anh_before = ok(suite.client.get(f"{API}/users/{people.anh.id}", headers=admin))
+    for who in (people.lan, people.dung):
+        attempts = [
+            ("patch", f"/users/{people.anh.id}", {"roles": ["admin"]}),
+            ("patch", f"/users/{who.id}", {"roles": ["admin"]}),
+            ("post", f"/users/{people.anh.id}/password", {"password": "p" * 10, "must_change": False}),
+            ("get", "/api-keys", None),
+            ("patch", f"/groups/{group['id']}", {"name": unique("Mine ")}),
+            ("delete", f"/groups/{group['id']}", None), ("post", f"/groups/{group['id']}/restore", None),
+        ]  # fmt: skip
+        for method, path, body in attempts:
+            reply = getattr(suite.client, method)(API + path, json=body, headers=who.headers)
+            assert reply.status_code == 403, (method, path, reply.get_json())
+    assert ok(suite.client.get(f"{API}/users/{people.anh.id}", headers=admin)) == anh_before
+    assert ok(suite.client.get(f"{API}/groups/{group['id']}", headers=people.lan.headers)) == group
+    assert ok(suite.client.get(f"{API}/me", headers=people.lan.headers))["roles"] == ["manager"]
+
+
 # -- tasks, planners, notifications: their people's -------------------------------------------
 def task_for(suite: Suite, who: Person, by: Person, due: date | None = None) -> dict[str, Any]:
     body = {

@@ -27,8 +27,8 @@ function address(path, query) {
   return url;
 }
 
-async function send(path, { method = "GET", body, query } = {}) {
-  const headers = { Accept: "application/json" };
+async function send(path, { method = "GET", body, query, headers: extra = {} } = {}) {
+  const headers = { Accept: "application/json", ...extra };
   const tokens = session.tokens;
   if (tokens) headers.Authorization = `Bearer ${tokens.access_token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -64,6 +64,8 @@ export async function api(path, options = {}) {
   if (reply.status === 204) return null;
   const type = reply.headers.get("Content-Type") || "";
   const payload = type.includes("json") ? await reply.json() : { title: await reply.text() };
+  // Her password was reset meanwhile: starting again shows the screen that changes it.
+  if (reply.status === 403 && payload.code === "must_change_password") onSignedOut();
   if (!reply.ok) throw new ApiError(reply.status, payload);
   return payload;
 }
@@ -72,6 +74,7 @@ export const get = (path, query) => api(path, { query });
 export const post = (path, body = {}) => api(path, { method: "POST", body });
 export const patch = (path, body) => api(path, { method: "PATCH", body });
 export const put = (path, body) => api(path, { method: "PUT", body });
+export const remove = (path) => api(path, { method: "DELETE" });
 
 // Every page of a list, for the screens that show a whole set (a board, a matrix).
 export async function everything(path, query = {}) {

@@ -4,6 +4,7 @@ import { LANGUAGES, dateTime, language, setLanguage, t } from "./i18n.js";
 import { session } from "./session.js";
 import { debounce, html, nothing, render } from "./ui.js";
 import { factText } from "./facts.js";
+import { openPasswordChange } from "./screens/password.js";
 
 const BELL = html`<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>`;
 
@@ -14,6 +15,9 @@ const AREAS = [
   ["/mail", "nav.mail"],
   ["/analytics", "nav.analytics"],
 ];
+
+// Administration is shown to admins only (the API refuses everyone else anyway).
+const areas = () => (session.hasRole("admin") ? [...AREAS, ["/admin", "nav.admin"]] : AREAS);
 
 export function showHeader(root, restart) {
   const state = { found: null, notifications: null, open: null };
@@ -92,7 +96,7 @@ export function showHeader(root, restart) {
     render(
       html`<header class="topbar">
         <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span>Hoa CRM</a>
-        <nav class="main">${AREAS.map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
+        <nav class="main">${areas().map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
         <div class="search"><input type="search" placeholder=${t("header.search")} aria-label=${t("header.search")}
           @input=${(e) => search(e.target.value)} />${results()}</div>
         <div class="bell"><button class="ghost icon" aria-label=${t("header.notifications")} @click=${() => toggle("notifications")}>
@@ -103,6 +107,7 @@ export function showHeader(root, restart) {
                 <label>${t("header.language")}<select @change=${(e) => { setLanguage(e.target.value); restart(); }}>
                   ${Object.entries(LANGUAGES).map(([key, name]) => html`<option value=${key} ?selected=${key === language}>${name}</option>`)}
                 </select></label>
+                <button class="ghost" @click=${() => { state.open = null; draw(); openPasswordChange(); }}>${t("admin.change_my_password")}</button>
                 <button class="ghost" @click=${() => { session.tokens = null; restart(); }}>${t("header.sign_out")}</button>
               </div>`
             : nothing}</div>

@@ -7,6 +7,7 @@ import { current, go, route } from "./router.js";
 import { session } from "./session.js";
 import { html, problem, render } from "./ui.js";
 import { showLogin } from "./screens/login.js";
+import { showForcedChange } from "./screens/password.js";
 
 route("/", () => import("./screens/board.js"));
 route("/board", () => import("./screens/board.js"));
@@ -20,6 +21,7 @@ route("/mail/proposals", () => import("./screens/mail/proposals.js"));
 route("/mail/:mailboxId", () => import("./screens/mail.js"));
 route("/analytics", () => import("./screens/analytics.js"));
 route("/analytics/:tab", () => import("./screens/analytics.js"));
+route("/admin", () => import("./screens/admin.js"));
 
 const app = document.getElementById("app");
 
@@ -62,6 +64,7 @@ async function start() {
     session.tokens = null;
     return showLogin(app, () => start());
   }
+  if (session.me.must_change_password) return showForcedChange(app, () => start());
   render(
     html`<div class="shell"><div id="header"></div><main id="screen" tabindex="-1"></main></div>
       <div id="toasts" aria-live="polite"></div>`,
