@@ -2,6 +2,7 @@
 // a tab, and a dialog around a form that shows the API's messages under their fields.
 import { ApiError } from "../../api.js";
 import { t } from "../../i18n.js";
+import { failureText } from "../../lifecycle.js";
 import { go } from "../../router.js";
 import { session } from "../../session.js";
 import { dialog, formValues, html, nothing } from "../../ui.js";
@@ -37,7 +38,7 @@ export function formDialog(title, initial, body, save, submitLabel = t("common.s
       } catch (error) {
         const invalid = error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length;
         state.errors = invalid ? error.fields : {};
-        state.message = invalid ? t("common.fix_fields") : error.message || t("common.failed");
+        state.message = invalid ? t("common.fix_fields") : failureText(error);
         state.busy = false;
         redraw();
       }
