@@ -31,6 +31,7 @@ import {
   viewTimeline,
 } from "./counterparty/history.js";
 import { loadContacts, loadRelationships, viewContacts, viewRelationships } from "./counterparty/people.js";
+import { loadPlanned } from "./counterparty/planned.js";
 
 const TABS = ["details", "contacts", "relationships", "supplier", "terms", "timeline", "correspondence", "deals", "audit"];
 const TAB = {
@@ -39,7 +40,7 @@ const TAB = {
   relationships: { load: loadRelationships, view: viewRelationships },
   supplier: { load: () => get(`/counterparties/${card.id}/supplier-profile`), view: viewSupplier },
   terms: { load: () => get(`/counterparties/${card.id}/terms`), view: viewTerms },
-  timeline: { load: () => loadTimeline(), view: viewTimeline },
+  timeline: { load: () => Promise.all([loadTimeline(), loadPlanned()]).then(([t, planned]) => ({ ...t, planned })), view: viewTimeline },
   correspondence: { load: loadCorrespondence, view: viewCorrespondence },
   deals: { load: loadDeals, view: viewDeals },
   audit: {
