@@ -70,6 +70,14 @@ def director(
     yield from tab_of(browser, live, people["director"])
 
 
+def visit(page: Page, address: str) -> None:
+    """Opens a screen afresh, in the language the tab speaks now: a route already open (or still
+    loading from the previous test) is loaded again, so it shows what the test just made."""
+    page.goto(address)
+    page.reload()
+    page.locator("#screen > :not(.loading)").first.wait_for()
+
+
 def moments_ago_today() -> dt.datetime:
     """A moment already past today (so that the contact is late), half an hour ago at most."""
     now = dt.datetime.now().astimezone()
@@ -102,8 +110,7 @@ def test_a_manager_marks_a_planned_call_done_from_my_day_with_its_outcome_and_it
     outcome = "Khách đồng ý 120 tấn, giao trước 20/12"
 
     with in_vietnamese(manager):
-        manager.goto(f"{live.url}/#/my-day")
-        manager.reload()
+        visit(manager, f"{live.url}/#/my-day")
         item = manager.locator(f".agenda.open li[data-interaction='{call['id']}']")
         expect(item.locator(".badge", has_text="chưa ghi nhận")).to_be_visible()
         screenshot(manager, "lifecycle-myday-not-logged-vi")
@@ -137,7 +144,7 @@ def test_a_manager_reschedules_a_planned_meeting(
     )
     tomorrow = dt.date.today() + dt.timedelta(days=1)
 
-    manager.goto(f"{live.url}/#/my-day")
+    visit(manager, f"{live.url}/#/my-day")
     item = manager.locator(f".agenda li[data-interaction='{meeting['id']}']")
     item.get_by_role("button", name="Reschedule").click()
     dialog = manager.locator("dialog")
@@ -152,8 +159,7 @@ def test_a_manager_reschedules_a_planned_meeting(
     assert moved == dt.datetime.combine(tomorrow, dt.time(10, 30)).astimezone()
 
     with in_vietnamese(manager):  # the card lists it among the planned ones, at its new time
-        manager.goto(f"{live.url}/#/counterparties/{party['id']}?tab=timeline")
-        manager.reload()
+        visit(manager, f"{live.url}/#/counterparties/{party['id']}?tab=timeline")
         planned = manager.locator(f".cp-planned li[data-interaction='{meeting['id']}']")
         shown = planned.locator("time").get_attribute("datetime") or ""
         assert dt.datetime.fromisoformat(shown.replace("Z", "+00:00")) == moved
@@ -175,8 +181,7 @@ def test_a_manager_archives_a_contact_person_and_restores_her(
     live.api("POST", f"/counterparties/{party['id']}/contacts", {"full_name": "Lê Văn Nam"})
 
     with in_vietnamese(manager):
-        manager.goto(f"{live.url}/#/counterparties/{party['id']}?tab=contacts")
-        manager.reload()
+        visit(manager, f"{live.url}/#/counterparties/{party['id']}?tab=contacts")
         row = manager.locator(f"tr[data-contact='{lan['id']}']")
         row.get_by_role("button", name="Lưu trữ").click()
         confirm = manager.locator("dialog")
@@ -204,8 +209,7 @@ def test_a_counterparty_archived_leaves_the_list_and_comes_back_restored(
     listed = manager.locator("table.cp-table tr", has_text=name)
 
     with in_vietnamese(manager):
-        manager.goto(f"{live.url}/#/counterparties/{party['id']}")
-        manager.reload()
+        visit(manager, f"{live.url}/#/counterparties/{party['id']}")
         manager.locator(".cp-head").get_by_role("button", name="Lưu trữ").click()
         manager.locator("dialog").get_by_role("button", name="Lưu trữ").click()
         banner = manager.locator(".lc-banner")
@@ -213,7 +217,7 @@ def test_a_counterparty_archived_leaves_the_list_and_comes_back_restored(
         expect(manager.locator(".cp-head").get_by_role("button", name="Sửa")).to_have_count(0)
         screenshot(manager, "lifecycle-archived-card-vi")
 
-        manager.goto(f"{live.url}/#/counterparties?q=Gạch men")
+        visit(manager, f"{live.url}/#/counterparties?q=Gạch men")
         expect(manager.locator(".cp-list")).to_be_visible()
         expect(listed).to_have_count(0)
         manager.get_by_label("Hiện mục đã lưu trữ").check()
@@ -226,7 +230,7 @@ def test_a_counterparty_archived_leaves_the_list_and_comes_back_restored(
         expect(banner).to_have_count(0)
         expect(manager.locator(".cp-head").get_by_role("button", name="Sửa")).to_be_visible()
 
-        manager.goto(f"{live.url}/#/counterparties?q=Gạch men")
+        visit(manager, f"{live.url}/#/counterparties?q=Gạch men")
         expect(listed).to_have_count(1)
         expect(listed.locator(".badge", has_text="Đã lưu trữ")).to_have_count(0)
 
@@ -240,8 +244,7 @@ def test_the_director_reads_the_counterpartys_history_tab_and_sees_the_region_ch
     )
 
     with in_vietnamese(director):
-        director.goto(f"{live.url}/#/counterparties/{party['id']}")
-        director.reload()
+        visit(director, f"{live.url}/#/counterparties/{party['id']}")
         director.get_by_role("tab", name="Lịch sử thay đổi").click()
         change = director.locator(".audit-list li[data-action=updated]")
         expect(change.locator(".audit-actor")).to_have_text(MANAGER)
@@ -261,8 +264,7 @@ def test_an_edit_made_on_a_stale_card_is_refused_with_the_changed_meanwhile_mess
 ) -> None:
     party = counterparty(live, people, "Công ty TNHH Điện máy Sao Mai")
     with in_vietnamese(manager):
-        manager.goto(f"{live.url}/#/counterparties/{party['id']}")
-        manager.reload()
+        visit(manager, f"{live.url}/#/counterparties/{party['id']}")
         expect(manager.locator(".cp-head h1")).to_have_text(party["name"])
         # Meanwhile someone else gives it a phone number.
         live.api("PATCH", f"/counterparties/{party['id']}", {"phone": "+84 24 3971 5566"})
@@ -286,3 +288,23 @@ def test_an_edit_made_on_a_stale_card_is_refused_with_the_changed_meanwhile_mess
         dialog.get_by_role("button", name="Lưu").click()
         expect(dialog).to_have_count(0)
         expect(manager.locator(".cp-head")).to_contain_text("Đà Nẵng")
+
+
+def test_a_planned_call_archived_from_the_counterparty_card_leaves_it_and_my_day(
+    manager: Page, live: LiveSuite, people: dict[str, dict[str, str]]
+) -> None:
+    party = counterparty(live, people, "Công ty CP Vận tải Bến Thành")
+    call = plan(live, party, people["manager"]["id"], "call", "Hỏi lịch xe tháng 12", later_today())
+
+    visit(manager, f"{live.url}/#/counterparties/{party['id']}?tab=timeline")
+    planned = manager.locator(f".cp-planned li[data-interaction='{call['id']}']")
+    planned.get_by_role("button", name="Archive").click()
+    confirm = manager.locator("dialog")
+    expect(confirm).to_contain_text("Hỏi lịch xe tháng 12")
+    confirm.get_by_role("button", name="Archive").click()
+
+    expect(planned).to_have_count(0)
+    assert live.api("GET", f"/interactions/{call['id']}")["archived_at"]
+    visit(manager, f"{live.url}/#/my-day")
+    expect(manager.locator(".myday")).to_be_visible()
+    expect(manager.locator(f"li[data-interaction='{call['id']}']")).to_have_count(0)

@@ -349,11 +349,15 @@ function draw(root, query, reply) {
   let body;
   if (reply.total > 0) body = table(query, reply);
   else body = html`<div class="card">${filtered ? nothingMatches(query) : noneYet()}</div>`;
+  // With nothing listed and no filter bar, the archived ones are still one switch away.
+  const onlySwitch = !filtered && reply.total === 0
+    ? html`<div class="row lc-tab-tools">${archivedSwitch(false, (on) => apply({ archived: on ? "true" : "" }))}</div>`
+    : nothing;
   render(
     html`<section class="cp-list">
       ${pageHeader(label("title"), filtered ? (reply.total ? label("found", { count }) : label("found_none")) : reply.total ? count : nothing,
         session.canWrite ? html`<button class="primary" @click=${create}>+ ${label("new")}</button>` : nothing)}
-      ${filtered || reply.total > 0 ? filterBar(query) : nothing}
+      ${filtered || reply.total > 0 ? filterBar(query) : onlySwitch}
       ${body}
     </section>`,
     root,

@@ -52,7 +52,9 @@ export async function loadTimeline(limit) {
 }
 
 export function viewTimeline(timeline) {
-  const log = html`<button class="primary" @click=${logInteraction}>${label("log_interaction")}</button>`;
+  const log = card.counterparty.archived_at
+    ? nothing
+    : html`<button class="primary" @click=${logInteraction}>${label("log_interaction")}</button>`;
   const planned = viewPlanned(timeline.planned || []);
   if (timeline.entries.length === 0) {
     return html`${planned}<div class="card">${emptyState(label("no_timeline"), label("no_timeline_hint", { name: card.counterparty.name }), session.canWrite ? log : nothing)}</div>`;
