@@ -308,3 +308,28 @@ def test_a_planned_call_archived_from_the_counterparty_card_leaves_it_and_my_day
     visit(manager, f"{live.url}/#/my-day")
     expect(manager.locator(".myday")).to_be_visible()
     expect(manager.locator(f"li[data-interaction='{call['id']}']")).to_have_count(0)
+
+
+def test_a_contact_person_changed_meanwhile_is_not_overwritten_and_the_tab_reloads(
+    manager: Page, live: LiveSuite, people: dict[str, dict[str, str]]
+) -> None:
+    party = counterparty(live, people, "Công ty TNHH Bao bì Phước Thành")
+    path = f"/counterparties/{party['id']}/contacts"
+    mai = live.api("POST", path, {"full_name": "Võ Thị Mai", "phone": "+84 28 3811 2233"})
+
+    visit(manager, f"{live.url}/#/counterparties/{party['id']}?tab=contacts")
+    row = manager.locator(f"tr[data-contact='{mai['id']}']")
+    expect(row).to_contain_text("+84 28 3811 2233")
+    live.api("PATCH", f"/contacts/{mai['id']}", {"position": "Kế toán trưởng"})  # meanwhile
+
+    row.get_by_role("button", name="Edit").click()
+    dialog = manager.locator("dialog")
+    dialog.get_by_label("Phone").fill("+84 28 3811 9999")
+    dialog.get_by_role("button", name="Save").click()
+    stale = dialog.locator("[data-stale]")
+    expect(stale).to_contain_text("Someone changed this record meanwhile")
+    stale.get_by_role("button", name="Reload").click()
+
+    expect(dialog).to_have_count(0)
+    expect(row).to_contain_text("Kế toán trưởng")
+    expect(row).to_contain_text("+84 28 3811 2233")
