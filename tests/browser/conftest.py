@@ -54,7 +54,7 @@ class LiveSuite:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSuite]:
     web_dist = {k: v for k, v in os.environ.items() if k == "CRM_WEB_DIST"}
-    settings = settings_for(tmp_path_factory.mktemp("var"), **web_dist)
+    settings = settings_for(tmp_path_factory.mktemp("var"), None, **web_dist)
     if not (settings.web_dist / "index.html").exists():
         pytest.fail("the web UI is not built: run `make web` (make test does)")
     with running_suite(settings) as suite:

@@ -74,7 +74,16 @@ export const get = (path, query) => api(path, { query });
 export const post = (path, body = {}) => api(path, { method: "POST", body });
 export const patch = (path, body) => api(path, { method: "PATCH", body });
 export const put = (path, body) => api(path, { method: "PUT", body });
-export const remove = (path) => api(path, { method: "DELETE" });
+export const remove = (path, options = {}) => api(path, { method: "DELETE", ...options });
+
+// A change made on the version of a record one read: its ETag goes along as If-Match, and the
+// API answers 412 when someone changed the record meanwhile (see `isStale`).
+export const ifMatch = (version) => (version === undefined || version === null ? {} : { "If-Match": `"${version}"` });
+export const patchVersion = (path, body, version) => api(path, { method: "PATCH", body, headers: ifMatch(version) });
+export const postVersion = (path, body, version) => api(path, { method: "POST", body, headers: ifMatch(version) });
+export const removeVersion = (path, version) => remove(path, { headers: ifMatch(version) });
+export const isStale = (error) => error instanceof ApiError && error.status === 412;
+export const isConflict = (error) => error instanceof ApiError && error.status === 409;
 
 // Every page of a list, for the screens that show a whole set (a board, a matrix).
 export async function everything(path, query = {}) {

@@ -1,8 +1,9 @@
 // Counterparties: the list (its filters live in the route's query, so a link can open it filtered)
 // and the form that registers or edits one, shared with the card.
 import "./counterparties.css";
-import { ApiError, everything, get, patch, post } from "../api.js";
+import { ApiError, everything, get, isStale, patchVersion, post } from "../api.js";
 import { percent, t } from "../i18n.js";
+import { archivedBadge, archivedSwitch, lc, staleNotice } from "../lifecycle.js";
 import { go } from "../router.js";
 import { session } from "../session.js";
 import {
@@ -23,7 +24,7 @@ import {
 
 export const ROLES = ["customer", "supplier", "competitor", "partner", "contractor", "influencer"];
 export const STATUSES = ["potential", "one_time", "regular", "lost"];
-const FILTERS = ["q", "role", "region", "industry", "abc", "xyz", "status", "owner_id"];
+const FILTERS = ["q", "role", "region", "industry", "abc", "xyz", "status", "owner_id", "archived"];
 const FORM_FIELDS = ["name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address", "owner_id"];
 const PAGE_SIZE = 25;
 const STATUS_TONES = { potential: "info", one_time: "warn", regular: "good", lost: "bad" };
@@ -128,6 +129,7 @@ function formBody(state, users, submit) {
     ${field({ label: label("address"), name: "address", type: "textarea", value: v.address, error: e.address })}
     ${field({ label: label("owner"), name: "owner_id", value: v.owner_id, error: e.owner_id, options: owners })}
     ${state.duplicate ? duplicateNotice(state, submit) : nothing}
+    ${state.stale ? staleNotice(() => state.close({ stale: true })) : nothing}
     ${state.message ? html`<div class="alert" role="alert">${state.message}</div>` : nothing}
     <div class="form-actions">
       <button type="button" class="ghost" @click=${() => state.close(null)}>${t("common.cancel")}</button>
@@ -136,7 +138,9 @@ function formBody(state, users, submit) {
   </form>`;
 }
 
-// Opens the form for a new counterparty (or to edit `counterparty`); resolves with the saved one or null.
+// Opens the form for a new counterparty (or to edit `counterparty`, on the version it was read at);
+// resolves with the saved one, null, or {stale: true} when the user asks to reload a card someone
+// changed meanwhile.
 export function openCounterpartyForm({ counterparty = null, users }) {
   const start = counterparty
     ? { ...counterparty, roles: [...counterparty.roles] }
@@ -156,7 +160,7 @@ export function openCounterpartyForm({ counterparty = null, users }) {
         const saved = !counterparty
           ? await post("/counterparties", { ...state.values, ...(force ? { force: true } : {}) })
           : Object.keys(changed).length
-            ? await patch(`/counterparties/${counterparty.id}`, changed)
+            ? await patchVersion(`/counterparties/${counterparty.id}`, changed, counterparty.version)
             : null;
         close(saved);
       } catch (error) {
@@ -171,7 +175,11 @@ export function openCounterpartyForm({ counterparty = null, users }) {
 
 async function explain(state, error) {
   state.duplicate = null;
-  if (error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length) {
+  state.stale = false;
+  if (isStale(error)) {
+    state.stale = true;
+    state.message = null;
+  } else if (error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length) {
     state.errors = errorsByField(error);
     state.message = t("common.fix_fields");
   } else if (error instanceof ApiError && error.status === 409 && error.problem.existing_id) {
@@ -257,6 +265,7 @@ function filterBar(query) {
     ${select("xyz", query.xyz, ["X", "Y", "Z"].map((c) => [c, label("xyz_option", { c })]), label("all_xyz"))}
     ${select("status", query.status, STATUSES.map((s) => [s, label(`status_${s}`)]), label("all_statuses"))}
     ${select("owner_id", query.owner_id, sorted(users.entries()), label("all_owners"))}
+    ${archivedSwitch(query.archived === "true", (on) => apply({ archived: on ? "true" : "" }))}
     ${active ? html`<button class="ghost small" @click=${clear}>${label("clear_filters")}</button>` : nothing}
   </div>`;
 }
@@ -280,8 +289,8 @@ function syncControls(root, query) {
 
 function row(c) {
   const owner = c.owner_id ? context.users.get(c.owner_id) || label("unknown_user") : null;
-  return html`<tr>
-    <td class="cp-name"><a href="#/counterparties/${c.id}">${c.name}</a>
+  return html`<tr class=${c.archived_at ? "lc-archived" : ""}>
+    <td class="cp-name"><a href="#/counterparties/${c.id}">${c.name}</a> ${c.archived_at ? archivedBadge() : nothing}
       <small>${[c.industry, c.tax_id && label("tax_id_short", { id: c.tax_id })].filter(Boolean).join(" · ") || label(c.legal_kind)}</small></td>
     <td>${roleBadges(c.roles)}</td>
     <td>${c.region || html`<span class="muted">—</span>`}</td>
@@ -318,6 +327,7 @@ function nothingMatches(query) {
 
 function describe(name, value) {
   if (name === "q") return `“${value}”`;
+  if (name === "archived") return lc("archived_only");
   let shown = value;
   if (name === "role") shown = label(`role_${value}`);
   if (name === "status") shown = label(`status_${value}`);
@@ -339,11 +349,15 @@ function draw(root, query, reply) {
   let body;
   if (reply.total > 0) body = table(query, reply);
   else body = html`<div class="card">${filtered ? nothingMatches(query) : noneYet()}</div>`;
+  // With nothing listed and no filter bar, the archived ones are still one switch away.
+  const onlySwitch = !filtered && reply.total === 0
+    ? html`<div class="row lc-tab-tools">${archivedSwitch(false, (on) => apply({ archived: on ? "true" : "" }))}</div>`
+    : nothing;
   render(
     html`<section class="cp-list">
       ${pageHeader(label("title"), filtered ? (reply.total ? label("found", { count }) : label("found_none")) : reply.total ? count : nothing,
         session.canWrite ? html`<button class="primary" @click=${create}>+ ${label("new")}</button>` : nothing)}
-      ${filtered || reply.total > 0 ? filterBar(query) : nothing}
+      ${filtered || reply.total > 0 ? filterBar(query) : onlySwitch}
       ${body}
     </section>`,
     root,

@@ -1,8 +1,11 @@
 // One counterparty: its header with the actions, and one tab at a time (facts, people, links,
-// supplier profile, terms, what happened, mail, deals), each loaded when it is opened.
+// supplier profile, terms, what happened, mail, deals, the history of its changes), each loaded
+// when it is opened. An archived one says so over its tabs and may be restored.
 import "./counterparties.css";
-import { everything, get } from "../api.js";
+import { get } from "../api.js";
+import { auditView, loadAudit } from "../audit.js";
 import { t } from "../i18n.js";
+import { archivedBanner, archiveRecord, lc, restoreRecord } from "../lifecycle.js";
 import { session } from "../session.js";
 import { html, loading, nothing, problem, render, tabs, toast } from "../ui.js";
 import {
@@ -27,19 +30,26 @@ import {
   viewDeals,
   viewTimeline,
 } from "./counterparty/history.js";
-import { loadRelationships, viewContacts, viewRelationships } from "./counterparty/people.js";
+import { loadContacts, loadRelationships, viewContacts, viewRelationships } from "./counterparty/people.js";
+import { loadPlanned } from "./counterparty/planned.js";
 
-const TABS = ["details", "contacts", "relationships", "supplier", "terms", "timeline", "correspondence", "deals"];
+const TABS = ["details", "contacts", "relationships", "supplier", "terms", "timeline", "correspondence", "deals", "audit"];
 const TAB = {
   details: { load: loadDetails, view: viewDetails },
-  contacts: { load: () => everything("/contacts", { counterparty_id: card.id }), view: viewContacts },
+  contacts: { load: loadContacts, view: viewContacts },
   relationships: { load: loadRelationships, view: viewRelationships },
   supplier: { load: () => get(`/counterparties/${card.id}/supplier-profile`), view: viewSupplier },
   terms: { load: () => get(`/counterparties/${card.id}/terms`), view: viewTerms },
-  timeline: { load: () => loadTimeline(), view: viewTimeline },
+  timeline: { load: () => Promise.all([loadTimeline(), loadPlanned()]).then(([t, planned]) => ({ ...t, planned })), view: viewTimeline },
   correspondence: { load: loadCorrespondence, view: viewCorrespondence },
   deals: { load: loadDeals, view: viewDeals },
+  audit: {
+    load: () => loadAudit("counterparty", card.id, { page: card.query.page || 1, users: card.users }),
+    view: (history) => auditView(history, { go: (page) => openTab("audit", { page }), title: lc("history") }),
+  },
 };
+
+const tabLabel = (key) => (key === "audit" ? lc("tab_history") : label(`tab_${key}`));
 
 let latest = 0;
 
@@ -89,7 +99,8 @@ function draw() {
   render(
     html`<section class="cp-card">
       ${header(c)}
-      ${tabs(TABS.map((key) => [key, label(`tab_${key}`)]), card.tab, (key) => openTab(key))}
+      ${c.archived_at ? archivedBanner(c, { what: c.name, onRestore: restore, canWrite: session.canWrite }) : nothing}
+      ${tabs(TABS.map((key) => [key, tabLabel(key)]), card.tab, (key) => openTab(key))}
       <div class="cp-tab" data-tab=${card.tab}>${body}</div>
     </section>`,
     card.root,
@@ -111,18 +122,38 @@ function header(c) {
     </div>
     <div class="actions">
       <div class="cp-complete"><small>${label("completeness")}</small>${completeness(c.completeness)}</div>
-      ${session.canWrite
-        ? html`<button @click=${logInteraction}>${label("log_interaction")}</button>
+      ${session.canWrite && !c.archived_at
+        ? html`<button class="ghost" @click=${archive}>${lc("archive")}</button>
+            <button @click=${logInteraction}>${label("log_interaction")}</button>
             <button class="primary" @click=${edit}>${t("common.edit")}</button>`
         : nothing}
     </div>
   </header>`;
 }
 
+// The form sends the version it was opened on; when someone changed the card meanwhile, the
+// form says so and the user reloads the card to see their change first.
 async function edit() {
   const saved = await openCounterpartyForm({ counterparty: card.counterparty, users: card.users });
   if (!saved) return;
+  if (saved.stale) {
+    await reload({ counterparty: true });
+    toast(lc("reloaded"));
+    return;
+  }
   card.counterparty = saved;
   toast(t("common.saved"));
   await reload();
+}
+
+async function archive() {
+  const c = card.counterparty;
+  const text = lc("archive_counterparty_text", { name: c.name });
+  if (await archiveRecord(`/counterparties/${c.id}`, c, { title: lc("archive_counterparty_title"), text })) {
+    await reload({ counterparty: true });
+  }
+}
+
+async function restore() {
+  if (await restoreRecord(`/counterparties/${card.id}`)) await reload({ counterparty: true });
 }

@@ -1,8 +1,10 @@
 // My day: the tasks and planned calls and meetings of today or this week, what is overdue, and the
-// messages handed over to answer; a supervisor may look at the day of the people below them.
+// messages handed over to answer; a supervisor may look at the day of the people below them. A
+// planned call or meeting is marked done with its outcome, rescheduled or archived right there.
 import "./myday.css";
 import { ApiError, everything, get, post } from "../api.js";
 import { calendarDay, date, t, time, weekday } from "../i18n.js";
+import { interactionActions, lc } from "../lifecycle.js";
 import { go } from "../router.js";
 import { session } from "../session.js";
 import {
@@ -68,7 +70,8 @@ async function load(state) {
   const { userId } = state;
   const { from, to, today } = period(state.range);
   const start = new Date(`${from}T00:00:00`);
-  const [planner, overdue, missed, assigned] = await Promise.all([
+  const end = new Date(`${addDays(to, 1)}T00:00:00`);
+  const [planner, overdue, missed, assigned, planned] = await Promise.all([
     get("/planner", { user_id: userId, from, to }),
     get("/tasks", { assignee_id: userId, status: "open", overdue: true, page_size: 200 }),
     get("/interactions", {
@@ -78,11 +81,25 @@ async function load(state) {
       page_size: 200,
     }).catch(() => ({ items: [] })),
     get("/mail/assignments", { assignee_id: userId, page_size: 20 }).catch(() => ({ items: [] })),
+    // The period's calls and meetings from contacts itself, done ones too, with their versions:
+    // marked done or rescheduled here, they move at once (the planner follows by events).
+    get("/interactions", {
+      owner_id: userId,
+      planned_from: start.toISOString(),
+      planned_to: end.toISOString(),
+      page_size: 500,
+    }).catch(() => null),
   ]);
   const days = new Map(planner.days.map((d) => [d.date, d]));
+  const byDay = new Map();
+  for (const i of planned?.items || []) {
+    const day = calendarDay(new Date(i.planned_at));
+    byDay.set(day, [...(byDay.get(day) || []), i]);
+  }
   state.days = [];
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    state.days.push(days.get(day) || { date: day, tasks: [], interactions: [] });
+    const found = days.get(day) || { date: day, tasks: [], interactions: [] };
+    state.days.push(planned ? { ...found, interactions: byDay.get(day) || [] } : found);
   }
   state.overdue = {
     tasks: overdue.items.filter((task) => task.due_date < from && task.due_date < today),
@@ -155,7 +172,7 @@ export async function show(root, params, query) {
   };
 
   function draw() {
-    render(screen(state, { complete, newTask, choose }), root);
+    render(screen(state, { complete, newTask, choose, reload }), root);
   }
 
   await reload();
@@ -220,7 +237,7 @@ function overdueCard(state, actions) {
     <header class="day-head"><h2>${t("myday.overdue")}</h2>${badge(String(tasks.length + interactions.length), "bad")}</header>
     <p class="muted">${t("myday.overdue_hint")}</p>
     <ul class="agenda open">
-      ${interactions.map((i) => contactItem(state, i, true))}
+      ${interactions.map((i) => contactItem(state, i, true, actions))}
       ${tasks.map((task) => taskItem(state, task, actions))}
     </ul>
   </section>`;
@@ -228,8 +245,10 @@ function overdueCard(state, actions) {
 
 function dayCard(state, day, actions) {
   const open = day.tasks.filter((task) => task.status === "open");
-  const done = day.tasks.filter((task) => task.status === "done");
-  const contacts = [...day.interactions].sort((a, b) => a.planned_at.localeCompare(b.planned_at));
+  const byTime = (a, b) => a.planned_at.localeCompare(b.planned_at);
+  const contacts = day.interactions.filter((i) => !i.done_at).sort(byTime);
+  const held = day.interactions.filter((i) => i.done_at).sort(byTime);
+  const done = [...day.tasks.filter((task) => task.status === "done"), ...held];
   const isToday = day.date === state.today;
   const past = day.date < state.today;
   const empty = open.length + contacts.length === 0;
@@ -241,12 +260,14 @@ function dayCard(state, day, actions) {
     ${empty
       ? html`<p class="muted nothing">${done.length ? t("myday.all_done") : past ? t("myday.nothing_was") : t("myday.nothing_day")}</p>`
       : html`<ul class="agenda open">
-          ${contacts.map((i) => contactItem(state, i, past))}
+          ${contacts.map((i) => contactItem(state, i, past, actions))}
           ${open.map((task) => taskItem(state, task, actions))}
         </ul>`}
     ${done.length
       ? html`<details class="completed"><summary>${t("myday.completed", { count: done.length })}</summary>
-          <ul class="agenda done">${done.map((task) => taskItem(state, task, actions))}</ul></details>`
+          <ul class="agenda done">${held.map((i) => contactItem(state, i, past, actions))}${done
+            .filter((item) => !held.includes(item))
+            .map((task) => taskItem(state, task, actions))}</ul></details>`
       : nothing}
   </section>`;
 }
@@ -293,19 +314,24 @@ function taskItem(state, task, { complete }) {
   </li>`;
 }
 
-function contactItem(state, interaction, past) {
+function contactItem(state, interaction, past, { reload }) {
   const kind = ["call", "meeting"].includes(interaction.kind) ? interaction.kind : "note";
-  const late = past || new Date(interaction.planned_at) < new Date();
+  const held = Boolean(interaction.done_at);
+  const late = !held && (past || new Date(interaction.planned_at) < new Date());
+  // The planner's entries (when contacts did not answer) carry no version: no actions on those.
+  const actionable = session.canWrite && !held && "version" in interaction;
   const day = calendarDay(new Date(interaction.planned_at));
   const inRange = day >= state.from && day <= state.to;
-  return html`<li class="item contact ${kind} ${late ? "late" : ""}">
+  return html`<li class="item contact ${kind} ${late ? "late" : ""} ${held ? "done" : ""}" data-interaction=${interaction.id}>
     <span class="when">${inRange ? time(interaction.planned_at) : date(day)}</span>
     <span class="icon ${kind}-icon">${ICONS[kind]}</span>
     <div class="what">
       <strong>${interaction.subject || t(`myday.kind_${kind}`)}</strong>
       <div class="meta"><span class="tag">${t(`myday.kind_${kind}_with`)} ${partyLink(state, interaction.counterparty_id)}</span>${dealLink(state, interaction.deal_id)}</div>
+      ${held && interaction.outcome ? html`<p class="lc-outcome"><span class="muted">${lc("outcome")}:</span> ${interaction.outcome}</p>` : nothing}
     </div>
-    <div class="side">${late ? badge(t("myday.not_logged"), "bad") : badge(t(`myday.kind_${kind}`), "info")}</div>
+    <div class="side">${held ? badge(lc("held"), "good") : late ? badge(t("myday.not_logged"), "bad") : badge(t(`myday.kind_${kind}`), "info")}
+      ${actionable ? interactionActions(interaction, reload) : nothing}</div>
   </li>`;
 }
 

@@ -1,7 +1,8 @@
 // What every tab of the counterparty card shares: the card being shown, how to reload it or open
 // a tab, and a dialog around a form that shows the API's messages under their fields.
-import { ApiError } from "../../api.js";
+import { ApiError, isStale } from "../../api.js";
 import { t } from "../../i18n.js";
+import { failureText, staleNotice } from "../../lifecycle.js";
 import { go } from "../../router.js";
 import { session } from "../../session.js";
 import { dialog, formValues, html, nothing } from "../../ui.js";
@@ -22,7 +23,8 @@ export function sectionHead(title, action = nothing) {
 }
 
 // A dialog around a form: `body(state)` draws the fields with the API's messages under them
-// (state.errors, by the API's field names), `save(values, form)` sends them.
+// (state.errors, by the API's field names), `save(values, form)` sends them. A change refused as
+// made on an old version says so and offers to reload the tab.
 export function formDialog(title, initial, body, save, submitLabel = t("common.save")) {
   const state = { values: initial, errors: {}, message: null, busy: false };
   return dialog(title, (close, redraw) => {
@@ -37,13 +39,18 @@ export function formDialog(title, initial, body, save, submitLabel = t("common.s
       } catch (error) {
         const invalid = error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length;
         state.errors = invalid ? error.fields : {};
-        state.message = invalid ? t("common.fix_fields") : error.message || t("common.failed");
+        state.stale = isStale(error);
+        state.message = state.stale ? null : invalid ? t("common.fix_fields") : failureText(error);
         state.busy = false;
         redraw();
       }
     }
     return html`<form class="cp-form" novalidate @submit=${submit}>
       ${body(state)}
+      ${state.stale ? staleNotice(() => {
+        close(null);
+        refresh({ counterparty: true });
+      }) : nothing}
       ${state.message ? html`<div class="alert" role="alert">${state.message}</div>` : nothing}
       <div class="form-actions">
         <button type="button" class="ghost" @click=${() => close(null)}>${t("common.cancel")}</button>

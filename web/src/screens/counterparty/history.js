@@ -7,6 +7,7 @@ import { session } from "../../session.js";
 import { badge, emptyState, field, html, nothing, pager, toast } from "../../ui.js";
 import { label } from "../counterparties.js";
 import { card, formDialog, missing, nameOf, openTab, refresh, sectionHead } from "./card.js";
+import { viewPlanned } from "./planned.js";
 
 const DEAL_KINDS = new Set(["deal", "deal_stage", "deal_won", "deal_lost", "deal_reopened"]);
 const DEAL_TONES = { open: "info", won: "good", lost: "bad" };
@@ -51,11 +52,14 @@ export async function loadTimeline(limit) {
 }
 
 export function viewTimeline(timeline) {
-  const log = html`<button class="primary" @click=${logInteraction}>${label("log_interaction")}</button>`;
+  const log = card.counterparty.archived_at
+    ? nothing
+    : html`<button class="primary" @click=${logInteraction}>${label("log_interaction")}</button>`;
+  const planned = viewPlanned(timeline.planned || []);
   if (timeline.entries.length === 0) {
-    return html`<div class="card">${emptyState(label("no_timeline"), label("no_timeline_hint", { name: card.counterparty.name }), session.canWrite ? log : nothing)}</div>`;
+    return html`${planned}<div class="card">${emptyState(label("no_timeline"), label("no_timeline_hint", { name: card.counterparty.name }), session.canWrite ? log : nothing)}</div>`;
   }
-  return html`${sectionHead(label("tab_timeline"), log)}<div class="card">${timelineList(timeline)}</div>`;
+  return html`${sectionHead(label("tab_timeline"), log)}${planned}<div class="card">${timelineList(timeline)}</div>`;
 }
 
 // A deal's entry is its title, linked: the kind's label under it says what happened.

@@ -1,6 +1,8 @@
-// The Contacts and Relationships tabs: the people at the counterparty, and its links to others.
-import { everything, get, patch, post } from "../../api.js";
+// The Contacts and Relationships tabs: the people at the counterparty (archived ones behind a
+// switch, to restore), and its links to others.
+import { everything, get, patchVersion, post } from "../../api.js";
 import { date, t } from "../../i18n.js";
+import { archivedBadge, archivedSwitch, archiveRecord, lc, restoreRecord } from "../../lifecycle.js";
 import { session } from "../../session.js";
 import { debounce, emptyState, field, html, nothing, toast } from "../../ui.js";
 import { label } from "../counterparties.js";
@@ -30,7 +32,7 @@ function contactForm(contact = null) {
     const changed = Object.fromEntries(
       CONTACT_FIELDS.filter((name) => (values[name] ?? null) !== (contact[name] ?? null)).map((name) => [name, values[name] ?? null]),
     );
-    return patch(`/contacts/${contact.id}`, changed);
+    return patchVersion(`/contacts/${contact.id}`, changed, contact.version);
   };
   return formDialog(title, contact || {}, body, save, contact ? t("common.save") : label("add"));
 }
@@ -43,26 +45,63 @@ async function addContact(contact = null) {
   await refresh({ counterparty: true });
 }
 
-export function viewContacts(contacts) {
+// The people at work there; with the switch on, the archived ones too, to restore.
+export async function loadContacts() {
+  const showArchived = card.query.archived === "true";
+  const [active, archived] = await Promise.all([
+    everything("/contacts", { counterparty_id: card.id }),
+    showArchived ? everything("/contacts", { counterparty_id: card.id, archived: "true" }) : [],
+  ]);
+  return { active, archived, showArchived };
+}
+
+async function archiveContact(person) {
+  const text = lc("archive_contact_text", { name: person.full_name, company: card.counterparty.name });
+  if (await archiveRecord(`/contacts/${person.id}`, person, { title: lc("archive_contact_title"), text })) {
+    await refresh({ counterparty: true });
+  }
+}
+
+async function restoreContact(person) {
+  if (await restoreRecord(`/contacts/${person.id}`)) await refresh({ counterparty: true });
+}
+
+function contactRow(p) {
+  const archived = Boolean(p.archived_at);
+  const writable = session.canWrite && !card.counterparty.archived_at;
+  return html`<tr class=${archived ? "lc-archived" : ""} data-contact=${p.id}>
+    <td><strong>${p.full_name}</strong> ${archived ? archivedBadge() : nothing}</td><td>${p.position || missing}</td>
+    <td>${p.email ? html`<a href="mailto:${p.email}">${p.email}</a>` : missing}</td>
+    <td>${p.phone || missing}</td><td>${p.birthday ? date(p.birthday) : missing}</td>
+    <td class="num cp-nowrap">${writable
+      ? archived
+        ? html`<button class="small" @click=${() => restoreContact(p)}>${lc("restore")}</button>`
+        : html`<button class="ghost small" @click=${() => addContact(p)}>${t("common.edit")}</button>
+            <button class="ghost small" @click=${() => archiveContact(p)}>${lc("archive")}</button>`
+      : nothing}</td>
+  </tr>`;
+}
+
+export function viewContacts({ active, archived, showArchived }) {
   const add = html`<button class="primary" @click=${() => addContact()}>+ ${label("add_contact")}</button>`;
   // The people of this company met in mail and not in contacts yet, proposed there.
   const fromMail = html`<button class="ghost" @click=${() => (window.location.hash = `#/mail/proposals?counterparty_id=${card.id}`)}>
     ${t("reports.found_in_mail")}</button>`;
-  if (contacts.length === 0) {
-    return html`<div class="card">${emptyState(label("no_contacts"), label("no_contacts_hint", { name: card.counterparty.name }), session.canWrite ? html`${add} ${fromMail}` : nothing)}</div>`;
+  const toggle = archivedSwitch(showArchived, (on) => openTab("contacts", on ? { archived: "true" } : {}));
+  if (active.length === 0 && archived.length === 0) {
+    return html`<div class="cp-section-head"><span></span>${toggle}</div>
+      <div class="card">${emptyState(
+        showArchived ? lc("no_archived_contacts") : label("no_contacts"),
+        label("no_contacts_hint", { name: card.counterparty.name }),
+        session.canWrite ? html`${add} ${fromMail}` : nothing,
+      )}</div>`;
   }
-  return html`${sectionHead(label("contacts_count", { n: contacts.length }), html`<div class="row">${fromMail}${add}</div>`)}
+  return html`${sectionHead(label("contacts_count", { n: active.length }), html`<div class="row">${fromMail}${add}</div>`)}
+    <div class="row lc-tab-tools">${toggle}${showArchived ? html`<span class="muted">${lc("archived_count", { n: archived.length })}</span>` : nothing}</div>
     <div class="table-wrap"><table>
       <thead><tr><th>${label("full_name")}</th><th>${label("position")}</th><th>${label("email")}</th>
         <th>${label("phone")}</th><th>${label("birthday")}</th><th></th></tr></thead>
-      <tbody>${contacts.map(
-        (p) => html`<tr>
-          <td><strong>${p.full_name}</strong></td><td>${p.position || missing}</td>
-          <td>${p.email ? html`<a href="mailto:${p.email}">${p.email}</a>` : missing}</td>
-          <td>${p.phone || missing}</td><td>${p.birthday ? date(p.birthday) : missing}</td>
-          <td class="num">${session.canWrite ? html`<button class="ghost small" @click=${() => addContact(p)}>${t("common.edit")}</button>` : nothing}</td>
-        </tr>`,
-      )}</tbody>
+      <tbody>${[...active, ...archived].map(contactRow)}</tbody>
     </table></div>`;
 }
 
