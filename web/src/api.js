@@ -31,11 +31,13 @@ async function send(path, { method = "GET", body, query } = {}) {
   const headers = { Accept: "application/json" };
   const tokens = session.tokens;
   if (tokens) headers.Authorization = `Bearer ${tokens.access_token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A FormData body goes as multipart: the browser writes its Content-Type with the boundary.
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   return fetch(address(path, query), {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || multipart ? body : JSON.stringify(body),
   });
 }
 
@@ -72,6 +74,8 @@ export const get = (path, query) => api(path, { query });
 export const post = (path, body = {}) => api(path, { method: "POST", body });
 export const patch = (path, body) => api(path, { method: "PATCH", body });
 export const put = (path, body) => api(path, { method: "PUT", body });
+// A file with its fields, as multipart/form-data: `fields` is a FormData (a form's, or built).
+export const upload = (path, fields) => api(path, { method: "POST", body: fields });
 
 // Every page of a list, for the screens that show a whole set (a board, a matrix).
 export async function everything(path, query = {}) {
