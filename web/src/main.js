@@ -20,6 +20,7 @@ route("/mail/proposals", () => import("./screens/mail/proposals.js"));
 route("/mail/:mailboxId", () => import("./screens/mail.js"));
 route("/analytics", () => import("./screens/analytics.js"));
 route("/analytics/:tab", () => import("./screens/analytics.js"));
+route("/setup", () => import("./screens/setup/index.js"));
 
 const app = document.getElementById("app");
 
