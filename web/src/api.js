@@ -31,11 +31,13 @@ async function send(path, { method = "GET", body, query, headers: extra = {} } =
   const headers = { Accept: "application/json", ...extra };
   const tokens = session.tokens;
   if (tokens) headers.Authorization = `Bearer ${tokens.access_token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A FormData body goes as multipart: the browser writes its Content-Type with the boundary.
+  const multipart = body instanceof FormData;
+  if (body !== undefined && !multipart) headers["Content-Type"] = "application/json";
   return fetch(address(path, query), {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || multipart ? body : JSON.stringify(body),
   });
 }
 
@@ -84,6 +86,9 @@ export const postVersion = (path, body, version) => api(path, { method: "POST", 
 export const removeVersion = (path, version) => remove(path, { headers: ifMatch(version) });
 export const isStale = (error) => error instanceof ApiError && error.status === 412;
 export const isConflict = (error) => error instanceof ApiError && error.status === 409;
+
+// A file with its fields, as multipart/form-data: `fields` is a FormData (a form's, or built).
+export const upload = (path, fields) => api(path, { method: "POST", body: fields });
 
 // Every page of a list, for the screens that show a whole set (a board, a matrix).
 export async function everything(path, query = {}) {

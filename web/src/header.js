@@ -8,16 +8,16 @@ import { openPasswordChange } from "./screens/password.js";
 
 const BELL = html`<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>`;
 
+// [path, label, the roles that see it (everyone when left out)]
 const AREAS = [
   ["/board", "nav.pipeline"],
   ["/counterparties", "nav.counterparties"],
   ["/my-day", "nav.my_day"],
   ["/mail", "nav.mail"],
   ["/analytics", "nav.analytics"],
+  ["/setup", "nav.setup", ["director", "admin"]],
+  ["/admin", "nav.admin", ["admin"]], // the API refuses everyone else anyway
 ];
-
-// Administration is shown to admins only (the API refuses everyone else anyway).
-const areas = () => (session.hasRole("admin") ? [...AREAS, ["/admin", "nav.admin"]] : AREAS);
 
 export function showHeader(root, restart) {
   const state = { found: null, notifications: null, open: null };
@@ -96,7 +96,9 @@ export function showHeader(root, restart) {
     render(
       html`<header class="topbar">
         <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span>Hoa CRM</a>
-        <nav class="main">${areas().map(([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`)}</nav>
+        <nav class="main">${AREAS.filter(([, , roles]) => !roles || session.hasRole(...roles)).map(
+          ([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`,
+        )}</nav>
         <div class="search"><input type="search" placeholder=${t("header.search")} aria-label=${t("header.search")}
           @input=${(e) => search(e.target.value)} />${results()}</div>
         <div class="bell"><button class="ghost icon" aria-label=${t("header.notifications")} @click=${() => toggle("notifications")}>

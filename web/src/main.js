@@ -22,6 +22,7 @@ route("/mail/:mailboxId", () => import("./screens/mail.js"));
 route("/analytics", () => import("./screens/analytics.js"));
 route("/analytics/:tab", () => import("./screens/analytics.js"));
 route("/admin", () => import("./screens/admin.js"));
+route("/setup", () => import("./screens/setup/index.js"));
 
 const app = document.getElementById("app");
 

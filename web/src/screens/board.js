@@ -23,7 +23,12 @@ export async function show(root, params, query) {
   render(loading(), root);
   const pipelines = (await get("/pipelines", { page_size: 500 })).items;
   if (pipelines.length === 0) {
-    return render(html`${pageHeader(t("board.title"))}${emptyState(t("board.no_pipelines"), t("board.no_pipelines_hint"))}`, root);
+    const director = session.hasRole("director", "admin");
+    const setUp = director
+      ? html`<a class="setup-link" href="#/setup?tab=pipelines&pipeline=new">${t("board.set_up_pipeline")}</a>`
+      : nothing;
+    const hint = t(director ? "board.no_pipelines_hint" : "board.no_pipelines_ask");
+    return render(html`${pageHeader(t("board.title"))}${emptyState(t("board.no_pipelines"), hint, setUp)}`, root);
   }
   const wanted = params.pipelineId || localStorage.getItem(REMEMBERED);
   const pipeline = pipelines.find((p) => p.id === wanted) || pipelines[0];
@@ -189,6 +194,9 @@ class Board {
       <label class="toggle"><input type="checkbox" .checked=${this.mine}
         @change=${(e) => this.refilter({ owner: e.target.checked ? "me" : "" })} />${t("board.only_mine")}</label>
       ${choiceFilters(this.names.choices, this.chosen, (values) => this.refilter(values))}
+      ${session.hasRole("director", "admin")
+        ? html`<a class="setup-link" href="#/setup?tab=pipelines&pipeline=${this.pipeline.id}">${t("board.edit_pipeline")}</a>`
+        : nothing}
       ${session.canWrite ? html`<button class="primary" @click=${() => this.newDeal()}>${t("board.new_deal")}</button>` : nothing}`;
     const mode = this.pipeline.mode === "business_process" ? t("board.mode_process") : t("board.mode_simple");
     render(
