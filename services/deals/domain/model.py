@@ -128,6 +128,7 @@ class Pipeline:
                 position,
             )
             target.task_templates, target.archived = stage.task_templates, stage.archived
+            target.stall_after_days = stage.stall_after_days
             stages.append(target)
         self.name, self.mode, self.stages = name, mode, stages
         self.check()

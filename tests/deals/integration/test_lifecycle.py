@@ -227,3 +227,21 @@ def test_an_archived_lost_reason_is_not_offered_for_losing_a_deal_until_restored
         ok(suite.client.post(lose, json={"reason_id": reason["id"]}, headers=admin))["status"]
         == "lost"
     )
+
+
+def test_a_pipeline_edited_keeps_the_stall_days_given_to_its_stages(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    flow = pipeline(suite, admin, "simple", STAGES)
+    stages = [
+        {
+            "id": stage["id"],
+            "name": stage["name"],
+            "probability": stage["probability"],
+            "stall_after_days": 7,
+        }
+        for stage in flow["stages"]
+    ] + [{"name": "Hợp đồng", "probability": 80, "stall_after_days": 3}]
+    body = {"name": flow["name"], "mode": "simple", "stages": stages}
+    edited = ok(suite.client.put(f"{API}/pipelines/{flow['id']}", json=body, headers=admin))
+    assert [stage["stall_after_days"] for stage in edited["stages"]] == [7, 7, 3]
