@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 from crmkit.errors import Stale
 
@@ -70,6 +70,8 @@ class Lifecycle:
     asked for against an older version than the stored one is refused (`Stale`), so that two
     people editing one record do not overwrite each other silently."""
 
+    KIND: ClassVar[str] = "record"  # what a person calls it, in messages
+
     version: int = 1
     archived_at: datetime | None = None
 
@@ -77,18 +79,20 @@ class Lifecycle:
     def archived(self) -> bool:
         return self.archived_at is not None
 
-    def expect(self, version: int | None, kind: str, ident: str) -> None:
+    def expect(self, version: int | None) -> None:
         """The version the caller read (None: he did not say) is still the stored one."""
         if version is not None and version != self.version:
-            raise Stale.of(kind, ident, version, self.version)
+            raise Stale.of(self.KIND, str(getattr(self, "id", "")), version, self.version)
 
     def changed(self, changes: FieldChanges) -> FieldChanges:
         if changes:
             self.version += 1
         return changes
 
-    def archive(self) -> FieldChanges:
-        """Archives it; nothing changes for one archived already."""
+    def archive(self, expected: int | None = None) -> FieldChanges:
+        """Archives it (if still at the `expected` version); nothing changes for one archived
+        already."""
+        self.expect(expected)
         if self.archived_at is not None:
             return {}
         return self.changed(assign(self, {"archived_at": datetime.now(UTC)}))

@@ -12,6 +12,16 @@ export const lc = (key, params) => t(`lifecycle.${key}`, params);
 // -- confirmation, badges, banners -----------------------------------------------------------
 
 // Resolves true when the user confirms.
+// What a form shows when its save was refused: the fields named, "changed meanwhile" (412), or
+// the failure in words.
+export function refused(state, error) {
+  const invalid = error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length;
+  state.errors = invalid ? error.fields : {};
+  state.stale = isStale(error);
+  state.message = state.stale ? null : invalid ? t("common.fix_fields") : failureText(error);
+  state.busy = false;
+}
+
 export function confirmDialog(title, text, actionLabel, tone = "danger") {
   return dialog(title, (close) => html`<div class="lc-confirm">
     <p>${text}</p>
@@ -102,11 +112,7 @@ function smallForm(title, initial, body, save, submitLabel) {
       try {
         close(await save(state.values));
       } catch (error) {
-        const invalid = error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length;
-        state.errors = invalid ? error.fields : {};
-        state.stale = isStale(error);
-        state.message = state.stale ? null : invalid ? t("common.fix_fields") : failureText(error);
-        state.busy = false;
+        refused(state, error);
         redraw();
       }
     }

@@ -123,6 +123,8 @@ def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
 
 @dataclass
 class Counterparty(Lifecycle):
+    KIND = "counterparty"
+
     name: str
     legal_kind: str = "legal_entity"
     roles: list[str] = field(default_factory=lambda: ["customer"])
@@ -219,6 +221,8 @@ class CompanyGroup:
 
 @dataclass
 class ContactPerson(Lifecycle):
+    KIND = "contact"
+
     counterparty_id: str
     full_name: str
     position: str | None = None
@@ -256,6 +260,8 @@ class Relationship:
 
 @dataclass
 class Interaction(Lifecycle):
+    KIND = "interaction"
+
     counterparty_id: str
     kind: str
     subject: str

@@ -87,7 +87,7 @@ def change_counterparty(
     command.actor.require_writer(AREA)
     with uow:
         counterparty = _active_counterparty(uow, command.counterparty_id)
-        counterparty.expect(command.expected_version, "counterparty", counterparty.id)
+        counterparty.expect(command.expected_version)
         _check_references(uow, counterparty.id, command.changes)
         _check_external_id(uow, counterparty.id, given(command.changes.external_id))
         has_contact = uow.counterparties.has_contact(counterparty.id)
@@ -103,8 +103,7 @@ def archive_counterparty(command: commands.ArchiveCounterparty, uow: UnitOfWork)
     command.actor.require_writer(AREA)
     with uow:
         counterparty = _counterparty(uow, command.counterparty_id)
-        counterparty.expect(command.expected_version, "counterparty", counterparty.id)
-        changes = counterparty.archive()
+        changes = counterparty.archive(command.expected_version)
         if changes:
             uow.publish(events.CounterpartyArchived(counterparty, changes))
         uow.commit()
@@ -185,7 +184,7 @@ def _contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
 
 def _active_contact(uow: UnitOfWork, contact_id: str, version: int | None) -> model.ContactPerson:
     contact = _contact(uow, contact_id)
-    contact.expect(version, "contact", contact_id)
+    contact.expect(version)
     if contact.archived:
         raise Conflict(f"contact {contact.full_name!r} is archived; restore it first")
     return contact
@@ -209,8 +208,7 @@ def archive_contact_person(command: commands.ArchiveContactPerson, uow: UnitOfWo
     command.actor.require_writer(AREA)
     with uow:
         contact = _contact(uow, command.contact_id)
-        contact.expect(command.expected_version, "contact", contact.id)
-        changes = contact.archive()
+        changes = contact.archive(command.expected_version)
         if changes:
             uow.publish(events.ContactPersonChanged(contact, changes, "archived"))
         uow.commit()
@@ -316,7 +314,7 @@ def _active_interaction(
     uow: UnitOfWork, interaction_id: str, version: int | None
 ) -> model.Interaction:
     interaction = _interaction_of(uow, interaction_id)
-    interaction.expect(version, "interaction", interaction_id)
+    interaction.expect(version)
     if interaction.archived:
         raise Conflict(f"interaction {interaction.subject!r} is archived; restore it first")
     return interaction
@@ -361,8 +359,7 @@ def archive_interaction(command: commands.ArchiveInteraction, uow: UnitOfWork) -
     command.actor.require_writer(AREA)
     with uow:
         interaction = _interaction_of(uow, command.interaction_id)
-        interaction.expect(command.expected_version, "interaction", interaction.id)
-        changes = interaction.archive()
+        changes = interaction.archive(command.expected_version)
         if changes:
             uow.publish(events.InteractionChanged(interaction, changes, "archived"))
         uow.commit()

@@ -136,6 +136,8 @@ class Pipeline:
 
 @dataclass
 class Deal(Lifecycle):
+    KIND = "deal"
+
     title: str
     pipeline_id: str
     counterparty_id: str
@@ -321,6 +323,8 @@ class StageVisit:
 
 @dataclass
 class Task(Lifecycle):
+    KIND = "task"
+
     title: str
     assignee_id: str
     due_date: date
@@ -437,6 +441,8 @@ class Entry(Lifecycle):
 class ListItem(Entry):
     """One entry of a list the company keeps itself; deals name it by its id."""
 
+    KIND = "list item"
+
     list: str
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
@@ -452,6 +458,8 @@ REASON_KINDS = ("deal", "order")
 @dataclass
 class LostReason(Entry):
     """Why a deal was lost, or (kind order) why an order failed: one catalogue for both."""
+
+    KIND = "lost reason"
 
     kind: str = "deal"
     id: str = field(default_factory=new_id)

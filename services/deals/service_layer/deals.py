@@ -104,7 +104,7 @@ def change_deal(
         check_counterparty(directory, changes.counterparty_id)
     with uow:
         deal = deal_of(uow, command.deal_id)
-        deal.expect(command.expected_version, "deal", deal.id)
+        deal.expect(command.expected_version)
         if changes.campaign_id is not NOT_SENT:
             _check_campaign(uow, changes.campaign_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)

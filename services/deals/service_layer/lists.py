@@ -82,7 +82,7 @@ def rename_entry(
     actor.require_writer(AREA)
     with uow:
         entry = entry_of(uow, command.catalogue, command.entry_id)
-        entry.expect(command.expected_version, command.catalogue, entry.id)
+        entry.expect(command.expected_version)
         _check_unique(uow, entry, command.name.strip())
         changes = entry.rename(command.name)
         if changes:
@@ -96,8 +96,7 @@ def archive_entry(command: commands.ArchiveEntry, uow: UnitOfWork, actor: Identi
     actor.require_writer(AREA)
     with uow:
         entry = entry_of(uow, command.catalogue, command.entry_id)
-        entry.expect(command.expected_version, command.catalogue, entry.id)
-        changes = entry.archive()
+        changes = entry.archive(command.expected_version)
         if changes:
             uow.publish(events.EntryChanged(entry, changes, "archived"))
         uow.commit()

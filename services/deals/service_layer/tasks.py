@@ -77,7 +77,7 @@ def _advance_if_stage_done(uow: UnitOfWork, task: model.Task, now: datetime) -> 
 
 def _active_task(uow: UnitOfWork, task_id: str, version: int | None) -> model.Task:
     task = task_of(uow, task_id)
-    task.expect(version, "task", task_id)
+    task.expect(version)
     if task.archived:
         raise Conflict(f"task {task.title!r} is archived; restore it first")
     return task
@@ -120,8 +120,7 @@ def archive_task(command: commands.ArchiveTask, uow: UnitOfWork, actor: Identity
     actor.require_writer(AREA)
     with uow:
         task = task_of(uow, command.task_id)
-        task.expect(command.expected_version, "task", task.id)
-        changes = task.archive()
+        changes = task.archive(command.expected_version)
         if changes:
             uow.publish(events.TaskChanged(task, changes, "archived"))
         uow.commit()

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from crmkit.paging import Page
 from services.deals.domain import erp, model
+from services.deals.service_layer.unit_of_work import TimelineQuery
 from tests.fakes import FakeTransaction
 
 Record = TypeVar("Record")
@@ -158,12 +159,18 @@ class FakeViews:
         items = self.uow.documents.items.values()
         return _page([d for d in items if d.pipeline_id == pipeline_id], page)
 
-    def lost_reasons(self, kind: str | None, page: Page) -> tuple[list[model.LostReason], int]:
+    def lost_reasons(
+        self, kind: str | None, page: Page, archived: bool = False
+    ) -> tuple[list[model.LostReason], int]:
         items = self.uow.lost_reasons.items.values()
-        return _page([r for r in items if kind is None or r.kind == kind], page)
+        wanted = [r for r in items if kind in (None, r.kind) and r.archived == archived]
+        return _page(wanted, page)
 
-    def list_items(self, list_name: str, page: Page) -> tuple[list[model.ListItem], int]:
-        return _page([i for i in self.uow.list_items.items.values() if i.list == list_name], page)
+    def list_items(
+        self, list_name: str, page: Page, archived: bool = False
+    ) -> tuple[list[model.ListItem], int]:
+        items = self.uow.list_items.items.values()
+        return _page([i for i in items if i.list == list_name and i.archived == archived], page)
 
     def campaigns(self, page: Page) -> tuple[list[model.Campaign], int]:
         return _page(list(self.uow.campaigns.items.values()), page)
@@ -184,9 +191,7 @@ class FakeProjections:
     def owners(self, counterparty_ids: set[str]) -> dict[str, str]:
         return {i: o for i, o in self.owner_of.items() if i in counterparty_ids}
 
-    def timeline(
-        self, deal_id: str | None, counterparty_id: str | None, exclude_kinds: list[str]
-    ) -> list[Any]:
+    def timeline(self, wanted: TimelineQuery) -> list[Any]:
         return []
 
     def planned_interactions(
@@ -204,6 +209,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.pipelines = FakePipelineRepository()
         self.deals = FakeDealRepository()
         self.tasks = FakeTaskRepository()
+        self.task_comments: FakeRecords[model.TaskComment] = FakeRecords()
         self.participants: FakeRecords[model.Participant] = FakeRecords()
         self.links: FakeRecords[model.ParticipantLink] = FakeRecords()
         self.lost_reasons = FakeLostReasonRepository()

@@ -1,8 +1,7 @@
 // What every tab of the counterparty card shares: the card being shown, how to reload it or open
 // a tab, and a dialog around a form that shows the API's messages under their fields.
-import { ApiError, isStale } from "../../api.js";
 import { t } from "../../i18n.js";
-import { failureText, staleNotice } from "../../lifecycle.js";
+import { refused, staleNotice } from "../../lifecycle.js";
 import { go } from "../../router.js";
 import { session } from "../../session.js";
 import { dialog, formValues, html, nothing } from "../../ui.js";
@@ -37,11 +36,7 @@ export function formDialog(title, initial, body, save, submitLabel = t("common.s
       try {
         close(await save(state.values, event.target, state));
       } catch (error) {
-        const invalid = error instanceof ApiError && error.status === 422 && Object.keys(error.fields).length;
-        state.errors = invalid ? error.fields : {};
-        state.stale = isStale(error);
-        state.message = state.stale ? null : invalid ? t("common.fix_fields") : failureText(error);
-        state.busy = false;
+        refused(state, error);
         redraw();
       }
     }
