@@ -10,18 +10,13 @@ from typing import Any
 import pytest
 
 from services.deals.service_layer import reminders
-from tests.deals.integration.helpers import API, counterparty, deal, ok, pipeline, unique
+from tests.deals.integration.helpers import API, counterparty, deal, history, ok, pipeline, unique
 from tests.support import Suite
 
 
 @pytest.fixture(scope="module")
 def admin(suite: Suite) -> dict[str, str]:
     return suite.headers()
-
-
-def audit(suite: Suite, headers: dict[str, str], entity: str, entity_id: str) -> list[Any]:
-    query = {"entity": entity, "entity_id": entity_id}
-    return ok(suite.client.get(f"{API}/audit", query_string=query, headers=headers))["items"]  # type: ignore[no-any-return]
 
 
 def matching(what: dict[str, str], entity: str, suite: Suite, admin: dict[str, str]) -> int:
@@ -44,7 +39,7 @@ def test_a_patch_changes_only_what_was_sent_and_the_audit_says_old_and_new(
         2,
     )
     assert reply.headers["ETag"] == '"2"'
-    newest = audit(suite, admin, "counterparty", card["id"])[0]
+    newest = history(suite, admin, "counterparty", card["id"])[0]
     assert (newest["action"], newest["changes"]) == ("updated", {"region": ["Huế", "Đà Nẵng"]})
     assert newest["actor_kind"] == "user" and newest["actor_id"] == suite.admin_id
     assert newest["request_id"] == reply.headers["X-Request-ID"]
@@ -92,7 +87,7 @@ def test_an_archived_counterparty_leaves_the_lists_stays_readable_and_comes_back
     restored = ok(suite.client.post(f"{path}/restore", headers=admin))
     assert restored["archived_at"] is None and restored["version"] == 3
     assert matching({"q": name}, "counterparties", suite, admin) == 1
-    actions = [entry["action"] for entry in audit(suite, admin, "counterparty", card["id"])]
+    actions = [entry["action"] for entry in history(suite, admin, "counterparty", card["id"])]
     assert actions == ["restored", "archived", "created"]
 
 
@@ -144,7 +139,7 @@ def test_a_contact_person_is_changed_archived_and_restored(
     assert ok(suite.client.get(path, headers=admin))["archived_at"] is not None
     ok(suite.client.post(f"{path}/restore", headers=admin))
     assert matching(of_card, "contacts", suite, admin) == 1
-    entries = audit(suite, admin, "contact", person["id"])
+    entries = history(suite, admin, "contact", person["id"])
     assert [e["action"] for e in entries] == ["restored", "archived", "updated", "created"]
     assert entries[2]["changes"] == {"position": ["Kế toán", "Kế toán trưởng"]}
 
@@ -173,7 +168,7 @@ def test_a_planned_call_is_rescheduled_marked_done_with_its_outcome_and_counted(
     )
     assert done["outcome"] == "Khách đặt hàng tháng 5" and not done["overdue"]
     assert done["done_at"] is not None and done["version"] == 3
-    actions = [e["action"] for e in audit(suite, admin, "interaction", planned["id"])]
+    actions = [e["action"] for e in history(suite, admin, "interaction", planned["id"])]
     assert actions == ["done", "rescheduled", "created"]
     suite.deliver_events()
     today = datetime.now(UTC).date()
@@ -225,7 +220,7 @@ def test_a_manager_reads_the_history_of_what_he_may_see_and_otherwise_only_his_o
 ) -> None:
     manager = suite.user(unique("manager"), ["manager"])
     card = counterparty(suite, admin)
-    assert [e["action"] for e in audit(suite, manager, "counterparty", card["id"])] == ["created"]
+    assert [e["action"] for e in history(suite, manager, "counterparty", card["id"])] == ["created"]
     everything = ok(suite.client.get(f"{API}/audit", headers=manager))
     assert everything["total"] == 0  # he changed nothing yet
     ok(

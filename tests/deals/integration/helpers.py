@@ -54,3 +54,9 @@ def tasks_of(
 
 def user_id(suite: Suite, headers: dict[str, str]) -> str:
     return ok(suite.client.get(f"{API}/me", headers=headers))["id"]  # type: ignore[no-any-return]
+
+
+def history(suite: Suite, headers: dict[str, str], entity: str, entity_id: str) -> list[Any]:
+    """A record's audit entries, newest first."""
+    query = {"entity": entity, "entity_id": entity_id}
+    return ok(suite.client.get(f"{API}/audit", query_string=query, headers=headers))["items"]  # type: ignore[no-any-return]

@@ -12,6 +12,7 @@ from tests.deals.integration.helpers import (
     API,
     counterparty,
     deal,
+    history,
     ok,
     pipeline,
     tasks_of,
@@ -26,11 +27,6 @@ STAGES = [{"name": "Tiếp cận", "probability": 10}, {"name": "Báo giá", "pr
 @pytest.fixture(scope="module")
 def admin(suite: Suite) -> dict[str, str]:
     return suite.headers()
-
-
-def history(suite: Suite, headers: dict[str, str], entity: str, entity_id: str) -> list[Any]:
-    query = {"entity": entity, "entity_id": entity_id}
-    return ok(suite.client.get(f"{API}/audit", query_string=query, headers=headers))["items"]  # type: ignore[no-any-return]
 
 
 def opened(suite: Suite, admin: dict[str, str], **fields: Any) -> dict[str, Any]:
