@@ -16,6 +16,7 @@ from gateway.api import spec
 from gateway.api.tasks import visible_task
 from gateway.api.visibility import SEE_ALL
 from gateway.context import gateway
+from gateway.errors import ApiError
 from gateway.schemas import audit as s
 
 bp = Blueprint("audit", __name__)
@@ -32,6 +33,11 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.contacts.GetContact(asked)
         case "interaction":
             clients.contacts.GetInteraction(asked)
+        case "company_group":
+            clients.contacts.GetCompanyGroup(asked)
+        case "relationship":  # a link is seen by whoever may read the counterparties
+            if not current_identity().can_read("contacts"):
+                raise ApiError(404, f"relationship {record_id!r} does not exist")
         case "deal":
             clients.deals.GetDeal(deals_pb2.IdRequest(id=record_id))
         case "list_item":

@@ -14,7 +14,7 @@ from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.context import gateway
 from gateway.schemas import contacts as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery
 from gateway.versions import expected_version
 
 bp = Blueprint("contacts", __name__)
@@ -47,14 +47,71 @@ def create_company_group(body: s.CompanyGroupCreate) -> Response:
     "/company-groups",
     "GET",
     summary="List company groups",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.CompanyGroupPage,
     area=AREA,
 )
-def list_company_groups(query: PageQuery) -> dict[str, Any]:
-    return page_of(
-        s.CompanyGroup, _contacts().ListCompanyGroups(page_request(query, pb.PageRequest)), query
-    )
+def list_company_groups(query: ArchivedQuery) -> dict[str, Any]:
+    page = page_request(query, pb.PageRequest)
+    asked = pb.ListCompanyGroupsRequest(page=page, archived=query.archived)
+    return page_of(s.CompanyGroup, _contacts().ListCompanyGroups(asked), query)
+
+
+@spec.route(
+    bp,
+    "/company-groups/<group_id>",
+    "GET",
+    summary="One company group",
+    response=s.CompanyGroup,
+    area=AREA,
+)
+def get_company_group(group_id: str) -> s.CompanyGroup:
+    reply = _contacts().GetCompanyGroup(pb.GetByIdRequest(id=group_id))
+    return from_message(s.CompanyGroup, reply)
+
+
+@spec.route(
+    bp,
+    "/company-groups/<group_id>",
+    "PATCH",
+    summary="Rename a company group",
+    body=s.CompanyGroupCreate,
+    response=s.CompanyGroup,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def rename_company_group(group_id: str, body: s.CompanyGroupCreate) -> s.CompanyGroup:
+    asked = pb.RenameRequest(id=group_id, name=body.name, expected_version=expected_version())
+    return from_message(s.CompanyGroup, _contacts().RenameCompanyGroup(asked))
+
+
+@spec.route(
+    bp,
+    "/company-groups/<group_id>",
+    "DELETE",
+    summary="Archive a company group: no longer given to a counterparty; those in it stay",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_company_group(group_id: str) -> None:
+    asked = pb.ArchiveRequest(id=group_id, expected_version=expected_version())
+    _contacts().ArchiveCompanyGroup(asked)
+
+
+@spec.route(
+    bp,
+    "/company-groups/<group_id>/restore",
+    "POST",
+    summary="Bring an archived company group back",
+    response=s.CompanyGroup,
+    area=AREA,
+    write=True,
+)
+def restore_company_group(group_id: str) -> s.CompanyGroup:
+    reply = _contacts().RestoreCompanyGroup(pb.GetByIdRequest(id=group_id))
+    return from_message(s.CompanyGroup, reply)
 
 
 @spec.route(
@@ -163,6 +220,34 @@ def create_relationship(body: s.RelationshipCreate) -> Response:
     return created(
         from_message(s.Relationship, reply), f"/api/v1/counterparties/{reply.from_id}/relationships"
     )
+
+
+@spec.route(
+    bp,
+    "/relationships/<relationship_id>",
+    "DELETE",
+    summary="Archive a link between two counterparties",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_relationship(relationship_id: str) -> None:
+    asked = pb.ArchiveRequest(id=relationship_id, expected_version=expected_version())
+    _contacts().ArchiveRelationship(asked)
+
+
+@spec.route(
+    bp,
+    "/relationships/<relationship_id>/restore",
+    "POST",
+    summary="Bring an archived link back",
+    response=s.Relationship,
+    area=AREA,
+    write=True,
+)
+def restore_relationship(relationship_id: str) -> s.Relationship:
+    reply = _contacts().RestoreRelationship(pb.GetByIdRequest(id=relationship_id))
+    return from_message(s.Relationship, reply)
 
 
 @spec.route(

@@ -18,7 +18,7 @@ from gateway.api.timelines import Step, before, deal_steps, merged
 from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery
 from gateway.versions import expected_version
 
 bp = Blueprint("counterparties", __name__)
@@ -138,13 +138,15 @@ def restore_counterparty(counterparty_id: str) -> s.Counterparty:
     "/counterparties/<counterparty_id>/relationships",
     "GET",
     summary="Links of a counterparty, either direction",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.RelationshipPage,
     area=AREA,
 )
-def list_relationships(counterparty_id: str, query: PageQuery) -> dict[str, Any]:
+def list_relationships(counterparty_id: str, query: ArchivedQuery) -> dict[str, Any]:
     request = pb.ListRelationshipsRequest(
-        page=page_request(query, pb.PageRequest), counterparty_id=counterparty_id
+        page=page_request(query, pb.PageRequest),
+        counterparty_id=counterparty_id,
+        archived=query.archived,
     )
     return page_of(s.Relationship, _contacts().ListRelationships(request), query)
 

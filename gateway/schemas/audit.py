@@ -12,10 +12,19 @@ from gateway.schemas.common import Id, Page, PageQuery
 # Every kind of record with a history, and the service that keeps it (each keeps its own).
 KEPT_BY = {
     "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
+    "company_group": "contacts", "relationship": "contacts",
     "deal": "deals", "task": "deals", "list_item": "deals", "lost_reason": "deals",
 }  # fmt: skip
 Entity = Literal[
-    "counterparty", "contact", "interaction", "deal", "task", "list_item", "lost_reason"
+    "counterparty",
+    "contact",
+    "interaction",
+    "company_group",
+    "relationship",
+    "deal",
+    "task",
+    "list_item",
+    "lost_reason",
 ]
 ActorKind = Literal["user", "api_key", "system"]
 

@@ -114,7 +114,7 @@ class CompanyGroupCreate(Input):
     name: Name
 
 
-class CompanyGroup(BaseModel):
+class CompanyGroup(Record):
     id: str
     name: str
 
@@ -160,7 +160,7 @@ class RelationshipCreate(Input):
     kind: RelationshipKind
 
 
-class Relationship(BaseModel):
+class Relationship(Record):
     id: str
     from_id: str
     to_id: str

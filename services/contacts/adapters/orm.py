@@ -77,6 +77,8 @@ company_groups = Table(
     metadata,
     Column("id", String(36), primary_key=True),
     Column("name", String(300), nullable=False, unique=True),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 contact_persons = Table(
@@ -103,6 +105,8 @@ relationships = Table(
     Column("from_id", String(36), ForeignKey("counterparties.id"), nullable=False, index=True),
     Column("to_id", String(36), ForeignKey("counterparties.id"), nullable=False, index=True),
     Column("kind", String(40), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 interactions = Table(
@@ -180,9 +184,9 @@ def start_mappers() -> None:
     if mapper_registry.mappers:
         return
     _map_versioned(model.Counterparty, counterparties, {"archived_at": counterparties.c.deleted_at})
-    mapper_registry.map_imperatively(model.CompanyGroup, company_groups)
+    _map_versioned(model.CompanyGroup, company_groups, {})
     _map_versioned(model.ContactPerson, contact_persons, {})
-    mapper_registry.map_imperatively(model.Relationship, relationships)
+    _map_versioned(model.Relationship, relationships, {})
     _map_versioned(model.Interaction, interactions, {})
     mapper_registry.map_imperatively(model.SupplierItem, supplier_items)
     mapper_registry.map_imperatively(

@@ -30,6 +30,7 @@ VersionedRequest = (
     | pb.UpdateInteractionRequest
     | pb.MarkInteractionDoneRequest
     | pb.ArchiveRequest
+    | pb.RenameRequest
 )
 
 COUNTERPARTY_EDITABLE = tuple(item.name for item in fields(model.CounterpartyChanges))
@@ -316,7 +317,9 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def group_to_proto(group: model.CompanyGroup) -> pb.CompanyGroup:
-    return pb.CompanyGroup(id=group.id, name=group.name)
+    return pb.CompanyGroup(
+        id=group.id, name=group.name, version=group.version, archived_at=_iso(group.archived_at)
+    )
 
 
 def contact_to_proto(contact: model.ContactPerson) -> pb.ContactPerson:
@@ -334,7 +337,14 @@ def contact_to_proto(contact: model.ContactPerson) -> pb.ContactPerson:
 
 
 def relationship_to_proto(link: model.Relationship) -> pb.Relationship:
-    return pb.Relationship(id=link.id, from_id=link.from_id, to_id=link.to_id, kind=link.kind)
+    return pb.Relationship(
+        id=link.id,
+        from_id=link.from_id,
+        to_id=link.to_id,
+        kind=link.kind,
+        version=link.version,
+        archived_at=_iso(link.archived_at),
+    )
 
 
 def interaction_to_proto(interaction: model.Interaction) -> pb.Interaction:
@@ -421,6 +431,12 @@ def to_outbound(event: Event) -> OutboundEvent:
         case events.CounterpartiesLinked(relationship=link):
             linked = wire.RelationshipCreated(relationship=relationship_to_proto(link))
             return OutboundEvent("contacts.relationship.created", link.id, linked)
+        case events.RelationshipChanged(relationship=link):  # archived, restored
+            link_out = wire.RelationshipCreated(relationship=relationship_to_proto(link))
+            return OutboundEvent("contacts.relationship.updated", link.id, link_out)
+        case events.CompanyGroupChanged(group=group, action=action):
+            group_out = wire.CompanyGroupChanged(group=group_to_proto(group), action=action)
+            return OutboundEvent("contacts.company_group.changed", group.id, group_out)
         case events.InteractionLogged(interaction=logged):
             message_out = wire.InteractionLogged(interaction=interaction_to_proto(logged))
             return OutboundEvent("contacts.interaction.logged", logged.id, message_out)

@@ -103,9 +103,10 @@ class SqlAlchemyCompanyGroupRepository:
         query = select(model.CompanyGroup).where(orm.company_groups.c.name == name)
         return self.session.scalars(query).first()
 
-    def list(self, page: Page) -> tuple[list[model.CompanyGroup], int]:
-        query = select(model.CompanyGroup).order_by(orm.company_groups.c.name)
-        return paginate(self.session, query, page)
+    def list(self, page: Page, archived: bool = False) -> tuple[list[model.CompanyGroup], int]:
+        c = orm.company_groups.c
+        query = select(model.CompanyGroup).where(_archived(c.archived_at, archived))
+        return paginate(self.session, query.order_by(c.name), page)
 
 
 class SqlAlchemyContactRepository:
@@ -136,20 +137,27 @@ class SqlAlchemyRelationshipRepository:
     def add(self, link: model.Relationship) -> None:
         self.session.add(link)
 
+    def get(self, link_id: str) -> model.Relationship | None:
+        return self.session.get(model.Relationship, link_id)
+
     def exists(self, link: model.Relationship) -> bool:
         c = orm.relationships.c
         query = select(c.id).where(
-            c.from_id == link.from_id, c.to_id == link.to_id, c.kind == link.kind
+            c.from_id == link.from_id,
+            c.to_id == link.to_id,
+            c.kind == link.kind,
+            c.archived_at.is_(None),
         )
         return self.session.scalars(query.limit(1)).first() is not None
 
     def of_counterparty(
-        self, counterparty_id: str, page: Page
+        self, counterparty_id: str, page: Page, archived: bool = False
     ) -> tuple[list[model.Relationship], int]:
         c = orm.relationships.c
         query = (
             select(model.Relationship)
             .where(or_(c.from_id == counterparty_id, c.to_id == counterparty_id))
+            .where(_archived(c.archived_at, archived))
             .order_by(c.kind, c.id)
         )
         return paginate(self.session, query, page)

@@ -49,6 +49,25 @@ class CreateCompanyGroup(Command):
 
 
 @dataclass(frozen=True)
+class RenameCompanyGroup(Command):
+    group_id: str
+    name: str
+    actor: Identity
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveRecord(Command):
+    """A company group or a relationship (`kind`), archived; `restore` brings it back."""
+
+    kind: str
+    record_id: str
+    actor: Identity
+    expected_version: int | None = None
+    restore: bool = False
+
+
+@dataclass(frozen=True)
 class AddContactPerson(Command):
     counterparty_id: str
     details: model.ContactChanges

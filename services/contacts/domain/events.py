@@ -82,6 +82,36 @@ class ContactPersonChanged(Event):
 class CounterpartiesLinked(Event):
     relationship: model.Relationship
 
+    def audit(self) -> Audit:
+        link = self.relationship
+        return Audit(
+            "relationship", link.id, "created", described(link, ("from_id", "to_id", "kind"))
+        )
+
+
+@dataclass(frozen=True)
+class RelationshipChanged(Event):
+    """Archived or restored: the link as it is now."""
+
+    relationship: model.Relationship
+    changes: FieldChanges
+    action: str
+
+    def audit(self) -> Audit:
+        return Audit("relationship", self.relationship.id, self.action, self.changes)
+
+
+@dataclass(frozen=True)
+class CompanyGroupChanged(Event):
+    """Made, renamed, archived or restored: the group as it is now."""
+
+    group: model.CompanyGroup
+    changes: FieldChanges
+    action: str
+
+    def audit(self) -> Audit:
+        return Audit("company_group", self.group.id, self.action, self.changes)
+
 
 @dataclass(frozen=True)
 class InteractionLogged(Event):

@@ -210,13 +210,23 @@ def _normalise(name: str, value: object) -> object:
 
 
 @dataclass
-class CompanyGroup:
+class CompanyGroup(Lifecycle):
+    """A holding: counterparties that belong together. Renamed, archived (no longer given to a
+    counterparty; those in it stay in it) and restored."""
+
+    KIND = "company group"
+
     name: str
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
         self.name = (self.name or "").strip()
         _require(self.name, "name")
+
+    def rename(self, name: str) -> FieldChanges:
+        name = (name or "").strip()
+        _require(name, "name")
+        return self.changed(assign(self, {"name": name}))
 
 
 @dataclass
@@ -246,7 +256,9 @@ class ContactPerson(Lifecycle):
 
 
 @dataclass
-class Relationship:
+class Relationship(Lifecycle):
+    KIND = "relationship"
+
     from_id: str
     to_id: str
     kind: str

@@ -14,7 +14,7 @@ from crmkit.audit import register_audit_log
 from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from services.contacts.adapters import orm, proto
-from services.contacts.domain import commands
+from services.contacts.domain import commands, model
 from services.contacts.entrypoints import consumer
 from services.contacts.service_layer import handlers
 from services.contacts.service_layer.unit_of_work import UnitOfWork
@@ -72,9 +72,36 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         command = commands.CreateCompanyGroup(request.name, current_identity())
         return proto.group_to_proto(handlers.create_company_group(command, self.uow()))
 
-    def ListCompanyGroups(self, request: pb.PageRequest, context: Context) -> pb.CompanyGroupPage:
-        items, total = handlers.list_company_groups(self.uow(), proto.page_of(request))
+    def ListCompanyGroups(
+        self, request: pb.ListCompanyGroupsRequest, context: Context
+    ) -> pb.CompanyGroupPage:
+        page = proto.page_of(request.page)
+        items, total = handlers.list_company_groups(self.uow(), page, request.archived)
         return pb.CompanyGroupPage(items=[proto.group_to_proto(g) for g in items], total=total)
+
+    def GetCompanyGroup(self, request: pb.GetByIdRequest, context: Context) -> pb.CompanyGroup:
+        return proto.group_to_proto(handlers.get_company_group(self.uow(), request.id))
+
+    def RenameCompanyGroup(self, request: pb.RenameRequest, context: Context) -> pb.CompanyGroup:
+        command = commands.RenameCompanyGroup(
+            request.id, request.name, current_identity(), proto.expected_version(request)
+        )
+        return proto.group_to_proto(handlers.rename_company_group(command, self.uow()))
+
+    def ArchiveCompanyGroup(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        self._archive_or_restore("company_group", request.id, proto.expected_version(request))
+        return pb.Empty()
+
+    def RestoreCompanyGroup(self, request: pb.GetByIdRequest, context: Context) -> pb.CompanyGroup:
+        group = self._archive_or_restore("company_group", request.id, restore=True)
+        assert isinstance(group, model.CompanyGroup)
+        return proto.group_to_proto(group)
+
+    def _archive_or_restore(
+        self, kind: str, record_id: str, expected: int | None = None, restore: bool = False
+    ) -> model.CompanyGroup | model.Relationship:
+        command = commands.ArchiveRecord(kind, record_id, current_identity(), expected, restore)
+        return handlers.archive_or_restore(command, self.uow())
 
     # contact persons
     def CreateContact(self, request: pb.ContactPerson, context: Context) -> pb.ContactPerson:
@@ -114,10 +141,21 @@ class ContactsServicer(pb_grpc.ContactsServicer):
         self, request: pb.ListRelationshipsRequest, context: Context
     ) -> pb.RelationshipPage:
         page = proto.page_of(request.page)
-        items, total = handlers.list_relationships(self.uow(), request.counterparty_id, page)
+        items, total = handlers.list_relationships(
+            self.uow(), request.counterparty_id, page, request.archived
+        )
         return pb.RelationshipPage(
             items=[proto.relationship_to_proto(r) for r in items], total=total
         )
+
+    def ArchiveRelationship(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        self._archive_or_restore("relationship", request.id, proto.expected_version(request))
+        return pb.Empty()
+
+    def RestoreRelationship(self, request: pb.GetByIdRequest, context: Context) -> pb.Relationship:
+        link = self._archive_or_restore("relationship", request.id, restore=True)
+        assert isinstance(link, model.Relationship)
+        return proto.relationship_to_proto(link)
 
     # interactions
     def LogInteraction(self, request: pb.Interaction, context: Context) -> pb.Interaction:

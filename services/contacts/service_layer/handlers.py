@@ -3,6 +3,7 @@ together with the domain event that tells the rest of the suite about it; and th
 
 from __future__ import annotations
 
+from crmkit.domain import described
 from crmkit.errors import Conflict, InvalidInput, NotFound, found
 from crmkit.paging import Before, Page
 from services.contacts.domain import commands, events, model
@@ -39,7 +40,8 @@ def _check_references(
     uow: UnitOfWork, counterparty_id: str, changes: model.CounterpartyChanges
 ) -> None:
     group_id, parent_id = given(changes.group_id), given(changes.parent_id)
-    if group_id and uow.groups.get(group_id) is None:
+    group = uow.groups.get(group_id) if group_id else None
+    if group_id and (group is None or group.archived):
         raise InvalidInput.field("group_id", f"company group {group_id!r} does not exist")
     if parent_id:
         if uow.counterparties.get(parent_id) is None:
@@ -153,13 +155,64 @@ def create_company_group(
         if existing is not None:
             raise Conflict(f"company group {group.name!r} already exists", existing_id=existing.id)
         uow.groups.add(group)
+        uow.publish(events.CompanyGroupChanged(group, described(group, ("name",)), "created"))
         uow.commit()
     return group
 
 
-def list_company_groups(uow: UnitOfWork, page: Page) -> tuple[list[model.CompanyGroup], int]:
+def list_company_groups(
+    uow: UnitOfWork, page: Page, archived: bool = False
+) -> tuple[list[model.CompanyGroup], int]:
     with uow:
-        return uow.groups.list(page)
+        return uow.groups.list(page, archived)
+
+
+def get_company_group(uow: UnitOfWork, group_id: str) -> model.CompanyGroup:
+    with uow:
+        return found(uow.groups.get(group_id), "company group", group_id)
+
+
+def rename_company_group(
+    command: commands.RenameCompanyGroup, uow: UnitOfWork
+) -> model.CompanyGroup:
+    command.actor.require_writer(AREA)
+    with uow:
+        group = found(uow.groups.get(command.group_id), "company group", command.group_id)
+        group.expect(command.expected_version)
+        existing = uow.groups.by_name(command.name.strip())
+        if existing is not None and existing.id != group.id:
+            raise Conflict(
+                f"company group {existing.name!r} already exists", existing_id=existing.id
+            )
+        changes = group.rename(command.name)
+        if changes:
+            uow.publish(events.CompanyGroupChanged(group, changes, "renamed"))
+        uow.commit()
+    return group
+
+
+def archive_or_restore(
+    command: commands.ArchiveRecord, uow: UnitOfWork
+) -> model.CompanyGroup | model.Relationship:
+    """A company group or a relationship archived (as of its expected version) or restored."""
+    command.actor.require_writer(AREA)
+    action = "restored" if command.restore else "archived"
+    with uow:
+        record: model.CompanyGroup | model.Relationship | None
+        if command.kind == "company_group":
+            record = uow.groups.get(command.record_id)
+        else:
+            record = uow.relationships.get(command.record_id)
+        if record is None:
+            raise NotFound.of(command.kind.replace("_", " "), command.record_id)
+        kept = record
+        changes = kept.restore() if command.restore else kept.archive(command.expected_version)
+        if changes and isinstance(kept, model.CompanyGroup):
+            uow.publish(events.CompanyGroupChanged(kept, changes, action))
+        elif changes and isinstance(kept, model.Relationship):
+            uow.publish(events.RelationshipChanged(kept, changes, action))
+        uow.commit()
+    return kept
 
 
 # -- contact persons -----------------------------------------------------------------------
@@ -260,11 +313,11 @@ def link_counterparties(
 
 
 def list_relationships(
-    uow: UnitOfWork, counterparty_id: str, page: Page
+    uow: UnitOfWork, counterparty_id: str, page: Page, archived: bool = False
 ) -> tuple[list[model.Relationship], int]:
     with uow:
         _counterparty(uow, counterparty_id)
-        return uow.relationships.of_counterparty(counterparty_id, page)
+        return uow.relationships.of_counterparty(counterparty_id, page, archived)
 
 
 # -- interactions --------------------------------------------------------------------------

@@ -67,7 +67,7 @@ class CompanyGroupRepository(Protocol):
 
     def by_name(self, name: str) -> model.CompanyGroup | None: ...
 
-    def list(self, page: Page) -> tuple[list[model.CompanyGroup], int]: ...
+    def list(self, page: Page, archived: bool = False) -> tuple[list[model.CompanyGroup], int]: ...
 
 
 class ContactRepository(Protocol):
@@ -83,11 +83,13 @@ class ContactRepository(Protocol):
 class RelationshipRepository(Protocol):
     def add(self, link: model.Relationship) -> None: ...
 
+    def get(self, link_id: str) -> model.Relationship | None: ...
+
     def exists(self, link: model.Relationship) -> bool:
-        """The same two counterparties are already linked the same way."""
+        """The same two counterparties are already linked the same way (and not archived)."""
 
     def of_counterparty(
-        self, counterparty_id: str, page: Page
+        self, counterparty_id: str, page: Page, archived: bool = False
     ) -> tuple[list[model.Relationship], int]: ...
 
 

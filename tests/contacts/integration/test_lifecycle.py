@@ -295,3 +295,57 @@ def test_a_timeline_pages_through_its_whole_history_newest_first_each_entry_once
     assert paged == whole["items"]
     bad = suite.client.get(path, query_string={"cursor": "bm90LWEtY3Vyc29y"}, headers=admin)
     assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "cursor"
+
+
+def test_an_archived_company_group_is_not_given_any_more_but_its_members_stay_in_it(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    group = ok(
+        suite.client.post(
+            f"{API}/company-groups", json={"name": unique("Tập đoàn ")}, headers=admin
+        ),
+        201,
+    )
+    path = f"{API}/company-groups/{group['id']}"
+    member = counterparty(suite, admin, group_id=group["id"])
+    renamed = ok(
+        suite.client.patch(path, json={"name": unique("Tập đoàn Hòa Phát ")}, headers=admin)
+    )
+    assert renamed["version"] == 2
+    assert suite.client.delete(path, headers={**admin, "If-Match": '"1"'}).status_code == 412
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    listed = ok(
+        suite.client.get(f"{API}/company-groups", query_string={"page_size": 500}, headers=admin)
+    )
+    assert group["id"] not in [g["id"] for g in listed["items"]]
+    refused = suite.client.post(
+        f"{API}/counterparties",
+        json={"name": unique("Mới "), "group_id": group["id"]},
+        headers=admin,
+    )
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["group_id"]
+    still = ok(suite.client.get(f"{API}/counterparties/{member['id']}", headers=admin))
+    assert still["group_id"] == group["id"]
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    actions = [e["action"] for e in history(suite, admin, "company_group", group["id"])]
+    assert actions == ["restored", "archived", "renamed", "created"]
+
+
+def test_an_archived_link_leaves_the_counterpartys_links_and_may_be_made_again_or_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    a, b = counterparty(suite, admin), counterparty(suite, admin)
+    body = {"from_id": a["id"], "to_id": b["id"], "kind": "partner_of"}
+    link = ok(suite.client.post(f"{API}/relationships", json=body, headers=admin), 201)
+    links = f"{API}/counterparties/{a['id']}/relationships"
+    assert (
+        suite.client.delete(f"{API}/relationships/{link['id']}", headers=admin).status_code == 204
+    )
+    assert ok(suite.client.get(links, headers=admin))["total"] == 0
+    assert (
+        ok(suite.client.get(links, query_string={"archived": "true"}, headers=admin))["total"] == 1
+    )
+    ok(suite.client.post(f"{API}/relationships/{link['id']}/restore", headers=admin))
+    assert ok(suite.client.get(links, headers=admin))["total"] == 1
+    actions = [e["action"] for e in history(suite, admin, "relationship", link["id"])]
+    assert actions == ["restored", "archived", "created"]

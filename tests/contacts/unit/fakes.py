@@ -77,8 +77,9 @@ class FakeGroupRepository:
     def by_name(self, name: str) -> model.CompanyGroup | None:
         return next((group for group in self.items.values() if group.name == name), None)
 
-    def list(self, page: Page) -> tuple[list[model.CompanyGroup], int]:
-        return _page(sorted(self.items.values(), key=lambda g: g.name), page)
+    def list(self, page: Page, archived: bool = False) -> tuple[list[model.CompanyGroup], int]:
+        kept = [group for group in self.items.values() if group.archived == archived]
+        return _page(sorted(kept, key=lambda g: g.name), page)
 
 
 class FakeContactRepository:
@@ -111,14 +112,22 @@ class FakeRelationshipRepository:
     def add(self, link: model.Relationship) -> None:
         self.items.append(link)
 
+    def get(self, link_id: str) -> model.Relationship | None:
+        return next((item for item in self.items if item.id == link_id), None)
+
     def exists(self, link: model.Relationship) -> bool:
         same = (link.from_id, link.to_id, link.kind)
-        return any((item.from_id, item.to_id, item.kind) == same for item in self.items)
+        live = [item for item in self.items if not item.archived]
+        return any((item.from_id, item.to_id, item.kind) == same for item in live)
 
     def of_counterparty(
-        self, counterparty_id: str, page: Page
+        self, counterparty_id: str, page: Page, archived: bool = False
     ) -> tuple[list[model.Relationship], int]:
-        found = [link for link in self.items if counterparty_id in (link.from_id, link.to_id)]
+        found = [
+            link
+            for link in self.items
+            if counterparty_id in (link.from_id, link.to_id) and link.archived == archived
+        ]
         return _page(found, page)
 
 
