@@ -35,9 +35,9 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.contacts.GetInteraction(asked)
         case "company_group":
             clients.contacts.GetCompanyGroup(asked)
-        case "relationship":  # a link is seen by whoever may read the counterparties
+        case "relationship" | "participant":  # whoever may read counterparties and deals
             if not current_identity().can_read("contacts"):
-                raise ApiError(404, f"relationship {record_id!r} does not exist")
+                raise ApiError(404, f"{kind} {record_id!r} does not exist")
         case "deal":
             clients.deals.GetDeal(deals_pb2.IdRequest(id=record_id))
         case "list_item":

@@ -10,7 +10,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1.deals_pb2_grpc import DealsStub
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.api.timelines import before, deal_steps, merged
@@ -18,7 +18,7 @@ from gateway.api.visibility import readable_timeline
 from gateway.context import gateway
 from gateway.schemas import contacts as contact_schemas
 from gateway.schemas import deals as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery, PageQuery
 from gateway.versions import expected_version
 
 bp = Blueprint("deals", __name__)
@@ -186,15 +186,64 @@ def add_participant(deal_id: str, body: s.ParticipantIn) -> Response:
     "/deals/<deal_id>/participants",
     "GET",
     summary="The deal's environment",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.ParticipantPage,
     area=AREA,
 )
-def list_participants(deal_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().ListParticipants(
-        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=deal_id),
+def list_participants(deal_id: str, query: ArchivedQuery) -> dict[str, Any]:
+    page = page_request(query, pb.PageRequest)
+    asked = pb.ListByParentRequest(page=page, parent_id=deal_id, archived=query.archived)
+    return page_of(s.Participant, _deals().ListParticipants(asked), query)
+
+
+@spec.route(
+    bp,
+    "/participants/<participant_id>",
+    "PATCH",
+    summary="Change a participant's role, influence, attitude or note as the deal goes on",
+    body=s.ParticipantPatch,
+    response=s.Participant,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_participant(participant_id: str, body: s.ParticipantPatch) -> s.Participant:
+    participant, mask = patch_of(body, pb.Participant())
+    asked = pb.UpdateParticipantRequest(
+        id=participant_id,
+        participant=participant,
+        update_mask=mask,
+        expected_version=expected_version(),
     )
-    return page_of(s.Participant, reply, query)
+    return from_message(s.Participant, _deals().UpdateParticipant(asked))
+
+
+@spec.route(
+    bp,
+    "/participants/<participant_id>",
+    "DELETE",
+    summary="Archive a participant who dropped out of the deal",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_participant(participant_id: str) -> None:
+    asked = pb.ArchiveRequest(id=participant_id, expected_version=expected_version())
+    _deals().ArchiveParticipant(asked)
+
+
+@spec.route(
+    bp,
+    "/participants/<participant_id>/restore",
+    "POST",
+    summary="Bring an archived participant back",
+    response=s.Participant,
+    area=AREA,
+    write=True,
+)
+def restore_participant(participant_id: str) -> s.Participant:
+    reply = _deals().RestoreParticipant(pb.IdRequest(id=participant_id))
+    return from_message(s.Participant, reply)
 
 
 @spec.route(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, JsonValue
 
 from gateway.schemas.common import Id, Page, PageQuery
 
@@ -13,24 +13,24 @@ from gateway.schemas.common import Id, Page, PageQuery
 KEPT_BY = {
     "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
     "company_group": "contacts", "relationship": "contacts",
-    "deal": "deals", "task": "deals", "list_item": "deals", "lost_reason": "deals",
+    "deal": "deals", "task": "deals", "participant": "deals", "list_item": "deals",
+    "lost_reason": "deals",
 }  # fmt: skip
-Entity = Literal[
-    "counterparty",
-    "contact",
-    "interaction",
-    "company_group",
-    "relationship",
-    "deal",
-    "task",
-    "list_item",
-    "lost_reason",
-]
 ActorKind = Literal["user", "api_key", "system"]
 
 
+def _kept(entity: str) -> str:
+    if entity not in KEPT_BY:
+        raise ValueError(f"must be one of {', '.join(sorted(KEPT_BY))}")
+    return entity
+
+
+ENTITIES: list[JsonValue] = [*sorted(KEPT_BY)]
+Entity = Annotated[str, AfterValidator(_kept), Field(json_schema_extra={"enum": ENTITIES})]
+
+
 class AuditQuery(PageQuery):
-    entity: Entity | None = None
+    entity: Entity | None = Field(None, description="the kind of record")
     entity_id: Id | None = None
     actor_id: Id | None = None
     since: AwareDatetime | None = Field(None, alias="from", description="from this moment on")

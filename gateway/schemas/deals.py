@@ -196,7 +196,14 @@ class ParticipantIn(Input):
     note: LongText | None = None
 
 
-class Participant(BaseModel):
+class ParticipantPatch(Input):
+    role: ParticipantRole | None = None
+    influence: int | None = Field(None, ge=0, le=100)
+    attitude: Attitude | None = None
+    note: LongText | None = None
+
+
+class Participant(Record):
     id: str
     deal_id: str
     counterparty_id: str

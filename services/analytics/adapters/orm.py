@@ -267,6 +267,7 @@ participants = Table(
     Column("attitude", String(10), nullable=False),
     Column("influence", Integer, nullable=False),
     Column("added_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
 )
 
 tasks = Table(

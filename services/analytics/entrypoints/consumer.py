@@ -297,16 +297,20 @@ def _order(p: P, message: ErpDocumentChanged, e: Envelope) -> None:
 
 
 def _participant(p: P, message: ParticipantAdded, e: Envelope) -> None:
+    """Added, or changed since: its newest version, known from when it was added. An archived
+    one takes part in no deal's features (no deal_id); restored, it does again."""
     added = message.participant
     values = {
         "id": added.id,
-        "deal_id": added.deal_id,
+        "deal_id": "" if added.HasField("archived_at") else added.deal_id,
         "role": added.role,
         "attitude": added.attitude,
         "influence": added.influence,
-        "added_at": _time(e.occurred_at),
+        "version": added.version or 1,
     }
-    p.add_once(orm.participants, "id", values)
+    if e.type == "deals.participant.added":
+        values["added_at"] = _time(e.occurred_at)
+    p.keep_newest(orm.participants, values)
     _rescore(p, added.deal_id, e)
 
 
@@ -347,7 +351,7 @@ ROUTES: Routes[P] = Routes(
         CampaignResponded,
         _response,
     ),
-    on("deals.participant.added", ParticipantAdded, _participant),
+    on(["deals.participant.added", "deals.participant.updated"], ParticipantAdded, _participant),
     on(["deals.task.created", "deals.task.completed", "deals.task.updated"], TaskChanged, _task),
     on(
         [f"deals.invoice.{kind}" for kind in ("posted", "updated", "paid", "overdue")],

@@ -141,6 +141,8 @@ participants = Table(
     Column("influence", Integer, nullable=False),
     Column("attitude", String(10), nullable=False),
     Column("note", Text),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 participant_links = Table(
@@ -335,7 +337,7 @@ def start_mappers() -> None:
     )
     versioned_tables = (
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
-        (model.LostReason, lost_reasons),
+        (model.LostReason, lost_reasons), (model.Participant, participants),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
@@ -345,7 +347,6 @@ def start_mappers() -> None:
     for cls, table in (
         (model.StageVisit, stage_visits),
         (model.TaskComment, task_comments),
-        (model.Participant, participants),
         (model.ParticipantLink, participant_links),
         (model.Campaign, campaigns),
         (model.CampaignResponse, campaign_responses),

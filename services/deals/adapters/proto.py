@@ -137,6 +137,8 @@ def participant_to_proto(participant: model.Participant) -> pb.Participant:
         influence=participant.influence,
         attitude=participant.attitude,
         note=participant.note,
+        version=participant.version,
+        archived_at=_iso(participant.archived_at),
     )
 
 
@@ -341,6 +343,9 @@ def to_outbound(event: Event) -> OutboundEvent:
         case events.ParticipantAdded(participant):
             added = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
             return OutboundEvent("deals.participant.added", participant.id, added)
+        case events.ParticipantChanged(participant):  # archived and restored too
+            now = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
+            return OutboundEvent("deals.participant.updated", participant.id, now)
         case events.DocumentAdded(document):
             message = wire_events.DocumentAdded(document=document_to_proto(document))
             return OutboundEvent("deals.document.added", document.id, message)
@@ -397,7 +402,11 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
 
 EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
 VersionedRequest = (
-    pb.UpdateDealRequest | pb.UpdateTaskRequest | pb.ArchiveRequest | pb.RenameRequest
+    pb.UpdateDealRequest
+    | pb.UpdateTaskRequest
+    | pb.UpdateParticipantRequest
+    | pb.ArchiveRequest
+    | pb.RenameRequest
 )
 TASK_EDITABLE = frozenset(field.name for field in fields_of(commands.TaskChanges))
 
@@ -762,3 +771,25 @@ def timeline_to_proto(facts: Iterable[TimelineFact]) -> pb.Timeline:
             for f in facts
         ]
     )
+
+
+PARTICIPANT_EDITABLE = frozenset(field.name for field in fields_of(commands.ParticipantChanges))
+
+
+def change_participant(request: pb.UpdateParticipantRequest) -> commands.ChangeParticipant:
+    paths = set(request.update_mask.paths)
+    unknown = sorted(paths - PARTICIPANT_EDITABLE)
+    if unknown:
+        raise InvalidInput.field(unknown[0], "cannot be changed")
+    m = request.participant
+
+    def given(name: str, value: T) -> T | NotSent:
+        return value if name in paths else NOT_SENT
+
+    changes = commands.ParticipantChanges(
+        role=given("role", _or_none(m.role)),
+        influence=given("influence", m.influence),
+        attitude=given("attitude", _or_none(m.attitude)),
+        note=given("note", _given(m.HasField("note"), m.note)),
+    )
+    return commands.ChangeParticipant(request.id, changes, expected_version(request))

@@ -83,9 +83,14 @@ class SqlAlchemyViews:
         )
         return list(self.session.scalars(query).all())
 
-    def participants(self, deal_id: str, page: Page) -> Listed[model.Participant]:
+    def participants(
+        self, deal_id: str, page: Page, archived: bool = False
+    ) -> Listed[model.Participant]:
         c = orm.participants.c
-        query = select(model.Participant).where(c.deal_id == deal_id).order_by(c.id)
+        query = select(model.Participant).where(
+            c.deal_id == deal_id, _archived(c.archived_at, archived)
+        )
+        query = query.order_by(c.id)
         return self._page(query, page)
 
     def participant_links(self, deal_id: str, page: Page) -> Listed[model.ParticipantLink]:

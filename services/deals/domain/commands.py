@@ -179,6 +179,30 @@ class TaskChanges:
 
 
 @dataclass(frozen=True)
+class ParticipantChanges:
+    """What a person changed of a participant; `NOT_SENT` for the rest."""
+
+    role: str | NotSent | None = NOT_SENT
+    influence: int | NotSent | None = NOT_SENT
+    attitude: str | NotSent | None = NOT_SENT
+    note: str | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeParticipant(Command):
+    participant_id: str
+    changes: ParticipantChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveParticipant(Command):
+    participant_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
+@dataclass(frozen=True)
 class ChangeTask(Command):
     task_id: str
     changes: TaskChanges

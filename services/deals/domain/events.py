@@ -118,6 +118,23 @@ class TaskChanged(Event):
 class ParticipantAdded(Event):
     participant: model.Participant
 
+    def audit(self) -> Audit:
+        p = self.participant
+        card = ("deal_id", "counterparty_id", "role", "influence", "attitude", "note")
+        return Audit("participant", p.id, "created", described(p, card))
+
+
+@dataclass(frozen=True)
+class ParticipantChanged(Event):
+    """Changed, archived or restored: the participant as it is now."""
+
+    participant: model.Participant
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("participant", self.participant.id, self.action, self.changes)
+
 
 @dataclass(frozen=True)
 class PipelineCreated(Event):

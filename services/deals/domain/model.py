@@ -10,7 +10,13 @@ from typing import Any
 
 from crmkit.domain import FieldChanges, Lifecycle, assign
 from crmkit.errors import Conflict, InvalidInput
-from services.deals.domain.commands import NOT_SENT, CreateDeal, DealChanges, TaskChanges
+from services.deals.domain.commands import (
+    NOT_SENT,
+    CreateDeal,
+    DealChanges,
+    ParticipantChanges,
+    TaskChanges,
+)
 
 MODES = ("simple", "business_process")
 STATUSES = ("open", "won", "lost")
@@ -391,7 +397,12 @@ class TaskComment:
 
 
 @dataclass
-class Participant:
+class Participant(Lifecycle):
+    """Who else takes part in a deal (a competitor, a partner, ...), how much they weigh and how
+    they stand. Changed as the deal goes on, archived when they drop out, restored."""
+
+    KIND = "participant"
+
     deal_id: str
     counterparty_id: str
     role: str
@@ -401,9 +412,25 @@ class Participant:
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
         _one_of(self.role, PARTICIPANT_ROLES, "role")
         _one_of(self.attitude, ATTITUDES, "attitude")
         _percent(self.influence, "influence")
+
+    def change(self, changes: ParticipantChanges) -> FieldChanges:
+        sent = {
+            item.name: getattr(changes, item.name)
+            for item in fields(changes)
+            if getattr(changes, item.name) is not NOT_SENT
+        }
+        for required in ("role", "attitude", "influence"):
+            if required in sent and sent[required] is None:
+                raise InvalidInput.field(required, "is required")
+        changed = assign(self, sent)
+        self._check()
+        return self.changed(changed)
 
 
 @dataclass

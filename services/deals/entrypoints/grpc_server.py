@@ -129,8 +129,28 @@ class DealsServicer(pb_grpc.DealsServicer):
     def ListParticipants(
         self, request: pb.ListByParentRequest, context: Context
     ) -> pb.ParticipantPage:
-        items, total = deals.list_participants(self.uow(), request.parent_id, _page(request.page))
+        page = _page(request.page)
+        items, total = deals.list_participants(
+            self.uow(), request.parent_id, page, request.archived
+        )
         return pb.ParticipantPage(items=[proto.participant_to_proto(p) for p in items], total=total)
+
+    def UpdateParticipant(
+        self, request: pb.UpdateParticipantRequest, context: Context
+    ) -> pb.Participant:
+        command = proto.change_participant(request)
+        changed = deals.change_participant(command, self.uow(), current_identity())
+        return proto.participant_to_proto(changed)
+
+    def ArchiveParticipant(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveParticipant(request.id, proto.expected_version(request))
+        deals.archive_participant(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreParticipant(self, request: pb.IdRequest, context: Context) -> pb.Participant:
+        command = commands.ArchiveParticipant(request.id, restore=True)
+        restored = deals.archive_participant(command, self.uow(), current_identity())
+        return proto.participant_to_proto(restored)
 
     def LinkParticipants(self, request: pb.ParticipantLink, context: Context) -> pb.ParticipantLink:
         command = proto.link_participants(request)

@@ -218,10 +218,49 @@ def add_participant(
     return participant
 
 
-def list_participants(uow: UnitOfWork, deal_id: str, page: Page) -> Listed[model.Participant]:
+def list_participants(
+    uow: UnitOfWork, deal_id: str, page: Page, archived: bool = False
+) -> Listed[model.Participant]:
     with uow:
         deal_of(uow, deal_id)
-        return uow.views.participants(deal_id, page)
+        return uow.views.participants(deal_id, page, archived)
+
+
+def _participant(uow: UnitOfWork, participant_id: str) -> model.Participant:
+    return found(uow.participants.get(participant_id), "participant", participant_id)
+
+
+def change_participant(
+    command: commands.ChangeParticipant, uow: UnitOfWork, actor: Identity
+) -> model.Participant:
+    actor.require_writer(AREA)
+    with uow:
+        participant = _participant(uow, command.participant_id)
+        participant.expect(command.expected_version)
+        if participant.archived:
+            raise Conflict("the participant is archived; restore them first")
+        changes = participant.change(command.changes)
+        if changes:
+            uow.publish(events.ParticipantChanged(participant, changes))
+        uow.commit()
+    return participant
+
+
+def archive_participant(
+    command: commands.ArchiveParticipant, uow: UnitOfWork, actor: Identity
+) -> model.Participant:
+    """Archived (they dropped out of the deal) or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        participant = _participant(uow, command.participant_id)
+        if command.restore:
+            changes, action = participant.restore(), "restored"
+        else:
+            changes, action = participant.archive(command.expected_version), "archived"
+        if changes:
+            uow.publish(events.ParticipantChanged(participant, changes, action))
+        uow.commit()
+    return participant
 
 
 def link_participants(

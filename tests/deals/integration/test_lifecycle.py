@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from tests.deals.integration.helpers import (
     API,
@@ -241,3 +242,43 @@ def test_a_pipeline_edited_keeps_the_stall_days_given_to_its_stages(
     body = {"name": flow["name"], "mode": "simple", "stages": stages}
     edited = ok(suite.client.put(f"{API}/pipelines/{flow['id']}", json=body, headers=admin))
     assert [stage["stall_after_days"] for stage in edited["stages"]] == [7, 7, 3]
+
+
+def test_a_participant_changes_their_attitude_drops_out_and_comes_back_and_analytics_follows(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = opened(suite, admin)
+    rival = counterparty(suite, admin, roles=["competitor"])
+    suite.deliver_events()
+    body = {"counterparty_id": rival["id"], "role": "competitor", "attitude": "neutral"}
+    added = ok(
+        suite.client.post(f"{API}/deals/{made['id']}/participants", json=body, headers=admin), 201
+    )
+    path = f"{API}/participants/{added['id']}"
+    changed = ok(
+        suite.client.patch(path, json={"attitude": "negative", "influence": 80}, headers=admin)
+    )
+    assert (changed["role"], changed["attitude"], changed["influence"]) == (
+        "competitor",
+        "negative",
+        80,
+    )
+    assert (
+        suite.client.patch(
+            path, json={"note": "x"}, headers={**admin, "If-Match": '"1"'}
+        ).status_code
+        == 412
+    )
+    listed = f"{API}/deals/{made['id']}/participants"
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    assert ok(suite.client.get(listed, headers=admin))["total"] == 0
+    suite.deliver_events()
+    with suite.analytics.engine.connect() as conn:
+        projected = conn.execute(
+            text("SELECT deal_id, attitude FROM participants WHERE id = :id"), {"id": added["id"]}
+        ).one()
+    assert tuple(projected) == ("", "negative")  # takes part in no deal's features
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    assert ok(suite.client.get(listed, headers=admin))["total"] == 1
+    actions = [e["action"] for e in history(suite, admin, "participant", added["id"])]
+    assert actions == ["restored", "archived", "updated", "created"]

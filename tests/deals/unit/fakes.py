@@ -146,9 +146,11 @@ class FakeViews:
             if t.assignee_id == user_id and first <= t.due_date <= last
         ]
 
-    def participants(self, deal_id: str, page: Page) -> tuple[list[model.Participant], int]:
+    def participants(
+        self, deal_id: str, page: Page, archived: bool = False
+    ) -> tuple[list[model.Participant], int]:
         items = self.uow.participants.items.values()
-        return _page([p for p in items if p.deal_id == deal_id], page)
+        return _page([p for p in items if p.deal_id == deal_id and p.archived == archived], page)
 
     def participant_links(
         self, deal_id: str, page: Page

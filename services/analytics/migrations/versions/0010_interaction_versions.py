@@ -1,4 +1,5 @@
-"""interactions are changed (done, rescheduled, archived): the projection keeps the newest version
+"""interactions (done, rescheduled, archived) and deal participants are changed: the projections
+keep the newest version
 
 Revision ID: 0010
 Revises: 0009
@@ -17,10 +18,14 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("interactions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
+    for table in ("interactions", "participants"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column("version", sa.Integer(), nullable=False, server_default="1")
+            )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("interactions", schema=None) as batch_op:
-        batch_op.drop_column("version")
+    for table in ("participants", "interactions"):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("version")

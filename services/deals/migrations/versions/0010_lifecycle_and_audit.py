@@ -1,4 +1,4 @@
-"""deals, tasks, list items and lost reasons with versions, archived and restored; comments on
+"""deals, tasks, participants, list items and lost reasons with versions, archived and restored; comments on
 tasks; the audit
 
 Revision ID: 0010
@@ -30,6 +30,7 @@ def upgrade() -> None:
     add_lifecycle("tasks")
     add_lifecycle("list_items")
     add_lifecycle("lost_reasons")
+    add_lifecycle("participants")
     op.create_table(
         "task_comments",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -44,6 +45,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_task_comments_task_id", "task_comments")
     op.drop_table("task_comments")
+    drop_lifecycle("participants")
     drop_lifecycle("lost_reasons")
     drop_lifecycle("list_items")
     drop_lifecycle("tasks")
