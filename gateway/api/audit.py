@@ -44,6 +44,8 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.deals.GetListItem(deals_pb2.IdRequest(id=record_id))
         case "lost_reason":
             clients.deals.GetLostReason(deals_pb2.IdRequest(id=record_id))
+        case "campaign":
+            clients.deals.GetCampaign(deals_pb2.IdRequest(id=record_id))
         case _:
             visible_task(record_id)
 

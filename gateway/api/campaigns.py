@@ -9,12 +9,13 @@ from flask import Blueprint, Response
 from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1.deals_pb2_grpc import DealsStub
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.context import gateway
 from gateway.schemas import deals as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery, PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("campaigns", __name__)
 AREA = "deals"
@@ -80,12 +81,67 @@ def create_campaign(body: s.CampaignIn) -> Response:
     "/campaigns",
     "GET",
     summary="Marketing campaigns",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.CampaignPage,
     area=AREA,
 )
-def list_campaigns(query: PageQuery) -> dict[str, Any]:
-    return page_of(s.Campaign, _deals().ListCampaigns(page_request(query, pb.PageRequest)), query)
+def list_campaigns(query: ArchivedQuery) -> dict[str, Any]:
+    page = page_request(query, pb.PageRequest)
+    asked = pb.ListCampaignsRequest(page=page, archived=query.archived)
+    return page_of(s.Campaign, _deals().ListCampaigns(asked), query)
+
+
+@spec.route(
+    bp, "/campaigns/<campaign_id>", "GET", summary="One campaign", response=s.Campaign, area=AREA
+)
+def get_campaign(campaign_id: str) -> s.Campaign:
+    return from_message(s.Campaign, _deals().GetCampaign(pb.IdRequest(id=campaign_id)))
+
+
+@spec.route(
+    bp,
+    "/campaigns/<campaign_id>",
+    "PATCH",
+    summary="Change a campaign: its name, channel, cost or dates",
+    body=s.CampaignPatch,
+    response=s.Campaign,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_campaign(campaign_id: str, body: s.CampaignPatch) -> s.Campaign:
+    campaign, mask = patch_of(body, pb.Campaign())
+    asked = pb.UpdateCampaignRequest(
+        id=campaign_id, campaign=campaign, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.Campaign, _deals().UpdateCampaign(asked))
+
+
+@spec.route(
+    bp,
+    "/campaigns/<campaign_id>",
+    "DELETE",
+    summary="Archive a campaign that is over: no new responses or deals name it",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_campaign(campaign_id: str) -> None:
+    asked = pb.ArchiveRequest(id=campaign_id, expected_version=expected_version())
+    _deals().ArchiveCampaign(asked)
+
+
+@spec.route(
+    bp,
+    "/campaigns/<campaign_id>/restore",
+    "POST",
+    summary="Bring an archived campaign back",
+    response=s.Campaign,
+    area=AREA,
+    write=True,
+)
+def restore_campaign(campaign_id: str) -> s.Campaign:
+    return from_message(s.Campaign, _deals().RestoreCampaign(pb.IdRequest(id=campaign_id)))
 
 
 @spec.route(

@@ -13,8 +13,8 @@ from gateway.schemas.common import Id, Page, PageQuery
 KEPT_BY = {
     "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
     "company_group": "contacts", "relationship": "contacts",
-    "deal": "deals", "task": "deals", "participant": "deals", "list_item": "deals",
-    "lost_reason": "deals",
+    "deal": "deals", "task": "deals", "participant": "deals", "campaign": "deals",
+    "list_item": "deals", "lost_reason": "deals",
 }  # fmt: skip
 ActorKind = Literal["user", "api_key", "system"]
 

@@ -379,7 +379,16 @@ class CampaignIn(Input):
     end_date: date | None = None
 
 
-class Campaign(BaseModel):
+class CampaignPatch(Input):
+    name: Name | None = None
+    channel: ShortText | None = Field(None, max_length=100)
+    cost: Money | None = None
+    currency: Currency | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+class Campaign(Record):
     id: str
     name: str
     channel: str | None = None

@@ -345,7 +345,7 @@ ROUTES: Routes[P] = Routes(
     on([f"deals.deal.{change}" for change in DEAL_CHANGES], DealChanged, _deal),
     on(STAGE_CHANGED, DealStageChanged, _stage_changed),
     on(["deals.pipeline.created", "deals.pipeline.updated"], PipelineChanged, _pipeline),
-    on("deals.campaign.created", CampaignChanged, _campaign),
+    on(["deals.campaign.created", "deals.campaign.updated"], CampaignChanged, _campaign),
     on(
         ["deals.campaign.response", "deals.campaign.response_converted"],
         CampaignResponded,

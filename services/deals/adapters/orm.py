@@ -188,6 +188,8 @@ campaigns = Table(
     Column("currency", String(3)),
     Column("start_date", Date),
     Column("end_date", Date),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 campaign_responses = Table(
@@ -338,6 +340,7 @@ def start_mappers() -> None:
     versioned_tables = (
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
         (model.LostReason, lost_reasons), (model.Participant, participants),
+        (model.Campaign, campaigns),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
@@ -348,7 +351,6 @@ def start_mappers() -> None:
         (model.StageVisit, stage_visits),
         (model.TaskComment, task_comments),
         (model.ParticipantLink, participant_links),
-        (model.Campaign, campaigns),
         (model.CampaignResponse, campaign_responses),
         (model.Document, documents),
         (model.Notification, notifications),

@@ -181,6 +181,8 @@ def campaign_to_proto(campaign: model.Campaign) -> pb.Campaign:
         currency=campaign.currency,
         start_date=_iso(campaign.start_date),
         end_date=_iso(campaign.end_date),
+        version=campaign.version,
+        archived_at=_iso(campaign.archived_at),
     )
 
 
@@ -356,6 +358,9 @@ def to_outbound(event: Event) -> OutboundEvent:
         case events.CampaignCreated(campaign):
             changed = wire_events.CampaignChanged(campaign=campaign_to_proto(campaign))
             return OutboundEvent("deals.campaign.created", campaign.id, changed)
+        case events.CampaignChanged(campaign):  # archived and restored too
+            campaign_now = wire_events.CampaignChanged(campaign=campaign_to_proto(campaign))
+            return OutboundEvent("deals.campaign.updated", campaign.id, campaign_now)
         case events.CampaignResponseRecorded(response):
             return _response_event("deals.campaign.response", response)
         case events.CampaignResponseConverted(response):
@@ -405,6 +410,7 @@ VersionedRequest = (
     pb.UpdateDealRequest
     | pb.UpdateTaskRequest
     | pb.UpdateParticipantRequest
+    | pb.UpdateCampaignRequest
     | pb.ArchiveRequest
     | pb.RenameRequest
 )
@@ -793,3 +799,32 @@ def change_participant(request: pb.UpdateParticipantRequest) -> commands.ChangeP
         note=given("note", _given(m.HasField("note"), m.note)),
     )
     return commands.ChangeParticipant(request.id, changes, expected_version(request))
+
+
+CAMPAIGN_EDITABLE = frozenset(field.name for field in fields_of(commands.CampaignChanges))
+
+
+def change_campaign(request: pb.UpdateCampaignRequest) -> commands.ChangeCampaign:
+    paths = set(request.update_mask.paths)
+    unknown = sorted(paths - CAMPAIGN_EDITABLE)
+    if unknown:
+        raise InvalidInput.field(unknown[0], "cannot be changed")
+    m = request.campaign
+
+    def given(name: str, value: T) -> T | NotSent:
+        return value if name in paths else NOT_SENT
+
+    def optional(name: str, present: bool, value: str) -> str | NotSent | None:
+        return given(name, _given(present, value))
+
+    start = m.start_date if m.HasField("start_date") else None
+    end = m.end_date if m.HasField("end_date") else None
+    changes = commands.CampaignChanges(
+        name=given("name", _or_none(m.name)),
+        channel=optional("channel", m.HasField("channel"), m.channel),
+        cost=given("cost", parse_decimal(_given(m.HasField("cost"), m.cost), "cost")),
+        currency=optional("currency", m.HasField("currency"), m.currency),
+        start_date=given("start_date", parse_date(start, "start_date")),
+        end_date=given("end_date", parse_date(end, "end_date")),
+    )
+    return commands.ChangeCampaign(request.id, changes, expected_version(request))

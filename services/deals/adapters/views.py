@@ -121,8 +121,10 @@ class SqlAlchemyViews:
         )
         return self._page(query.order_by(c.created_at, c.name), page)
 
-    def campaigns(self, page: Page) -> Listed[model.Campaign]:
-        return self._page(select(model.Campaign).order_by(orm.campaigns.c.name), page)
+    def campaigns(self, page: Page, archived: bool = False) -> Listed[model.Campaign]:
+        c = orm.campaigns.c
+        query = select(model.Campaign).where(_archived(c.archived_at, archived))
+        return self._page(query.order_by(c.name), page)
 
     def responses(self, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]:
         c = orm.campaign_responses.c

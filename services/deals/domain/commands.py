@@ -274,6 +274,30 @@ class CreateCampaign(Command):
     end_date: date | None
 
 
+@dataclass(frozen=True)
+class CampaignChanges:
+    name: str | NotSent | None = NOT_SENT
+    channel: str | NotSent | None = NOT_SENT
+    cost: Decimal | NotSent | None = NOT_SENT
+    currency: str | NotSent | None = NOT_SENT
+    start_date: date | NotSent | None = NOT_SENT
+    end_date: date | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeCampaign(Command):
+    campaign_id: str
+    changes: CampaignChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveCampaign(Command):
+    campaign_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class RecordCampaignResponse(Command):
     """Either a known counterparty or a prospect (name, and e-mail or phone if known)."""

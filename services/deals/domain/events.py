@@ -155,6 +155,23 @@ class DocumentAdded(Event):
 class CampaignCreated(Event):
     campaign: model.Campaign
 
+    def audit(self) -> Audit:
+        c = self.campaign
+        card = ("name", "channel", "cost", "currency", "start_date", "end_date")
+        return Audit("campaign", c.id, "created", described(c, card))
+
+
+@dataclass(frozen=True)
+class CampaignChanged(Event):
+    """Changed, archived or restored: the campaign as it is now."""
+
+    campaign: model.Campaign
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("campaign", self.campaign.id, self.action, self.changes)
+
 
 @dataclass(frozen=True)
 class CampaignResponseRecorded(Event):

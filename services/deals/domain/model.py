@@ -12,6 +12,7 @@ from crmkit.domain import FieldChanges, Lifecycle, assign
 from crmkit.errors import Conflict, InvalidInput
 from services.deals.domain.commands import (
     NOT_SENT,
+    CampaignChanges,
     CreateDeal,
     DealChanges,
     ParticipantChanges,
@@ -497,7 +498,12 @@ class LostReason(Entry):
 
 
 @dataclass
-class Campaign:
+class Campaign(Lifecycle):
+    """A marketing campaign: changed, archived when it is over and no longer offered for new
+    responses and deals, restored."""
+
+    KIND = "campaign"
+
     name: str
     channel: str | None = None
     cost: Decimal | None = None
@@ -507,11 +513,26 @@ class Campaign:
     id: str = field(default_factory=new_id)
 
     def __post_init__(self) -> None:
+        self._check()
+
+    def _check(self) -> None:
         self.name = _named(self.name, "name")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise InvalidInput.field("end_date", "comes before start_date")
         if self.cost is not None and self.currency is None:
             raise InvalidInput.field("currency", "is required with a cost")
+
+    def change(self, changes: CampaignChanges) -> FieldChanges:
+        sent = {
+            item.name: getattr(changes, item.name)
+            for item in fields(changes)
+            if getattr(changes, item.name) is not NOT_SENT
+        }
+        if "name" in sent and not sent["name"]:
+            raise InvalidInput.field("name", "is required")
+        changed = assign(self, sent)
+        self._check()
+        return self.changed(changed)
 
 
 @dataclass

@@ -296,9 +296,28 @@ class DealsServicer(pb_grpc.DealsServicer):
         created = campaigns.create_campaign(command, self.uow(), current_identity())
         return proto.campaign_to_proto(created)
 
-    def ListCampaigns(self, request: pb.PageRequest, context: Context) -> pb.CampaignPage:
-        items, total = campaigns.list_campaigns(self.uow(), _page(request))
+    def ListCampaigns(self, request: pb.ListCampaignsRequest, context: Context) -> pb.CampaignPage:
+        page = _page(request.page)
+        items, total = campaigns.list_campaigns(self.uow(), page, request.archived)
         return pb.CampaignPage(items=[proto.campaign_to_proto(c) for c in items], total=total)
+
+    def GetCampaign(self, request: pb.IdRequest, context: Context) -> pb.Campaign:
+        return proto.campaign_to_proto(campaigns.get_campaign(self.uow(), request.id))
+
+    def UpdateCampaign(self, request: pb.UpdateCampaignRequest, context: Context) -> pb.Campaign:
+        command = proto.change_campaign(request)
+        changed = campaigns.change_campaign(command, self.uow(), current_identity())
+        return proto.campaign_to_proto(changed)
+
+    def ArchiveCampaign(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveCampaign(request.id, proto.expected_version(request))
+        campaigns.archive_campaign(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreCampaign(self, request: pb.IdRequest, context: Context) -> pb.Campaign:
+        command = commands.ArchiveCampaign(request.id, restore=True)
+        restored = campaigns.archive_campaign(command, self.uow(), current_identity())
+        return proto.campaign_to_proto(restored)
 
     def AddCampaignResponse(
         self, request: pb.CampaignResponse, context: Context

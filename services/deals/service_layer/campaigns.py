@@ -53,9 +53,48 @@ def create_campaign(
     return campaign
 
 
-def list_campaigns(uow: UnitOfWork, page: Page) -> Listed[model.Campaign]:
+def list_campaigns(uow: UnitOfWork, page: Page, archived: bool = False) -> Listed[model.Campaign]:
     with uow:
-        return uow.views.campaigns(page)
+        return uow.views.campaigns(page, archived)
+
+
+def get_campaign(uow: UnitOfWork, campaign_id: str) -> model.Campaign:
+    with uow:
+        return campaign_of(uow, campaign_id)
+
+
+def change_campaign(
+    command: commands.ChangeCampaign, uow: UnitOfWork, actor: Identity
+) -> model.Campaign:
+    actor.require_writer(AREA)
+    with uow:
+        campaign = campaign_of(uow, command.campaign_id)
+        campaign.expect(command.expected_version)
+        if campaign.archived:
+            raise Conflict(f"campaign {campaign.name!r} is archived; restore it first")
+        changes = campaign.change(command.changes)
+        if changes:
+            uow.publish(events.CampaignChanged(campaign, changes))
+        uow.commit()
+    return campaign
+
+
+def archive_campaign(
+    command: commands.ArchiveCampaign, uow: UnitOfWork, actor: Identity
+) -> model.Campaign:
+    """Archived (over: no new responses or deals name it; what names it keeps it) or, with
+    `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        campaign = campaign_of(uow, command.campaign_id)
+        if command.restore:
+            changes, action = campaign.restore(), "restored"
+        else:
+            changes, action = campaign.archive(command.expected_version), "archived"
+        if changes:
+            uow.publish(events.CampaignChanged(campaign, changes, action))
+        uow.commit()
+    return campaign
 
 
 def campaign_of(uow: UnitOfWork, campaign_id: str) -> model.Campaign:
@@ -80,7 +119,8 @@ def record_campaign_response(
     actor.require_writer(AREA)
     check_counterparty(directory, response.counterparty_id)
     with uow:
-        campaign_of(uow, response.campaign_id)
+        if campaign_of(uow, response.campaign_id).archived:
+            raise Conflict("the campaign is archived; restore it to record responses")
         uow.responses.add(response)
         uow.publish(events.CampaignResponseRecorded(response))
         uow.commit()

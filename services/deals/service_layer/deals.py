@@ -55,7 +55,9 @@ def check_counterparty(
 
 
 def _check_campaign(uow: UnitOfWork, campaign_id: str | None) -> None:
-    if campaign_id is not None and uow.campaigns.get(campaign_id) is None:
+    """A campaign chosen for a deal is one still running (not archived)."""
+    campaign = uow.campaigns.get(campaign_id) if campaign_id is not None else None
+    if campaign_id is not None and (campaign is None or campaign.archived):
         raise InvalidInput.field("campaign_id", f"campaign {campaign_id!r} does not exist")
 
 

@@ -282,3 +282,39 @@ def test_a_participant_changes_their_attitude_drops_out_and_comes_back_and_analy
     assert ok(suite.client.get(listed, headers=admin))["total"] == 1
     actions = [e["action"] for e in history(suite, admin, "participant", added["id"])]
     assert actions == ["restored", "archived", "updated", "created"]
+
+
+def test_a_campaign_changed_and_archived_takes_no_new_responses_or_deals_until_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    body = {"name": unique("Hội chợ Xuân "), "cost": "5000000", "currency": "VND"}
+    campaign = ok(suite.client.post(f"{API}/campaigns", json=body, headers=admin), 201)
+    path = f"{API}/campaigns/{campaign['id']}"
+    changed = ok(
+        suite.client.patch(
+            path, json={"channel": "Triển lãm", "end_date": "2026-03-31"}, headers=admin
+        )
+    )
+    assert (changed["name"], changed["channel"], changed["version"]) == (
+        body["name"],
+        "Triển lãm",
+        2,
+    )
+    assert suite.client.delete(path, headers={**admin, "If-Match": '"1"'}).status_code == 412
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    listed = ok(
+        suite.client.get(f"{API}/campaigns", query_string={"page_size": 500}, headers=admin)
+    )
+    assert campaign["id"] not in [c["id"] for c in listed["items"]]
+    response = {"prospect": {"name": "Bà Năm"}, "kind": "visit"}
+    refused = suite.client.post(f"{path}/responses", json=response, headers=admin)
+    assert refused.status_code == 409
+    made = opened(suite, admin)
+    chosen = suite.client.patch(
+        f"{API}/deals/{made['id']}", json={"campaign_id": campaign["id"]}, headers=admin
+    )
+    assert [e["field"] for e in chosen.get_json()["errors"]] == ["campaign_id"]
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    ok(suite.client.post(f"{path}/responses", json=response, headers=admin), 201)
+    actions = [e["action"] for e in history(suite, admin, "campaign", campaign["id"])]
+    assert actions == ["restored", "archived", "updated", "created"]

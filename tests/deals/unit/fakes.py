@@ -174,8 +174,9 @@ class FakeViews:
         items = self.uow.list_items.items.values()
         return _page([i for i in items if i.list == list_name and i.archived == archived], page)
 
-    def campaigns(self, page: Page) -> tuple[list[model.Campaign], int]:
-        return _page(list(self.uow.campaigns.items.values()), page)
+    def campaigns(self, page: Page, archived: bool = False) -> tuple[list[model.Campaign], int]:
+        kept = [c for c in self.uow.campaigns.items.values() if c.archived == archived]
+        return _page(kept, page)
 
     def responses(self, campaign_id: str, page: Page) -> tuple[list[model.CampaignResponse], int]:
         items = self.uow.responses.items.values()

@@ -1,4 +1,4 @@
-"""deals, tasks, participants, list items and lost reasons with versions, archived and restored; comments on
+"""deals, tasks, participants, campaigns, list items and lost reasons with versions, archived and restored; comments on
 tasks; the audit
 
 Revision ID: 0010
@@ -31,6 +31,7 @@ def upgrade() -> None:
     add_lifecycle("list_items")
     add_lifecycle("lost_reasons")
     add_lifecycle("participants")
+    add_lifecycle("campaigns")
     op.create_table(
         "task_comments",
         sa.Column("id", sa.String(36), primary_key=True),
@@ -45,6 +46,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_task_comments_task_id", "task_comments")
     op.drop_table("task_comments")
+    drop_lifecycle("campaigns")
     drop_lifecycle("participants")
     drop_lifecycle("lost_reasons")
     drop_lifecycle("list_items")
