@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from services.deals.service_layer import reminders
 from tests.deals.integration.helpers import API, counterparty, deal, history, ok, pipeline, unique
@@ -17,6 +18,21 @@ from tests.support import Suite
 @pytest.fixture(scope="module")
 def admin(suite: Suite) -> dict[str, str]:
     return suite.headers()
+
+
+def sales_flow(suite: Suite, admin: dict[str, str]) -> dict[str, Any]:
+    """A simple pipeline of two stages, and what deals heard of the counterparties so far."""
+    stages = [{"name": "Mới", "probability": 10}, {"name": "Hợp đồng", "probability": 80}]
+    flow = pipeline(suite, admin, "simple", stages)
+    suite.deliver_events()
+    return flow
+
+
+def customer_deleted(suite: Suite, counterparty_id: str) -> bool:
+    """What analytics' projection says of the counterparty."""
+    with suite.analytics.engine.connect() as conn:
+        query = text("SELECT deleted FROM customers WHERE id = :id")
+        return bool(conn.execute(query, {"id": counterparty_id}).scalar_one())
 
 
 def matching(what: dict[str, str], entity: str, suite: Suite, admin: dict[str, str]) -> int:
@@ -95,20 +111,16 @@ def test_deals_and_analytics_follow_a_counterparty_archived_and_restored(
     suite: Suite, admin: dict[str, str]
 ) -> None:
     card = counterparty(suite, admin)
-    flow = pipeline(
-        suite,
-        admin,
-        "simple",
-        [{"name": "Mới", "probability": 10}, {"name": "Hợp đồng", "probability": 80}],
-    )
-    suite.deliver_events()
+    flow = sales_flow(suite, admin)
     ok(suite.client.delete(f"{API}/counterparties/{card['id']}", headers=admin), 204)
     suite.deliver_events()
+    assert customer_deleted(suite, card["id"])  # out of the classification and the reports
     body = {"title": "After archive", "pipeline_id": flow["id"], "counterparty_id": card["id"]}
     refused = suite.client.post(f"{API}/deals", json=body, headers=admin)
     assert refused.status_code == 422  # deals has heard it is archived
     ok(suite.client.post(f"{API}/counterparties/{card['id']}/restore", headers=admin))
     suite.deliver_events()
+    assert not customer_deleted(suite, card["id"])
     deal(suite, admin, flow["id"], card["id"])  # and that it is back
 
 
@@ -182,13 +194,7 @@ def test_an_archived_interaction_leaves_the_log_the_deal_timeline_and_comes_back
     suite: Suite, admin: dict[str, str]
 ) -> None:
     card = counterparty(suite, admin)
-    flow = pipeline(
-        suite,
-        admin,
-        "simple",
-        [{"name": "Mới", "probability": 10}, {"name": "Hợp đồng", "probability": 80}],
-    )
-    suite.deliver_events()
+    flow = sales_flow(suite, admin)
     opened = deal(suite, admin, flow["id"], card["id"])
     body = {
         "counterparty_id": card["id"],
