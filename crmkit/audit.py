@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     ColumnElement,
+    Connection,
     Engine,
     Index,
     Integer,
@@ -79,7 +80,9 @@ def _plain(value: object) -> object:
     return str(value)
 
 
-def write(session: Session, table: Table, audits: Iterable[Audit], at: datetime) -> None:
+def write(
+    session: Session | Connection, table: Table, audits: Iterable[Audit], at: datetime
+) -> None:
     """The entries of one transaction's changes, made by the identity in force."""
     actor_id, actor_kind = actor_of(current_identity())
     rows = [
@@ -146,14 +149,18 @@ class AuditLogServicer(pb_grpc.AuditLogServicer):
         self.table = table
 
     def ListEntries(self, request: pb.EntriesRequest, context: grpc.ServicerContext) -> pb.Entries:
-        where = and_(*_conditions(self.table, filter_of(request)))
-        limit = min(max(request.limit, 1), MAX_ENTRIES)
-        newest = self.table.c.id.desc()
-        query = select(self.table).where(where).order_by(newest).limit(limit)
         with self.engine.connect() as conn:
-            total = conn.scalar(select(func.count()).select_from(self.table).where(where)) or 0
-            rows = conn.execute(query.offset(max(request.offset, 0))).mappings().all()
-        return pb.Entries(items=[_entry(row) for row in rows], total=total)
+            return entries(conn, self.table, request)
+
+
+def entries(conn: Connection, table: Table, request: pb.EntriesRequest) -> pb.Entries:
+    """The newest entries asked for, and how many there are."""
+    where = and_(*_conditions(table, filter_of(request)))
+    limit = min(max(request.limit, 1), MAX_ENTRIES)
+    query = select(table).where(where).order_by(table.c.id.desc()).limit(limit)
+    total = conn.scalar(select(func.count()).select_from(table).where(where)) or 0
+    rows = conn.execute(query.offset(max(request.offset, 0))).mappings().all()
+    return pb.Entries(items=[_entry(row) for row in rows], total=total)
 
 
 def _entry(values: RowMapping) -> pb.Entry:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 
-from gateway import store
+from gateway import history, store
 from gateway.auth import hash_password, new_api_key, password_matches, user_group_ids
 from gateway.errors import ApiError
 from gateway.versions import changed_meanwhile, ensure_current
@@ -57,7 +57,9 @@ def create_user(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
         )
     )
     set_groups(conn, user_id, fields.get("group_ids", []))
-    return get_user(conn, user_id)
+    made = get_user(conn, user_id)
+    history.record(conn, "user", user_id, "created", None, made, history.USER_FIELDS)
+    return made
 
 
 def check_supervisor(conn: Connection, supervisor_id: str, of: str | None = None) -> None:
@@ -85,6 +87,7 @@ def update_user(
 ) -> dict[str, Any]:
     """Changes only the fields sent; refused with 412 when `expected` is not her version."""
     ensure_current(_user_row(conn, user_id).version, expected)
+    before = get_user(conn, user_id)
     if user_id == by and "admin" not in changes.get("roles", ["admin"]):
         raise ApiError(409, "you cannot take the admin role from yourself")
     if changes.get("supervisor_id"):
@@ -99,7 +102,9 @@ def update_user(
         values["roles"] = ",".join(dict.fromkeys(changes["roles"]))
     if changes:
         _change_user(conn, user_id, expected, **values)
-    return get_user(conn, user_id)
+    after = get_user(conn, user_id)
+    history.record(conn, "user", user_id, "updated", before, after, history.USER_FIELDS)
+    return after
 
 
 def _change_user(
@@ -133,10 +138,14 @@ def set_active(conn: Connection, user_id: str, active: bool, by: str) -> dict[st
     closed and the API keys she made stop working until she is activated again."""
     if not active and user_id == by:
         raise ApiError(409, "you cannot deactivate yourself")
+    before = get_user(conn, user_id)
     _change_user(conn, user_id, active=active)
     if not active:
         _close_sessions(conn, user_id)
-    return get_user(conn, user_id)
+    after = get_user(conn, user_id)
+    action = "activated" if active else "deactivated"
+    history.record(conn, "user", user_id, action, before, after, ("active",))
+    return after
 
 
 def change_own_password(conn: Connection, user_id: str, current: str, new: str) -> None:
@@ -151,15 +160,21 @@ def change_own_password(conn: Connection, user_id: str, current: str, new: str) 
         raise ApiError.invalid("new", "must differ from the current password")
     _change_user(conn, user_id, password_hash=hash_password(new), must_change_password=False)
     _close_sessions(conn, user_id)
+    was = {"must_change_password": row.must_change_password}
+    now = {"must_change_password": False}
+    history.record(conn, "user", user_id, "password_changed", was, now, history.USER_FIELDS)
 
 
 def reset_password(conn: Connection, user_id: str, password: str, must_change: bool) -> None:
     """An admin sets a new password; her sessions are closed, and with `must_change` she may do
     nothing but change it once she has signed in again."""
+    before = get_user(conn, user_id)
     _change_user(
         conn, user_id, password_hash=hash_password(password), must_change_password=must_change
     )
     _close_sessions(conn, user_id)
+    after = get_user(conn, user_id)
+    history.record(conn, "user", user_id, "password_reset", before, after, history.USER_FIELDS)
 
 
 def _close_sessions(conn: Connection, user_id: str) -> None:
@@ -195,7 +210,9 @@ def create_group(conn: Connection, name: str) -> dict[str, Any]:
     group_id = str(uuid.uuid4())
     with _name_taken_once(conn, name):
         conn.execute(g.insert().values(id=group_id, name=name, version=1))
-    return get_group(conn, group_id)
+    made = get_group(conn, group_id)
+    history.record(conn, "group", group_id, "created", None, made, history.GROUP_FIELDS)
+    return made
 
 
 @contextmanager
@@ -227,17 +244,25 @@ def list_groups(
 def rename_group(
     conn: Connection, group_id: str, name: str, expected: int | None
 ) -> dict[str, Any]:
-    ensure_current(get_group(conn, group_id)["version"], expected)
+    before = get_group(conn, group_id)
+    ensure_current(before["version"], expected)
     with _name_taken_once(conn, name):
         _change_group(conn, group_id, expected, name=name)
-    return get_group(conn, group_id)
+    after = get_group(conn, group_id)
+    history.record(conn, "group", group_id, "renamed", before, after, history.GROUP_FIELDS)
+    return after
 
 
 def set_archived(conn: Connection, group_id: str, archived: bool) -> dict[str, Any]:
     """An archived group leaves the list of groups; its members keep it, and it stays readable."""
-    if get_group(conn, group_id)["archived"] != archived:
-        _change_group(conn, group_id, archived_at=datetime.now(UTC) if archived else None)
-    return get_group(conn, group_id)
+    before = get_group(conn, group_id)
+    if before["archived"] == archived:
+        return before
+    _change_group(conn, group_id, archived_at=datetime.now(UTC) if archived else None)
+    after = get_group(conn, group_id)
+    action = "archived" if archived else "restored"
+    history.record(conn, "group", group_id, action, before, after, history.GROUP_FIELDS)
+    return after
 
 
 def _change_group(
@@ -276,8 +301,9 @@ def create_api_key(
             created_at=datetime.now(UTC),
         )
     )
-    row = conn.execute(select(k).where(k.c.id == key_id)).one()
-    return {**key_view(row), "key": key}
+    made = key_view(conn.execute(select(k).where(k.c.id == key_id)).one())
+    history.record(conn, "api_key", key_id, "created", None, made, history.KEY_FIELDS)
+    return {**made, "key": key}
 
 
 def list_api_keys(conn: Connection, page: int, size: int) -> tuple[list[dict[str, Any]], int]:
@@ -296,6 +322,9 @@ def revoke_api_key(conn: Connection, key_id: str) -> None:
     )
     if revoked.rowcount == 0 and conn.scalar(select(k.c.id).where(k.c.id == key_id)) is None:
         raise ApiError(404, f"API key {key_id!r} does not exist")
+    if revoked.rowcount:
+        was, now = {"revoked": False}, {"revoked": True}
+        history.record(conn, "api_key", key_id, "revoked", was, now, history.KEY_FIELDS)
 
 
 def ensure_first_admin(conn: Connection, username: str, password: str) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     text,
 )
 
+from crmkit.audit import define_audit
 from crmkit.db import UtcDateTime
 
 metadata = MetaData()
@@ -94,3 +95,5 @@ idempotency_records = Table(
     Column("location", Text),
     Column("created_at", UtcDateTime, nullable=False, index=True),
 )
+
+audit = define_audit(metadata)  # the history of users, groups and API keys (gateway.history)

@@ -220,3 +220,45 @@ def test_the_list_of_api_keys_never_shows_a_secret(suite: Suite, admin: dict[str
     assert (mine["created_by"], mine["revoked"]) == (suite.admin_id, True)
     secret = created["key"].rsplit("_", 1)[1]
     assert secret not in reply.get_data(as_text=True)
+
+
+def history_of(suite: Suite, headers: dict[str, str], entity: str, entity_id: str) -> Any:
+    query = {"entity": entity, "entity_id": entity_id}
+    return suite.client.get(f"{API}/audit", query_string=query, headers=headers)
+
+
+def test_a_users_history_says_what_the_admin_changed_and_never_a_password(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = new_user(suite, admin)
+    path = f"{API}/users/{made['id']}"
+    assert suite.client.patch(path, json={"roles": ["director"]}, headers=admin).status_code == 200
+    reset = {"password": "Mật-khẩu-mới-2", "must_change": True}
+    assert suite.client.post(f"{path}/password", json=reset, headers=admin).status_code == 204
+    assert suite.client.post(f"{path}/deactivate", headers=admin).status_code == 200
+    entries = history_of(suite, admin, "user", made["id"]).get_json()["items"]
+    assert [e["action"] for e in entries] == ["deactivated", "password_reset", "updated", "created"]
+    assert entries[2]["changes"] == {"roles": [["manager"], ["director"]]}
+    assert entries[1]["changes"] == {"must_change_password": [False, True]}
+    assert entries[0]["actor_kind"] == "user" and entries[0]["actor_id"] == suite.admin_id
+    assert "Mật-khẩu" not in str(entries)
+
+
+def test_a_manager_reads_her_own_history_but_not_someone_elses_nor_a_groups(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    made = new_user(suite, admin)
+    hers = suite.headers(made["username"], "Mật-khẩu-1")
+    assert history_of(suite, hers, "user", made["id"]).status_code == 200
+    other = new_user(suite, admin)
+    assert history_of(suite, hers, "user", other["id"]).status_code == 404
+    group = new_group(suite, admin)
+    assert history_of(suite, hers, "group", group["id"]).status_code == 404
+    renamed = suite.client.patch(
+        f"{API}/groups/{group['id']}", json={"name": unique("Miền Nam ")}, headers=admin
+    )
+    assert renamed.status_code == 200
+    actions = [
+        e["action"] for e in history_of(suite, admin, "group", group["id"]).get_json()["items"]
+    ]
+    assert actions == ["renamed", "created"]
