@@ -45,7 +45,11 @@ class DealCard {
     const [pipeline, users, tasks, participants, timeline, history, chance, reasons, choices] = await Promise.all([
       get(`/pipelines/${deal.pipeline_id}`),
       userNames(),
-      get("/tasks", { deal_id: deal.id, page_size: 500, ...(this.showArchived ? { archived: true } : {}) }),
+      // The archived ones are a list of their own: with the switch on, both.
+      Promise.all([
+        get("/tasks", { deal_id: deal.id, page_size: 500 }),
+        this.showArchived ? get("/tasks", { deal_id: deal.id, page_size: 500, archived: true }) : { items: [] },
+      ]).then(([active, archived]) => ({ items: [...active.items, ...archived.items] })),
       get(`/deals/${deal.id}/participants`, { page_size: 500 }),
       get(`/deals/${deal.id}/timeline`),
       get(`/deals/${deal.id}/stage-history`),
@@ -211,6 +215,7 @@ class DealCard {
       counterparty_id: (id) => this.names[id] || id,
       pipeline_id: (id) => (id === this.pipeline.id ? this.pipeline.name : id),
       status: (value) => t(`deal.status_${value}`),
+      probability: (value) => `${value}%`,
       lost_reason_id: (id) => this.reasons[id] || id,
       ...Object.fromEntries(DEAL_CHOICES.map((choice) => [choice.field, (id) => this.names.choices[choice.field][id] || id])),
     };

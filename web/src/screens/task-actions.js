@@ -97,7 +97,7 @@ export function taskActions(task, { users, threads, after }) {
     if (result) await after(result);
   };
   const comment = html`<button class="small ghost" data-action="comment" aria-expanded=${threads.open.has(task.id) ? "true" : "false"}
-    @click=${() => threads.toggle(task)}>💬 ${lc("comments")}</button>`;
+    @click=${() => threads.toggle(task)}>${lc("comments")}</button>`;
   if (task.archived_at) {
     return html`<span class="lc-actions">${archivedBadge()}${session.canWrite
       ? html`<button class="small" data-action="restore" @click=${run(() => restoreRecord(`/tasks/${task.id}`))}>${lc("restore")}</button>` : nothing}</span>`;
