@@ -71,25 +71,26 @@ def a_task(live: LiveSuite, deal: dict[str, Any], title: str, assignee: str) -> 
 
 
 def tab_of(browser: Browser, live: LiveSuite, who: dict[str, str]) -> Iterator[Page]:
+    """A tab of one's own for each test: nothing a previous test left loading is drawn in it."""
     opened = new_tab(browser, live)
     sign_in(opened, who["username"], who["password"])
     yield opened
     opened.context.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def manager(browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]) -> Iterator[Page]:
     yield from tab_of(browser, live, people["manager"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def colleague(
     browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]
 ) -> Iterator[Page]:
     yield from tab_of(browser, live, people["colleague"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def director(
     browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]
 ) -> Iterator[Page]:
@@ -103,6 +104,14 @@ def visit(page: Page, address: str) -> None:
     page.locator("#screen > :not(.loading)").first.wait_for()
 
 
+def visit_deal(page: Page, live: LiveSuite, deal: dict[str, Any]) -> None:
+    """Opens the deal's card afresh in Vietnamese, waiting for the card itself (not the screen
+    that was there before it)."""
+    visit(page, f"{live.url}/#/deals/{deal['id']}")
+    expect(page.locator("header.page-header h1")).to_have_text(deal["title"])
+    expect(page.get_by_role("tab", name="Thẻ thương vụ")).to_be_visible()
+
+
 def test_the_director_reads_the_deals_history_tab_and_sees_the_amount_changed_and_the_stage_moved_by_a_manager(
     director: Page, live: LiveSuite, people: dict[str, dict[str, str]], pipeline: dict[str, Any]
 ) -> None:
@@ -113,7 +122,7 @@ def test_the_director_reads_the_deals_history_tab_and_sees_the_amount_changed_an
     act_as(live, manager, "POST", f"/deals/{deal['id']}/stage", {"stage_id": negotiating["id"]})
 
     with in_vietnamese(director):
-        visit(director, f"{live.url}/#/deals/{deal['id']}")
+        visit_deal(director, live, deal)
         director.get_by_role("tab", name="Lịch sử thay đổi").click()
         changed = director.locator(".audit-list li[data-action=updated]")
         expect(changed.locator(".audit-actor")).to_have_text(MANAGER)
@@ -172,7 +181,7 @@ def test_a_manager_comments_on_a_task_and_the_comment_shows_under_it(
     text = "Khách cần thêm 40 ống phi 114, báo lại giá trước thứ Sáu"
 
     with in_vietnamese(manager):
-        visit(manager, f"{live.url}/#/deals/{deal['id']}")
+        visit_deal(manager, live, deal)
         item = manager.locator(f".checklist li[data-task='{task['id']}']")
         item.get_by_role("button", name="Bình luận").click()
         thread = item.locator(".task-thread")
@@ -197,7 +206,7 @@ def test_an_archived_task_leaves_the_deal_card_and_comes_back_restored(
     a_task(live, deal, "Hẹn lịch khảo sát xưởng", people["manager"]["id"])
 
     with in_vietnamese(manager):
-        visit(manager, f"{live.url}/#/deals/{deal['id']}")
+        visit_deal(manager, live, deal)
         item = manager.locator(f".checklist li[data-task='{task['id']}']")
         expect(manager.locator(".checklist li[data-task]")).to_have_count(2)
         screenshot(manager, "deal-tasks-vi")
@@ -226,7 +235,7 @@ def test_an_edit_made_on_a_deal_someone_changed_meanwhile_is_refused_with_the_ch
     deal = a_deal(live, people, pipeline, "Lưới thép cho khu công nghiệp VSIP")
     header = manager.locator("header.page-header")
     with in_vietnamese(manager):
-        visit(manager, f"{live.url}/#/deals/{deal['id']}")
+        visit_deal(manager, live, deal)
         expect(header.locator("h1")).to_have_text(deal["title"])
         # Meanwhile someone else changes the expected close date.
         live.api("PATCH", f"/deals/{deal['id']}", {"expected_close_date": "2027-03-31"})
@@ -251,3 +260,28 @@ def test_an_edit_made_on_a_deal_someone_changed_meanwhile_is_refused_with_the_ch
         expect(manager.locator("dl.facts")).to_contain_text("990.000.000")
     held = live.api("GET", f"/deals/{deal['id']}")
     assert held["expected_close_date"] == "2027-03-31"
+
+
+def test_a_manager_edits_a_tasks_title_due_date_and_note_on_the_deal_card(
+    manager: Page, live: LiveSuite, people: dict[str, dict[str, str]], pipeline: dict[str, Any]
+) -> None:
+    deal = a_deal(live, people, pipeline, "Thép cây cho chung cư Thủ Đức")
+    task = a_task(live, deal, "Gửi báo giá", people["manager"]["id"])
+    due = dt.date.today() + dt.timedelta(days=3)
+
+    with in_vietnamese(manager):
+        visit_deal(manager, live, deal)
+        item = manager.locator(f".checklist li[data-task='{task['id']}']")
+        item.get_by_role("button", name="Sửa").click()
+        dialog = manager.locator("dialog")
+        dialog.get_by_label("Tiêu đề").fill("Gửi báo giá thép cây D16")
+        dialog.get_by_label("Hạn").fill(due.isoformat())
+        dialog.get_by_label("Ghi chú").fill("Giá đã gồm vận chuyển")
+        screenshot(manager, "deal-task-edit-vi", full_page=False)
+        dialog.get_by_role("button", name="Lưu").click()
+
+        expect(dialog).to_have_count(0)
+        expect(item).to_contain_text("Gửi báo giá thép cây D16")
+        expect(item).to_contain_text("Giá đã gồm vận chuyển")
+    held = live.api("GET", f"/tasks/{task['id']}")
+    assert (held["title"], held["due_date"]) == ("Gửi báo giá thép cây D16", due.isoformat())
