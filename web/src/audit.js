@@ -50,8 +50,10 @@ function known(key, fallback) {
   return text === key ? fallback : text;
 }
 
-// A value as the reader reads it: names for users, labels for the catalogues' words, dates.
-function shown(name, value, users) {
+// A value as the reader reads it: names for users, labels for the catalogues' words, dates; a
+// screen may say how it shows some fields itself (`format`: field → value → text).
+function shown(name, value, users, format = {}) {
+  if (format[name] && value !== null && value !== undefined && value !== "") return format[name](value);
   if (value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) {
     return html`<span class="muted">${lc("empty_value")}</span>`;
   }
@@ -59,7 +61,7 @@ function shown(name, value, users) {
   if (Array.isArray(value)) return value.join(", ");
   if (typeof value === "boolean") return value ? lc("yes") : lc("no");
   if (typeof value !== "string") return String(value);
-  if (name === "owner_id" || name === "actor_id") return users.get(value) || known("counterparties.unknown_user", value);
+  if (name === "owner_id" || name === "actor_id" || name === "assignee_id") return users.get(value) || known("counterparties.unknown_user", value);
   if (name === "legal_kind") return known(`counterparties.${value}`, value);
   if (name === "kind") return known(`counterparties.kind_label_${value}`, value);
   if (ISO_MOMENT.test(value)) return dateTime(value);
@@ -87,7 +89,7 @@ export async function loadAudit(entity, entityId, { page = 1, users = null } = {
   return { entity, entityId, reply, users: names };
 }
 
-function changeList(entry, users) {
+function changeList(entry, users, format) {
   // What a creation filled in is long and says little new; the changes of the rest say it all.
   const names = Object.keys(entry.changes || {}).filter((name) => name !== "version");
   if (names.length === 0) return nothing;
@@ -95,30 +97,30 @@ function changeList(entry, users) {
   return html`<dl class="audit-changes">${names.map((name) => {
     const [old, now] = entry.changes[name];
     return html`<dt>${fieldLabel(name)}</dt><dd data-field=${name}>${created
-      ? html`<span class="new">${shown(name, now, users)}</span>`
-      : html`<span class="old">${shown(name, old, users)}</span><span class="arrow" aria-label=${lc("changed_to")}>→</span><span class="new">${shown(name, now, users)}</span>`}</dd>`;
+      ? html`<span class="new">${shown(name, now, users, format)}</span>`
+      : html`<span class="old">${shown(name, old, users, format)}</span><span class="arrow" aria-label=${lc("changed_to")}>→</span><span class="new">${shown(name, now, users, format)}</span>`}</dd>`;
   })}</dl>`;
 }
 
-function entryItem(entry, users) {
+function entryItem(entry, users, format) {
   const who = actorName(entry, users);
   const action = known(`lifecycle.action_${entry.action}`, entry.action);
   return html`<li data-action=${entry.action}>
     <span class="audit-avatar ${entry.actor_kind === "user" ? "" : "system"}" aria-hidden="true">${entry.actor_kind === "user" ? initials(who) : "⚙"}</span>
     <div>
       <div class="audit-head"><strong class="audit-actor">${who}</strong>${badge(action, `action-${entry.action}`)}</div>
-      ${changeList(entry, users)}
+      ${changeList(entry, users, format)}
     </div>
     <time datetime=${entry.at} title=${entry.request_id ? lc("request", { id: entry.request_id }) : ""}>${dateTime(entry.at)}</time>
   </li>`;
 }
 
-// `go(page)` opens another page of a long history.
-export function auditView({ reply, users }, { go = null, title = lc("history") } = {}) {
+// `go(page)` opens another page of a long history; `format` shows some fields the screen's way.
+export function auditView({ reply, users }, { go = null, title = lc("history"), format = {} } = {}) {
   if (reply.total === 0) return html`<div class="card">${emptyState(lc("no_history"), lc("no_history_hint"))}</div>`;
   return html`<section class="card audit">
       <div class="cp-section-head"><h2>${title}</h2><span class="muted">${lc("history_count", { n: reply.total })}</span></div>
-      <ol class="audit-list">${reply.items.map((entry) => entryItem(entry, users))}</ol>
+      <ol class="audit-list">${reply.items.map((entry) => entryItem(entry, users, format))}</ol>
     </section>
     ${go ? pager(reply, go) : nothing}`;
 }

@@ -101,7 +101,7 @@ export function localInput(moment) {
 }
 
 // A small form in a dialog, with the API's messages under their fields and the stale notice.
-function smallForm(title, initial, body, save, submitLabel) {
+export function smallForm(title, initial, body, save, submitLabel) {
   const state = { values: initial, errors: {}, message: null, stale: false, busy: false };
   return dialog(title, (close, redraw) => {
     async function submit(event) {

@@ -2,9 +2,13 @@
 import "./board.css";
 import "./deal.css";
 import { ApiError, get, post, saveFile } from "../api.js";
+import { auditView, loadAudit } from "../audit.js";
 import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
 import { session } from "../session.js";
-import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, toast } from "../ui.js";
+import { archivedSwitch, lc } from "../lifecycle.js";
+import { go } from "../router.js";
+import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, tabs, toast } from "../ui.js";
+import { Threads, taskActions } from "./task-actions.js";
 import { DEAL_CHOICES, choiceNames, counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
 import { factText } from "../facts.js";
 
@@ -14,16 +18,26 @@ const KIND_ICON = {
   mail_in: "✉", mail_out: "✉", invoice: "₫", order: "▤", shipment: "⇪", document: "▣",
 };
 
-export async function show(root, params) {
+const TABS = ["card", "history"];
+
+export async function show(root, params, query = {}) {
   render(loading(), root);
-  const card = new DealCard(root, params.id);
+  const card = new DealCard(root, params.id, query);
   await card.load();
 }
 
 class DealCard {
-  constructor(root, id) {
+  constructor(root, id, query) {
     this.root = root;
     this.id = id;
+    this.tab = TABS.includes(query.tab) ? query.tab : "card";
+    this.showArchived = query.archived === "true";
+    this.threads = new Threads(() => this.draw());
+  }
+
+  address(changes) {
+    const query = { tab: this.tab === "card" ? "" : this.tab, archived: this.showArchived ? "true" : "", ...changes };
+    go(`/deals/${this.id}`, query);
   }
 
   async load() {
@@ -31,7 +45,11 @@ class DealCard {
     const [pipeline, users, tasks, participants, timeline, history, chance, reasons, choices] = await Promise.all([
       get(`/pipelines/${deal.pipeline_id}`),
       userNames(),
-      get("/tasks", { deal_id: deal.id, page_size: 500 }),
+      // The archived ones are a list of their own: with the switch on, both.
+      Promise.all([
+        get("/tasks", { deal_id: deal.id, page_size: 500 }),
+        this.showArchived ? get("/tasks", { deal_id: deal.id, page_size: 500, archived: true }) : { items: [] },
+      ]).then(([active, archived]) => ({ items: [...active.items, ...archived.items] })),
       get(`/deals/${deal.id}/participants`, { page_size: 500 }),
       get(`/deals/${deal.id}/timeline`),
       get(`/deals/${deal.id}/stage-history`),
@@ -49,6 +67,7 @@ class DealCard {
     Object.assign(this, { deal, pipeline, tasks: tasks.items, participants: participants.items, timeline: timeline.items });
     Object.assign(this, { history: history.items, chance, documents: documents.items, invoices: invoices.items, orders: orders.items });
     this.reasons = Object.fromEntries(reasons.items.map((r) => [r.id, r.name]));
+    this.audit = this.tab === "history" ? await loadAudit("deal", deal.id, { users: new Map(Object.entries(users)) }) : null;
     this.draw();
   }
 
@@ -96,14 +115,19 @@ class DealCard {
   checklist() {
     const current = this.tasks.filter((task) => task.stage_id === this.deal.stage_id || task.status === "open");
     const others = this.tasks.filter((task) => !current.includes(task));
-    const item = (task) => html`<li class=${task.status}>
-      <label><input type="checkbox" .checked=${task.status === "done"} ?disabled=${task.status === "done" || !session.canWrite}
+    const users = this.names.users;
+    const item = (task) => html`<li class="${task.status} ${task.archived_at ? "archived" : ""}" data-task=${task.id}>
+      <label><input type="checkbox" .checked=${task.status === "done"} ?disabled=${task.status === "done" || task.archived_at || !session.canWrite}
         @change=${() => this.act(() => post(`/tasks/${task.id}/complete`), t("deal.task_done", { title: task.title }))} />
         <span>${task.title}</span></label>
       <small class=${task.status === "open" && task.due_date < calendarDay() ? "overdue" : "muted"}>
-        ${date(task.due_date)} · ${this.names.users[task.assignee_id] || ""}</small></li>`;
+        ${date(task.due_date)} · ${users[task.assignee_id] || ""}</small>
+      ${task.note ? html`<p class="muted small task-note">${task.note}</p>` : nothing}
+      ${taskActions(task, { users, threads: this.threads, after: () => this.load() })}
+      ${this.threads.view(task, users)}</li>`;
     const hint = this.pipeline.mode === "business_process" ? t("deal.tasks_process_hint") : t("deal.tasks_simple_hint");
-    return html`<div class="card"><h2>${t("deal.tasks")}</h2>
+    return html`<div class="card deal-tasks"><div class="card-head"><h2>${t("deal.tasks")}</h2>
+      ${archivedSwitch(this.showArchived, (on) => this.address({ archived: on ? "true" : "" }))}</div>
       ${this.tasks.length === 0 ? emptyState(t("deal.no_tasks"), hint)
         : html`<p class="muted small">${hint}</p><ul class="checklist">${current.map(item)}${others.map(item)}</ul>`}
     </div>`;
@@ -180,12 +204,33 @@ class DealCard {
     )}</ul></div>`;
   }
 
+  // The deal's changes from the audit, its fields shown as the card shows them.
+  auditCard() {
+    const d = this.deal;
+    const stage = (id) => this.pipeline.stages.find((s) => s.id === id)?.name || id;
+    const format = {
+      stage_id: stage,
+      amount: (value) => money(value, d.currency || "VND"),
+      expected_close_date: (value) => date(String(value).slice(0, 10)),
+      counterparty_id: (id) => this.names[id] || id,
+      pipeline_id: (id) => (id === this.pipeline.id ? this.pipeline.name : id),
+      status: (value) => t(`deal.status_${value}`),
+      probability: (value) => `${value}%`,
+      lost_reason_id: (id) => this.reasons[id] || id,
+      ...Object.fromEntries(DEAL_CHOICES.map((choice) => [choice.field, (id) => this.names.choices[choice.field][id] || id])),
+    };
+    return auditView(this.audit, { title: lc("history"), format });
+  }
+
   actions() {
     if (!session.canWrite) return nothing;
     const d = this.deal;
     const edit = async () => {
       const saved = await dialog(t("deal.edit"), dealForm({ deal: d, names: this.names }));
-      if (saved) {
+      if (saved?.stale) {
+        await this.load();
+        toast(lc("reloaded"));
+      } else if (saved) {
         toast(t("common.saved"));
         await this.load();
       }
@@ -206,10 +251,11 @@ class DealCard {
     render(
       html`${pageHeader(d.title, subtitle, this.actions())}
         ${this.stagePath()}
-        <div class="split">
+        ${tabs([["card", t("deal.tab_card")], ["history", lc("tab_history")]], this.tab, (tab) => this.address({ tab: tab === "card" ? "" : tab }))}
+        ${this.tab === "history" ? this.auditCard() : html`<div class="split">
           <div class="stack">${this.facts()}${this.checklist()}${this.environment()}${this.paperwork()}${this.timelineCard()}</div>
           <div class="stack">${this.chanceCard()}${this.historyCard()}</div>
-        </div>`,
+        </div>`}`,
       this.root,
     );
   }

@@ -1,7 +1,8 @@
 // What the board, the deal card and the analytics share: names of people and counterparties, the
 // deal's fields chosen from a list, the deal form, losing.
-import { ApiError, everything, get, patch, post } from "../api.js";
+import { ApiError, everything, get, isStale, patchVersion, post } from "../api.js";
 import { calendarDay, t } from "../i18n.js";
+import { staleNotice } from "../lifecycle.js";
 import { session } from "../session.js";
 import { debounce, field, formValues, html, nothing } from "../ui.js";
 
@@ -96,9 +97,10 @@ export function counterpartyPicker(state, redraw, error) {
   </div>`;
 }
 
-// The deal form: new (with pipeline) or edit (PATCH). Resolves with the saved deal.
+// The deal form: new (with pipeline) or edit (PATCH on the version read). Resolves with the saved
+// deal, or { stale: true } when someone changed the deal meanwhile and the user asks to reload it.
 export function dealForm({ deal = null, pipelines, pipelineId, names, onSaved }) {
-  const state = { errors: {}, picked: deal ? { id: deal.counterparty_id, name: names[deal.counterparty_id] } : null, matches: [] };
+  const state = { errors: {}, stale: false, picked: deal ? { id: deal.counterparty_id, name: names[deal.counterparty_id] } : null, matches: [] };
   return (close, redraw) => {
     async function submit(event) {
       event.preventDefault();
@@ -108,13 +110,14 @@ export function dealForm({ deal = null, pipelines, pipelineId, names, onSaved })
       }
       try {
         const saved = deal
-          ? await patch(`/deals/${deal.id}`, values)
+          ? await patchVersion(`/deals/${deal.id}`, values, deal.version)
           : await post("/deals", { currency: "VND", ...values });
         close(saved);
         onSaved?.(saved);
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
-        state.errors = Object.keys(error.fields).length ? error.fields : { title: error.message };
+        state.stale = isStale(error);
+        state.errors = state.stale ? {} : Object.keys(error.fields).length ? error.fields : { title: error.message };
         redraw();
       }
     }
@@ -136,6 +139,7 @@ export function dealForm({ deal = null, pipelines, pipelineId, names, onSaved })
         ${DEAL_CHOICES.map((choice) => field({ label: t(choice.label), name: choice.field, value: deal?.[choice.field] || "",
             error: e[choice.field], options: Object.entries(names.choices?.[choice.field] || {}) }))}
       </div>
+      ${state.stale ? staleNotice(() => close({ stale: true })) : nothing}
       <div class="form-actions"><button type="button" class="ghost" @click=${() => close(null)}>${t("common.cancel")}</button>
         <button class="primary" type="submit">${deal ? t("common.save") : t("deal.create")}</button></div>
     </form>`;

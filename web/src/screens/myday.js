@@ -1,11 +1,13 @@
 // My day: the tasks and planned calls and meetings of today or this week, what is overdue, and the
 // messages handed over to answer; a supervisor may look at the day of the people below them. A
-// planned call or meeting is marked done with its outcome, rescheduled or archived right there.
+// planned call or meeting is marked done with its outcome, rescheduled or archived right there; a
+// task edited, reassigned, talked about or archived.
 import "./myday.css";
 import { ApiError, everything, get, post } from "../api.js";
 import { calendarDay, date, t, time, weekday } from "../i18n.js";
 import { interactionActions, lc } from "../lifecycle.js";
 import { go } from "../router.js";
+import { Threads, taskActions } from "./task-actions.js";
 import { session } from "../session.js";
 import {
   badge,
@@ -136,6 +138,8 @@ export async function show(root, params, query) {
     userId: team.some((u) => u.id === query.user) ? query.user : me,
     users,
     team,
+    names: Object.fromEntries(users.map((u) => [u.id, u.full_name || u.username])),
+    threads: new Threads(() => draw()),
   };
   const reload = async () => {
     try {
@@ -288,7 +292,7 @@ function partyLink(state, partyId) {
     : html`<em class="party">${t("myday.hidden")}</em>`;
 }
 
-function taskItem(state, task, { complete }) {
+function taskItem(state, task, { complete, reload }) {
   const overdue = task.status === "open" && task.due_date < state.today;
   const partyId = task.counterparty_id || state.deal[task.deal_id]?.counterparty_id;
   const due = overdue
@@ -303,6 +307,8 @@ function taskItem(state, task, { complete }) {
       <strong>${task.title}</strong>
       <div class="meta">${partyLink(state, partyId)}${dealLink(state, task.deal_id)}</div>
       ${task.note ? html`<p class="note">${task.note}</p>` : nothing}
+      ${taskActions(task, { users: state.names, threads: state.threads, after: reload })}
+      ${state.threads.view(task, state.names)}
     </div>
     <div class="side">
       ${task.status === "open"
