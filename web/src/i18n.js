@@ -11,7 +11,11 @@ export const LANGUAGES = { en: "English", vi: "Tiếng Việt" };
 const TAGS = { en: "en-GB", vi: "vi-VN" };
 const KEY = "crm.language";
 
-export let language = localStorage.getItem(KEY) || (navigator.language.startsWith("vi") ? "vi" : "en");
+// The language chosen last, in this tab or another one (a start reads it afresh, so that a start
+// begun before a choice does not write the old language back over it).
+export const storedLanguage = () =>
+  localStorage.getItem(KEY) || (navigator.language.startsWith("vi") ? "vi" : "en");
+export let language = storedLanguage();
 
 export function setLanguage(lang) {
   language = lang;

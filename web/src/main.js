@@ -1,7 +1,7 @@
 // The composition root of the browser UI: session, language, header and the screen for the route.
 import "./styles.css";
 import { get, whenSignedOut } from "./api.js";
-import { setLanguage, language } from "./i18n.js";
+import { setLanguage, storedLanguage } from "./i18n.js";
 import { markArea, showHeader } from "./header.js";
 import { current, go, route } from "./router.js";
 import { session } from "./session.js";
@@ -55,7 +55,7 @@ async function showScreen() {
 }
 
 async function start() {
-  setLanguage(language);
+  setLanguage(storedLanguage());
   if (!session.loggedIn) {
     return showLogin(app, () => start());
   }
