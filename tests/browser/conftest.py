@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -152,3 +153,44 @@ def screenshot(page: Page, name: str, full_page: bool = True) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+# -- people of a test module, each in a tab of their own --------------------------------------
+def make_people(
+    live: LiveSuite, roster: Iterable[tuple[str, str, str]]
+) -> dict[str, dict[str, str]]:
+    """Users made for a module: key -> {id, username, password}, from (key, full name, role)."""
+    suffix = uuid.uuid4().hex[:6]
+    found: dict[str, dict[str, str]] = {}
+    for key, full_name, role in roster:
+        username, password = f"{key}.{suffix}", f"password-{key}-{suffix}"
+        body = {"username": username, "password": password, "full_name": full_name, "roles": [role]}
+        made = live.api("POST", "/users", body)
+        found[key] = {"id": made["id"], "username": username, "password": password}
+    return found
+
+
+def act_as(
+    live: LiveSuite, who: dict[str, str], method: str, path: str, json: object = None
+) -> Any:
+    """A request of one of those people, as themselves (so that the audit names them)."""
+    headers = live.suite.headers(who["username"], who["password"])
+    reply = live.suite.client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
+    assert reply.status_code < 300, reply.get_json()
+    return reply.get_json() or {}
+
+
+def tab_of(browser: Browser, live: LiveSuite, who: dict[str, str]) -> Iterator[Page]:
+    """A tab of one's own, signed in: nothing another tab left loading is drawn in it."""
+    opened = new_tab(browser, live)
+    sign_in(opened, who["username"], who["password"])
+    yield opened
+    opened.context.close()
+
+
+def visit(page: Page, address: str) -> None:
+    """Opens a screen afresh, in the language the tab speaks now: a route already open (or still
+    loading from the previous test) is loaded again, so it shows what the test just made."""
+    page.goto(address)
+    page.reload()
+    page.locator("#screen > :not(.loading)").first.wait_for()

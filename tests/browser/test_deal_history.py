@@ -5,45 +5,36 @@ a colleague, comments on one, and archives one and restores it from the deal car
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, in_vietnamese, new_tab, screenshot, sign_in
+from tests.browser.conftest import (
+    LiveSuite,
+    act_as,
+    in_vietnamese,
+    make_people,
+    screenshot,
+    tab_of,
+    visit,
+)
 
 MANAGER = "Trần Minh Quân"
 COLLEAGUE = "Lê Thị Hồng"
 DIRECTOR = "Nguyễn Thu Hà"
 
 
-def act_as(
-    live: LiveSuite, who: dict[str, str], method: str, path: str, json: object = None
-) -> Any:
-    """A request of one of the people below, as themselves (so that the audit names them)."""
-    headers = live.suite.headers(who["username"], who["password"])
-    reply = live.suite.client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
-    assert reply.status_code < 300, reply.get_json()
-    return reply.get_json() or {}
-
-
 @pytest.fixture(scope="module")
 def people(live: LiveSuite) -> dict[str, dict[str, str]]:
     """Two managers, colleagues, and the director who reads the deals' history."""
-    suffix = uuid.uuid4().hex[:6]
-    found: dict[str, dict[str, str]] = {}
-    for key, full_name, role in (
+    roster = [
         ("manager", MANAGER, "manager"),
         ("colleague", COLLEAGUE, "manager"),
         ("director", DIRECTOR, "director"),
-    ):
-        username, password = f"{key}.{suffix}", f"password-{key}-{suffix}"
-        body = {"username": username, "password": password, "full_name": full_name, "roles": [role]}
-        made = live.api("POST", "/users", body)
-        found[key] = {"id": made["id"], "username": username, "password": password}
-    return found
+    ]
+    return make_people(live, roster)
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +61,6 @@ def a_task(live: LiveSuite, deal: dict[str, Any], title: str, assignee: str) -> 
     return live.api("POST", "/tasks", body | {"deal_id": deal["id"]})
 
 
-def tab_of(browser: Browser, live: LiveSuite, who: dict[str, str]) -> Iterator[Page]:
-    """A tab of one's own for each test: nothing a previous test left loading is drawn in it."""
-    opened = new_tab(browser, live)
-    sign_in(opened, who["username"], who["password"])
-    yield opened
-    opened.context.close()
-
-
 @pytest.fixture()
 def manager(browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]) -> Iterator[Page]:
     yield from tab_of(browser, live, people["manager"])
@@ -95,13 +78,6 @@ def director(
     browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]
 ) -> Iterator[Page]:
     yield from tab_of(browser, live, people["director"])
-
-
-def visit(page: Page, address: str) -> None:
-    """Opens a screen afresh, in the language the tab speaks now."""
-    page.goto(address)
-    page.reload()
-    page.locator("#screen > :not(.loading)").first.wait_for()
 
 
 def visit_deal(page: Page, live: LiveSuite, deal: dict[str, Any]) -> None:

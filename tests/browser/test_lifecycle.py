@@ -6,55 +6,35 @@ card someone changed meanwhile refused in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, in_vietnamese, new_tab, screenshot, sign_in
+from tests.browser.conftest import (
+    LiveSuite,
+    act_as,
+    in_vietnamese,
+    make_people,
+    screenshot,
+    tab_of,
+    visit,
+)
 
 MANAGER = "Trần Minh Quân"
 DIRECTOR = "Nguyễn Thu Hà"
 
 
-def act_as(
-    live: LiveSuite, who: dict[str, str], method: str, path: str, json: object = None
-) -> Any:
-    """A request of one of the people below, as themselves (so that the audit names them)."""
-    headers = live.suite.headers(who["username"], who["password"])
-    reply = live.suite.client.open(f"/api/v1{path}", method=method, json=json, headers=headers)
-    assert reply.status_code < 300, reply.get_json()
-    return reply.get_json() or {}
-
-
 @pytest.fixture(scope="module")
 def people(live: LiveSuite) -> dict[str, dict[str, str]]:
     """A manager who owns the counterparties below, and the director who reads their history."""
-    suffix = uuid.uuid4().hex[:6]
-    found: dict[str, dict[str, str]] = {}
-    for key, full_name, role in (
-        ("manager", MANAGER, "manager"),
-        ("director", DIRECTOR, "director"),
-    ):
-        username, password = f"{key}.{suffix}", f"password-{key}-{suffix}"
-        body = {"username": username, "password": password, "full_name": full_name, "roles": [role]}
-        made = live.api("POST", "/users", body)
-        found[key] = {"id": made["id"], "username": username, "password": password}
-    return found
+    return make_people(live, [("manager", MANAGER, "manager"), ("director", DIRECTOR, "director")])
 
 
 def counterparty(live: LiveSuite, people: dict[str, dict[str, str]], name: str) -> dict[str, Any]:
     body = {"name": name, "legal_kind": "legal_entity", "roles": ["customer"], "region": "Hà Nội"}
     return live.api("POST", "/counterparties", body | {"owner_id": people["manager"]["id"]})
-
-
-def tab_of(browser: Browser, live: LiveSuite, who: dict[str, str]) -> Iterator[Page]:
-    opened = new_tab(browser, live)
-    sign_in(opened, who["username"], who["password"])
-    yield opened
-    opened.context.close()
 
 
 @pytest.fixture(scope="module")
@@ -68,14 +48,6 @@ def director(
     browser: Browser, live: LiveSuite, people: dict[str, dict[str, str]]
 ) -> Iterator[Page]:
     yield from tab_of(browser, live, people["director"])
-
-
-def visit(page: Page, address: str) -> None:
-    """Opens a screen afresh, in the language the tab speaks now: a route already open (or still
-    loading from the previous test) is loaded again, so it shows what the test just made."""
-    page.goto(address)
-    page.reload()
-    page.locator("#screen > :not(.loading)").first.wait_for()
 
 
 def moments_ago_today() -> dt.datetime:
