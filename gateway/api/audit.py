@@ -55,13 +55,14 @@ def _read_record(kind: str, record_id: str) -> None:
             visible_task(record_id)
 
 
-def _request(query: s.AuditQuery, limit: int) -> pb.EntriesRequest:
+def _request(query: s.AuditQuery, limit: int, offset: int = 0) -> pb.EntriesRequest:
     request = pb.EntriesRequest(
         entity=query.entity,
         entity_id=query.entity_id,
         actor_id=query.actor_id,
         to=query.until.isoformat() if query.until else None,
         limit=limit,
+        offset=offset,
     )
     if query.since is not None:
         setattr(request, "from", query.since.isoformat())  # a Python keyword
@@ -113,17 +114,21 @@ def _entries_of(keeper: str, asked: pb.EntriesRequest) -> pb.Entries:
 )
 def list_audit(query: s.AuditQuery) -> s.AuditPage:
     query = _visible(query)
-    keepers = sorted({s.KEPT_BY[query.entity]} if query.entity else set(s.KEPT_BY.values()))
-    newest = query.page * query.page_size
-    answers = [_entries_of(name, _request(query, newest)) for name in keepers]
-    entries = sorted(
-        (entry for answer in answers for entry in answer.items),
-        key=lambda entry: (entry.at, entry.id),
-        reverse=True,
-    )
-    start = (query.page - 1) * query.page_size
+    start, newest = (query.page - 1) * query.page_size, query.page * query.page_size
+    if query.entity is not None:  # one keeper: its own pages, as deep as they go
+        answers = [_entries_of(s.KEPT_BY[query.entity], _request(query, query.page_size, start))]
+        entries = list(answers[0].items)
+    else:  # the newest of every keeper, merged (the first MAX_ENTRIES of each)
+        keepers = sorted(set(s.KEPT_BY.values()))
+        answers = [_entries_of(name, _request(query, newest)) for name in keepers]
+        merged = sorted(
+            (entry for answer in answers for entry in answer.items),
+            key=lambda entry: (entry.at, entry.id),
+            reverse=True,
+        )
+        entries = merged[start:newest]
     return s.AuditPage(
-        items=[_entry(entry) for entry in entries[start:newest]],
+        items=[_entry(entry) for entry in entries],
         total=sum(answer.total for answer in answers),
         page=query.page,
         page_size=query.page_size,

@@ -355,3 +355,21 @@ def test_an_archived_link_leaves_the_counterpartys_links_and_may_be_made_again_o
     assert ok(suite.client.get(links, headers=admin))["total"] == 1
     actions = [e["action"] for e in history(suite, admin, "relationship", link["id"])]
     assert actions == ["restored", "archived", "created"]
+
+
+def test_a_records_history_pages_newest_first(suite: Suite, admin: dict[str, str]) -> None:
+    card = counterparty(suite, admin, region="Huế")
+    for region in ("Vinh", "Đà Lạt", "Cần Thơ"):
+        ok(
+            suite.client.patch(
+                f"{API}/counterparties/{card['id']}", json={"region": region}, headers=admin
+            )
+        )
+    query = {"entity": "counterparty", "entity_id": card["id"], "page_size": 2}
+    pages = [
+        ok(suite.client.get(f"{API}/audit", query_string={**query, "page": n}, headers=admin))
+        for n in (1, 2)
+    ]
+    assert [p["total"] for p in pages] == [4, 4]
+    regions = [e["changes"].get("region", [None, None])[1] for p in pages for e in p["items"]]
+    assert regions == ["Cần Thơ", "Đà Lạt", "Vinh", "Huế"]
