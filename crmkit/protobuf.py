@@ -1,8 +1,9 @@
 """Plain values to and from the text fields of protobuf messages, with errors that name the
-field: dates, times with offsets, decimal amounts."""
+field: dates, times with offsets, decimal amounts; and the fields an update mask names."""
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -51,3 +52,13 @@ def parse_decimal(value: str | None, field: str) -> Decimal | None:
     if not number.is_finite():
         raise InvalidInput.field(field, "must be a finite number")
     return number
+
+
+def sent_paths(paths: Iterable[str], editable: Collection[str]) -> set[str]:
+    """The fields an update mask names (a masked field left unset means 'clear it'); one that may
+    not be changed is refused, naming it."""
+    named = list(paths)
+    for name in named:
+        if name not in editable:
+            raise InvalidInput.field(name, "cannot be changed")
+    return set(named)

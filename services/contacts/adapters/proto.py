@@ -14,10 +14,9 @@ from crm.contacts.v1 import contacts_pb2 as pb
 from crm.events.v1 import analytics_pb2
 from crm.events.v1 import contacts_pb2 as wire
 from crmkit.domain import Event
-from crmkit.errors import InvalidInput
 from crmkit.identity import Identity
 from crmkit.paging import Before, Page
-from crmkit.protobuf import parse_date, parse_decimal, parse_time
+from crmkit.protobuf import parse_date, parse_decimal, parse_time, sent_paths
 from crmkit.unit_of_work import OutboundEvent
 from services.contacts.domain import commands, events, model
 from services.contacts.domain.model import NOT_SENT, NotSent
@@ -40,15 +39,6 @@ INTERACTION_EDITABLE = tuple(item.name for item in fields(model.InteractionChang
 
 def _if_set(present: bool, value: T) -> T | None:
     return value if present else None
-
-
-def _sent(paths: Iterable[str], editable: Collection[str]) -> set[str]:
-    """The fields an update mask names; a masked field left unset means 'clear it'."""
-    named = list(paths)
-    for name in named:
-        if name not in editable:
-            raise InvalidInput.field(name, "cannot be changed")
-    return set(named)
 
 
 def page_of(request: pb.PageRequest) -> Page:
@@ -87,7 +77,7 @@ def register_counterparty(
 def change_counterparty(
     request: pb.UpdateCounterpartyRequest, actor: Identity
 ) -> commands.ChangeCounterparty:
-    sent = _sent(request.update_mask.paths, COUNTERPARTY_EDITABLE)
+    sent = sent_paths(request.update_mask.paths, COUNTERPARTY_EDITABLE)
     changes = counterparty_changes(request.counterparty, sent)
     return commands.ChangeCounterparty(request.id, changes, actor, expected_version(request))
 
@@ -152,7 +142,7 @@ def add_contact_person(request: pb.ContactPerson, actor: Identity) -> commands.A
 def change_contact_person(
     request: pb.UpdateContactRequest, actor: Identity
 ) -> commands.ChangeContactPerson:
-    sent = _sent(request.update_mask.paths, CONTACT_EDITABLE)
+    sent = sent_paths(request.update_mask.paths, CONTACT_EDITABLE)
     changes = contact_changes(request.contact, sent)
     return commands.ChangeContactPerson(request.id, changes, actor, expected_version(request))
 
@@ -212,7 +202,7 @@ def interaction_changes(m: pb.Interaction, sent: Collection[str]) -> model.Inter
 def change_interaction(
     request: pb.UpdateInteractionRequest, actor: Identity
 ) -> commands.ChangeInteraction:
-    sent = _sent(request.update_mask.paths, INTERACTION_EDITABLE)
+    sent = sent_paths(request.update_mask.paths, INTERACTION_EDITABLE)
     changes = interaction_changes(request.interaction, sent)
     return commands.ChangeInteraction(request.id, changes, actor, expected_version(request))
 

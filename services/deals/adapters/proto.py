@@ -15,7 +15,7 @@ from crm.events.v1 import deals_pb2 as wire_events
 from crmkit.domain import Event
 from crmkit.errors import FieldError, InvalidInput
 from crmkit.paging import Before
-from crmkit.protobuf import parse_date, parse_decimal, parse_time
+from crmkit.protobuf import parse_date, parse_decimal, parse_time, sent_paths
 from crmkit.unit_of_work import OutboundEvent
 from services.deals.domain import commands, erp, events, model
 from services.deals.domain.commands import NOT_SENT, NotSent
@@ -419,10 +419,7 @@ TASK_EDITABLE = frozenset(field.name for field in fields_of(commands.TaskChanges
 
 def change_deal(request: pb.UpdateDealRequest) -> commands.ChangeDeal:
     """The mask's paths are the fields sent; a path that names no editable field is refused."""
-    paths = set(request.update_mask.paths)
-    unknown = [p for p in request.update_mask.paths if p not in EDITABLE]
-    if unknown:
-        raise InvalidInput.field(unknown[0], "cannot be changed")
+    paths = sent_paths(request.update_mask.paths, EDITABLE)
     d = request.deal
 
     def given(name: str, value: str | None) -> str | NotSent | None:
@@ -453,10 +450,7 @@ def expected_version(request: VersionedRequest) -> int | None:
 
 
 def change_task(request: pb.UpdateTaskRequest) -> commands.ChangeTask:
-    paths = set(request.update_mask.paths)
-    unknown = sorted(paths - TASK_EDITABLE)
-    if unknown:
-        raise InvalidInput.field(unknown[0], "cannot be changed")
+    paths = sent_paths(request.update_mask.paths, TASK_EDITABLE)
     t = request.task
 
     def given(name: str, value: str | None) -> str | NotSent | None:
@@ -783,10 +777,7 @@ PARTICIPANT_EDITABLE = frozenset(field.name for field in fields_of(commands.Part
 
 
 def change_participant(request: pb.UpdateParticipantRequest) -> commands.ChangeParticipant:
-    paths = set(request.update_mask.paths)
-    unknown = sorted(paths - PARTICIPANT_EDITABLE)
-    if unknown:
-        raise InvalidInput.field(unknown[0], "cannot be changed")
+    paths = sent_paths(request.update_mask.paths, PARTICIPANT_EDITABLE)
     m = request.participant
 
     def given(name: str, value: T) -> T | NotSent:
@@ -805,10 +796,7 @@ CAMPAIGN_EDITABLE = frozenset(field.name for field in fields_of(commands.Campaig
 
 
 def change_campaign(request: pb.UpdateCampaignRequest) -> commands.ChangeCampaign:
-    paths = set(request.update_mask.paths)
-    unknown = sorted(paths - CAMPAIGN_EDITABLE)
-    if unknown:
-        raise InvalidInput.field(unknown[0], "cannot be changed")
+    paths = sent_paths(request.update_mask.paths, CAMPAIGN_EDITABLE)
     m = request.campaign
 
     def given(name: str, value: T) -> T | NotSent:
