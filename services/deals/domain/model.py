@@ -46,6 +46,14 @@ def _percent(value: int, name: str) -> None:
         raise InvalidInput.field(name, "must be between 0 and 100")
 
 
+def _sent(
+    changes: DealChanges | TaskChanges | ParticipantChanges | CampaignChanges,
+) -> dict[str, Any]:
+    """The fields of a changes dataclass that the caller sent, by name."""
+    found = {item.name: getattr(changes, item.name) for item in fields(changes)}
+    return {name: value for name, value in found.items() if value is not NOT_SENT}
+
+
 def _named(value: str, name: str) -> str:
     value = (value or "").strip()
     if not value:
@@ -194,11 +202,7 @@ class Deal(Lifecycle):
         if changes.probability is not NOT_SENT:
             self.set_probability(changes.probability, stage)
         done: FieldChanges = {"probability": (before, self.probability)}
-        sent = {
-            item.name: getattr(changes, item.name)
-            for item in fields(changes)
-            if item.name != "probability" and getattr(changes, item.name) is not NOT_SENT
-        }
+        sent = {name: value for name, value in _sent(changes).items() if name != "probability"}
         if "title" in sent:
             sent["title"] = _named(sent["title"] or "", "title")
         if "counterparty_id" in sent and sent["counterparty_id"] is None:
@@ -356,11 +360,7 @@ class Task(Lifecycle):
 
     def change(self, changes: TaskChanges) -> FieldChanges:
         """Its title, note, due date, or who does it (reassigned)."""
-        sent = {
-            item.name: getattr(changes, item.name)
-            for item in fields(changes)
-            if getattr(changes, item.name) is not NOT_SENT
-        }
+        sent = _sent(changes)
         if "title" in sent:
             sent["title"] = _named(sent["title"] or "", "title")
         for required in ("assignee_id", "due_date"):
@@ -421,11 +421,7 @@ class Participant(Lifecycle):
         _percent(self.influence, "influence")
 
     def change(self, changes: ParticipantChanges) -> FieldChanges:
-        sent = {
-            item.name: getattr(changes, item.name)
-            for item in fields(changes)
-            if getattr(changes, item.name) is not NOT_SENT
-        }
+        sent = _sent(changes)
         for required in ("role", "attitude", "influence"):
             if required in sent and sent[required] is None:
                 raise InvalidInput.field(required, "is required")
@@ -523,11 +519,7 @@ class Campaign(Lifecycle):
             raise InvalidInput.field("currency", "is required with a cost")
 
     def change(self, changes: CampaignChanges) -> FieldChanges:
-        sent = {
-            item.name: getattr(changes, item.name)
-            for item in fields(changes)
-            if getattr(changes, item.name) is not NOT_SENT
-        }
+        sent = _sent(changes)
         if "name" in sent and not sent["name"]:
             raise InvalidInput.field("name", "is required")
         changed = assign(self, sent)
