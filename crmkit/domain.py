@@ -99,3 +99,12 @@ class Lifecycle:
 
     def restore(self) -> FieldChanges:
         return self.changed(assign(self, {"archived_at": None}))
+
+    def archive_or_restore(
+        self, restore: bool, expected: int | None = None
+    ) -> tuple[FieldChanges, str]:
+        """Restores it, or archives it (if still at the `expected` version): what changed, and
+        the action's name for its history."""
+        if restore:
+            return self.restore(), "restored"
+        return self.archive(expected), "archived"

@@ -196,7 +196,6 @@ def archive_or_restore(
 ) -> model.CompanyGroup | model.Relationship:
     """A company group or a relationship archived (as of its expected version) or restored."""
     command.actor.require_writer(AREA)
-    action = "restored" if command.restore else "archived"
     with uow:
         record: model.CompanyGroup | model.Relationship | None
         if command.kind == "company_group":
@@ -205,14 +204,13 @@ def archive_or_restore(
             record = uow.relationships.get(command.record_id)
         if record is None:
             raise NotFound.of(command.kind.replace("_", " "), command.record_id)
-        kept = record
-        changes = kept.restore() if command.restore else kept.archive(command.expected_version)
-        if changes and isinstance(kept, model.CompanyGroup):
-            uow.publish(events.CompanyGroupChanged(kept, changes, action))
-        elif changes and isinstance(kept, model.Relationship):
-            uow.publish(events.RelationshipChanged(kept, changes, action))
+        changes, action = record.archive_or_restore(command.restore, command.expected_version)
+        if changes and isinstance(record, model.CompanyGroup):
+            uow.publish(events.CompanyGroupChanged(record, changes, action))
+        elif changes and isinstance(record, model.Relationship):
+            uow.publish(events.RelationshipChanged(record, changes, action))
         uow.commit()
-    return kept
+    return record
 
 
 # -- contact persons -----------------------------------------------------------------------

@@ -87,10 +87,7 @@ def archive_campaign(
     actor.require_writer(AREA)
     with uow:
         campaign = campaign_of(uow, command.campaign_id)
-        if command.restore:
-            changes, action = campaign.restore(), "restored"
-        else:
-            changes, action = campaign.archive(command.expected_version), "archived"
+        changes, action = campaign.archive_or_restore(command.restore, command.expected_version)
         if changes:
             uow.publish(events.CampaignChanged(campaign, changes, action))
         uow.commit()

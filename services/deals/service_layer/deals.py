@@ -255,10 +255,7 @@ def archive_participant(
     actor.require_writer(AREA)
     with uow:
         participant = _participant(uow, command.participant_id)
-        if command.restore:
-            changes, action = participant.restore(), "restored"
-        else:
-            changes, action = participant.archive(command.expected_version), "archived"
+        changes, action = participant.archive_or_restore(command.restore, command.expected_version)
         if changes:
             uow.publish(events.ParticipantChanged(participant, changes, action))
         uow.commit()
