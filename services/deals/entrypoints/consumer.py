@@ -132,7 +132,8 @@ def _interaction(p: Projections, message: InteractionLogged, e: Envelope) -> Non
     )
     params = {"subject": i.subject}
     where = (deal_id, i.counterparty_id)
-    p.forget_entries_of(i.id)
+    if e.type == "contacts.interaction.updated":  # a first one has no entry to replace
+        p.forget_entries_of(i.id)
     p.add_to_timeline(_entry(e, i.kind, params, i.subject, i.id, where, done_at or planned_at))
 
 
