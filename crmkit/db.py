@@ -8,7 +8,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Column, DateTime, Engine, String, Table, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    DateTime,
+    Engine,
+    String,
+    Table,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -106,3 +116,8 @@ class UtcDateTime(TypeDecorator[datetime]):
 def id_column(name: str = "id", *args: Any, **kwargs: Any) -> Column[str]:
     """Ids are UUID strings everywhere."""
     return Column(name, String(36), *args, **kwargs)
+
+
+def archived_or_not(archived_at: ColumnElement[datetime], archived: bool) -> ColumnElement[bool]:
+    """The archived records (crmkit.domain.Lifecycle), or the others."""
+    return archived_at.is_not(None) if archived else archived_at.is_(None)

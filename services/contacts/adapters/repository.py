@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import ColumnElement, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from crmkit.db import archived_or_not
 from crmkit.paging import Before, Page, older_than, paginate
 from crmkit.text import like_escape, searchable
 from services.contacts.adapters import orm
 from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
-
-
-def _archived(column: ColumnElement[datetime], archived: bool) -> ColumnElement[bool]:
-    """The archived records, or the others."""
-    return column.is_not(None) if archived else column.is_(None)
 
 
 class SqlAlchemyCounterpartyRepository:
@@ -49,7 +43,7 @@ class SqlAlchemyCounterpartyRepository:
 
     def list(self, wanted: CounterpartyFilter, page: Page) -> tuple[list[model.Counterparty], int]:
         c = orm.counterparties.c
-        conditions: list[ColumnElement[bool]] = [_archived(c.deleted_at, wanted.archived)]
+        conditions: list[ColumnElement[bool]] = [archived_or_not(c.deleted_at, wanted.archived)]
         if wanted.q:
             conditions.append(
                 c.search_text.like(f"%{like_escape(searchable(wanted.q))}%", escape="\\")
@@ -105,7 +99,7 @@ class SqlAlchemyCompanyGroupRepository:
 
     def list(self, page: Page, archived: bool = False) -> tuple[list[model.CompanyGroup], int]:
         c = orm.company_groups.c
-        query = select(model.CompanyGroup).where(_archived(c.archived_at, archived))
+        query = select(model.CompanyGroup).where(archived_or_not(c.archived_at, archived))
         return paginate(self.session, query.order_by(c.name), page)
 
 
@@ -123,7 +117,7 @@ class SqlAlchemyContactRepository:
         self, counterparty_id: str | None, page: Page, archived: bool = False
     ) -> tuple[list[model.ContactPerson], int]:
         c = orm.contact_persons.c
-        query = select(model.ContactPerson).where(_archived(c.archived_at, archived))
+        query = select(model.ContactPerson).where(archived_or_not(c.archived_at, archived))
         query = query.order_by(c.full_name, c.id)
         if counterparty_id is not None:
             query = query.where(c.counterparty_id == counterparty_id)
@@ -157,7 +151,7 @@ class SqlAlchemyRelationshipRepository:
         query = (
             select(model.Relationship)
             .where(or_(c.from_id == counterparty_id, c.to_id == counterparty_id))
-            .where(_archived(c.archived_at, archived))
+            .where(archived_or_not(c.archived_at, archived))
             .order_by(c.kind, c.id)
         )
         return paginate(self.session, query, page)
@@ -188,7 +182,7 @@ class SqlAlchemyInteractionRepository:
 
     def list(self, wanted: InteractionFilter, page: Page) -> tuple[list[model.Interaction], int]:
         c = orm.interactions.c
-        conditions: list[ColumnElement[bool]] = [_archived(c.archived_at, wanted.archived)]
+        conditions: list[ColumnElement[bool]] = [archived_or_not(c.archived_at, wanted.archived)]
         equal = (
             (c.counterparty_id, wanted.counterparty_id), (c.owner_id, wanted.owner_id),
             (c.deal_id, wanted.deal_id),

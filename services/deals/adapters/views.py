@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
+from crmkit.db import archived_or_not
 from crmkit.paging import Page, paginate
 from crmkit.text import like_escape, searchable
 from services.deals.adapters import orm
@@ -30,14 +31,9 @@ def _deal_conditions(wanted: model.DealFilter) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _archived(column: ColumnElement[datetime], archived: bool) -> ColumnElement[bool]:
-    """The archived records, or the others."""
-    return column.is_not(None) if archived else column.is_(None)
-
-
 def _task_conditions(wanted: model.TaskFilter) -> list[ColumnElement[bool]]:
     c = orm.tasks.c
-    conditions: list[ColumnElement[bool]] = [_archived(c.archived_at, wanted.archived)]
+    conditions: list[ColumnElement[bool]] = [archived_or_not(c.archived_at, wanted.archived)]
     if wanted.assignee_ids:
         conditions.append(c.assignee_id.in_(wanted.assignee_ids))
     if wanted.status is not None:
@@ -88,7 +84,7 @@ class SqlAlchemyViews:
     ) -> Listed[model.Participant]:
         c = orm.participants.c
         query = select(model.Participant).where(
-            c.deal_id == deal_id, _archived(c.archived_at, archived)
+            c.deal_id == deal_id, archived_or_not(c.archived_at, archived)
         )
         query = query.order_by(c.id)
         return self._page(query, page)
@@ -108,7 +104,7 @@ class SqlAlchemyViews:
     ) -> Listed[model.LostReason]:
         c = orm.lost_reasons.c
         query = select(model.LostReason).where(
-            _archived(c.archived_at, archived), *([c.kind == kind] if kind else [])
+            archived_or_not(c.archived_at, archived), *([c.kind == kind] if kind else [])
         )
         return self._page(query.order_by(c.name), page)
 
@@ -117,13 +113,13 @@ class SqlAlchemyViews:
     ) -> Listed[model.ListItem]:
         c = orm.list_items.c
         query = select(model.ListItem).where(
-            c.list == list_name, _archived(c.archived_at, archived)
+            c.list == list_name, archived_or_not(c.archived_at, archived)
         )
         return self._page(query.order_by(c.created_at, c.name), page)
 
     def campaigns(self, page: Page, archived: bool = False) -> Listed[model.Campaign]:
         c = orm.campaigns.c
-        query = select(model.Campaign).where(_archived(c.archived_at, archived))
+        query = select(model.Campaign).where(archived_or_not(c.archived_at, archived))
         return self._page(query.order_by(c.name), page)
 
     def responses(self, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]:
