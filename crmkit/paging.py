@@ -10,6 +10,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from crmkit.protobuf import parse_time
+
 T = TypeVar("T")
 
 
@@ -54,6 +56,17 @@ class Before:
 
     at: datetime
     key: str
+
+    @classmethod
+    def asked(cls, at: str | None, key: str) -> Before | None:
+        """From a request's `before_at` (ISO 8601; none: the first page) and `before_key`."""
+        moment = parse_time(at, "before_at")
+        return cls(moment, key) if moment is not None else None
+
+
+def history_size(asked: int) -> int:
+    """How many entries a page of a history holds: as asked (0: 200), at most 500."""
+    return min(asked or 200, 500)
 
 
 def older_than(

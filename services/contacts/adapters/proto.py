@@ -15,7 +15,7 @@ from crm.events.v1 import analytics_pb2
 from crm.events.v1 import contacts_pb2 as wire
 from crmkit.domain import Event
 from crmkit.identity import Identity
-from crmkit.paging import Before, Page
+from crmkit.paging import Before, Page, history_size
 from crmkit.protobuf import parse_date, parse_decimal, parse_time, sent_paths
 from crmkit.unit_of_work import OutboundEvent
 from services.contacts.domain import commands, events, model
@@ -447,5 +447,5 @@ def to_outbound(event: Event) -> OutboundEvent:
 def timeline_page(request: pb.TimelineRequest) -> tuple[str, Before | None, int]:
     """(counterparty id, where the page starts, how many at most)."""
     r = request
-    at = parse_time(_if_set(r.HasField("before_at"), r.before_at), "before_at")
-    return r.id, Before(at, r.before_key) if at is not None else None, min(r.limit or 200, 500)
+    before = Before.asked(_if_set(r.HasField("before_at"), r.before_at), r.before_key)
+    return r.id, before, history_size(r.limit)

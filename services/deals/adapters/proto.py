@@ -14,7 +14,7 @@ from crm.deals.v1 import deals_pb2 as pb
 from crm.events.v1 import deals_pb2 as wire_events
 from crmkit.domain import Event
 from crmkit.errors import FieldError, InvalidInput
-from crmkit.paging import Before
+from crmkit.paging import Before, history_size
 from crmkit.protobuf import parse_date, parse_decimal, parse_time, sent_paths
 from crmkit.unit_of_work import OutboundEvent
 from services.deals.domain import commands, erp, events, model
@@ -746,15 +746,9 @@ def timeline_query(request: pb.TimelineRequest) -> TimelineQuery:
         deal_id=_given(r.HasField("deal_id"), r.deal_id),
         counterparty_id=_given(r.HasField("counterparty_id"), r.counterparty_id),
         exclude_kinds=tuple(r.exclude_kinds),
-        before=before_of(r),
-        limit=min(r.limit or 200, 500),
+        before=Before.asked(_given(r.HasField("before_at"), r.before_at), r.before_key),
+        limit=history_size(r.limit),
     )
-
-
-def before_of(request: pb.TimelineRequest) -> Before | None:
-    """Where the next page of a history starts, if the request says."""
-    at = parse_time(_given(request.HasField("before_at"), request.before_at), "before_at")
-    return Before(at, request.before_key) if at is not None else None
 
 
 def timeline_to_proto(facts: Iterable[TimelineFact]) -> pb.Timeline:
