@@ -138,6 +138,15 @@ def test_a_closed_port_is_reported_as_a_mail_server_error() -> None:
         SmtpSender(account, timeout=5).send(hello_message())
 
 
+def test_a_host_name_that_is_no_host_name_is_reported_as_a_mail_server_error() -> None:
+    account = ServerAccount("mail\x93.example", 25, "none", "someone", "secret-123")
+
+    with pytest.raises(MailServerError, match="connecting"):
+        ImapMailbox(account, timeout=5).__enter__()
+    with pytest.raises(MailServerError, match="connecting"):
+        SmtpSender(account, timeout=5).send(hello_message())
+
+
 def test_the_smtp_sender_delivers_to_every_recipient(smtp_server: SmtpServer) -> None:
     smtp_server.clear()
     message = hello_message()

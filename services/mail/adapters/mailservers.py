@@ -38,7 +38,8 @@ def _failures(protocol: str, account: ServerAccount, step: str) -> Iterator[None
         yield
     except MailServerError:
         raise
-    except (OSError, imaplib.IMAP4.error, smtplib.SMTPException) as exc:
+    # UnicodeError: a host name the resolver cannot even encode (IDNA) reaches no server either
+    except (OSError, UnicodeError, imaplib.IMAP4.error, smtplib.SMTPException) as exc:
         detail = str(exc) or type(exc).__name__
         leaked = bool(account.password) and account.password in detail
         if leaked:
