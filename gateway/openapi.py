@@ -60,18 +60,31 @@ def _parse(model: type[BaseModel], data: Any, location: str) -> BaseModel:
         raise from_validation_error(error, location) from None
 
 
-def without_nul(value: Any) -> Any:
-    """Text with a NUL character is refused by name: no person types one, and PostgreSQL keeps
-    none (it failed the request there)."""
+def readable_text(value: Any) -> Any:
+    """Text nobody can type is refused by name: a NUL character (PostgreSQL keeps none) and a
+    lone surrogate half (JSON may escape one, "\\udafa", but it is no character, and neither
+    protobuf nor a database can store it); each was a 500 further down."""
     waiting: list[tuple[str, Any]] = [("", value)]
     while waiting:  # not recursive: a body may be nested as deep as the parser allows
         field, item = waiting.pop()
-        if isinstance(item, str) and "\x00" in item:
-            raise ApiError.invalid(field or "body", "must not contain a NUL character")
+        if isinstance(item, str):
+            _refuse_unreadable(field or "body", item)
         if isinstance(item, dict | list):
+            if isinstance(item, dict):
+                for key in item:
+                    _refuse_unreadable(field or "body", key)
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             waiting += [(f"{field}.{key}" if field else str(key), inner) for key, inner in pairs]
     return value
+
+
+def _refuse_unreadable(field: str, text: str) -> None:
+    if "\x00" in text:
+        raise ApiError.invalid(field, "must not contain a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError.invalid(field, "must be Unicode text (it holds a lone surrogate)") from None
 
 
 def json_body() -> Any:
@@ -132,16 +145,16 @@ class ApiSpec:
         return decorator
 
     def _call(self, operation: Operation, view: View, path_args: dict[str, Any]) -> Response:
-        kwargs = dict(without_nul(path_args))
+        kwargs = dict(readable_text(path_args))
         if operation.query is not None:
-            query = without_nul(request.args.to_dict())
+            query = readable_text(request.args.to_dict())
             kwargs["query"] = _parse(operation.query, query, "query")
         if operation.body is not None:
             data = {} if operation.body_optional and not request.data else json_body()
-            kwargs["body"] = _parse(operation.body, without_nul(data), "body")
+            kwargs["body"] = _parse(operation.body, readable_text(data), "body")
         if operation.form is not None:
-            without_nul({name: part.filename or "" for name, part in request.files.items()})
-            kwargs["form"] = _parse(operation.form, without_nul(request.form.to_dict()), "form")
+            readable_text({name: part.filename or "" for name, part in request.files.items()})
+            kwargs["form"] = _parse(operation.form, readable_text(request.form.to_dict()), "form")
         return render(view(**kwargs), operation.status)
 
     # -- OpenAPI -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ nobody, owns nothing it creates."""
 from __future__ import annotations
 
 import io
+import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -107,6 +108,23 @@ def test_text_with_a_nul_character_is_refused_naming_where_it_was(
         assert reply.status_code == 422 and reply.get_json()["errors"][0]["field"] == field
 
 
+def test_text_with_a_lone_surrogate_is_refused_naming_the_field(suite: Suite, world: World) -> None:
+    """JSON may escape half a character ("\\udafa"); it is no text, and it was a 500 (the fuzz
+    run found it naming a deal source)."""
+    admin, buyer = suite.headers(), world["buyer"]["id"]
+    half = "l\udafa\u00d4A"  # a high half with no low one after it
+    for method, path, body, field in (
+        ("post", "/deal-sources", {"name": half}, "name"),
+        ("patch", f"/counterparties/{buyer}", {"address": half}, "address"),
+        ("post", "/counterparties", {"name": "An", half: "x"}, "body"),
+    ):
+        escaped = json.dumps(body)  # as a client sends it: "\\udafa", six ASCII characters
+        call = getattr(suite.client, method)
+        reply = call(API + path, data=escaped, content_type="application/json", headers=admin)
+        assert reply.status_code == 422, (path, reply.get_json())
+        assert [e["field"] for e in reply.get_json()["errors"]] == [field]
+
+
 def test_an_api_key_with_a_nul_character_is_simply_not_a_key(suite: Suite) -> None:
     reply = suite.client.get(f"{API}/orders", headers={"X-API-Key": f"crm_{uuid.uuid4().hex}_a\x00b"})  # fmt: skip
     assert reply.status_code == 401
@@ -128,3 +146,11 @@ def test_what_a_machines_key_creates_has_no_owner_and_a_personal_mailbox_needs_a
     box = {"name": "Máy", "address": f"{unique()}@hoa-crm.vn", "imap": {"host": "127.0.0.1", "port": 1}, "smtp": {"host": "127.0.0.1", "port": 1}}  # fmt: skip
     personal = post(f"{API}/mailboxes", json=box, headers=key)
     assert personal.status_code == 422 and personal.get_json()["errors"][0]["field"] == "owner_id"
+
+
+def test_an_entry_named_again_in_other_letter_case_is_the_one_already_there(suite: Suite) -> None:
+    """SQLite folds only ASCII letters; "Ô" and "ô" are one name all the same (it was a 500)."""
+    name = unique("Hội chợ ÔA ") + "\U000ce869"
+    first = ok(suite.client.post(f"{API}/deal-sources", json={"name": name}, headers=suite.headers()), 201)  # fmt: skip
+    again = suite.client.post(f"{API}/deal-sources", json={"name": name.lower()}, headers=suite.headers())  # fmt: skip
+    assert again.status_code == 409 and again.get_json()["existing_id"] == first["id"]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import func, select, union, update
+from sqlalchemy import select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -128,11 +128,12 @@ class SqlAlchemyListItemRepository(Records[model.ListItem]):
         super().__init__(session, model.ListItem)
 
     def named(self, list_name: str, name: str) -> model.ListItem | None:
-        c = orm.list_items.c
-        query = select(model.ListItem).where(
-            c.list == list_name, func.lower(c.name) == name.lower()
-        )
-        return self.session.scalars(query.limit(1)).first()
+        """The entry of that name whatever its case, folded here: SQLite's lower() folds only
+        ASCII ("Ô" stayed), so a second "ÔA" passed the check and broke the unique index."""
+        entries = self.session.scalars(
+            select(model.ListItem).where(orm.list_items.c.list == list_name)
+        )  # a catalogue a company keeps: tens of entries, not thousands
+        return next((e for e in entries if e.name.casefold() == name.casefold()), None)
 
 
 class SqlAlchemyNotificationRepository(Records[model.Notification]):
