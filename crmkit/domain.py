@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import ClassVar, Protocol, runtime_checkable
 
-from crmkit.errors import Stale
+from crmkit.errors import Conflict, Stale
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,7 @@ class Lifecycle:
     people editing one record do not overwrite each other silently."""
 
     KIND: ClassVar[str] = "record"  # what a person calls it, in messages
+    NAMED_BY: ClassVar[str] = "name"  # the field a person knows it by, in messages
 
     version: int = 1
     archived_at: datetime | None = None
@@ -83,6 +84,13 @@ class Lifecycle:
         """The version the caller read (None: he did not say) is still the stored one."""
         if version is not None and version != self.version:
             raise Stale.of(self.KIND, str(getattr(self, "id", "")), version, self.version)
+
+    def require_current(self) -> None:
+        """An archived record refuses changes (409) until it is restored."""
+        if self.archived:
+            name = getattr(self, self.NAMED_BY, None)
+            what = f"{self.KIND} {name!r}" if name else f"the {self.KIND}"
+            raise Conflict(f"{what} is archived; restore it first")
 
     def changed(self, changes: FieldChanges) -> FieldChanges:
         if changes:

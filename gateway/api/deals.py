@@ -95,6 +95,32 @@ def update_deal(deal_id: str, body: s.DealPatch) -> s.Deal:
 
 @spec.route(
     bp,
+    "/deals/<deal_id>",
+    "DELETE",
+    summary="Archive a deal opened by mistake or twice: it leaves lists, the board and reports",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_deal(deal_id: str) -> None:
+    _deals().ArchiveDeal(pb.ArchiveRequest(id=deal_id, expected_version=expected_version()))
+
+
+@spec.route(
+    bp,
+    "/deals/<deal_id>/restore",
+    "POST",
+    summary="Bring an archived deal back where it was",
+    response=s.Deal,
+    area=AREA,
+    write=True,
+)
+def restore_deal(deal_id: str) -> s.Deal:
+    return _deal(_deals().RestoreDeal(pb.IdRequest(id=deal_id)))
+
+
+@spec.route(
+    bp,
     "/deals/<deal_id>/stage",
     "POST",
     summary="Move a deal to a stage by hand (either mode)",

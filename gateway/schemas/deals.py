@@ -162,6 +162,7 @@ class DealQuery(PageQuery):
     source_id: Id | None = None
     close_from: date | None = None
     close_to: date | None = None
+    archived: bool = Field(False, description="the archived deals instead of the others")
 
 
 class StageMove(Input):

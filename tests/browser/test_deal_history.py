@@ -261,3 +261,30 @@ def test_a_manager_edits_a_tasks_title_due_date_and_note_on_the_deal_card(
         expect(item).to_contain_text("Giá đã gồm vận chuyển")
     held = live.api("GET", f"/tasks/{task['id']}")
     assert (held["title"], held["due_date"]) == ("Gửi báo giá thép cây D16", due.isoformat())
+
+
+def test_a_deal_opened_twice_is_archived_from_its_card_leaves_the_board_and_is_restored(
+    manager: Page, live: LiveSuite, people: dict[str, dict[str, str]], pipeline: dict[str, Any]
+) -> None:
+    deal = a_deal(live, people, pipeline, "Tôn mạ kẽm cho kho Bình Dương (trùng)")
+
+    with in_vietnamese(manager):
+        visit_deal(manager, live, deal)
+        manager.locator("header.page-header [data-archive]").click()
+        confirm = manager.locator("dialog")
+        expect(confirm).to_contain_text("Tôn mạ kẽm cho kho Bình Dương")
+        confirm.get_by_role("button", name="Lưu trữ").click()
+        banner = manager.locator("[data-archived]")
+        expect(banner).to_contain_text("đã được lưu trữ")
+        expect(manager.get_by_role("button", name="Sửa")).to_have_count(0)
+        screenshot(manager, "deal-archived-vi")
+        visit(manager, f"{live.url}/#/board/{pipeline['id']}")
+        expect(manager.locator(".board .column").first).to_be_visible()
+        expect(manager.locator("a.deal-title", has_text=deal["title"])).to_have_count(0)
+
+        visit_deal(manager, live, deal)
+        banner.get_by_role("button", name="Khôi phục").click()
+        expect(banner).to_have_count(0)
+        visit(manager, f"{live.url}/#/board/{pipeline['id']}")
+        expect(manager.locator("a.deal-title", has_text=deal["title"])).to_be_visible()
+    assert live.api("GET", f"/deals/{deal['id']}")["archived_at"] is None

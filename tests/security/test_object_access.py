@@ -218,6 +218,7 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
         ("post", "/deals", {"title": "D", "pipeline_id": anhs["pipeline"]["id"], "counterparty_id": buyer}),
         ("patch", f"/deals/{opened}", {"amount": "1.00"}), ("post", f"/deals/{opened}/win", {}),
         ("post", f"/deals/{opened}/lose", {"reason_id": anhs["reason"]["id"]}), ("post", f"/deals/{opened}/reopen", {}),
+        ("delete", f"/deals/{opened}", {}), ("post", f"/deals/{opened}/restore", {}),
         ("post", f"/deals/{opened}/participants", {"counterparty_id": buyer, "role": "partner"}),
         ("post", f"/deals/{opened}/participant-links", {"from_participant_id": anhs["participant"]["id"], "to_participant_id": anhs["participant"]["id"], "kind": "x"}),
         ("post", "/tasks", {"title": "T", "assignee_id": people.vy.id, "due_date": "2030-01-01"}),

@@ -28,6 +28,9 @@ from crmkit.outbox import define_outbox
 
 metadata = MetaData()
 
+# The status of a deal archived in deals (opened by mistake or twice): no report counts it.
+ARCHIVED = "archived"
+
 
 _id = id_column
 
@@ -143,6 +146,8 @@ stage_entries = Table(
     Column("entered_at", UtcDateTime, nullable=False),
     Column("left_at", UtcDateTime),
     Column("days", Float),  # left_at - entered_at of a finished stay
+    # of an archived deal: counted in no report (its stays taken out of stay_days, stage_reach)
+    Column("archived", Boolean, nullable=False, server_default=false()),
     Index("ix_stage_entries_deal", "deal_id", "entered_at"),
     Index("ix_stage_entries_stay", "stage_id", "days"),
 )

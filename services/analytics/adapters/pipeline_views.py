@@ -40,7 +40,8 @@ def _stages(session: Session, pipeline_id: str) -> list[Any]:
 
 
 def _created_in(first: date | None, last: date | None) -> list[Any]:
-    window = [d.created_at >= day_start(first)] if first else []
+    """The deals opened in the window, but for those archived (opened by mistake or twice)."""
+    window = [d.status != orm.ARCHIVED, *([d.created_at >= day_start(first)] if first else [])]
     return window + ([d.created_at <= day_end(last)] if last else [])
 
 
@@ -202,7 +203,7 @@ def percentile(session: Session, stage_id: str, stays: Stays, q: float) -> float
         before += count
     values = session.scalars(
         select(e.days)
-        .where(e.stage_id == stage_id, e.days >= day)
+        .where(e.stage_id == stage_id, e.days >= day, e.archived.is_(False))
         .order_by(e.days)
         .offset(low - before)
         .limit(2)

@@ -226,6 +226,20 @@ class SqlAlchemyProjections:
         if self.session.execute(update(table).where(*where).values(**changes)).rowcount == 0:  # type: ignore[attr-defined]
             self.session.execute(table.insert().values(**key, **amounts))
 
+    def statuses(self, deal_ids: list[str]) -> dict[str, str]:
+        d = orm.deals.c
+        rows = self.session.execute(select(d.id, d.status).where(d.id.in_(deal_ids)))
+        return {row.id: row.status for row in rows}
+
+    def archive_stays(self, deal_id: str, archived: bool) -> None:
+        """An archived deal's stays and the stages it reached are taken out of the counters (a
+        restored one's given back), and its entries marked, so that no report counts it."""
+        sign = -1 if archived else 1
+        rows = self.session.execute(select(e.stage_id, e.days).where(e.deal_id == deal_id)).all()
+        self._count_stays([(row.stage_id, row.days, sign) for row in rows if row.days is not None])
+        self._add_reach(Counter({stage_id: sign for stage_id in {row.stage_id for row in rows}}))
+        self.session.execute(update(e_table).where(e.deal_id == deal_id).values(archived=archived))
+
     def stage_positions(self, pipeline_id: str) -> dict[str, int]:
         s = orm.stages.c
         rows = self.session.execute(select(s.id, s.position).where(s.pipeline_id == pipeline_id))

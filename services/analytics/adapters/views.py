@@ -108,7 +108,9 @@ class SqlAlchemyReports:
         invoiced on those deals against the cost (ROI), and the share of responses that
         became customers."""
         deals = (
-            select(d.campaign_id, func.count(), won).where(d.campaign_id.is_not(None))
+            select(d.campaign_id, func.count(), won).where(
+                d.campaign_id.is_not(None), d.status != orm.ARCHIVED
+            )
         ).group_by(d.campaign_id)
         revenue = (
             select(d.campaign_id, func.sum(f.revenue))

@@ -118,9 +118,20 @@ def _stage_entry(changed: DealStageChanged, e: Envelope) -> dict[str, Any]:
 
 
 def _deal(p: P, message: DealChanged | DealStageChanged, e: Envelope) -> None:
-    p.keep_newest(orm.deals, _deal_row(message))
+    row = _deal_row(message)
+    was = p.statuses([row["id"]])
+    if p.keep_newest(orm.deals, row):
+        _follow_archive(p, was, [row])
     p.refresh_progress(orm.deals.c.id == message.deal.id)
     _rescore(p, message.deal.id, e)
+
+
+def _follow_archive(p: P, was: dict[str, str], stored: list[dict[str, Any]]) -> None:
+    """A deal archived or restored since its stored row: its stays leave or rejoin the counts."""
+    for row in stored:
+        before = was.get(row["id"])
+        if before is not None and (before == orm.ARCHIVED) != (row["status"] == orm.ARCHIVED):
+            p.archive_stays(row["id"], row["status"] == orm.ARCHIVED)
 
 
 def _deals(p: P, envelopes: list[Envelope]) -> None:
@@ -142,7 +153,9 @@ def _deals(p: P, envelopes: list[Envelope]) -> None:
             newest[values["id"]] = values
         _rescore(p, message.deal.id, envelope)
     p.enter_stages(entries)
-    p.keep_newest_many(orm.deals, list(newest.values()))
+    was = p.statuses(list(newest))
+    stored = p.keep_newest_many(orm.deals, list(newest.values()))
+    _follow_archive(p, was, [row for row in newest.values() if row["id"] in stored])
     p.refresh_progress(orm.deals.c.id.in_(list(newest)))
 
 
@@ -157,7 +170,7 @@ def _deal_row(message: DealChanged | DealStageChanged) -> dict[str, Any]:
         "owner_id": _opt(deal, "owner_id"),
         "stage_id": deal.stage_id,
         "campaign_id": _opt(deal, "campaign_id"),
-        "status": deal.status,
+        "status": orm.ARCHIVED if deal.HasField("archived_at") else deal.status,
         "amount": amount,
         "currency": _opt(deal, "currency"),
         "probability": deal.probability,

@@ -232,6 +232,7 @@ class CompanyGroup(Lifecycle):
 @dataclass
 class ContactPerson(Lifecycle):
     KIND = "contact"
+    NAMED_BY = "full_name"
 
     counterparty_id: str
     full_name: str
@@ -273,6 +274,7 @@ class Relationship(Lifecycle):
 @dataclass
 class Interaction(Lifecycle):
     KIND = "interaction"
+    NAMED_BY = "subject"
 
     counterparty_id: str
     kind: str

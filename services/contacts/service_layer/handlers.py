@@ -31,8 +31,7 @@ def _in_use(uow: UnitOfWork, counterparty_id: str) -> bool:
 def _active_counterparty(uow: UnitOfWork, counterparty_id: str) -> model.Counterparty:
     """One that may be changed and given new contacts, interactions and links."""
     counterparty = _counterparty(uow, counterparty_id)
-    if counterparty.archived:
-        raise Conflict(f"counterparty {counterparty.name!r} is archived; restore it first")
+    counterparty.require_current()
     return counterparty
 
 
@@ -236,8 +235,7 @@ def _contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
 def _active_contact(uow: UnitOfWork, contact_id: str, version: int | None) -> model.ContactPerson:
     contact = _contact(uow, contact_id)
     contact.expect(version)
-    if contact.archived:
-        raise Conflict(f"contact {contact.full_name!r} is archived; restore it first")
+    contact.require_current()
     return contact
 
 
@@ -366,8 +364,7 @@ def _active_interaction(
 ) -> model.Interaction:
     interaction = _interaction_of(uow, interaction_id)
     interaction.expect(version)
-    if interaction.archived:
-        raise Conflict(f"interaction {interaction.subject!r} is archived; restore it first")
+    interaction.require_current()
     return interaction
 
 

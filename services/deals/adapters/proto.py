@@ -479,6 +479,7 @@ def deal_filter(request: pb.ListDealsRequest) -> model.DealFilter:
         close_from=parse_date(_given(r.HasField("close_from"), r.close_from), "close_from"),
         close_to=parse_date(_given(r.HasField("close_to"), r.close_to), "close_to"),
         q=_given(r.HasField("q"), r.q),
+        archived=r.archived,
     )
 
 

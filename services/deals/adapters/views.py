@@ -22,6 +22,7 @@ Listed = tuple[list[Record], int]
 def _deal_conditions(wanted: model.DealFilter) -> list[ColumnElement[bool]]:
     c = orm.deals.c
     conditions = [c[name] == value for name, value in wanted.equal_to().items()]
+    conditions.append(archived_or_not(c.archived_at, wanted.archived))
     if wanted.close_from is not None:
         conditions.append(c.expected_close_date >= wanted.close_from)
     if wanted.close_to is not None:

@@ -292,6 +292,13 @@ class ChangeCampaign(Command):
 
 
 @dataclass(frozen=True)
+class ArchiveDeal(Command):
+    deal_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
+@dataclass(frozen=True)
 class ArchiveCampaign(Command):
     campaign_id: str
     expected_version: int | None = None

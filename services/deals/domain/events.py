@@ -27,11 +27,14 @@ class DealOpened(Event):
 
 @dataclass(frozen=True)
 class DealChanged(Event):
+    """Changed, archived or restored: the deal as it is now."""
+
     deal: model.Deal
     changes: FieldChanges = field(default_factory=dict)
+    action: str = "updated"
 
     def audit(self) -> Audit:
-        return Audit("deal", self.deal.id, "updated", self.changes)
+        return Audit("deal", self.deal.id, self.action, self.changes)
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,7 @@ class Pipeline:
 @dataclass
 class Deal(Lifecycle):
     KIND = "deal"
+    NAMED_BY = "title"
 
     title: str
     pipeline_id: str
@@ -298,6 +299,7 @@ class DealFilter:
     close_from: date | None  # the expected close date, from and to
     close_to: date | None
     q: str | None  # words of the title, any case, diacritics optional
+    archived: bool = False  # the archived deals instead of the others
 
     def equal_to(self) -> dict[str, str]:
         """The deal fields asked for exactly, by name, with the value asked."""
@@ -335,6 +337,7 @@ class StageVisit:
 @dataclass
 class Task(Lifecycle):
     KIND = "task"
+    NAMED_BY = "title"
 
     title: str
     assignee_id: str

@@ -115,6 +115,15 @@ class DealsServicer(pb_grpc.DealsServicer):
         command = commands.ReopenDeal(request.id)
         return proto.deal_to_proto(deals.reopen_deal(command, self.uow(), current_identity()))
 
+    def ArchiveDeal(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveDeal(request.id, proto.expected_version(request))
+        deals.archive_deal(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreDeal(self, request: pb.IdRequest, context: Context) -> pb.Deal:
+        command = commands.ArchiveDeal(request.id, restore=True)
+        return proto.deal_to_proto(deals.archive_deal(command, self.uow(), current_identity()))
+
     def GetStageHistory(self, request: pb.IdRequest, context: Context) -> pb.StageHistory:
         visits = deals.stage_history(self.uow(), request.id)
         return pb.StageHistory(items=[proto.stage_visit_to_proto(v) for v in visits])

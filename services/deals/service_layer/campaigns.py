@@ -70,8 +70,7 @@ def change_campaign(
     with uow:
         campaign = campaign_of(uow, command.campaign_id)
         campaign.expect(command.expected_version)
-        if campaign.archived:
-            raise Conflict(f"campaign {campaign.name!r} is archived; restore it first")
+        campaign.require_current()
         changes = campaign.change(command.changes)
         if changes:
             uow.publish(events.CampaignChanged(campaign, changes))

@@ -24,6 +24,13 @@ def deal_of(uow: UnitOfWork, deal_id: str) -> model.Deal:
     return found(uow.deals.get(deal_id), "deal", deal_id)
 
 
+def current_deal_of(uow: UnitOfWork, deal_id: str) -> model.Deal:
+    """One that may be changed, moved, closed and given participants: not archived (409)."""
+    deal = deal_of(uow, deal_id)
+    deal.require_current()
+    return deal
+
+
 def enter_stage(
     uow: UnitOfWork,
     deal: model.Deal,
@@ -107,6 +114,7 @@ def change_deal(
     with uow:
         deal = deal_of(uow, command.deal_id)
         deal.expect(command.expected_version)
+        deal.require_current()
         if changes.campaign_id is not NOT_SENT:
             _check_campaign(uow, changes.campaign_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
@@ -124,7 +132,7 @@ def move_deal_to_stage(
     """By hand, in either mode; a manager may override the business process."""
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, command.deal_id)
+        deal = current_deal_of(uow, command.deal_id)
         deal.require_open()
         pipeline = pipeline_of(uow, deal.pipeline_id)
         stage = pipeline.stage(command.stage_id)
@@ -145,7 +153,7 @@ def move_deal_to_stage(
 def win_deal(command: commands.WinDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, command.deal_id)
+        deal = current_deal_of(uow, command.deal_id)
         deal.win(model.utcnow())
         uow.publish(events.DealWon(deal))
         uow.commit()
@@ -155,7 +163,7 @@ def win_deal(command: commands.WinDeal, uow: UnitOfWork, actor: Identity) -> mod
 def lose_deal(command: commands.LoseDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, command.deal_id)
+        deal = current_deal_of(uow, command.deal_id)
         reason = uow.lost_reasons.get(command.reason_id) if command.reason_id else None
         if reason is None or reason.kind != "deal" or reason.archived:
             message = "name one of the lost reasons of kind deal (GET /lost-reasons?kind=deal)"
@@ -169,12 +177,25 @@ def lose_deal(command: commands.LoseDeal, uow: UnitOfWork, actor: Identity) -> m
 def reopen_deal(command: commands.ReopenDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
     actor.require_writer(AREA)
     with uow:
-        deal = deal_of(uow, command.deal_id)
+        deal = current_deal_of(uow, command.deal_id)
         stage = pipeline_of(uow, deal.pipeline_id).stage(deal.stage_id)
         assert stage is not None
         was = deal.status
         deal.reopen(stage, model.utcnow())
         uow.publish(events.DealReopened(deal, was))
+        uow.commit()
+    return deal
+
+
+def archive_deal(command: commands.ArchiveDeal, uow: UnitOfWork, actor: Identity) -> model.Deal:
+    """Archived (opened by mistake, a duplicate: it leaves lists and reports, stays readable) or,
+    with `restore`, back where it was."""
+    actor.require_writer(AREA)
+    with uow:
+        deal = deal_of(uow, command.deal_id)
+        changes, action = deal.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.publish(events.DealChanged(deal, changes, action))
         uow.commit()
     return deal
 
@@ -213,7 +234,7 @@ def add_participant(
     actor.require_writer(AREA)
     check_counterparty(directory, participant.counterparty_id)
     with uow:
-        deal_of(uow, participant.deal_id)
+        current_deal_of(uow, participant.deal_id)
         uow.participants.add(participant)
         uow.publish(events.ParticipantAdded(participant))
         uow.commit()
@@ -239,8 +260,7 @@ def change_participant(
     with uow:
         participant = _participant(uow, command.participant_id)
         participant.expect(command.expected_version)
-        if participant.archived:
-            raise Conflict("the participant is archived; restore them first")
+        participant.require_current()
         changes = participant.change(command.changes)
         if changes:
             uow.publish(events.ParticipantChanged(participant, changes))
@@ -270,7 +290,7 @@ def link_participants(
     )
     actor.require_writer(AREA)
     with uow:
-        deal_of(uow, link.deal_id)
+        current_deal_of(uow, link.deal_id)
         ends = (
             ("from_participant_id", link.from_participant_id),
             ("to_participant_id", link.to_participant_id),

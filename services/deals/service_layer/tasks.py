@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from crmkit.errors import Conflict, InvalidInput, found
+from crmkit.errors import InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.domain import commands, events, model
@@ -32,6 +32,8 @@ def create_task(command: commands.CreateTask, uow: UnitOfWork, actor: Identity) 
             deal = uow.deals.get(task.deal_id)
             if deal is None:
                 raise InvalidInput.field("deal_id", f"deal {task.deal_id!r} does not exist")
+            if deal.archived:
+                raise InvalidInput.field("deal_id", f"deal {deal.title!r} is archived")
             task.counterparty_id = task.counterparty_id or deal.counterparty_id
         uow.tasks.add(task)
         uow.publish(events.TaskCreated(task))
@@ -64,6 +66,7 @@ def _advance_if_stage_done(uow: UnitOfWork, task: model.Task, now: datetime) -> 
     pipeline = pipeline_of(uow, deal.pipeline_id)
     if (
         pipeline.mode != "business_process"
+        or deal.archived
         or deal.status != "open"
         or deal.stage_id != task.stage_id
     ):
@@ -78,8 +81,7 @@ def _advance_if_stage_done(uow: UnitOfWork, task: model.Task, now: datetime) -> 
 def _active_task(uow: UnitOfWork, task_id: str, version: int | None) -> model.Task:
     task = task_of(uow, task_id)
     task.expect(version)
-    if task.archived:
-        raise Conflict(f"task {task.title!r} is archived; restore it first")
+    task.require_current()
     return task
 
 

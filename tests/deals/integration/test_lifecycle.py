@@ -318,3 +318,53 @@ def test_a_campaign_changed_and_archived_takes_no_new_responses_or_deals_until_r
     ok(suite.client.post(f"{path}/responses", json=response, headers=admin), 201)
     actions = [e["action"] for e in history(suite, admin, "campaign", campaign["id"])]
     assert actions == ["restored", "archived", "updated", "created"]
+
+
+def test_an_archived_deal_leaves_the_lists_and_every_report_until_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    flow = pipeline(suite, admin, "simple", STAGES)
+    suite.deliver_events()
+    made = deal(
+        suite, admin, flow["id"], counterparty(suite, admin)["id"], amount="9000000", currency="VND"
+    )
+    path = f"{API}/deals/{made['id']}"
+    second = flow["stages"][1]["id"]
+    ok(suite.client.post(f"{path}/stage", json={"stage_id": second}, headers=admin))
+    suite.deliver_events()
+
+    def reports() -> tuple[int, list[int], list[int]]:
+        asked = {"pipeline_id": flow["id"]}
+        funnel = ok(suite.client.get(f"{API}/analytics/funnel", query_string=asked, headers=admin))
+        where = f"{API}/analytics/bottlenecks"
+        stages = ok(suite.client.get(where, query_string=asked, headers=admin))["stages"]
+        return (
+            funnel["deals"],
+            [s["entered"] for s in stages],
+            [s["finished_stays"] for s in stages],
+        )
+
+    def listed(**query: Any) -> list[str]:
+        asked = {"pipeline_id": flow["id"], **query}
+        return [d["id"] for d in ok(suite.client.get(f"{API}/deals", query_string=asked, headers=admin))["items"]]  # fmt: skip
+
+    assert reports() == (1, [1, 1], [1, 0])
+    assert suite.client.delete(path, headers={**admin, "If-Match": '"1"'}).status_code == 412
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    assert listed() == [] and listed(archived="true") == [made["id"]]
+    assert ok(suite.client.get(path, headers=admin))["archived_at"] is not None
+    assert suite.client.patch(path, json={"title": "Đổi"}, headers=admin).status_code == 409
+    assert suite.client.post(f"{path}/win", headers=admin).status_code == 409
+    task = {"title": "Gọi lại", "assignee_id": suite.admin_id, "due_date": "2030-01-01", "deal_id": made["id"]}  # fmt: skip
+    refused = suite.client.post(f"{API}/tasks", json=task, headers=admin)
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["deal_id"]
+    suite.deliver_events()
+    assert reports() == (0, [0, 0], [0, 0])
+
+    restored = ok(suite.client.post(f"{path}/restore", headers=admin))
+    assert restored["archived_at"] is None and restored["stage_id"] == second
+    suite.deliver_events()
+    assert listed() == [made["id"]]
+    assert reports() == (1, [1, 1], [1, 0])
+    actions = [e["action"] for e in history(suite, admin, "deal", made["id"])]
+    assert actions[:3] == ["restored", "archived", "moved"]

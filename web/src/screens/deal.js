@@ -5,7 +5,7 @@ import { ApiError, get, post, saveFile } from "../api.js";
 import { auditView, loadAudit } from "../audit.js";
 import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
 import { session } from "../session.js";
-import { archivedSwitch, lc } from "../lifecycle.js";
+import { archivedBanner, archivedSwitch, archiveRecord, lc, restoreRecord } from "../lifecycle.js";
 import { go } from "../router.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, render, tabs, toast } from "../ui.js";
 import { Threads, taskActions } from "./task-actions.js";
@@ -85,7 +85,7 @@ class DealCard {
   stagePath() {
     const stages = this.pipeline.stages.filter((s) => !s.archived).sort((a, b) => a.position - b.position);
     const at = stages.findIndex((s) => s.id === this.deal.stage_id);
-    const movable = this.deal.status === "open" && session.canWrite;
+    const movable = this.deal.status === "open" && !this.deal.archived_at && session.canWrite;
     return html`<ol class="stage-path">${stages.map(
       (s, i) => html`<li class=${i < at ? "passed" : i === at ? "current" : ""}>
         <button ?disabled=${!movable || i === at} title=${t("deal.move_to", { stage: s.name })}
@@ -222,9 +222,20 @@ class DealCard {
     return auditView(this.audit, { title: lc("history"), format });
   }
 
+  async archive() {
+    const text = lc("archive_deal_text", { name: this.deal.title });
+    if (await archiveRecord(`/deals/${this.deal.id}`, this.deal, { title: lc("archive_deal_title"), text })) await this.load();
+  }
+
+  async restore() {
+    if (await restoreRecord(`/deals/${this.deal.id}`)) await this.load();
+  }
+
   actions() {
     if (!session.canWrite) return nothing;
     const d = this.deal;
+    if (d.archived_at) return nothing; // its banner offers Restore
+    const archive = html`<button class="ghost" data-archive @click=${() => this.archive()}>${lc("archive")}</button>`;
     const edit = async () => {
       const saved = await dialog(t("deal.edit"), dealForm({ deal: d, names: this.names }));
       if (saved?.stale) {
@@ -236,9 +247,9 @@ class DealCard {
       }
     };
     if (d.status !== "open") {
-      return html`<button @click=${() => this.act(() => post(`/deals/${d.id}/reopen`), t("deal.reopened"))}>${t("deal.reopen")}</button>`;
+      return html`<button @click=${() => this.act(() => post(`/deals/${d.id}/reopen`), t("deal.reopened"))}>${t("deal.reopen")}</button>${archive}`;
     }
-    return html`<button @click=${edit}>${t("common.edit")}</button>
+    return html`${archive}<button @click=${edit}>${t("common.edit")}</button>
       <button class="success" @click=${() => this.act(() => post(`/deals/${d.id}/win`), t("deal.marked_won"))}>${t("deal.mark_won")}</button>
       <button class="danger" @click=${async () => this.act(async () => dialog(t("deal.lose_title"), await loseForm(d)), t("deal.marked_lost"))}>${t("deal.mark_lost")}</button>`;
   }
@@ -250,6 +261,7 @@ class DealCard {
       <a href="#/board/${this.pipeline.id}">${this.pipeline.name}</a>`;
     render(
       html`${pageHeader(d.title, subtitle, this.actions())}
+        ${d.archived_at ? archivedBanner(d, { what: d.title, onRestore: () => this.restore(), canWrite: session.canWrite }) : nothing}
         ${this.stagePath()}
         ${tabs([["card", t("deal.tab_card")], ["history", lc("tab_history")]], this.tab, (tab) => this.address({ tab: tab === "card" ? "" : tab }))}
         ${this.tab === "history" ? this.auditCard() : html`<div class="split">
