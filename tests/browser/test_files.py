@@ -1,6 +1,6 @@
 """Files on a deal and on a counterparty, in the browser and in Vietnamese: a manager attaches a
 contract to a deal and a licence to its customer, sees each in its list and in the timelines,
-downloads it under its Vietnamese name with its bytes unchanged, archives it (it leaves the list,
+downloads it under its Vietnamese name with its bytes unchanged, gives it another title, archives it (it leaves the list,
 and is shown again with "show archived") and restores it."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ CONTRACT = "Hợp đồng mua bán số 07-2026.pdf"
 CONTRACT_BYTES = b"%PDF-1.4\n% hop dong mua ban gao ST25\n\x00\x01\xfe\xff"
 LICENCE = "Giấy phép kinh doanh.png"
 LICENCE_BYTES = b"\x89PNG\r\n\x1a\n giay phep"
+RENAMED = "Giấy phép ĐKKD 2026"
 
 
 @pytest.fixture(scope="module")
@@ -135,7 +136,11 @@ def test_a_manager_attaches_a_licence_to_a_counterparty_and_sees_both_files_in_i
         name, content = downloaded(manager, row)
         assert name == LICENCE and content == LICENCE_BYTES
         screenshot(manager, "files-counterparty-vi")
-        archive_and_restore(manager, LICENCE)
+        row.get_by_role("button", name="Đổi tiêu đề").click()
+        manager.locator("dialog").get_by_label("Tiêu đề").fill(RENAMED)
+        manager.locator("dialog").get_by_role("button", name="Lưu").click()
+        expect(row_of(manager, RENAMED)).to_contain_text(LICENCE)
+        archive_and_restore(manager, RENAMED)
 
         live.suite.deliver_events()
         visit(manager, f"{live.url}/#/counterparties/{buyer['id']}?tab=timeline")
@@ -145,4 +150,5 @@ def test_a_manager_attaches_a_licence_to_a_counterparty_and_sees_both_files_in_i
         screenshot(manager, "files-counterparty-timeline-vi")
 
     [file] = live.api("GET", f"/counterparties/{buyer['id']}/files")["items"]
-    assert file["title"] == LICENCE and file["size"] == len(LICENCE_BYTES)
+    assert file["title"] == RENAMED and file["filename"] == LICENCE
+    assert file["size"] == len(LICENCE_BYTES) and file["version"] == 4

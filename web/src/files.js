@@ -1,10 +1,11 @@
 // The files of a deal or a counterparty, as both cards show them: newest first (the archived ones
 // behind "show archived"), uploaded with an optional title, downloaded under their own names
-// (a plain link would not carry the sign-in), archived after a confirmation and restored.
+// (a plain link would not carry the sign-in), retitled (on the version read: a title changed
+// meanwhile is said so), archived after a confirmation and restored.
 import "./files.css";
-import { ApiError, get, saveFile, upload } from "./api.js";
+import { ApiError, get, patchVersion, saveFile, upload } from "./api.js";
 import { dateTime, number, t } from "./i18n.js";
-import { archiveRecord, archivedBadge, archivedSwitch, failureText, restoreRecord } from "./lifecycle.js";
+import { archiveRecord, archivedBadge, archivedSwitch, failureText, lc, restoreRecord, smallForm } from "./lifecycle.js";
 import { session } from "./session.js";
 import { dialog, emptyState, field, html, nothing, toast } from "./ui.js";
 
@@ -74,7 +75,8 @@ export class FilesSection {
       <td>${dateTime(file.uploaded_at)}</td>
       <td class="actions">${!writer ? nothing : file.archived_at
         ? html`<button class="ghost small" @click=${() => this.restore(file)}>${t("lifecycle.restore")}</button>`
-        : html`<button class="ghost small" @click=${() => this.archive(file)}>${t("lifecycle.archive")}</button>`}</td>
+        : html`<button class="ghost small" @click=${() => this.retitle(file)}>${ft("retitle")}</button>
+            <button class="ghost small" @click=${() => this.archive(file)}>${t("lifecycle.archive")}</button>`}</td>
     </tr>`;
   }
 
@@ -89,6 +91,15 @@ export class FilesSection {
   async archive(file) {
     const text = ft("archive_text", { title: file.title });
     if (await archiveRecord(`/files/${file.id}`, file, { title: ft("archive_title"), text })) await this.reload();
+  }
+
+  async retitle(file) {
+    const body = ({ values: v, errors: e }) => field({ label: ft("file_title"), name: "title", value: v.title, required: true, error: e.title });
+    const save = (values) => patchVersion(`/files/${file.id}`, { title: values.title || "" }, file.version);
+    const saved = await smallForm(ft("retitle_title"), { title: file.title }, body, save, t("common.save"));
+    if (!saved) return;
+    toast(saved.stale ? lc("reloaded") : t("common.saved"));
+    await this.reload();
   }
 
   async restore(file) {
