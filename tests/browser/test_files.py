@@ -75,14 +75,14 @@ def downloaded(page: Page, row: Locator) -> tuple[str, bytes]:
     return download.suggested_filename, Path(download.path()).read_bytes()
 
 
-def archive_and_restore(page: Page, title: str) -> None:
+def archive_and_restore(page: Page, title: str, shot: str) -> None:
     row_of(page, title).get_by_role("button", name="Lưu trữ").click()
     page.locator("dialog").get_by_role("button", name="Lưu trữ").click()
     expect(row_of(page, title)).to_have_count(0)
     page.locator("[data-files]").get_by_label("Hiện mục đã lưu trữ").check()
     archived = row_of(page, title)
     expect(archived.locator(".badge", has_text="Đã lưu trữ")).to_be_visible()
-    screenshot(page, f"files-archived-{title[:12]}-vi")
+    screenshot(page, f"files-{shot}-archived-vi")
     archived.get_by_role("button", name="Khôi phục").click()
     expect(row_of(page, title).locator(".badge", has_text="Đã lưu trữ")).to_have_count(0)
     expect(row_of(page, title).get_by_role("button", name="Lưu trữ")).to_be_visible()
@@ -108,7 +108,7 @@ def test_a_manager_attaches_a_contract_to_a_deal_downloads_it_archives_and_resto
         expect(manager.locator("ul.timeline").first).to_contain_text(
             "Đã đính kèm tệp: Hợp đồng gạo ST25"
         )
-        archive_and_restore(manager, "Hợp đồng gạo ST25")
+        archive_and_restore(manager, "Hợp đồng gạo ST25", "deal")
         live.suite.deliver_events()
         visit(manager, f"{live.url}/#/deals/{deal['id']}")
         expect(manager.locator("ul.timeline").first).to_contain_text(
@@ -140,7 +140,7 @@ def test_a_manager_attaches_a_licence_to_a_counterparty_and_sees_both_files_in_i
         manager.locator("dialog").get_by_label("Tiêu đề").fill(RENAMED)
         manager.locator("dialog").get_by_role("button", name="Lưu").click()
         expect(row_of(manager, RENAMED)).to_contain_text(LICENCE)
-        archive_and_restore(manager, RENAMED)
+        archive_and_restore(manager, RENAMED, "counterparty")
 
         live.suite.deliver_events()
         visit(manager, f"{live.url}/#/counterparties/{buyer['id']}?tab=timeline")
