@@ -32,7 +32,7 @@ from crmkit.tracing import set_trace_id
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 16 * 1024 * 1024  # documents of up to 10 MB travel in one message
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024  # files of up to 25 MB travel in one message
 MESSAGE_SIZE_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

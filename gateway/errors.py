@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 import grpc
-from flask import Flask, Response
+from flask import Flask, Response, request
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -38,6 +38,7 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Changed meanwhile",
+    413: "Too large",
     415: "Unsupported media type",
     422: "Invalid field",
     429: "Too many requests",
@@ -144,6 +145,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         status = error.code or 500
+        if status == 413 and request.mimetype == "multipart/form-data":
+            message = "is larger than an upload may be (25 MB)"
+            return problem(413, f"file: {message}", [{"field": "file", "message": message}])
         return problem(status, error.description or TITLES.get(status, "Error"))
 
     def database_unavailable(error: Exception) -> Response:

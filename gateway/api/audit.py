@@ -15,6 +15,7 @@ from crmkit.audit import actor_of
 from crmkit.identity import current_identity
 from gateway import store
 from gateway.api import spec
+from gateway.api.files import visible_file
 from gateway.api.tasks import visible_task
 from gateway.api.visibility import SEE_ALL
 from gateway.context import gateway
@@ -48,6 +49,8 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.deals.GetLostReason(deals_pb2.IdRequest(id=record_id))
         case "campaign":
             clients.deals.GetCampaign(deals_pb2.IdRequest(id=record_id))
+        case "file":
+            visible_file(record_id)
         case "user" | "group" | "api_key":  # a user reads her own history; admins all
             if kind != "user" or record_id != current_identity().user_id:
                 raise ApiError(404, f"{kind} {record_id!r} does not exist")

@@ -97,6 +97,30 @@ class Document(BaseModel):
 DocumentPage = Page[Document]
 
 
+class FileForm(Input):
+    title: Name | None = Field(None, description="the file's name when left out")
+
+
+class FilePatch(Input):
+    title: Name
+
+
+class File(Record):
+    id: str
+    deal_id: str | None = Field(None, description="the deal it is attached to, or")
+    counterparty_id: str | None = Field(None, description="the counterparty it is attached to")
+    title: str
+    filename: str
+    content_type: str
+    size: int = Field(description="bytes")
+    sha256: str
+    uploaded_by: str | None = None
+    uploaded_at: datetime
+
+
+FilePage = Page[File]
+
+
 class DealFields(Input):
     amount: Money | None = None
     currency: Currency | None = None

@@ -194,7 +194,7 @@ def test_an_archived_task_leaves_the_deal_card_and_comes_back_restored(
 
         expect(item).to_have_count(0)
         expect(manager.locator(".checklist li[data-task]")).to_have_count(1)
-        manager.get_by_label("Hiện mục đã lưu trữ").check()
+        manager.locator(".deal-tasks").get_by_label("Hiện mục đã lưu trữ").check()
         expect(item.locator(".badge", has_text="Đã lưu trữ")).to_be_visible()
         expect(manager.locator(".checklist li[data-task]")).to_have_count(2)
         screenshot(manager, "deal-tasks-archived-vi")

@@ -4,6 +4,7 @@ state), ids and timestamps, versions, another user's mailbox, roles one does not
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -181,3 +182,23 @@ def test_an_api_key_is_never_one_the_caller_chose(suite: Suite, admin: dict[str,
     reply = suite.client.post(f"{API}/api-keys", json=body, headers=admin)
     assert reply.status_code == 422 and reply.get_json()["errors"][0]["field"] == "key"
     assert suite.client.get(f"{API}/orders", headers={"X-API-Key": chosen}).status_code == 401
+
+
+def test_an_upload_does_not_choose_what_the_service_works_out_about_a_file(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    buyer = counterparty(suite, admin)
+    path = f"{API}/counterparties/{buyer['id']}/files"
+    other = counterparty(suite, admin)
+    shortcuts = {
+        "sha256": "0" * 64, "size": "1", "version": "9", "id": "mine", "deal_id": "d",
+        "counterparty_id": other["id"], "uploaded_by": "someone", "uploaded_at": "2020-01-01T00:00:00Z",
+        "archived_at": "2020-01-01T00:00:00Z", "content_type": "text/html", "filename": "x.exe",
+    }  # fmt: skip
+    for field, value in shortcuts.items():
+        data = {"file": (io.BytesIO(b"scan"), "Giấy phép.png"), field: value}
+        reply = suite.client.post(path, data=data, headers=admin)
+        assert reply.status_code == 422, (field, reply.get_json())
+        assert [e["field"] for e in reply.get_json()["errors"]] == [field]
+    assert ok(suite.client.get(path, headers=admin))["total"] == 0
+    assert ok(suite.client.get(f"{API}/counterparties/{other['id']}/files", headers=admin))["total"] == 0  # fmt: skip

@@ -8,7 +8,9 @@ the services' `actor` checks):
   it and changes nothing (403). ERP documents are written by the ERP's API key or by an admin.
 - Customers and the sales process are the company's, not their owner's: counterparties, contact
   persons, interactions, relationships, supplier profiles, customer terms, company groups,
-  pipelines and their documents, deals, their participants, stage history and timeline,
+  pipelines and their documents, deals, their participants, stage history and timeline, the
+  files on deals and counterparties (a counterparty's are read and changed by whoever may read or
+  change contacts, a deal's by whoever may read or change deals),
   campaigns and responses, lost reasons, orders, invoices and shipments, analytics reports
   (also the KPIs of every manager), templates, address groups, rules and mailings. `owner_id`
   says who answers for a thing, not who may see it: any writer reads and changes any of them.
@@ -123,6 +125,10 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
     )  # fmt: skip
     reason = ok(post(f"{API}/lost-reasons", json={"name": unique("Giá ")}, headers=anh), 201)
     task = ok(post(f"{API}/tasks", json={"title": "Gọi chị Mai", "assignee_id": people.anh.id, "due_date": "2030-01-01"}, headers=anh), 201)  # fmt: skip
+    offer = {"title": "Báo giá", "file": (io.BytesIO(b"%PDF-1.4 offer"), "Báo giá.pdf")}
+    deal_file = ok(post(f"{API}/deals/{opened['id']}/files", data=offer, headers=anh), 201)
+    licence = {"file": (io.BytesIO(b"scan"), "Giấy phép.png")}
+    buyer_file = ok(post(f"{API}/counterparties/{buyer['id']}/files", data=licence, headers=anh), 201)  # fmt: skip
     suite.deliver_events()
     return {
         "buyer": buyer,
@@ -137,6 +143,8 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
         "response": response,
         "reason": reason,
         "document": document,
+        "deal_file": deal_file,
+        "buyer_file": buyer_file,
     }
 
 
@@ -162,6 +170,13 @@ def reads_of(world: dict[str, Any]) -> list[str]:
         f"/deals/{opened}/participant-links",
         f"/deals/{opened}/stage-history",
         f"/deals/{opened}/timeline",
+        f"/deals/{opened}/files",
+        f"/counterparties/{buyer}/files",
+        f"/files/{world['deal_file']['id']}",
+        f"/files/{world['deal_file']['id']}/content",
+        f"/files/{world['buyer_file']['id']}",
+        f"/files/{world['buyer_file']['id']}/content",
+        f"/audit?entity=file&entity_id={world['buyer_file']['id']}",
         f"/campaigns/{world['campaign']['id']}/responses",
         "/lost-reasons",
         f"/orders?counterparty_id={buyer}",
@@ -233,6 +248,10 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
         ("post", "/mail/address-groups", {"name": "A", "members": [anhs["contact"]["id"]]}),
         ("post", "/users", {"username": "vy2", "password": "p" * 8, "full_name": "V", "roles": ["admin"]}),
         ("post", "/groups", {"name": "Vy's"}), ("post", "/api-keys", {"name": "k", "scopes": ["contacts:read"]}),
+        ("post", f"/deals/{opened}/files", {}), ("post", f"/counterparties/{buyer}/files", {}),
+        *[(method, f"/files/{anhs[kind]['id']}{tail}", body) for kind in ("deal_file", "buyer_file") for method, tail, body in (
+            ("patch", "", {"title": "Vy's"}), ("delete", "", {}), ("post", "/restore", {}),
+        )],
     ]  # fmt: skip
     for method, path, body in writes:
         reply = getattr(suite.client, method)(API + path, json=body, headers=vy)
@@ -240,6 +259,10 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
     more_rules = {"title": "Vy's", "file": (io.BytesIO(b"%PDF-1.4"), "vy.pdf")}
     upload = f"{API}/pipelines/{anhs['pipeline']['id']}/documents"
     assert suite.client.post(upload, data=more_rules, headers=vy).status_code == 403
+    for path in (f"/deals/{opened}/files", f"/counterparties/{buyer}/files"):
+        mine = {"file": (io.BytesIO(b"vy"), "vy.pdf")}
+        assert suite.client.post(API + path, data=mine, headers=vy).status_code == 403
+        assert ok(suite.client.get(API + path, headers=vy))["total"] == 1
     assert ok(suite.client.get(f"{API}/deals/{opened}", headers=vy)) == before
     assert (
         ok(suite.client.get(f"{API}/counterparties/{buyer}", headers=vy))["name"]
@@ -427,3 +450,24 @@ def test_assigned_messages_are_listed_for_the_assignee_and_their_supervisors_onl
             f"{API}/mail/assignments", query_string=wanted, headers=outsider.headers
         )
         assert reply.status_code == 403
+
+
+def test_a_key_for_deals_alone_reaches_a_deals_files_and_not_a_counterpartys(
+    suite: Suite, anhs: dict[str, Any]
+) -> None:
+    body = {"name": unique("deals key "), "scopes": ["deals:write"]}
+    made = ok(suite.client.post(f"{API}/api-keys", json=body, headers=suite.headers()), 201)
+    key = {"X-API-Key": made["key"]}
+    deal_file, buyer_file = anhs["deal_file"]["id"], anhs["buyer_file"]["id"]
+    assert ok(suite.client.get(f"{API}/files/{deal_file}/content", headers=key)) is None
+    assert suite.client.get(f"{API}/files/{deal_file}", headers=key).status_code == 200
+    for method, path in (
+        ("get", f"/files/{buyer_file}"), ("get", f"/files/{buyer_file}/content"),
+        ("delete", f"/files/{buyer_file}"), ("post", f"/files/{buyer_file}/restore"),
+        ("get", f"/counterparties/{anhs['buyer']['id']}/files"),
+    ):  # fmt: skip
+        reply = suite.client.open(API + path, method=method.upper(), headers=key)
+        assert reply.status_code == 403, (method, path, reply.get_json())
+    assert (
+        ok(suite.client.get(f"{API}/files/{buyer_file}", headers=suite.headers()))["version"] == 1
+    )

@@ -221,6 +221,23 @@ documents = Table(
     Column("created_at", UtcDateTime, nullable=False),
 )
 
+files = Table(
+    "files",
+    metadata,
+    _id(primary_key=True),
+    _id("deal_id", ForeignKey("deals.id"), index=True),
+    _id("counterparty_id", index=True),
+    Column("title", String(300), nullable=False),
+    Column("filename", String(300), nullable=False),
+    Column("content_type", String(200), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    _id("uploaded_by"),
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
+)
+
 notifications = Table(
     "notifications",
     metadata,
@@ -340,7 +357,7 @@ def start_mappers() -> None:
     versioned_tables = (
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
         (model.LostReason, lost_reasons), (model.Participant, participants),
-        (model.Campaign, campaigns),
+        (model.Campaign, campaigns), (model.File, files),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)

@@ -220,6 +220,32 @@ def document_to_proto(document: model.Document) -> pb.Document:
     )
 
 
+def file_to_proto(file: model.File) -> pb.File:
+    return pb.File(
+        id=file.id,
+        deal_id=file.deal_id,
+        counterparty_id=file.counterparty_id,
+        title=file.title,
+        filename=file.filename,
+        content_type=file.content_type,
+        size=file.size,
+        sha256=file.sha256,
+        uploaded_by=file.uploaded_by,
+        uploaded_at=file.uploaded_at.isoformat(),
+        version=file.version,
+        archived_at=_iso(file.archived_at),
+    )
+
+
+def _file_event(
+    event_type: str, file: model.File, counterparty_id: str | None, action: str
+) -> OutboundEvent:
+    message = wire_events.FileChanged(
+        file=file_to_proto(file), counterparty_id=counterparty_id, action=action
+    )
+    return OutboundEvent(event_type, file.id, message)
+
+
 def erp_document_to_proto(document: erp.ErpDocument) -> pb.ErpDocument:
     """The event and list form of a stored document (its lines' figures computed here)."""
     fields = document.fields
@@ -351,6 +377,10 @@ def to_outbound(event: Event) -> OutboundEvent:
         case events.DocumentAdded(document):
             message = wire_events.DocumentAdded(document=document_to_proto(document))
             return OutboundEvent("deals.document.added", document.id, message)
+        case events.FileAttached(file, counterparty_id):
+            return _file_event("deals.file.attached", file, counterparty_id, "attached")
+        case events.FileChanged(file, counterparty_id, _, action):  # archived, restored too
+            return _file_event("deals.file.updated", file, counterparty_id, action)
         case events.PipelineCreated(pipeline):
             return _pipeline_event("deals.pipeline.created", pipeline)
         case events.PipelineChanged(pipeline):
@@ -413,6 +443,7 @@ VersionedRequest = (
     | pb.UpdateCampaignRequest
     | pb.ArchiveRequest
     | pb.RenameRequest
+    | pb.RetitleFileRequest
 )
 TASK_EDITABLE = frozenset(field.name for field in fields_of(commands.TaskChanges))
 
@@ -525,6 +556,22 @@ def add_document(request: pb.Document) -> commands.AddDocument:
         content_type=request.content_type or "application/octet-stream",
         content=request.content,
     )
+
+
+def attach_file(request: pb.File) -> commands.AttachFile:
+    r = request
+    return commands.AttachFile(
+        deal_id=r.deal_id if r.HasField("deal_id") else None,
+        counterparty_id=r.counterparty_id if r.HasField("counterparty_id") else None,
+        title=_or_none(r.title),
+        filename=r.filename or "file",
+        content_type=r.content_type or "application/octet-stream",
+        content=r.content,
+    )
+
+
+def retitle_file(request: pb.RetitleFileRequest) -> commands.RetitleFile:
+    return commands.RetitleFile(request.id, request.title, expected_version(request))
 
 
 def add_participant(request: pb.Participant) -> commands.AddParticipant:

@@ -35,6 +35,7 @@ class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
         self.campaigns = repo.Records(session, model.Campaign)
         self.responses = repo.Records(session, model.CampaignResponse)
         self.documents = repo.Records(session, model.Document)
+        self.files = repo.Records(session, model.File)
         self.notifications = repo.SqlAlchemyNotificationRepository(session)
         self.erp = SqlAlchemyErpRepository(session)
         self.views = SqlAlchemyViews(session)

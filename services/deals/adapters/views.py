@@ -100,6 +100,16 @@ class SqlAlchemyViews:
         query = select(model.Document).where(c.pipeline_id == pipeline_id)
         return self._page(query.order_by(c.created_at.desc()), page)
 
+    def files(
+        self, deal_id: str | None, counterparty_id: str | None, page: Page, archived: bool = False
+    ) -> Listed[model.File]:
+        c = orm.files.c
+        owner = (
+            c.deal_id == deal_id if deal_id is not None else c.counterparty_id == counterparty_id
+        )
+        query = select(model.File).where(owner, archived_or_not(c.archived_at, archived))
+        return self._page(query.order_by(c.uploaded_at.desc(), c.id), page)
+
     def lost_reasons(
         self, kind: str | None, page: Page, archived: bool = False
     ) -> Listed[model.LostReason]:

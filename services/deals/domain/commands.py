@@ -151,6 +151,33 @@ class AddDocument(Command):
     content: bytes
 
 
+# -- files on deals and counterparties -----------------------------------------------------
+@dataclass(frozen=True, kw_only=True)
+class AttachFile(Command):
+    """To one deal or one counterparty; without a title, the file's name is its title."""
+
+    deal_id: str | None = None
+    counterparty_id: str | None = None
+    title: str | None = None
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class RetitleFile(Command):
+    file_id: str
+    title: str
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveFile(Command):
+    file_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
 # -- tasks ---------------------------------------------------------------------------------
 @dataclass(frozen=True, kw_only=True)
 class CreateTask(Command):

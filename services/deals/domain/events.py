@@ -154,6 +154,31 @@ class DocumentAdded(Event):
     document: model.Document
 
 
+FILE_CARD = ("title", "filename", "content_type", "size", "sha256", "deal_id", "counterparty_id")
+
+
+@dataclass(frozen=True)
+class FileAttached(Event):
+    file: model.File
+    counterparty_id: str | None  # whose timeline it joins: its own, or its deal's counterparty
+
+    def audit(self) -> Audit:
+        return Audit("file", self.file.id, "created", described(self.file, FILE_CARD))
+
+
+@dataclass(frozen=True)
+class FileChanged(Event):
+    """Retitled, archived or restored: the file as it is now."""
+
+    file: model.File
+    counterparty_id: str | None
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("file", self.file.id, self.action, self.changes)
+
+
 @dataclass(frozen=True)
 class CampaignCreated(Event):
     campaign: model.Campaign

@@ -569,6 +569,40 @@ class Document:
 
 
 @dataclass
+class File(Lifecycle):
+    """A file people attach to a deal or to a counterparty (a contract, an offer, a scan): its
+    content is kept once in the file store by its SHA-256. Retitled, archived (out of the lists,
+    still downloadable) and restored."""
+
+    KIND = "file"
+
+    title: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    deal_id: str | None = None
+    counterparty_id: str | None = None
+    uploaded_by: str | None = None
+    id: str = field(default_factory=new_id)
+    uploaded_at: datetime = field(default_factory=utcnow)
+
+    def __post_init__(self) -> None:
+        if (self.deal_id is None) == (self.counterparty_id is None):
+            raise InvalidInput.field("deal_id", "a file belongs to one deal or one counterparty")
+        self.filename = _named(self.filename, "file")
+        self.title = _named(self.title or self.filename, "title")
+
+    @property
+    def area(self) -> str:
+        """Whoever may change its deal (deals) or its counterparty (contacts) may change it."""
+        return "deals" if self.deal_id is not None else "contacts"
+
+    def retitle(self, title: str) -> FieldChanges:
+        return self.changed(assign(self, {"title": _named(title, "title")}))
+
+
+@dataclass
 class Notification:
     user_id: str
     kind: str

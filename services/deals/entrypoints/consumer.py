@@ -22,7 +22,13 @@ from crm.events.v1.contacts_pb2 import (
     CounterpartyUpdated,
     InteractionLogged,
 )
-from crm.events.v1.deals_pb2 import DealChanged, DealStageChanged, ErpDocumentChanged, TaskChanged
+from crm.events.v1.deals_pb2 import (
+    DealChanged,
+    DealStageChanged,
+    ErpDocumentChanged,
+    FileChanged,
+    TaskChanged,
+)
 from crm.events.v1.envelope_pb2 import Envelope
 from crm.events.v1.mail_pb2 import MailLogged, MessageAssigned
 from crmkit.events import Routes, on
@@ -49,6 +55,9 @@ ENGLISH = {
     "mail_out": "E-mail sent: {subject}",
     "mail_assigned": "E-mail to answer by {due_date}: {subject}",
     "mail_assigned_undated": "E-mail to answer: {subject}",
+    "file_attached": "File attached: {title}",
+    "file_archived": "File archived: {title}",
+    "file_restored": "File restored: {title}",
     "erp": "{document} {number} {change}",
     "erp_amount": "{document} {number} {change}: {amount} {currency}",
 }
@@ -58,6 +67,7 @@ DEAL_KINDS = {
     "deals.deal.lost": "deal_lost",
     "deals.deal.reopened": "deal_reopened",
 }
+FILE_KINDS = {"attached": "file_attached", "archived": "file_archived", "restored": "file_restored"}
 ERP_DOCUMENTS = {"order": "Order", "invoice": "Invoice", "shipment": "Shipment"}
 
 
@@ -181,6 +191,24 @@ def _task(p: Projections, message: TaskChanged, e: Envelope) -> None:
     p.add_to_timeline(_entry(e, kind, params, title, task.id, (deal_id, counterparty_id)))
 
 
+def _file(p: Projections, changed: FileChanged, e: Envelope) -> None:
+    """Attached, archived or restored: a fact each, in the timeline of its deal and of its
+    counterparty (its own, or its deal's). A new title tells nobody."""
+    kind = FILE_KINDS.get(changed.action)
+    if kind is None:
+        return
+    file = changed.file
+    params = {"title": file.title, "filename": file.filename, "size": str(file.size)}
+    deal_id = file.deal_id if file.HasField("deal_id") else None
+    counterparty_id = changed.counterparty_id if changed.HasField("counterparty_id") else None
+    at = _time(file.uploaded_at) if kind == "file_attached" else None
+    if kind == "file_archived" and file.HasField("archived_at"):
+        at = _time(file.archived_at)
+    title = ENGLISH[kind].format(**params)
+    where = (deal_id, counterparty_id)
+    p.add_to_timeline(_entry(e, kind, params, title, file.id, where, at))
+
+
 def _erp(p: Projections, message: ErpDocumentChanged, e: Envelope) -> None:
     document = message.document
     kind, change = e.type.split(".")[1:3]
@@ -271,6 +299,7 @@ ROUTES: Routes[Projections] = Routes(
     on(list(DEAL_KINDS), DealChanged, _deal),
     on(["deals.task.created", "deals.task.completed", "deals.task.updated"], TaskChanged, _task),
     on(ERP_TYPES, ErpDocumentChanged, _erp),
+    on(["deals.file.attached", "deals.file.updated"], FileChanged, _file),
     on("analytics.deal.scored", DealScored, _scored),
     on(["mail.received", "mail.sent"], MailLogged, _mail),
     on("mail.message.assigned", MessageAssigned, _mail_assigned),

@@ -19,7 +19,16 @@ from services.deals.adapters import orm, proto
 from services.deals.bootstrap import Deals
 from services.deals.domain import commands, model
 from services.deals.entrypoints import consumer
-from services.deals.service_layer import campaigns, deals, erp, lists, pipelines, reminders, tasks
+from services.deals.service_layer import (
+    campaigns,
+    deals,
+    erp,
+    files,
+    lists,
+    pipelines,
+    reminders,
+    tasks,
+)
 from services.deals.service_layer.unit_of_work import UnitOfWork
 
 Context = grpc.ServicerContext
@@ -71,6 +80,45 @@ class DealsServicer(pb_grpc.DealsServicer):
         message = proto.document_to_proto(document)
         message.content = self.app.files.read(document.sha256)
         return message
+
+    # files on deals and counterparties
+    def AttachFile(self, request: pb.File, context: Context) -> pb.File:
+        command = proto.attach_file(request)
+        attached = files.attach_file(
+            command, self.uow(), self.app.files, self.app.directory, current_identity()
+        )
+        return proto.file_to_proto(attached)
+
+    def ListFiles(self, request: pb.ListFilesRequest, context: Context) -> pb.FilePage:
+        deal_id = request.deal_id if request.HasField("deal_id") else None
+        counterparty_id = request.counterparty_id if request.HasField("counterparty_id") else None
+        page = _page(request.page)
+        items, total = files.list_files(
+            self.uow(), deal_id, counterparty_id, page, request.archived
+        )
+        return pb.FilePage(items=[proto.file_to_proto(f) for f in items], total=total)
+
+    def GetFile(self, request: pb.IdRequest, context: Context) -> pb.File:
+        return proto.file_to_proto(files.get_file(self.uow(), request.id))
+
+    def GetFileContent(self, request: pb.IdRequest, context: Context) -> pb.File:
+        file = files.get_file(self.uow(), request.id)
+        message = proto.file_to_proto(file)
+        message.content = self.app.files.read(file.sha256)
+        return message
+
+    def RetitleFile(self, request: pb.RetitleFileRequest, context: Context) -> pb.File:
+        command = proto.retitle_file(request)
+        return proto.file_to_proto(files.retitle_file(command, self.uow(), current_identity()))
+
+    def ArchiveFile(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveFile(request.id, proto.expected_version(request))
+        files.archive_file(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreFile(self, request: pb.IdRequest, context: Context) -> pb.File:
+        command = commands.ArchiveFile(request.id, restore=True)
+        return proto.file_to_proto(files.archive_file(command, self.uow(), current_identity()))
 
     # deals
     def CreateDeal(self, request: pb.Deal, context: Context) -> pb.Deal:

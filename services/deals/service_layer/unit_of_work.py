@@ -95,6 +95,11 @@ class Views(Protocol):
 
     def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]: ...
 
+    def files(
+        self, deal_id: str | None, counterparty_id: str | None, page: Page, archived: bool = False
+    ) -> Listed[model.File]:
+        """The files of one deal or of one counterparty, newest first."""
+
     def lost_reasons(
         self, kind: str | None, page: Page, archived: bool = False
     ) -> Listed[model.LostReason]: ...
@@ -235,6 +240,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def documents(self) -> Records[model.Document]: ...
 
     @property
+    def files(self) -> Records[model.File]: ...
+
+    @property
     def notifications(self) -> NotificationRepository: ...
 
     @property
@@ -270,7 +278,8 @@ class CounterpartyDirectory(Protocol):
 
 
 class FileStore(Protocol):
-    """Where process documents' content is kept, by its SHA-256."""
+    """Where the content of process documents and of files on deals and counterparties is kept,
+    by its SHA-256."""
 
     def put(self, content: bytes) -> str: ...
 

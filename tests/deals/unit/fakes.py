@@ -161,6 +161,19 @@ class FakeViews:
         items = self.uow.documents.items.values()
         return _page([d for d in items if d.pipeline_id == pipeline_id], page)
 
+    def files(
+        self, deal_id: str | None, counterparty_id: str | None, page: Page, archived: bool = False
+    ) -> tuple[list[model.File], int]:
+        items = self.uow.files.items.values()
+        owner = (
+            {"deal_id": deal_id} if deal_id is not None else {"counterparty_id": counterparty_id}
+        )
+        kept = [
+            f for f in items
+            if all(getattr(f, k) == v for k, v in owner.items()) and f.archived == archived
+        ]  # fmt: skip
+        return _page(kept, page)
+
     def lost_reasons(
         self, kind: str | None, page: Page, archived: bool = False
     ) -> tuple[list[model.LostReason], int]:
@@ -220,6 +233,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.campaigns: FakeRecords[model.Campaign] = FakeRecords()
         self.responses: FakeRecords[model.CampaignResponse] = FakeRecords()
         self.documents: FakeRecords[model.Document] = FakeRecords()
+        self.files: FakeRecords[model.File] = FakeRecords()
         self.erp = FakeErpRepository()
         self.views = FakeViews(self)
         self.projections = FakeProjections()

@@ -1,5 +1,5 @@
 // One counterparty: its header with the actions, and one tab at a time (facts, people, links,
-// supplier profile, terms, what happened, mail, deals, the history of its changes), each loaded
+// supplier profile, terms, what happened, mail, deals, files, the history of its changes), each loaded
 // when it is opened. An archived one says so over its tabs and may be restored.
 import "./counterparties.css";
 import { get } from "../api.js";
@@ -21,6 +21,7 @@ import {
 import { card, openTab } from "./counterparty/card.js";
 import { viewSupplier, viewTerms } from "./counterparty/commerce.js";
 import { loadDetails, viewDetails } from "./counterparty/details.js";
+import { loadFiles, viewFiles } from "./counterparty/files.js";
 import {
   loadCorrespondence,
   loadDeals,
@@ -33,7 +34,7 @@ import {
 import { loadContacts, loadRelationships, viewContacts, viewRelationships } from "./counterparty/people.js";
 import { loadPlanned } from "./counterparty/planned.js";
 
-const TABS = ["details", "contacts", "relationships", "supplier", "terms", "timeline", "correspondence", "deals", "audit"];
+const TABS = ["details", "contacts", "relationships", "supplier", "terms", "timeline", "correspondence", "deals", "files", "audit"];
 const TAB = {
   details: { load: loadDetails, view: viewDetails },
   contacts: { load: loadContacts, view: viewContacts },
@@ -43,6 +44,7 @@ const TAB = {
   timeline: { load: () => Promise.all([loadTimeline(), loadPlanned()]).then(([t, planned]) => ({ ...t, planned })), view: viewTimeline },
   correspondence: { load: loadCorrespondence, view: viewCorrespondence },
   deals: { load: loadDeals, view: viewDeals },
+  files: { load: loadFiles, view: viewFiles },
   audit: {
     load: () => loadAudit("counterparty", card.id, { page: card.query.page || 1, users: card.users }),
     view: (history) => auditView(history, { go: (page) => openTab("audit", { page }), title: lc("history") }),

@@ -1,4 +1,5 @@
-// A deal's card: stage path, facts, tasks, environment, documents, timeline and its chance of winning.
+// A deal's card: stage path, facts, tasks, environment, documents, files, timeline and its chance
+// of winning.
 import "./board.css";
 import "./deal.css";
 import { ApiError, get, post, saveFile } from "../api.js";
@@ -11,11 +12,13 @@ import { badge, dialog, emptyState, field, formValues, html, loading, nothing, p
 import { Threads, taskActions } from "./task-actions.js";
 import { DEAL_CHOICES, choiceNames, counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
 import { factText } from "../facts.js";
+import { FilesSection } from "../files.js";
 
 const STATUS_TONE = { open: "info", won: "good", lost: "bad" };
 const KIND_ICON = {
   deal: "◆", deal_stage: "➜", deal_won: "★", deal_lost: "✕", task: "☐", task_done: "✓", call: "☎", meeting: "◎", note: "✎",
   mail_in: "✉", mail_out: "✉", invoice: "₫", order: "▤", shipment: "⇪", document: "▣",
+  file_attached: "📎", file_archived: "🗄", file_restored: "📎",
 };
 
 const TABS = ["card", "history"];
@@ -33,6 +36,11 @@ class DealCard {
     this.tab = TABS.includes(query.tab) ? query.tab : "card";
     this.showArchived = query.archived === "true";
     this.threads = new Threads(() => this.draw());
+    // A file attached or archived joins the timeline: it is read again with the files.
+    this.files = new FilesSection(`/deals/${id}`, async () => {
+      this.timeline = (await get(`/deals/${this.id}/timeline`)).items;
+      this.draw();
+    });
   }
 
   address(changes) {
@@ -57,8 +65,9 @@ class DealCard {
       get("/lost-reasons", { page_size: 500 }),
       choiceNames(),
     ]);
-    const [documents, invoices, orders] = await Promise.all([
+    const [documents, , invoices, orders] = await Promise.all([
       get(`/pipelines/${deal.pipeline_id}/documents`, { page_size: 500 }),
+      this.files.load(),
       get("/invoices", { deal_id: deal.id, page_size: 500 }),
       get("/orders", { deal_id: deal.id, page_size: 500 }),
     ]);
@@ -265,7 +274,7 @@ class DealCard {
         ${this.stagePath()}
         ${tabs([["card", t("deal.tab_card")], ["history", lc("tab_history")]], this.tab, (tab) => this.address({ tab: tab === "card" ? "" : tab }))}
         ${this.tab === "history" ? this.auditCard() : html`<div class="split">
-          <div class="stack">${this.facts()}${this.checklist()}${this.environment()}${this.paperwork()}${this.timelineCard()}</div>
+          <div class="stack">${this.facts()}${this.checklist()}${this.environment()}${this.paperwork()}${this.files.view()}${this.timelineCard()}</div>
           <div class="stack">${this.chanceCard()}${this.historyCard()}</div>
         </div>`}`,
       this.root,

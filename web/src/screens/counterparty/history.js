@@ -25,6 +25,7 @@ const ICONS = {
   lost: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18 6 6 18M6 6l12 12"/></svg>`,
   task: html`<svg viewBox="0 0 24 24" aria-hidden="true"><rect x="3" y="3" width="18" height="18" rx="2"/><path d="m9 12 2 2 4-4"/></svg>`,
   document: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 2v20l2-1 2 1 2-1 2 1 2-1 2 1 2-1 2 1V2l-2 1-2-1-2 1-2-1-2 1-2-1-2 1z"/><path d="M16 8H8M16 12H8"/></svg>`,
+  file: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2a2 2 0 0 1-2.8-2.8l8.5-8.5"/></svg>`,
   shipment: html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M1 3h15v13H1zM16 8h4l3 3v5h-7z"/><circle cx="5.5" cy="18.5" r="2.5"/><circle cx="18.5" cy="18.5" r="2.5"/></svg>`,
 };
 
@@ -36,6 +37,7 @@ function look(kind) {
   if (DEAL_KINDS.has(kind)) return ["deal", "accent"];
   if (kind.startsWith("task")) return ["task", "muted"];
   if (kind.startsWith("shipment")) return ["shipment", "warn"];
+  if (kind.startsWith("file_")) return ["file", kind === "file_archived" ? "muted" : "info"];
   if (kind.startsWith("order") || kind.startsWith("invoice")) return ["document", "warn"];
   return ["note", "muted"];
 }
