@@ -575,6 +575,7 @@ class File(Lifecycle):
     still downloadable) and restored."""
 
     KIND = "file"
+    NAMED_BY = "title"
 
     title: str
     filename: str

@@ -4,11 +4,11 @@ timelines) and its audit entry commit together."""
 
 from __future__ import annotations
 
-from crmkit.errors import Conflict, InvalidInput, found
+from crmkit.errors import InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.domain import commands, events, model
-from services.deals.service_layer.deals import check_counterparty, deal_of
+from services.deals.service_layer.deals import check_counterparty, current_deal_of, deal_of
 from services.deals.service_layer.unit_of_work import (
     CounterpartyDirectory,
     FileStore,
@@ -59,8 +59,8 @@ def attach_file(
     _check_content(command.content)
     check_counterparty(directory, file.counterparty_id)  # asked before a transaction opens
     with uow:
-        if file.deal_id is not None and deal_of(uow, file.deal_id).archived:
-            raise Conflict("the deal is archived; restore it to attach files")
+        if file.deal_id is not None:
+            current_deal_of(uow, file.deal_id)
         file.sha256 = files.put(command.content)
         uow.files.add(file)
         uow.publish(events.FileAttached(file, _counterparty_of(uow, file)))
@@ -91,8 +91,7 @@ def retitle_file(command: commands.RetitleFile, uow: UnitOfWork, actor: Identity
         file = file_of(uow, command.file_id)
         actor.require_writer(file.area)
         file.expect(command.expected_version)
-        if file.archived:
-            raise Conflict(f"file {file.title!r} is archived; restore it first")
+        file.require_current()
         changes = file.retitle(command.title)
         if changes:
             uow.publish(events.FileChanged(file, _counterparty_of(uow, file), changes))

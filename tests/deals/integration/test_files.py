@@ -173,6 +173,10 @@ def test_a_file_for_a_deal_or_counterparty_that_does_not_exist_or_is_archived_is
     suite.deliver_events()
     refused = upload(suite, admin, f"/counterparties/{gone['id']}")
     assert refused.status_code == 409, refused.get_json()
+    flow = pipeline(suite, admin, "simple", [{"name": "Lead", "probability": 10}])
+    shelved = deal(suite, admin, flow["id"], counterparty(suite, admin)["id"])
+    ok(suite.client.delete(f"{API}/deals/{shelved['id']}", headers=admin), 204)
+    assert upload(suite, admin, f"/deals/{shelved['id']}").status_code == 409
 
 
 def test_attaching_and_archiving_files_join_the_timelines_of_the_deal_and_its_counterparty(
