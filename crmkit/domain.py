@@ -60,7 +60,11 @@ def assign(record: object, values: Mapping[str, object]) -> FieldChanges:
 
 def described(record: object, names: Iterable[str]) -> FieldChanges:
     """A new record's filled-in fields, as changes from nothing."""
-    values = {name: getattr(record, name) for name in names}
+    return from_nothing({name: getattr(record, name) for name in names})
+
+
+def from_nothing(values: Mapping[str, object]) -> FieldChanges:
+    """The values given, as changes from nothing (the empty ones left out)."""
     return {name: (None, value) for name, value in values.items() if value not in (None, "", [])}
 
 

@@ -15,7 +15,8 @@ from gateway.api.render import created, download
 from gateway.context import gateway
 from gateway.errors import ApiError
 from gateway.schemas import deals as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("pipelines", __name__)
 AREA = "deals"
@@ -65,12 +66,13 @@ def create_pipeline(body: s.PipelineIn) -> Response:
     "/pipelines",
     "GET",
     summary="List process types",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.PipelinePage,
     area=AREA,
 )
-def list_pipelines(query: PageQuery) -> dict[str, Any]:
-    return page_of(s.Pipeline, _deals().ListPipelines(page_request(query, pb.PageRequest)), query)
+def list_pipelines(query: ArchivedQuery) -> dict[str, Any]:
+    asked = pb.ListRequest(page=page_request(query, pb.PageRequest), archived=query.archived)
+    return page_of(s.Pipeline, _deals().ListPipelines(asked), query)
 
 
 @spec.route(
@@ -94,9 +96,39 @@ def get_pipeline(pipeline_id: str) -> s.Pipeline:
     response=s.Pipeline,
     area=AREA,
     write=True,
+    versioned=True,
 )
 def update_pipeline(pipeline_id: str, body: s.PipelineIn) -> s.Pipeline:
-    return from_message(s.Pipeline, _deals().UpdatePipeline(_pipeline_message(body, pipeline_id)))
+    asked = pb.UpdatePipelineRequest(
+        pipeline=_pipeline_message(body, pipeline_id), expected_version=expected_version()
+    )
+    return from_message(s.Pipeline, _deals().UpdatePipeline(asked))
+
+
+@spec.route(
+    bp,
+    "/pipelines/<pipeline_id>",
+    "DELETE",
+    summary="Archive a process type no longer used for new deals; its deals go on in it",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_pipeline(pipeline_id: str) -> None:
+    _deals().ArchivePipeline(pb.ArchiveRequest(id=pipeline_id, expected_version=expected_version()))
+
+
+@spec.route(
+    bp,
+    "/pipelines/<pipeline_id>/restore",
+    "POST",
+    summary="Bring an archived process type back",
+    response=s.Pipeline,
+    area=AREA,
+    write=True,
+)
+def restore_pipeline(pipeline_id: str) -> s.Pipeline:
+    return from_message(s.Pipeline, _deals().RestorePipeline(pb.IdRequest(id=pipeline_id)))
 
 
 @spec.route(
@@ -131,13 +163,17 @@ def upload_document(pipeline_id: str, form: s.DocumentForm) -> Response:
     "/pipelines/<pipeline_id>/documents",
     "GET",
     summary="Documents of a process type",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.DocumentPage,
     area=AREA,
 )
-def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
+def list_documents(pipeline_id: str, query: ArchivedQuery) -> dict[str, Any]:
     reply = _deals().ListDocuments(
-        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=pipeline_id),
+        pb.ListByParentRequest(
+            page=page_request(query, pb.PageRequest),
+            parent_id=pipeline_id,
+            archived=query.archived,
+        ),
     )
     return page_of(s.Document, reply, query)
 
@@ -153,3 +189,29 @@ def list_documents(pipeline_id: str, query: PageQuery) -> dict[str, Any]:
 def document_content(document_id: str) -> Response:
     reply = _deals().GetDocument(pb.IdRequest(id=document_id), timeout=30)
     return download(reply.content, reply.content_type, reply.filename, reply.sha256)
+
+
+@spec.route(
+    bp,
+    "/documents/<document_id>",
+    "DELETE",
+    summary="Archive a process document that no longer applies (still downloadable)",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_document(document_id: str) -> None:
+    _deals().ArchiveDocument(pb.ArchiveRequest(id=document_id, expected_version=expected_version()))
+
+
+@spec.route(
+    bp,
+    "/documents/<document_id>/restore",
+    "POST",
+    summary="Bring an archived process document back",
+    response=s.Document,
+    area=AREA,
+    write=True,
+)
+def restore_document(document_id: str) -> s.Document:
+    return from_message(s.Document, _deals().RestoreDocument(pb.IdRequest(id=document_id)))

@@ -14,7 +14,8 @@ KEPT_BY = {
     "counterparty": "contacts", "contact": "contacts", "interaction": "contacts",
     "company_group": "contacts", "relationship": "contacts",
     "deal": "deals", "task": "deals", "participant": "deals", "campaign": "deals",
-    "list_item": "deals", "lost_reason": "deals", "file": "deals",
+    "list_item": "deals", "lost_reason": "deals", "file": "deals", "pipeline": "deals",
+    "document": "deals",
     "user": "gateway", "group": "gateway", "api_key": "gateway",
 }  # fmt: skip
 ActorKind = Literal["user", "api_key", "system"]

@@ -66,7 +66,7 @@ class Stage(BaseModel):
     stall_after_days: int | None = None
 
 
-class Pipeline(BaseModel):
+class Pipeline(Record):
     id: str
     name: str
     mode: Mode
@@ -82,7 +82,7 @@ class DocumentForm(Input):
     kind: DocumentKind = "other"
 
 
-class Document(BaseModel):
+class Document(Record):
     id: str
     pipeline_id: str
     title: str

@@ -321,3 +321,51 @@ def test_a_campaign_response_entered_in_setup_is_turned_into_a_deal(
     assert deal["pipeline_id"] == pipeline["id"]
     party = live.api("GET", f"/counterparties/{deal['counterparty_id']}")
     assert party["name"] == "Công ty TNHH Kiến trúc Sao Mai"
+
+
+def test_the_director_archives_a_process_no_longer_used_and_restores_it_with_its_documents(
+    director: Page, live: LiveSuite, team: dict[str, Any]
+) -> None:
+    stages = [{"name": "Khảo sát", "probability": 20}, {"name": "Ký kết", "probability": 90}]
+    made = live.api("POST", "/pipelines", {"name": "Dự án cũ 2025", "stages": stages})
+    page = director
+    with in_vietnamese(page):
+        visit(page, live, f"/setup?tab=pipelines&pipeline={made['id']}")
+        editor = page.locator("form.pipeline-editor")
+        expect(editor.locator("h2")).to_have_text("Dự án cũ 2025")
+        documents = page.locator("section.process-documents")
+        documents.get_by_label("Tên tài liệu").fill("Quy chế cũ")
+        documents.locator("input[type=file]").set_input_files(
+            {"name": "quy-che.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 cu"}
+        )
+        documents.get_by_role("button", name="Tải lên").click()
+        row = documents.locator("tr[data-document='Quy chế cũ']")
+        row.get_by_role("button", name="Lưu trữ").click()
+        page.locator("dialog").get_by_role("button", name="Lưu trữ").click()
+        expect(row).to_have_count(0)
+
+        kept = [{"id": s["id"], "name": s["name"], "probability": s["probability"]} for s in made["stages"]]  # fmt: skip
+        live.api("PUT", f"/pipelines/{made['id']}", {"name": "Dự án 2025", "stages": kept})
+        editor.get_by_label("Tên quy trình").fill("Dự án cũ")
+        editor.get_by_role("button", name="Lưu quy trình").click()
+        expect(editor.locator("[data-stale]")).to_be_visible()
+        editor.locator("[data-stale]").get_by_role("button").click()
+        expect(editor.locator("h2")).to_have_text("Dự án 2025")
+
+        editor.locator("[data-archive-pipeline]").click()
+        page.locator("dialog").get_by_role("button", name="Lưu trữ").click()
+        listed = page.locator("nav.setup-list")
+        expect(listed.get_by_role("link", name="Dự án 2025")).to_have_count(0)
+        listed.get_by_label("Hiện mục đã lưu trữ").check()
+        listed.get_by_role("link", name="Dự án 2025").click()
+        expect(page.locator("[data-archived]")).to_contain_text("Dự án 2025 đã được lưu trữ")
+        screenshot(page, "setup-pipeline-archived")
+        page.locator("[data-archived]").get_by_role("button", name="Khôi phục").click()
+        expect(page.locator("[data-archived]")).to_have_count(0)
+        page.locator("section.process-documents").get_by_label("Hiện mục đã lưu trữ").check()
+        archived_row = page.locator("tr[data-document='Quy chế cũ']")
+        expect(page.locator("#toasts .toast")).to_have_count(0, timeout=15_000)  # over the row
+        archived_row.get_by_role("button", name="Khôi phục").click()
+        expect(archived_row.get_by_role("button", name="Lưu trữ")).to_be_visible()
+    assert live.api("GET", f"/pipelines/{made['id']}")["archived_at"] is None
+    assert live.api("GET", f"/pipelines/{made['id']}/documents")["total"] == 1

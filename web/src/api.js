@@ -83,6 +83,7 @@ export const remove = (path, options = {}) => api(path, { method: "DELETE", ...o
 export const ifMatch = (version) => (version === undefined || version === null ? {} : { "If-Match": `"${version}"` });
 export const patchVersion = (path, body, version) => api(path, { method: "PATCH", body, headers: ifMatch(version) });
 export const postVersion = (path, body, version) => api(path, { method: "POST", body, headers: ifMatch(version) });
+export const putVersion = (path, body, version) => api(path, { method: "PUT", body, headers: ifMatch(version) });
 export const removeVersion = (path, version) => remove(path, { headers: ifMatch(version) });
 export const isStale = (error) => error instanceof ApiError && error.status === 412;
 export const isConflict = (error) => error instanceof ApiError && error.status === 409;

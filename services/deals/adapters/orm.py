@@ -46,6 +46,8 @@ pipelines = Table(
     Column("name", String(200), nullable=False, unique=True),
     Column("mode", String(20), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 stages = Table(
@@ -219,6 +221,8 @@ documents = Table(
     Column("size", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 files = Table(
@@ -345,6 +349,8 @@ def start_mappers() -> None:
     mapper_registry.map_imperatively(
         model.Pipeline,
         pipelines,
+        version_id_col=pipelines.c.version,
+        version_id_generator=False,
         properties={
             "stages": relationship(
                 model.Stage,
@@ -357,7 +363,7 @@ def start_mappers() -> None:
     versioned_tables = (
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
         (model.LostReason, lost_reasons), (model.Participant, participants),
-        (model.Campaign, campaigns), (model.File, files),
+        (model.Campaign, campaigns), (model.File, files), (model.Document, documents),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
@@ -369,7 +375,6 @@ def start_mappers() -> None:
         (model.TaskComment, task_comments),
         (model.ParticipantLink, participant_links),
         (model.CampaignResponse, campaign_responses),
-        (model.Document, documents),
         (model.Notification, notifications),
     ):
         mapper_registry.map_imperatively(cls, table)

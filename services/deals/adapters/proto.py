@@ -57,6 +57,8 @@ def pipeline_to_proto(pipeline: model.Pipeline) -> pb.Pipeline:
         name=pipeline.name,
         mode=pipeline.mode,
         created_at=pipeline.created_at.isoformat(),
+        version=pipeline.version,
+        archived_at=_iso(pipeline.archived_at),
     )
     message.stages.extend(
         stage_to_proto(stage) for stage in sorted(pipeline.stages, key=lambda s: s.position)
@@ -217,6 +219,8 @@ def document_to_proto(document: model.Document) -> pb.Document:
         size=document.size,
         sha256=document.sha256,
         created_at=document.created_at.isoformat(),
+        version=document.version,
+        archived_at=_iso(document.archived_at),
     )
 
 
@@ -383,8 +387,11 @@ def to_outbound(event: Event) -> OutboundEvent:
             return _file_event("deals.file.updated", file, counterparty_id, action)
         case events.PipelineCreated(pipeline):
             return _pipeline_event("deals.pipeline.created", pipeline)
-        case events.PipelineChanged(pipeline):
+        case events.PipelineChanged(pipeline):  # archived and restored too
             return _pipeline_event("deals.pipeline.updated", pipeline)
+        case events.DocumentChanged(document):  # archived and restored
+            message = wire_events.DocumentAdded(document=document_to_proto(document))
+            return OutboundEvent("deals.document.updated", document.id, message)
         case events.CampaignCreated(campaign):
             changed = wire_events.CampaignChanged(campaign=campaign_to_proto(campaign))
             return OutboundEvent("deals.campaign.created", campaign.id, changed)
@@ -438,6 +445,7 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
 EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
 VersionedRequest = (
     pb.UpdateDealRequest
+    | pb.UpdatePipelineRequest
     | pb.UpdateTaskRequest
     | pb.UpdateParticipantRequest
     | pb.UpdateCampaignRequest

@@ -10,6 +10,7 @@ from sqlalchemy import select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from crmkit.db import archived_or_not
 from crmkit.paging import Page, paginate
 from services.deals.adapters import orm
 from services.deals.domain import model
@@ -55,10 +56,13 @@ class SqlAlchemyPipelineRepository(Records[model.Pipeline]):
         return self.session.scalars(query).first()
 
     def first(self) -> model.Pipeline | None:
-        return self.session.scalars(select(model.Pipeline).limit(1)).first()
+        query = select(model.Pipeline).where(orm.pipelines.c.archived_at.is_(None))
+        return self.session.scalars(query.limit(1)).first()
 
-    def list(self, page: Page) -> tuple[list[model.Pipeline], int]:
-        return paginate(self.session, select(model.Pipeline).order_by(orm.pipelines.c.name), page)
+    def list(self, page: Page, archived: bool = False) -> tuple[list[model.Pipeline], int]:
+        c = orm.pipelines.c
+        query = select(model.Pipeline).where(archived_or_not(c.archived_at, archived))
+        return paginate(self.session, query.order_by(c.name), page)
 
 
 class SqlAlchemyDealRepository(Records[model.Deal]):

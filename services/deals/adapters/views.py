@@ -95,9 +95,13 @@ class SqlAlchemyViews:
         query = select(model.ParticipantLink).where(c.deal_id == deal_id).order_by(c.id)
         return self._page(query, page)
 
-    def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]:
+    def documents(
+        self, pipeline_id: str, page: Page, archived: bool = False
+    ) -> Listed[model.Document]:
         c = orm.documents.c
-        query = select(model.Document).where(c.pipeline_id == pipeline_id)
+        query = select(model.Document).where(
+            c.pipeline_id == pipeline_id, archived_or_not(c.archived_at, archived)
+        )
         return self._page(query.order_by(c.created_at.desc()), page)
 
     def files(

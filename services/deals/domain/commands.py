@@ -139,6 +139,7 @@ class ChangePipeline(Command):
     name: str
     mode: str
     stages: tuple[StageSpec, ...]
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -316,6 +317,20 @@ class ChangeCampaign(Command):
     campaign_id: str
     changes: CampaignChanges
     expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchivePipeline(Command):
+    pipeline_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
+@dataclass(frozen=True)
+class ArchiveDocument(Command):
+    document_id: str
+    expected_version: int | None = None
+    restore: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from crmkit.domain import Audit, Event, FieldChanges, described
+from crmkit.domain import Audit, Event, FieldChanges, described, from_nothing
 from services.deals.domain import erp, model
 
 DEAL_CARD = (
@@ -143,15 +143,46 @@ class ParticipantChanged(Event):
 class PipelineCreated(Event):
     pipeline: model.Pipeline
 
+    def audit(self) -> Audit:
+        outline = self.pipeline.outline()
+        return Audit("pipeline", self.pipeline.id, "created", from_nothing(outline))
+
 
 @dataclass(frozen=True)
 class PipelineChanged(Event):
+    """Edited, archived or restored: the pipeline as it is now."""
+
     pipeline: model.Pipeline
+    changes: FieldChanges = field(default_factory=dict)
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("pipeline", self.pipeline.id, self.action, self.changes)
+
+
+DOCUMENT_CARD = ("title", "kind", "filename", "content_type", "size", "pipeline_id")
 
 
 @dataclass(frozen=True)
 class DocumentAdded(Event):
     document: model.Document
+
+    def audit(self) -> Audit:
+        return Audit(
+            "document", self.document.id, "created", described(self.document, DOCUMENT_CARD)
+        )
+
+
+@dataclass(frozen=True)
+class DocumentChanged(Event):
+    """Archived or restored: the document as it is now."""
+
+    document: model.Document
+    changes: FieldChanges
+    action: str
+
+    def audit(self) -> Audit:
+        return Audit("document", self.document.id, self.action, self.changes)
 
 
 FILE_CARD = ("title", "filename", "content_type", "size", "sha256", "deal_id", "counterparty_id")

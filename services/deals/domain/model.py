@@ -87,12 +87,30 @@ class Stage:
 
 
 @dataclass
-class Pipeline:
+class Pipeline(Lifecycle):
+    """A process type: its stages in their order. Edited whole (each change in its history),
+    archived when no longer used for new deals (its deals go on in it) and restored."""
+
+    KIND = "pipeline"
+
     name: str
     mode: str
     stages: list[Stage] = field(default_factory=list)
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
+
+    def outline(self) -> dict[str, object]:
+        """What its history shows of it: name, mode, and its stages as a person reads them."""
+        active = self.active_stages()
+        return {
+            "name": self.name,
+            "mode": self.mode,
+            "stages": [f"{s.name} {s.probability}%" for s in active],
+            "stall_after_days": [
+                f"{s.name}: {s.stall_after_days}" for s in active if s.stall_after_days
+            ],
+            "task_templates": [f"{s.name}: {t['title']}" for s in active for t in s.task_templates],
+        }
 
     def check(self) -> None:
         self.name = _named(self.name, "name")
@@ -123,9 +141,10 @@ class Pipeline:
         ]
         return later[0] if later else None
 
-    def edit(self, name: str, mode: str, wanted: list[Stage], in_use: set[str]) -> None:
+    def edit(self, name: str, mode: str, wanted: list[Stage], in_use: set[str]) -> FieldChanges:
         """Replaces the stage list. A stage deals stand in (or stood in) is never dropped:
-        leaving it out is refused, archiving it is fine."""
+        leaving it out is refused, archiving it is fine. Returns what changed, as outlined."""
+        before = self.outline()  # the kept stages are changed in place below
         kept = {stage.id for stage in wanted}
         dropped = [stage for stage in self.stages if stage.id not in kept]
         for stage in dropped:
@@ -147,6 +166,9 @@ class Pipeline:
             stages.append(target)
         self.name, self.mode, self.stages = name, mode, stages
         self.check()
+        after = self.outline()
+        changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
+        return self.changed(changes)
 
 
 @dataclass
@@ -552,7 +574,13 @@ class CampaignResponse:
 
 
 @dataclass
-class Document:
+class Document(Lifecycle):
+    """A process document of a pipeline (a regulation, an instruction, a template): archived
+    when it no longer applies (out of the list, still downloadable) and restored."""
+
+    KIND = "document"
+    NAMED_BY = "title"
+
     pipeline_id: str
     title: str
     kind: str

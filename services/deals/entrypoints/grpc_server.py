@@ -51,9 +51,14 @@ class DealsServicer(pb_grpc.DealsServicer):
         created = pipelines.create_pipeline(command, self.uow(), current_identity())
         return proto.pipeline_to_proto(created)
 
-    def UpdatePipeline(self, request: pb.Pipeline, context: Context) -> pb.Pipeline:
+    def UpdatePipeline(self, request: pb.UpdatePipelineRequest, context: Context) -> pb.Pipeline:
+        wanted = request.pipeline
         command = commands.ChangePipeline(
-            request.id, request.name, request.mode, proto.stages(request)
+            wanted.id,
+            wanted.name,
+            wanted.mode,
+            proto.stages(wanted),
+            proto.expected_version(request),
         )
         changed = pipelines.change_pipeline(command, self.uow(), current_identity())
         return proto.pipeline_to_proto(changed)
@@ -61,9 +66,19 @@ class DealsServicer(pb_grpc.DealsServicer):
     def GetPipeline(self, request: pb.IdRequest, context: Context) -> pb.Pipeline:
         return proto.pipeline_to_proto(pipelines.get_pipeline(self.uow(), request.id))
 
-    def ListPipelines(self, request: pb.PageRequest, context: Context) -> pb.PipelinePage:
-        items, total = pipelines.list_pipelines(self.uow(), _page(request))
+    def ListPipelines(self, request: pb.ListRequest, context: Context) -> pb.PipelinePage:
+        items, total = pipelines.list_pipelines(self.uow(), _page(request.page), request.archived)
         return pb.PipelinePage(items=[proto.pipeline_to_proto(p) for p in items], total=total)
+
+    def ArchivePipeline(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchivePipeline(request.id, proto.expected_version(request))
+        pipelines.archive_pipeline(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestorePipeline(self, request: pb.IdRequest, context: Context) -> pb.Pipeline:
+        command = commands.ArchivePipeline(request.id, restore=True)
+        restored = pipelines.archive_pipeline(command, self.uow(), current_identity())
+        return proto.pipeline_to_proto(restored)
 
     def AddDocument(self, request: pb.Document, context: Context) -> pb.Document:
         added = pipelines.add_document(
@@ -72,8 +87,21 @@ class DealsServicer(pb_grpc.DealsServicer):
         return proto.document_to_proto(added)
 
     def ListDocuments(self, request: pb.ListByParentRequest, context: Context) -> pb.DocumentPage:
-        items, total = pipelines.list_documents(self.uow(), request.parent_id, _page(request.page))
+        page = _page(request.page)
+        items, total = pipelines.list_documents(
+            self.uow(), request.parent_id, page, request.archived
+        )
         return pb.DocumentPage(items=[proto.document_to_proto(d) for d in items], total=total)
+
+    def ArchiveDocument(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveDocument(request.id, proto.expected_version(request))
+        pipelines.archive_document(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreDocument(self, request: pb.IdRequest, context: Context) -> pb.Document:
+        command = commands.ArchiveDocument(request.id, restore=True)
+        restored = pipelines.archive_document(command, self.uow(), current_identity())
+        return proto.document_to_proto(restored)
 
     def GetDocument(self, request: pb.IdRequest, context: Context) -> pb.Document:
         document = pipelines.get_document(self.uow(), request.id)

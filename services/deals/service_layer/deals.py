@@ -87,6 +87,8 @@ def open_deal(command: commands.CreateDeal, uow: UnitOfWork, actor: Identity) ->
     pipeline = uow.pipelines.get(command.pipeline_id)
     if pipeline is None:
         raise InvalidInput.field("pipeline_id", f"pipeline {command.pipeline_id!r} does not exist")
+    if pipeline.archived:
+        raise InvalidInput.field("pipeline_id", f"pipeline {pipeline.name!r} is archived")
     _check_campaign(uow, command.campaign_id)
     first = pipeline.first_stage()
     deal = model.Deal.open(command, first, actor.person_id)

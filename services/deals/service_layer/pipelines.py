@@ -65,18 +65,20 @@ def change_pipeline(
     actor.require_writer(AREA)
     with uow:
         pipeline = pipeline_of(uow, command.pipeline_id)
+        pipeline.expect(command.expected_version)
+        pipeline.require_current()
         known = {stage.id for stage in pipeline.stages}
         for index, spec in enumerate(command.stages):
             if spec.id and spec.id not in known:
                 raise InvalidInput.field(f"stages.{index}.id", "is not a stage of this pipeline")
-        pipeline.edit(
+        changes = pipeline.edit(
             command.name,
             command.mode,
             _stages(pipeline.id, command.stages),
             uow.deals.stages_in_use(pipeline.id),
         )
         _check_unique_name(uow, pipeline)
-        uow.publish(events.PipelineChanged(pipeline))
+        uow.publish(events.PipelineChanged(pipeline, changes))
         uow.commit()
     return pipeline
 
@@ -86,9 +88,23 @@ def get_pipeline(uow: UnitOfWork, pipeline_id: str) -> model.Pipeline:
         return pipeline_of(uow, pipeline_id)
 
 
-def list_pipelines(uow: UnitOfWork, page: Page) -> Listed[model.Pipeline]:
+def list_pipelines(uow: UnitOfWork, page: Page, archived: bool = False) -> Listed[model.Pipeline]:
     with uow:
-        return uow.pipelines.list(page)
+        return uow.pipelines.list(page, archived)
+
+
+def archive_pipeline(
+    command: commands.ArchivePipeline, uow: UnitOfWork, actor: Identity
+) -> model.Pipeline:
+    """Archived (no new deals open in it; its deals go on in it) or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        pipeline = pipeline_of(uow, command.pipeline_id)
+        changes, action = pipeline.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.publish(events.PipelineChanged(pipeline, changes, action))
+        uow.commit()
+    return pipeline
 
 
 def add_document(
@@ -110,7 +126,7 @@ def add_document(
     if not content:
         raise InvalidInput.field("file", "is empty")
     with uow:
-        pipeline_of(uow, document.pipeline_id)
+        pipeline_of(uow, document.pipeline_id).require_current()
         document.sha256, document.size = files.put(content), len(content)
         uow.documents.add(document)
         uow.publish(events.DocumentAdded(document))
@@ -118,12 +134,28 @@ def add_document(
     return document
 
 
-def list_documents(uow: UnitOfWork, pipeline_id: str, page: Page) -> Listed[model.Document]:
+def list_documents(
+    uow: UnitOfWork, pipeline_id: str, page: Page, archived: bool = False
+) -> Listed[model.Document]:
     with uow:
         pipeline_of(uow, pipeline_id)
-        return uow.views.documents(pipeline_id, page)
+        return uow.views.documents(pipeline_id, page, archived)
 
 
 def get_document(uow: UnitOfWork, document_id: str) -> model.Document:
     with uow:
         return found(uow.documents.get(document_id), "document", document_id)
+
+
+def archive_document(
+    command: commands.ArchiveDocument, uow: UnitOfWork, actor: Identity
+) -> model.Document:
+    """Archived (it no longer applies: out of the list, still downloadable) or restored."""
+    actor.require_writer(AREA)
+    with uow:
+        document = found(uow.documents.get(command.document_id), "document", command.document_id)
+        changes, action = document.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.publish(events.DocumentChanged(document, changes, action))
+        uow.commit()
+    return document

@@ -28,7 +28,7 @@ class PipelineRepository(Records[model.Pipeline], Protocol):
     def first(self) -> model.Pipeline | None:
         """Some pipeline, if there is any: for a response converted without one named."""
 
-    def list(self, page: Page) -> Listed[model.Pipeline]: ...
+    def list(self, page: Page, archived: bool = False) -> Listed[model.Pipeline]: ...
 
 
 class DealRepository(Records[model.Deal], Protocol):
@@ -93,7 +93,9 @@ class Views(Protocol):
 
     def participant_links(self, deal_id: str, page: Page) -> Listed[model.ParticipantLink]: ...
 
-    def documents(self, pipeline_id: str, page: Page) -> Listed[model.Document]: ...
+    def documents(
+        self, pipeline_id: str, page: Page, archived: bool = False
+    ) -> Listed[model.Document]: ...
 
     def files(
         self, deal_id: str | None, counterparty_id: str | None, page: Page, archived: bool = False

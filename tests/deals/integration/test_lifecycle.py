@@ -3,6 +3,7 @@ restored; through the gateway, gRPC and a real database, with the projections fo
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -368,3 +369,55 @@ def test_an_archived_deal_leaves_the_lists_and_every_report_until_restored(
     assert reports() == (1, [1, 1], [1, 0])
     actions = [e["action"] for e in history(suite, admin, "deal", made["id"])]
     assert actions[:3] == ["restored", "archived", "moved"]
+
+
+def test_a_pipeline_edited_on_a_stale_version_is_a_412_and_archived_it_opens_no_new_deals(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    flow = pipeline(suite, admin, "simple", STAGES)
+    path = f"{API}/pipelines/{flow['id']}"
+    kept = [{"id": s["id"], "name": s["name"], "probability": s["probability"]} for s in flow["stages"]]  # fmt: skip
+    kept[1]["probability"] = 55
+    body = {"name": flow["name"], "mode": "simple", "stages": kept}
+    edited = ok(suite.client.put(path, json=body, headers={**admin, "If-Match": '"1"'}))
+    assert edited["version"] == 2
+    stale = suite.client.put(path, json=body | {"name": "X"}, headers={**admin, "If-Match": '"1"'})
+    assert stale.status_code == 412
+    buyer = counterparty(suite, admin)["id"]
+    going = deal(suite, admin, flow["id"], buyer)
+
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    listed = ok(suite.client.get(f"{API}/pipelines", query_string={"page_size": 500}, headers=admin))  # fmt: skip
+    assert flow["id"] not in [p["id"] for p in listed["items"]]
+    assert ok(suite.client.get(path, headers=admin))["archived_at"] is not None
+    refused = suite.client.post(f"{API}/deals", json={"title": "Mới", "pipeline_id": flow["id"], "counterparty_id": buyer}, headers=admin)  # fmt: skip
+    assert [e["field"] for e in refused.get_json()["errors"]] == ["pipeline_id"]
+    assert suite.client.put(path, json=body, headers=admin).status_code == 409
+    moved = suite.client.post(f"{API}/deals/{going['id']}/stage", json={"stage_id": kept[1]["id"]}, headers=admin)  # fmt: skip
+    assert ok(moved)["stage_id"] == kept[1]["id"]  # its deals go on in it
+
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    ok(suite.client.post(f"{API}/deals", json={"title": "Mới", "pipeline_id": flow["id"], "counterparty_id": buyer}, headers=admin), 201)  # fmt: skip
+    entries = history(suite, admin, "pipeline", flow["id"])
+    assert [e["action"] for e in entries] == ["restored", "archived", "updated", "created"]
+    assert entries[2]["changes"]["stages"] == [["Tiếp cận 10%", "Báo giá 40%"], ["Tiếp cận 10%", "Báo giá 55%"]]  # fmt: skip
+
+
+def test_a_process_document_archived_leaves_the_list_stays_downloadable_and_is_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    flow = pipeline(suite, admin, "simple", STAGES)
+    documents = f"{API}/pipelines/{flow['id']}/documents"
+    upload = {"title": "Quy trình báo giá", "kind": "regulation", "file": (io.BytesIO(b"%PDF-1.4 quy trinh"), "quy-trinh.pdf", "application/pdf")}  # fmt: skip
+    added = ok(suite.client.post(documents, data=upload, headers=admin), 201)
+    path = f"{API}/documents/{added['id']}"
+    assert suite.client.delete(path, headers={**admin, "If-Match": '"7"'}).status_code == 412
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    assert ok(suite.client.get(documents, headers=admin))["total"] == 0
+    archived = ok(suite.client.get(documents, query_string={"archived": "true"}, headers=admin))
+    assert [d["id"] for d in archived["items"]] == [added["id"]]
+    assert suite.client.get(f"{path}/content", headers=admin).data == b"%PDF-1.4 quy trinh"
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    assert ok(suite.client.get(documents, headers=admin))["total"] == 1
+    actions = [e["action"] for e in history(suite, admin, "document", added["id"])]
+    assert actions == ["restored", "archived", "created"]

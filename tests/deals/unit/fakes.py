@@ -36,8 +36,9 @@ class FakePipelineRepository(FakeRecords[model.Pipeline]):
     def first(self) -> model.Pipeline | None:
         return next(iter(self.items.values()), None)
 
-    def list(self, page: Page) -> tuple[list[model.Pipeline], int]:
-        return _page(sorted(self.items.values(), key=lambda p: p.name), page)
+    def list(self, page: Page, archived: bool = False) -> tuple[list[model.Pipeline], int]:
+        kept = [p for p in self.items.values() if p.archived == archived]
+        return _page(sorted(kept, key=lambda p: p.name), page)
 
 
 class FakeDealRepository(FakeRecords[model.Deal]):
@@ -157,9 +158,12 @@ class FakeViews:
     ) -> tuple[list[model.ParticipantLink], int]:
         return _page([k for k in self.uow.links.items.values() if k.deal_id == deal_id], page)
 
-    def documents(self, pipeline_id: str, page: Page) -> tuple[list[model.Document], int]:
+    def documents(
+        self, pipeline_id: str, page: Page, archived: bool = False
+    ) -> tuple[list[model.Document], int]:
         items = self.uow.documents.items.values()
-        return _page([d for d in items if d.pipeline_id == pipeline_id], page)
+        kept = [d for d in items if d.pipeline_id == pipeline_id and d.archived == archived]
+        return _page(kept, page)
 
     def files(
         self, deal_id: str | None, counterparty_id: str | None, page: Page, archived: bool = False

@@ -2,9 +2,12 @@
 // its name, mode and stages — added, renamed, moved up and down, archived, each with its
 // probability, the days after which a deal in it counts as stalled and the tasks a deal entering
 // it gets — and below them the process documents. Saving sends the whole pipeline: POST for a new
-// one, PUT for one that exists (stages kept by id). The API's field errors stand next to their field.
-import { ApiError, everything, post, put, saveFile, upload } from "../../api.js";
+// one, PUT for one that exists (stages kept by id, on the version read: a change made meanwhile is
+// said, not overwritten). The API's field errors stand next to their field. A pipeline no longer
+// used is archived (its deals go on in it) and restored; so are its documents.
+import { ApiError, everything, get, isStale, post, putVersion, saveFile, upload } from "../../api.js";
 import { date, number, t } from "../../i18n.js";
+import { archivedBadge, archivedBanner, archivedSwitch, archiveRecord, lc, restoreRecord, staleNotice } from "../../lifecycle.js";
 import { badge, emptyState, field, html, nothing, problem, render, toast } from "../../ui.js";
 import { userNames } from "../deals-shared.js";
 
@@ -13,12 +16,18 @@ export const DOCUMENT_KINDS = ["regulation", "instruction", "template", "other"]
 const NEW = "new";
 
 export async function show(root, { query, alive, change }) {
-  const [all, users] = await Promise.all([everything("/pipelines"), userNames()]);
+  const showArchived = query.archived === "true";
+  const [active, archived, users] = await Promise.all([
+    everything("/pipelines"),
+    showArchived ? everything("/pipelines", { archived: true }) : [],
+    userNames(),
+  ]);
   if (!alive()) return;
+  const all = [...active, ...archived];
   const wanted = query.pipeline || (all.length ? all[0].id : NEW);
   const pipeline = wanted === NEW ? null : all.find((p) => p.id === wanted);
   if (wanted !== NEW && !pipeline) return render(problem({ status: 404 }), root);
-  const editor = new Editor(root, { all, pipeline, users, change });
+  const editor = new Editor(root, { all, pipeline, users, change, showArchived });
   await editor.load();
 }
 
@@ -68,8 +77,10 @@ function assign(target, path, value) {
 }
 
 class Editor {
-  constructor(root, { all, pipeline, users, change }) {
-    Object.assign(this, { root, all, pipeline, users, change });
+  constructor(root, { all, pipeline, users, change, showArchived }) {
+    Object.assign(this, { root, all, pipeline, users, change, showArchived });
+    this.stale = false;
+    this.archivedDocuments = [];
     this.draft = draftOf(pipeline);
     this.errors = {};
     this.documents = [];
@@ -77,8 +88,53 @@ class Editor {
   }
 
   async load() {
-    if (this.pipeline) this.documents = await everything(`/pipelines/${this.pipeline.id}/documents`);
+    await this.loadDocuments();
     this.draw();
+  }
+
+  async loadDocuments() {
+    if (!this.pipeline) return;
+    const path = `/pipelines/${this.pipeline.id}/documents`;
+    [this.documents, this.archivedDocuments] = await Promise.all([
+      everything(path),
+      this.showArchived ? everything(path, { archived: true }) : [],
+    ]);
+  }
+
+  // The pipeline as it is now, after someone changed it meanwhile: the draft starts again from it.
+  async reload() {
+    this.pipeline = await get(`/pipelines/${this.pipeline.id}`);
+    this.all = this.all.map((p) => (p.id === this.pipeline.id ? this.pipeline : p));
+    Object.assign(this, { draft: draftOf(this.pipeline), errors: {}, stale: false });
+    await this.loadDocuments();
+    this.draw();
+    toast(lc("reloaded"));
+  }
+
+  async archive() {
+    const text = lc("archive_pipeline_text", { name: this.pipeline.name });
+    if (await archiveRecord(`/pipelines/${this.pipeline.id}`, this.pipeline, { title: lc("archive_pipeline_title"), text })) {
+      this.change({ pipeline: "", archived: "" });
+    }
+  }
+
+  async restore() {
+    if (await restoreRecord(`/pipelines/${this.pipeline.id}`)) this.change({ pipeline: this.pipeline.id, archived: "" });
+  }
+
+  async archiveDocument(doc) {
+    const text = lc("archive_document_text", { title: doc.title });
+    if (await archiveRecord(`/documents/${doc.id}`, doc, { title: lc("archive_document_title"), text })) {
+      await this.loadDocuments();
+      this.draw();
+    }
+  }
+
+  async restoreDocument(doc) {
+    if (await restoreRecord(`/documents/${doc.id}`)) {
+      await this.loadDocuments();
+      this.draw();
+    }
   }
 
   // What PUT (or POST) /pipelines takes: the whole pipeline, its stages in their order.
@@ -106,7 +162,9 @@ class Editor {
     event.preventDefault();
     const sent = this.body();
     try {
-      const saved = this.pipeline ? await put(`/pipelines/${this.pipeline.id}`, sent) : await post("/pipelines", sent);
+      const saved = this.pipeline
+        ? await putVersion(`/pipelines/${this.pipeline.id}`, sent, this.pipeline.version)
+        : await post("/pipelines", sent);
       toast(t(this.pipeline ? "setup.pipeline_saved" : "setup.pipeline_created", { name: saved.name }));
       // The deals service keeps a stage's stall days from its creation on: a PUT does not change them.
       const kept = [...saved.stages].sort((a, b) => a.position - b.position).map((stage) => stage.stall_after_days ?? null);
@@ -116,8 +174,13 @@ class Editor {
       this.all = this.all.map((p) => (p.id === saved.id ? saved : p));
       this.draft = draftOf(saved);
       this.errors = {};
+      this.stale = false;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
+      if (isStale(error)) {
+        this.stale = true;
+        return this.draw();
+      }
       const general = error.status === 409 ? "name" : "";
       this.errors = Object.keys(error.fields).length ? error.fields : { [general]: error.message };
       toast(t("common.fix_fields"), "bad");
@@ -164,9 +227,11 @@ class Editor {
       ${this.all.length === 0 ? html`<p class="muted small">${t("setup.no_pipelines")}</p>` : nothing}
       <ul>${this.all.map(
         (p) => html`<li class=${p.id === current ? "active" : ""}>
-          <a href="#/setup?tab=pipelines&pipeline=${p.id}" aria-current=${p.id === current ? "page" : "false"}>${p.name}</a>
+          <a href="#/setup?tab=pipelines&pipeline=${p.id}${this.showArchived ? "&archived=true" : ""}" aria-current=${p.id === current ? "page" : "false"}>${p.name}</a>
+          ${p.archived_at ? archivedBadge() : nothing}
           <small class="muted">${t(`setup.mode_${p.mode}`)} · ${t("setup.stages_n", { n: p.stages.filter((s) => !s.archived).length })}</small></li>`,
       )}</ul>
+      ${archivedSwitch(this.showArchived, (on) => this.change({ archived: on ? "true" : "" }))}
       <button class="wide" @click=${() => this.change({ pipeline: NEW })}>${t("setup.new_pipeline")}</button>
     </nav>`;
   }
@@ -180,6 +245,8 @@ class Editor {
       <div class="card-head"><h2>${title}</h2>
         ${this.pipeline ? html`<a href="#/board/${this.pipeline.id}">${t("setup.open_board")}</a>` : nothing}</div>
       ${this.pipeline ? nothing : html`<p class="muted">${t("setup.new_pipeline_hint")}</p>`}
+      ${this.pipeline?.archived_at ? archivedBanner(this.pipeline, { what: this.pipeline.name, onRestore: () => this.restore(), canWrite: true }) : nothing}
+      ${this.stale ? staleNotice(() => this.reload()) : nothing}
       ${this.otherErrors()}
       <div class="form-grid">
         ${field({ label: t("setup.pipeline_name"), name: "name", value: d.name, error: e.name, required: true })}
@@ -191,11 +258,13 @@ class Editor {
       <ol class="stages">${d.stages.map((stage, index) => this.stage(stage, index))}</ol>
       <div class="row"><button type="button" @click=${() => this.restructure((stages) => stages.push(newStage()))}>
         ${t("setup.add_stage")}</button></div>
-      <div class="form-actions">
+      ${this.pipeline?.archived_at ? nothing : html`<div class="form-actions">
+        ${this.pipeline ? html`<button type="button" class="ghost danger-text" data-archive-pipeline @click=${() => this.archive()}>
+          ${lc("archive")}</button>` : nothing}
         ${this.pipeline ? html`<button type="button" class="ghost" @click=${() => { this.draft = draftOf(this.pipeline); this.errors = {}; this.draw(); }}>
           ${t("setup.discard")}</button>` : nothing}
         <button class="primary" type="submit">${this.pipeline ? t("setup.save_pipeline") : t("setup.create_pipeline")}</button>
-      </div>
+      </div>`}
     </form>`;
   }
 
@@ -264,7 +333,7 @@ class Editor {
         toast(t("setup.document_added", { title: added.title }));
         form.reset();
         this.documentErrors = {};
-        this.documents = await everything(`/pipelines/${this.pipeline.id}/documents`);
+        await this.loadDocuments();
       } catch (error) {
         if (!(error instanceof ApiError)) throw error;
         this.documentErrors = Object.keys(error.fields).length ? error.fields : { file: error.message };
@@ -272,18 +341,23 @@ class Editor {
       this.draw();
     };
     return html`<section class="card process-documents">
-      <h2>${t("setup.documents")}</h2>
+      <div class="card-head"><h2>${t("setup.documents")}</h2>
+        ${archivedSwitch(this.showArchived, (on) => this.change({ archived: on ? "true" : "" }))}</div>
       <p class="muted small">${t("setup.documents_hint")}</p>
-      ${this.documents.length === 0
+      ${this.documents.length + this.archivedDocuments.length === 0
         ? emptyState(t("setup.no_documents"), t("setup.no_documents_hint"))
         : html`<div class="table-wrap flat"><table class="documents">
             <thead><tr><th>${t("setup.document_title")}</th><th>${t("setup.document_kind")}</th><th>${t("setup.file")}</th>
               <th class="num">${t("setup.size")}</th><th>${t("setup.added")}</th><th></th></tr></thead>
-            <tbody>${this.documents.map(
-              (doc) => html`<tr data-document=${doc.title}><td><strong>${doc.title}</strong></td><td>${t(`deal.doc_${doc.kind}`)}</td>
+            <tbody>${[...this.documents, ...this.archivedDocuments].map(
+              (doc) => html`<tr data-document=${doc.title} class=${doc.archived_at ? "lc-archived" : ""}>
+                <td><strong>${doc.title}</strong> ${doc.archived_at ? archivedBadge() : nothing}</td><td>${t(`deal.doc_${doc.kind}`)}</td>
                 <td class="muted">${doc.filename}</td><td class="num">${number(Math.max(1, doc.size / 1024), 0)} KB</td>
                 <td>${date(doc.created_at)}</td>
-                <td><button class="ghost small" @click=${() => this.download(doc)}>${t("setup.download")}</button></td></tr>`,
+                <td><button class="ghost small" @click=${() => this.download(doc)}>${t("setup.download")}</button>
+                  ${doc.archived_at
+                    ? html`<button class="ghost small" @click=${() => this.restoreDocument(doc)}>${lc("restore")}</button>`
+                    : html`<button class="ghost small" @click=${() => this.archiveDocument(doc)}>${lc("archive")}</button>`}</td></tr>`,
             )}</tbody></table></div>`}
       <form class="document-upload" novalidate @submit=${submit}>
         <h3>${t("setup.add_document")}</h3>
