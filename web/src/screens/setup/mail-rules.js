@@ -1,7 +1,7 @@
 // Sending rules: "N days after an event (an overdue invoice, a birthday...), send template T from
 // mailbox M". The list says each in words, with its switch; a rule is made and changed in a dialog,
 // switched off and on in its row, archived and restored (the archived ones shown on demand).
-import { everything, isStale, patchVersion, post } from "../../api.js";
+import { isStale, patchVersion, post } from "../../api.js";
 import { t } from "../../i18n.js";
 import { archivedBadge, archivedSwitch, archiveRecord, failureText, lc, restoreRecord, staleNotice } from "../../lifecycle.js";
 import { badge, dialog, emptyState, field, formValues, html, nothing, render, toast } from "../../ui.js";
@@ -11,9 +11,11 @@ const FIELDS = ["event", "offset_days", "template_id", "mailbox_id", "enabled"];
 
 export async function show(root, { query, alive, change, reload }) {
   const showArchived = query.archived === "true";
-  const [rules, templates, mailboxes] = await Promise.all([listed("/mail/rules", showArchived), everything("/mail/templates"), everything("/mailboxes")]);
+  // The archived templates and mailboxes too, for the names of the rules that keep them.
+  const [rules, templates, mailboxes] = await Promise.all([listed("/mail/rules", showArchived), listed("/mail/templates", true), listed("/mailboxes", true)]);
   if (!alive()) return;
-  const screen = { root, rules, templates, mailboxes, showArchived, change, reload };
+  const active = (records) => records.filter((record) => !record.archived_at);
+  const screen = { root, rules, templates: active(templates), mailboxes: active(mailboxes), showArchived, change, reload };
   screen.names = { templates: namesOf(templates), mailboxes: namesOf(mailboxes) };
   draw(screen);
 }
@@ -108,7 +110,12 @@ function bodyOf(values, rule) {
 
 function ruleForm(screen, rule) {
   const state = { errors: {}, stale: false };
-  const named = (records) => records.map((record) => [record.id, record.name]);
+  // The choices are the active ones; the rule's own stays offered (archived, or not for her to see).
+  const named = (records, kept, names, unknown) => {
+    const choices = records.map((record) => [record.id, record.name]);
+    const label = names[kept] ? `${names[kept]} (${lc("archived").toLowerCase()})` : unknown;
+    return !kept || choices.some(([id]) => id === kept) ? choices : [...choices, [kept, label]];
+  };
   const events = RULE_EVENTS.includes(rule?.event) || !rule ? RULE_EVENTS : [...RULE_EVENTS, rule.event];
   return (close, redraw) => {
     async function submit(event) {
@@ -132,9 +139,9 @@ function ruleForm(screen, rule) {
         ${field({ label: m("offset_days"), name: "offset_days", type: "number", value: String(v.offset_days ?? 0), error: e.offset_days,
             hint: m("offset_days_hint"), attrs: { min: 0, max: 3650, step: 1 } })}
         ${field({ label: m("template"), name: "template_id", value: v.template_id, error: e.template_id, required: true,
-            options: named(screen.templates) })}
+            options: named(screen.templates, rule?.template_id, screen.names.templates, m("unknown_template")) })}
         ${field({ label: m("from_mailbox"), name: "mailbox_id", value: v.mailbox_id, error: e.mailbox_id, required: true,
-            options: named(screen.mailboxes) })}
+            options: named(screen.mailboxes, rule?.mailbox_id, screen.names.mailboxes, m("unknown_mailbox")) })}
       </div>
       <label class="check"><input type="checkbox" name="enabled" .checked=${Boolean(v.enabled)} /> ${m("rule_enabled_check")}</label>
       ${screen.templates.length && screen.mailboxes.length ? nothing : html`<div class="notice" role="note">${m("rule_needs")}</div>`}

@@ -65,12 +65,10 @@ class Templates {
     if (FIELDS.includes(name)) this.draft[name] = value;
   }
 
-  // The placeholder goes where the cursor is in the body (at its end when it was not there).
+  // The placeholder goes where the cursor was left in the body (over what was selected there).
   insert(event, placeholder) {
     const body = event.target.closest("form").elements.body;
-    const text = `{{ ${placeholder} }}`;
-    const at = document.activeElement === body || body.selectionStart !== body.value.length ? body.selectionStart : body.value.length;
-    body.setRangeText(text, at, body.selectionEnd, "end");
+    body.setRangeText(`{{ ${placeholder} }}`, body.selectionStart, body.selectionEnd, "end");
     this.draft.body = body.value;
     body.focus();
   }
@@ -109,7 +107,7 @@ class Templates {
     render(
       html`<div class="setup-split mail-templates">
         ${this.list()}
-        <div class="stack">${this.editor()}${this.template ? this.previewCard() : nothing}</div>
+        <div class="stack">${this.editor()}${this.template && !this.template.archived_at ? this.previewCard() : nothing}</div>
       </div>`,
       this.root,
     );
