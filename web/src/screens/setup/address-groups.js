@@ -16,6 +16,8 @@ const ROLES = ["customer", "supplier", "partner", "competitor", "prospect"];
 const CLASSES = ["A", "B", "C"];
 const SHOWN = 10; // members listed in the preview; the count says how many in all
 
+let shown = null;
+
 export async function show(root, { query, alive, change, reload }) {
   const showArchived = query.archived === "true";
   const all = await listed("/mail/address-groups", showArchived);
@@ -25,7 +27,9 @@ export async function show(root, { query, alive, change, reload }) {
   if (wanted !== NEW && !group) group = await get(`/mail/address-groups/${wanted}`).catch(() => null);
   if (!alive()) return;
   if (wanted !== NEW && !group) return render(problem({ status: 404 }), root);
-  const screen = new AddressGroups(root, { query, all, group, showArchived, change, reload, alive });
+  // A screen read again (after a save elsewhere, a restore) replaces this one: its late answers are dropped.
+  const screen = new AddressGroups(root, { query, all, group, showArchived, change, reload, alive: () => alive() && shown === screen });
+  shown = screen;
   screen.draw();
   await screen.matching();
 }
@@ -58,6 +62,7 @@ class AddressGroups {
   // Who matches the criteria as typed (or, chosen by hand, who the group holds); an answer to a
   // question asked before the last one is dropped.
   async matching() {
+    if (!this.alive()) return;
     const asked = ++this.members.asked;
     this.members.busy = true;
     this.drawPreview();
