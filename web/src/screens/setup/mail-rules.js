@@ -43,7 +43,9 @@ function draw(screen) {
 
 // "3 days after an invoice is overdue", "On the birthday".
 export function when(rule) {
-  return rule.offset_days ? m("days_after", { n: rule.offset_days, event: eventLabel(rule.event) }) : m("on_event", { event: eventLabel(rule.event) });
+  const event = eventLabel(rule.event);
+  if (!rule.offset_days) return m("on_event", { event });
+  return rule.offset_days === 1 ? m("one_day_after", { event }) : m("days_after", { n: rule.offset_days, event });
 }
 
 function row(screen, rule) {
