@@ -368,6 +368,14 @@ def test_the_director_keeps_company_groups_and_makes_a_counterparty_a_division_o
             parent["name"]
         )
         screenshot(page, "mail-setup-counterparty-in-group")
+        # the group's name leads to the counterparties in it
+        holding.locator("dd[data-fact=group]").get_by_role("link").click()
+        listed = page.locator("table.cp-table tr")
+        expect(listed.filter(has_text=division["name"])).to_be_visible()
+        expect(listed.filter(has_text=parent["name"])).to_have_count(0)
+        expect(page.locator("select[name=group_id] option:checked")).to_have_text(
+            "Tập đoàn Hòa Phát (HPG)"
+        )
     [group] = [
         g for g in live.api("GET", "/company-groups")["items"] if g["name"].endswith("(HPG)")
     ]

@@ -52,7 +52,8 @@ export function holdingCard(group, parent) {
       ${writable ? html`<button class="small" @click=${() => editHolding(group, parent)}>${t("common.edit")}</button>` : nothing}</div>
     <dl class="facts">
       <dt>${label("group")}</dt><dd data-fact="group">${group
-        ? html`${group.name} ${group.archived_at ? archivedBadge() : nothing}`
+        ? html`<a href="#/counterparties?group_id=${group.id}" title=${label("group_members")}>${group.name}</a>
+            ${group.archived_at ? archivedBadge() : nothing}`
         : c.group_id ? label("group_unknown") : missing}</dd>
       <dt>${label("parent")}</dt><dd data-fact="parent">${parent
         ? html`<a href="#/counterparties/${parent.id}">${parent.name}</a>`

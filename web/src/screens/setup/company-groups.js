@@ -64,7 +64,8 @@ export function companyGroupsCard(state, draw, refused) {
   const row = (group) => {
     const archived = Boolean(group.archived_at);
     return html`<li data-entry=${group.name} class=${archived ? "lc-archived" : ""}>
-      <span>${group.name} ${archived ? archivedBadge() : nothing}</span>
+      <span><a href="#/counterparties?group_id=${group.id}" title=${t("counterparties.group_members")}>${group.name}</a>
+        ${archived ? archivedBadge() : nothing}</span>
       <span class="lc-actions">${archived
         ? html`<button class="small" @click=${restore(group)}>${lc("restore")}</button>`
         : html`<button class="ghost small" @click=${renamed(group)}>${t("setup.rename")}</button>
