@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints, field_validator
 
 from gateway.schemas.common import (
     Id,
@@ -322,6 +322,14 @@ class RulePatch(Input):
     enabled: bool | None = Field(
         None, description="false: it sends nothing, not even what it had scheduled"
     )
+
+    @field_validator("enabled", "offset_days")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        """Sent, it is a value: null switches nothing off and resets no offset."""
+        if value is None:
+            raise ValueError("must not be null")
+        return value
 
 
 class Rule(Record):

@@ -139,7 +139,7 @@ def test_a_birthday_greeting_goes_once_however_often_the_day_is_scanned(
     assert scan_birthdays(app, NOW.replace(year=2027)) == 1  # next year again
 
 
-def test_a_reminder_rule_switched_off_or_archived_sends_nothing_of_what_it_had_scheduled(
+def test_a_reminder_rule_switched_off_or_archived_or_of_an_archived_mailbox_sends_nothing(
     app: bootstrap.Mail,
     smtp_server: SmtpServer,  # noqa: F811
 ) -> None:
@@ -156,6 +156,10 @@ def test_a_reminder_rule_switched_off_or_archived_sends_nothing_of_what_it_had_s
     rules.archive_rule(commands.ArchiveRecord(rule_id), app.uow(), SYSTEM)
     assert send_due(app, NOW + timedelta(days=3)) == 0
     rules.archive_rule(commands.ArchiveRecord(rule_id, restore=True), app.uow(), SYSTEM)
+    mailbox_id = rules.get_rule(app.uow(), rule_id).mailbox_id
+    mailboxes.archive_mailbox(commands.ArchiveRecord(mailbox_id), app.uow(), SYSTEM)
+    assert send_due(app, NOW + timedelta(days=3)) == 0  # held while its mailbox is archived
+    mailboxes.archive_mailbox(commands.ArchiveRecord(mailbox_id, restore=True), app.uow(), SYSTEM)
     assert send_due(app, NOW + timedelta(days=3)) == 1
     [sent] = smtp_server.messages[before:]
     assert message_from_bytes(sent.raw, policy=policy.default)["Subject"] == "Nhắc HD-0003"

@@ -553,7 +553,9 @@ class SqlAlchemyRuleRepository:
         query = (
             select(orm.rule_mails, ru.template_id, ru.mailbox_id)
             .join(orm.rules, ru.id == rm.rule_id)
+            .join(orm.mailboxes, m.id == ru.mailbox_id)
             .where(rm.state == "scheduled", rm.due_at <= at, *_sending())
+            .where(m.archived_at.is_(None))  # held while its mailbox is archived
             .order_by(rm.due_at)
         )
         return [

@@ -290,7 +290,8 @@ def run_mailing(
     senders: BulkSenders,
 ) -> model.Progress:
     """Sends to every pending recipient; safe to run again after a crash, and alongside another
-    run of the same mailing: each recipient is taken by one run, recorded before completion."""
+    run of the same mailing: each recipient is taken by one run, recorded before completion.
+    One whose mailbox was archived meanwhile fails, saying so."""
     mailing_id = command.mailing_id
     with uow:
         mailing = found(uow.mailings.get(mailing_id), "mailing", mailing_id)
@@ -303,6 +304,8 @@ def run_mailing(
         box = found(uow.mailboxes.get(mailing.mailbox_id), "mailbox", mailing.mailbox_id)
         template = found(uow.templates.get(mailing.template_id), "template", mailing.template_id)
         uow.commit()
+    if box.archived:  # archived since the mailing was asked for: nothing more goes from it
+        return _finish(uow, mailing, "failed", f"mailbox {box.name!r} is archived")
     pause = 60.0 / mailing.per_minute
     with uow:
         pending = uow.mailings.pending(mailing_id)

@@ -217,6 +217,9 @@ def test_a_rule_is_switched_off_and_on_archived_and_restored_each_in_its_history
     )
     stale = suite.client.patch(path, json={"enabled": True}, headers={**admin, "If-Match": '"1"'})
     assert stale.status_code == 412
+    for field in ("enabled", "offset_days"):  # null would switch it off or reset it unasked
+        refused = suite.client.patch(path, json={field: None}, headers=admin)
+        assert [e["field"] for e in refused.get_json()["errors"]] == [field]
     ok(suite.client.patch(path, json={"enabled": True, "offset_days": 2}, headers=admin))
     stale_delete = suite.client.delete(path, headers={**admin, "If-Match": '"1"'})
     assert stale_delete.status_code == 412

@@ -209,8 +209,9 @@ class FakeSuppressions:
 
 
 class FakeRules:
-    def __init__(self) -> None:
+    def __init__(self, mailboxes: FakeMailboxes) -> None:
         self.items: list[model.Rule] = []
+        self.mailboxes = mailboxes
         self.mails: dict[tuple[str, str, str], tuple[model.RuleMail, str]] = {}
 
     def add(self, rule: model.Rule) -> None:
@@ -241,7 +242,10 @@ class FakeRules:
                 mailbox_id=rules[mail.rule_id].mailbox_id,
             )
             for mail, state in self.mails.values()
-            if state == "scheduled" and mail.due_at <= at and rules[mail.rule_id].sending
+            if state == "scheduled"
+            and mail.due_at <= at
+            and rules[mail.rule_id].sending
+            and not self.mailboxes.items[rules[mail.rule_id].mailbox_id].archived
         ]
 
     def take(self, mail: model.RuleMail, at: datetime) -> bool:
@@ -338,7 +342,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.groups = FakeGroups()
         self.mailings = FakeMailings(self.addresses)
         self.suppressions = FakeSuppressions()
-        self.rules = FakeRules()
+        self.rules = FakeRules(self.mailboxes)
         self.proposals = FakeProposals()
         self.views = FakeViews(self)
 

@@ -177,3 +177,47 @@ def test_an_address_group_given_criteria_drops_the_members_chosen_by_hand() -> N
     with pytest.raises(InvalidInput) as refused:
         mailings.preview_members(uow, {"colour": "red"})  # type: ignore[arg-type]
     assert refused.value.errors[0].field == "criteria"
+
+
+def test_a_personal_mailbox_made_shared_by_its_owner_is_managed_by_his_groups() -> None:
+    uow = FakeUnitOfWork()
+    made = commands.CreateMailbox("Của Lan", "personal", "lan@anphat.vn", None, SERVER, SERVER)
+    mailbox, _ = mailboxes.create_mailbox(made, uow, FakeSecrets(), LAN)  # type: ignore[arg-type]
+    shared = commands.ChangeMailbox(mailbox.id, commands.MailboxChanges(kind="shared"))
+    changed, _ = mailboxes.change_mailbox(shared, uow, FakeSecrets(), LAN)  # type: ignore[arg-type]
+    assert (changed.kind, changed.owner_id) == ("shared", None)
+    assert changed.permissions == (model.Permission("g-sales", True, True, True),)
+    assert mailboxes.get_mailbox(uow, mailbox.id, SALES)[0].id == mailbox.id  # type: ignore[arg-type]
+    assert uow.audited[-1].changes == {"kind": ("personal", "shared"), "owner_id": ("u-lan", None)}
+
+
+def test_an_archived_mailbox_holds_its_rule_mails_and_fails_a_mailing_still_queued() -> None:
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow)
+    uow.addresses.people.append(
+        model.Person("counterparty:cp-1", "ketoan@anphat.vn", "cp-1", None, "An Phát", "An Phát")
+    )
+    template = a_template(uow)
+    made = commands.CreateRule("deals.invoice.overdue", template.id, mailbox.id)
+    rules.create_rule(made, uow, ADMIN)  # type: ignore[arg-type]
+    about = {"document": {"id": "inv-1", "counterparty_id": "cp-1"}}
+    event = commands.ScheduleRuleMails("deals.invoice.overdue", "e-1", "inv-1", NOW, about)
+    rules.schedule_rule_mails(event, uow)  # type: ignore[arg-type]
+    group = mailings.create_address_group(
+        commands.CreateAddressGroup("Tất cả", None, {}),
+        uow,  # type: ignore[arg-type]
+        ADMIN,
+    )
+    start = commands.StartMailing(group.id, template.id, mailbox.id, per_minute=60_000)
+    mailing_id = mailings.start_mailing(start, uow, ADMIN)  # type: ignore[arg-type]
+    mailboxes.archive_mailbox(commands.ArchiveRecord(mailbox.id), uow, ADMIN)  # type: ignore[arg-type]
+    smtp = FakeBulkSender()
+    due = commands.SendDueRuleMails(NOW)
+    assert rules.send_due(due, uow, FakeSecrets(), JinjaTemplates(), smtp) == 0  # type: ignore[arg-type]
+    run = commands.RunMailing(mailing_id, "https://crm.example.vn/unsubscribe")
+    failed = mailings.run_mailing(run, uow, FakeSecrets(), JinjaTemplates(), smtp)  # type: ignore[arg-type]
+    assert (failed.mailing.status, failed.mailing.reason) == (
+        "failed",
+        "mailbox 'Bán hàng' is archived",
+    )
+    assert smtp.delivered == []
