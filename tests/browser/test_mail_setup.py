@@ -142,6 +142,9 @@ def test_the_director_writes_a_template_edits_it_and_previews_it_on_a_counterpar
         expect(stale).to_contain_text("Có người vừa thay đổi hồ sơ này")
         stale.get_by_role("button", name="Tải lại").click()
         expect(editor.get_by_label("Nội dung")).to_have_value(rewritten)
+        expect(editor.get_by_label("Tiêu đề")).to_have_value(
+            "Chúc mừng năm mới {{ counterparty.name }}"
+        )
         expect(editor.locator("[data-stale]")).to_have_count(0)
 
         preview = page.locator("section.template-preview")

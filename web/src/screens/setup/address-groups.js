@@ -10,7 +10,7 @@ import { debounce, emptyState, field, html, nothing, problem, render, toast } fr
 import { fieldErrors, listed, m, otherErrors } from "./mail-shared.js";
 
 const NEW = "new";
-export const CRITERIA = ["region", "industry", "position", "role", "abc"];
+const CRITERIA = ["region", "industry", "position", "role", "abc"];
 // gateway/schemas/mail.py Criteria: the roles and classes a group may ask for.
 const ROLES = ["customer", "supplier", "partner", "competitor", "prospect"];
 const CLASSES = ["A", "B", "C"];
@@ -30,6 +30,7 @@ export async function show(root, { query, alive, change, reload }) {
   // A screen read again (after a save elsewhere, a restore) replaces this one: its late answers are dropped.
   const screen = new AddressGroups(root, { query, all, group, showArchived, change, reload, alive: () => alive() && shown === screen });
   shown = screen;
+  render(nothing, root); // fields drawn afresh: what another group (or an old read) left typed goes
   screen.draw();
   await screen.matching();
 }

@@ -42,7 +42,7 @@ function draw(screen) {
 }
 
 // "3 days after an invoice is overdue", "On the birthday".
-export function when(rule) {
+function when(rule) {
   const event = eventLabel(rule.event);
   if (!rule.offset_days) return m("on_event", { event });
   return rule.offset_days === 1 ? m("one_day_after", { event }) : m("days_after", { n: rule.offset_days, event });

@@ -12,7 +12,7 @@ import { fieldErrors, listed, m, otherErrors } from "./mail-shared.js";
 
 const NEW = "new";
 const FIELDS = ["name", "subject", "body"];
-export const PLACEHOLDERS = ["contact.full_name", "contact.position", "counterparty.name", "unsubscribe_url"];
+const PLACEHOLDERS = ["contact.full_name", "contact.position", "counterparty.name", "unsubscribe_url"];
 
 export async function show(root, { query, alive, change, reload }) {
   const showArchived = query.archived === "true";
@@ -23,6 +23,7 @@ export async function show(root, { query, alive, change, reload }) {
   if (wanted !== NEW && !template) template = await get(`/mail/templates/${wanted}`).catch(() => null);
   if (!alive()) return;
   if (wanted !== NEW && !template) return render(problem({ status: 404 }), root);
+  render(nothing, root); // fields drawn afresh: what another template (or an old read) left typed goes
   new Templates(root, { query, all, template, showArchived, change, reload }).draw();
 }
 
@@ -46,6 +47,7 @@ class Templates {
     const changes = this.template
       ? Object.fromEntries(FIELDS.filter((name) => this.draft[name] !== this.template[name]).map((name) => [name, this.draft[name]]))
       : this.draft;
+    if (this.template && !Object.keys(changes).length) return toast(m("template_saved", { name: this.template.name }));
     try {
       const saved = this.template ? await patchVersion(this.path, changes, this.template.version) : await post("/mail/templates", changes);
       toast(m(this.template ? "template_saved" : "template_created", { name: saved.name }));
@@ -82,6 +84,12 @@ class Templates {
       sample.shown = null;
       sample.failure = failureText(error);
     }
+    this.draw();
+  }
+
+  discard() {
+    Object.assign(this, { draft: draftOf(this.template), errors: {}, stale: false });
+    render(nothing, this.root); // the fields show the draft again, not what was typed in them
     this.draw();
   }
 
@@ -160,8 +168,7 @@ class Templates {
       </div>
       ${this.stale ? staleNotice(() => this.again()) : nothing}
       <div class="form-actions">
-        ${this.template ? html`<button type="button" class="ghost" @click=${() => { this.draft = draftOf(this.template); this.errors = {}; this.draw(); }}>
-          ${m("discard")}</button>` : nothing}
+        ${this.template ? html`<button type="button" class="ghost" @click=${() => this.discard()}>${m("discard")}</button>` : nothing}
         <button class="primary" type="submit">${this.template ? m("save_template") : m("create_template")}</button>
       </div>
     </form>`;

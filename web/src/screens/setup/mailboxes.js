@@ -11,7 +11,7 @@ import { fieldErrors, listed, m, otherErrors } from "./mail-shared.js";
 
 const SERVERS = ["imap", "smtp"];
 const SERVER_FIELDS = ["host", "port", "security", "username"];
-export const ACTIONS = ["read", "send", "manage"];
+const ACTIONS = ["read", "send", "manage"];
 
 export async function show(root, { query, alive, change, reload }) {
   const showArchived = query.archived === "true";
