@@ -38,7 +38,7 @@ export async function show(root, { query, alive, change, reload }) {
 const draftOf = (group) => ({ name: group?.name || "", ...Object.fromEntries(CRITERIA.map((name) => [name, group?.criteria?.[name] || ""])) });
 
 // The criteria a draft asks for, the empty ones left out.
-const criteriaOf = (draft) => Object.fromEntries(CRITERIA.filter((name) => draft[name]).map((name) => [name, draft[name].trim()]));
+const criteriaOf = (draft) => Object.fromEntries(CRITERIA.map((name) => [name, draft[name].trim()]).filter(([, value]) => value));
 
 const same = (a, b) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b || {}).sort());
 
@@ -95,6 +95,7 @@ class AddressGroups {
       body = {};
       if (name !== this.group.name) body.name = name;
       if (!this.byHand && !same(criteria, this.group.criteria)) body.criteria = criteria;
+      if (!Object.keys(body).length) return toast(m("group_saved", { name }));
     }
     try {
       const saved = this.group ? await patchVersion(this.path, body, this.group.version) : await post("/mail/address-groups", body);

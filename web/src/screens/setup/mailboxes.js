@@ -4,7 +4,7 @@
 import "../mail.css";
 import { everything, get, isStale, patchVersion, put } from "../../api.js";
 import { dateTime, t } from "../../i18n.js";
-import { archivedBadge, archivedSwitch, archiveRecord, lc, restoreRecord, staleNotice } from "../../lifecycle.js";
+import { archivedBadge, archivedSwitch, archiveRecord, failureText, lc, restoreRecord, staleNotice } from "../../lifecycle.js";
 import { badge, dialog, emptyState, field, formValues, html, nothing, render, toast } from "../../ui.js";
 import { mailboxDialog, server } from "../mail/dialogs.js";
 import { fieldErrors, listed, m, otherErrors } from "./mail-shared.js";
@@ -74,6 +74,16 @@ async function restore(screen, box) {
   if (await restoreRecord(pathOf(box))) await screen.reload();
 }
 
+// What a dialog needs, or null when it cannot be read (said in a toast).
+async function read(load) {
+  try {
+    return await load();
+  } catch (error) {
+    toast(failureText(error), "bad");
+    return null;
+  }
+}
+
 // -- a mailbox changed ------------------------------------------------------------------------
 
 // The form's values as the mailbox has them ("imap.host"...), passwords never.
@@ -100,7 +110,8 @@ function changesOf(values, box) {
 }
 
 async function edit(screen, box) {
-  const fresh = await get(pathOf(box)); // with its version as it is now
+  const fresh = await read(() => get(pathOf(box))); // with its version as it is now
+  if (!fresh) return;
   const saved = await dialog(m("edit_mailbox", { name: fresh.name }), mailboxForm(fresh));
   if (!saved) return;
   if (!saved.stale) toast(m("mailbox_saved", { name: saved.name }));
@@ -143,7 +154,9 @@ function mailboxForm(box) {
 // -- who may use a shared mailbox -------------------------------------------------------------
 
 async function permissions(screen, box) {
-  const [groups, given] = await Promise.all([everything("/groups"), get(`${pathOf(box)}/permissions`)]);
+  const found = await read(() => Promise.all([everything("/groups"), get(`${pathOf(box)}/permissions`)]));
+  if (!found) return;
+  const [groups, given] = found;
   const saved = await dialog(m("permissions_of", { name: box.name }), permissionsForm(box, groups, given.items));
   if (!saved) return;
   toast(m("permissions_saved", { name: box.name }));
