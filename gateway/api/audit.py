@@ -10,6 +10,7 @@ from flask import Blueprint
 from crm.audit.v1 import audit_pb2 as pb
 from crm.contacts.v1 import contacts_pb2
 from crm.deals.v1 import deals_pb2
+from crm.mail.v1 import mail_pb2
 from crmkit import audit
 from crmkit.audit import actor_of
 from crmkit.identity import current_identity
@@ -56,6 +57,14 @@ def _read_record(kind: str, record_id: str) -> None:
                 raise ApiError(404, f"{kind} {record_id!r} does not exist")
         case "file":
             visible_file(record_id)
+        case "mailbox":  # only who may read it
+            clients.mail.GetMailbox(mail_pb2.IdRequest(id=record_id))
+        case "mail_template":
+            clients.mail.GetTemplate(mail_pb2.IdRequest(id=record_id))
+        case "address_group":
+            clients.mail.GetAddressGroup(mail_pb2.IdRequest(id=record_id))
+        case "mail_rule":
+            clients.mail.GetRule(mail_pb2.IdRequest(id=record_id))
         case "user" | "group" | "api_key":  # a user reads her own history; admins all
             if kind != "user" or record_id != current_identity().user_id:
                 raise ApiError(404, f"{kind} {record_id!r} does not exist")

@@ -6,19 +6,21 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response
+from google.protobuf.field_mask_pb2 import FieldMask
 
 from crm.contacts.v1 import contacts_pb2 as contacts_pb
 from crm.mail.v1 import mail_pb2 as pb
 from crm.mail.v1.mail_pb2_grpc import MailStub
 from gateway.api import spec
-from gateway.api.convert import from_message, page_of, page_request, set_present
+from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
 from gateway.api.render import download
 from gateway.api.visibility import visible_assignees
 from gateway.context import gateway
 from gateway.openapi import render
 from gateway.schemas import mail as s
-from gateway.schemas.common import PageQuery
+from gateway.schemas.common import ArchivedQuery, PageQuery
+from gateway.versions import expected_version
 
 bp = Blueprint("mail", __name__)
 AREA = "mail"
@@ -26,6 +28,14 @@ AREA = "mail"
 
 def _mail() -> MailStub:
     return gateway().clients.mail
+
+
+def _listed(query: ArchivedQuery) -> pb.ListRequest:
+    return pb.ListRequest(page=page_request(query, pb.PageRequest), archived=query.archived)
+
+
+def _archive(record_id: str) -> pb.ArchiveRequest:
+    return pb.ArchiveRequest(id=record_id, expected_version=expected_version())
 
 
 @spec.route(
@@ -55,14 +65,13 @@ def create_mailbox(body: s.MailboxIn) -> Response:
     bp,
     "/mailboxes",
     "GET",
-    summary="The mailboxes you may read",
-    query=PageQuery,
+    summary="The mailboxes you may read (?archived=true: the archived ones)",
+    query=ArchivedQuery,
     response=s.MailboxPage,
     area=AREA,
 )
-def list_mailboxes(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().ListMailboxes(page_request(query, pb.PageRequest))
-    return page_of(s.Mailbox, reply, query)
+def list_mailboxes(query: ArchivedQuery) -> dict[str, Any]:
+    return page_of(s.Mailbox, _mail().ListMailboxes(_listed(query)), query)
 
 
 @spec.route(
@@ -71,6 +80,57 @@ def list_mailboxes(query: PageQuery) -> dict[str, Any]:
 )  # fmt: skip
 def get_mailbox(mailbox_id: str) -> s.Mailbox:
     return from_message(s.Mailbox, _mail().GetMailbox(pb.IdRequest(id=mailbox_id)))
+
+
+def _mailbox_patch(body: s.MailboxPatch) -> tuple[pb.Mailbox, FieldMask]:
+    """The fields sent, a server's as `imap.<field>` and `smtp.<field>`."""
+    servers = ("imap", "smtp")
+    plain = {name: getattr(body, name) for name in body.model_fields_set if name not in servers}
+    message = set_present(pb.Mailbox(), plain)
+    paths = sorted(plain)
+    for which in servers:
+        server = getattr(body, which)
+        if which in body.model_fields_set and server is not None:
+            sent = {name: getattr(server, name) for name in server.model_fields_set}
+            set_present(getattr(message, which), sent)
+            paths += [f"{which}.{name}" for name in sorted(sent)]
+    return message, FieldMask(paths=paths)
+
+
+@spec.route(
+    bp,
+    "/mailboxes/<mailbox_id>",
+    "PATCH",
+    summary="Change a mailbox you manage: its name, address, kind, owner or servers (a password sent is kept sealed, never shown)",
+    body=s.MailboxPatch,
+    response=s.Mailbox,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_mailbox(mailbox_id: str, body: s.MailboxPatch) -> s.Mailbox:
+    mailbox, mask = _mailbox_patch(body)
+    asked = pb.UpdateMailboxRequest(
+        id=mailbox_id, mailbox=mailbox, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.Mailbox, _mail().UpdateMailbox(asked))
+
+
+@spec.route(
+    bp, "/mailboxes/<mailbox_id>", "DELETE",
+    summary="Archive a mailbox: synced and sent from no more, out of the lists; its messages stay",
+    area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def archive_mailbox(mailbox_id: str) -> None:
+    _mail().ArchiveMailbox(_archive(mailbox_id))
+
+
+@spec.route(
+    bp, "/mailboxes/<mailbox_id>/restore", "POST", summary="Bring an archived mailbox back",
+    response=s.Mailbox, area=AREA, write=True,
+)  # fmt: skip
+def restore_mailbox(mailbox_id: str) -> s.Mailbox:
+    return from_message(s.Mailbox, _mail().RestoreMailbox(pb.IdRequest(id=mailbox_id)))
 
 
 @spec.route(
@@ -191,12 +251,59 @@ def create_template(body: s.TemplateIn) -> Response:
 
 
 @spec.route(
-    bp, "/mail/templates", "GET", summary="Message templates",
-    query=PageQuery, response=s.TemplatePage, area=AREA,
+    bp, "/mail/templates", "GET", summary="Message templates (?archived=true: the archived ones)",
+    query=ArchivedQuery, response=s.TemplatePage, area=AREA,
 )  # fmt: skip
-def list_templates(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().ListTemplates(page_request(query, pb.PageRequest))
-    return page_of(s.Template, reply, query)
+def list_templates(query: ArchivedQuery) -> dict[str, Any]:
+    return page_of(s.Template, _mail().ListTemplates(_listed(query)), query)
+
+
+@spec.route(
+    bp, "/mail/templates/<template_id>", "GET", summary="A message template",
+    response=s.Template, area=AREA,
+)  # fmt: skip
+def get_template(template_id: str) -> s.Template:
+    return from_message(s.Template, _mail().GetTemplate(pb.IdRequest(id=template_id)))
+
+
+@spec.route(
+    bp, "/mail/templates/<template_id>", "PATCH",
+    summary="Change a template's name, subject or body (tried as when it was saved first)",
+    body=s.TemplatePatch, response=s.Template, area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def update_template(template_id: str, body: s.TemplatePatch) -> s.Template:
+    template, mask = patch_of(body, pb.Template())
+    asked = pb.UpdateTemplateRequest(
+        id=template_id, template=template, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.Template, _mail().UpdateTemplate(asked))
+
+
+@spec.route(
+    bp, "/mail/templates/<template_id>", "DELETE",
+    summary="Archive a template: no new mailing or rule takes it; the rules that name it keep sending it",
+    area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def archive_template(template_id: str) -> None:
+    _mail().ArchiveTemplate(_archive(template_id))
+
+
+@spec.route(
+    bp, "/mail/templates/<template_id>/restore", "POST", summary="Bring an archived template back",
+    response=s.Template, area=AREA, write=True,
+)  # fmt: skip
+def restore_template(template_id: str) -> s.Template:
+    return from_message(s.Template, _mail().RestoreTemplate(pb.IdRequest(id=template_id)))
+
+
+@spec.route(
+    bp, "/mail/templates/<template_id>/preview", "POST",
+    summary="The template filled in for a counterparty, as a mail to it would say it",
+    body=s.TemplatePreviewIn, response=s.TemplatePreview, area=AREA,
+)  # fmt: skip
+def preview_template(template_id: str, body: s.TemplatePreviewIn) -> s.TemplatePreview:
+    asked = pb.PreviewRequest(template_id=template_id, counterparty_id=body.counterparty_id)
+    return from_message(s.TemplatePreview, _mail().PreviewTemplate(asked))
 
 
 @spec.route(
@@ -213,12 +320,68 @@ def create_address_group(body: s.AddressGroupIn) -> Response:
 
 
 @spec.route(
-    bp, "/mail/address-groups", "GET", summary="Address groups",
-    query=PageQuery, response=s.AddressGroupPage, area=AREA,
+    bp, "/mail/address-groups", "GET", summary="Address groups (?archived=true: the archived ones)",
+    query=ArchivedQuery, response=s.AddressGroupPage, area=AREA,
 )  # fmt: skip
-def list_address_groups(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().ListAddressGroups(page_request(query, pb.PageRequest))
-    return page_of(s.AddressGroup, reply, query)
+def list_address_groups(query: ArchivedQuery) -> dict[str, Any]:
+    return page_of(s.AddressGroup, _mail().ListAddressGroups(_listed(query)), query)
+
+
+@spec.route(
+    bp, "/mail/address-groups/<group_id>", "GET", summary="An address group",
+    response=s.AddressGroup, area=AREA,
+)  # fmt: skip
+def get_address_group(group_id: str) -> s.AddressGroup:
+    return from_message(s.AddressGroup, _mail().GetAddressGroup(pb.IdRequest(id=group_id)))
+
+
+def _group_patch(body: s.AddressGroupPatch) -> tuple[pb.AddressGroup, FieldMask]:
+    sent = body.model_fields_set
+    message = pb.AddressGroup(name=body.name or "", by_hand=body.members is not None)
+    message.members.extend(body.members or [])
+    if body.criteria is not None:
+        message.criteria.CopyFrom(pb.Criteria(**body.criteria.model_dump(exclude_none=True)))
+    return message, FieldMask(paths=sorted(sent))
+
+
+@spec.route(
+    bp, "/mail/address-groups/<group_id>", "PATCH",
+    summary="Change an address group: its name, or its members or criteria (each replaces the other)",
+    body=s.AddressGroupPatch, response=s.AddressGroup, area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def update_address_group(group_id: str, body: s.AddressGroupPatch) -> s.AddressGroup:
+    group, mask = _group_patch(body)
+    asked = pb.UpdateAddressGroupRequest(
+        id=group_id, group=group, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.AddressGroup, _mail().UpdateAddressGroup(asked))
+
+
+@spec.route(
+    bp, "/mail/address-groups/<group_id>", "DELETE",
+    summary="Archive an address group: no new mailing is sent to it",
+    area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def archive_address_group(group_id: str) -> None:
+    _mail().ArchiveAddressGroup(_archive(group_id))
+
+
+@spec.route(
+    bp, "/mail/address-groups/<group_id>/restore", "POST",
+    summary="Bring an archived address group back", response=s.AddressGroup, area=AREA, write=True,
+)  # fmt: skip
+def restore_address_group(group_id: str) -> s.AddressGroup:
+    return from_message(s.AddressGroup, _mail().RestoreAddressGroup(pb.IdRequest(id=group_id)))
+
+
+@spec.route(
+    bp, "/mail/address-groups/preview", "POST",
+    summary="Whom these criteria select now, as a group of them would (nothing is saved)",
+    body=s.MembersPreviewIn, response=s.Members, area=AREA,
+)  # fmt: skip
+def preview_members(body: s.MembersPreviewIn) -> s.Members:
+    criteria = pb.Criteria(**body.criteria.model_dump(exclude_none=True))
+    return from_message(s.Members, _mail().PreviewMembers(criteria))
 
 
 @spec.route(
@@ -318,12 +481,48 @@ def create_rule(body: s.RuleIn) -> Response:
 
 
 @spec.route(
-    bp, "/mail/rules", "GET", summary="Automatic sending rules",
-    query=PageQuery, response=s.RulePage, area=AREA,
+    bp, "/mail/rules", "GET", summary="Automatic sending rules (?archived=true: the archived ones)",
+    query=ArchivedQuery, response=s.RulePage, area=AREA,
 )  # fmt: skip
-def list_rules(query: PageQuery) -> dict[str, Any]:
-    reply = _mail().ListRules(page_request(query, pb.PageRequest))
-    return page_of(s.Rule, reply, query)
+def list_rules(query: ArchivedQuery) -> dict[str, Any]:
+    return page_of(s.Rule, _mail().ListRules(_listed(query)), query)
+
+
+@spec.route(
+    bp, "/mail/rules/<rule_id>", "GET", summary="An automatic sending rule",
+    response=s.Rule, area=AREA,
+)  # fmt: skip
+def get_rule(rule_id: str) -> s.Rule:
+    return from_message(s.Rule, _mail().GetRule(pb.IdRequest(id=rule_id)))
+
+
+@spec.route(
+    bp, "/mail/rules/<rule_id>", "PATCH",
+    summary="Change a rule, or switch it off (it sends nothing, not even what it had scheduled) and on",
+    body=s.RulePatch, response=s.Rule, area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def update_rule(rule_id: str, body: s.RulePatch) -> s.Rule:
+    rule, mask = patch_of(body, pb.Rule())
+    asked = pb.UpdateRuleRequest(
+        id=rule_id, rule=rule, update_mask=mask, expected_version=expected_version()
+    )
+    return from_message(s.Rule, _mail().UpdateRule(asked))
+
+
+@spec.route(
+    bp, "/mail/rules/<rule_id>", "DELETE", summary="Archive a rule: it sends nothing more",
+    area=AREA, write=True, versioned=True,
+)  # fmt: skip
+def archive_rule(rule_id: str) -> None:
+    _mail().ArchiveRule(_archive(rule_id))
+
+
+@spec.route(
+    bp, "/mail/rules/<rule_id>/restore", "POST", summary="Bring an archived rule back",
+    response=s.Rule, area=AREA, write=True,
+)  # fmt: skip
+def restore_rule(rule_id: str) -> s.Rule:
+    return from_message(s.Rule, _mail().RestoreRule(pb.IdRequest(id=rule_id)))
 
 
 @spec.route(

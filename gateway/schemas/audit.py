@@ -16,6 +16,7 @@ KEPT_BY = {
     "deal": "deals", "task": "deals", "participant": "deals", "campaign": "deals",
     "list_item": "deals", "lost_reason": "deals", "file": "deals", "pipeline": "deals",
     "document": "deals",
+    "mailbox": "mail", "mail_template": "mail", "address_group": "mail", "mail_rule": "mail",
     "user": "gateway", "group": "gateway", "api_key": "gateway",
 }  # fmt: skip
 ActorKind = Literal["user", "api_key", "system"]

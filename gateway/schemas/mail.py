@@ -5,9 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints
+from pydantic import BaseModel, EmailStr, Field, RootModel, StringConstraints, field_validator
 
-from gateway.schemas.common import Id, Input, LongText, Page, PageQuery, ShortName, ShortText
+from gateway.schemas.common import (
+    Id,
+    Input,
+    LongText,
+    Page,
+    PageQuery,
+    Record,
+    ShortName,
+    ShortText,
+)
 
 Host = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 
@@ -19,6 +28,19 @@ class ServerIn(Input):
     username: ShortText = ""
     password: Annotated[str, StringConstraints(max_length=500)] = Field(
         "", description="write-only: stored encrypted, never returned"
+    )
+
+
+class ServerPatch(Input):
+    """Only the fields sent change; a password sent replaces the kept one."""
+
+    host: Host | None = None
+    port: int | None = Field(None, ge=1, le=65535)
+    security: Literal["ssl", "starttls", "none"] | None = None
+    username: ShortText | None = None
+    password: Annotated[str, StringConstraints(max_length=500)] | None = Field(
+        None,
+        description="write-only: stored encrypted, never returned; the history says only that it changed",
     )
 
 
@@ -38,7 +60,20 @@ class MailboxIn(Input):
     smtp: ServerIn
 
 
-class Mailbox(BaseModel):
+class MailboxPatch(Input):
+    name: ShortName | None = None
+    kind: Literal["personal", "shared"] | None = Field(
+        None, description="the rules of a new mailbox hold"
+    )
+    address: EmailStr | None = None
+    owner_id: Id | None = Field(
+        None, description="a personal mailbox's owner; only an admin names someone else"
+    )
+    imap: ServerPatch | None = None
+    smtp: ServerPatch | None = None
+
+
+class Mailbox(Record):
     id: str
     name: str
     kind: str
@@ -157,7 +192,22 @@ class TemplateIn(Input):
     )
 
 
-class Template(BaseModel):
+class TemplatePatch(Input):
+    name: ShortName | None = None
+    subject: Annotated[str, StringConstraints(max_length=500)] | None = None
+    body: LongText | None = None
+
+
+class TemplatePreviewIn(Input):
+    counterparty_id: Id = Field(description="the counterparty the template is filled in for")
+
+
+class TemplatePreview(BaseModel):
+    subject: str
+    body: str
+
+
+class Template(Record):
     id: str
     name: str
     subject: str = ""
@@ -182,7 +232,19 @@ class AddressGroupIn(Input):
     criteria: Criteria | None = Field(None, description="evaluated when a mailing starts")
 
 
-class AddressGroup(BaseModel):
+class AddressGroupPatch(Input):
+    name: ShortName | None = None
+    members: list[Id] | None = Field(
+        None, max_length=100_000, description="contact ids; replace the criteria"
+    )
+    criteria: Criteria | None = Field(None, description="replace the members chosen by hand")
+
+
+class MembersPreviewIn(Input):
+    criteria: Criteria
+
+
+class AddressGroup(Record):
     id: str
     name: str
     members: list[str] = []
@@ -252,7 +314,25 @@ class RuleIn(Input):
     enabled: bool = True
 
 
-class Rule(BaseModel):
+class RulePatch(Input):
+    event: EventType | None = None
+    offset_days: int | None = Field(None, ge=0, le=3650)
+    template_id: Id | None = None
+    mailbox_id: Id | None = None
+    enabled: bool | None = Field(
+        None, description="false: it sends nothing, not even what it had scheduled"
+    )
+
+    @field_validator("enabled", "offset_days")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        """Sent, it is a value: null switches nothing off and resets no offset."""
+        if value is None:
+            raise ValueError("must not be null")
+        return value
+
+
+class Rule(Record):
     id: str
     event: str
     offset_days: int = 0

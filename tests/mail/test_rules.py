@@ -51,7 +51,7 @@ def app(tmp_path: Path, smtp_server: SmtpServer) -> bootstrap.Mail:  # noqa: F81
     return found
 
 
-def a_rule(app: bootstrap.Mail, smtp: SmtpServer, event: str, days: int, subject: str) -> None:
+def a_rule(app: bootstrap.Mail, smtp: SmtpServer, event: str, days: int, subject: str) -> str:
     server = ServerSettings(smtp.host, smtp.port, "none")
     address = f"ketoan-{uuid.uuid4().hex[:6]}@hoa-crm.vn"
     box = commands.CreateMailbox("Kế toán", "shared", address, None, imap=server, smtp=server)
@@ -61,7 +61,7 @@ def a_rule(app: bootstrap.Mail, smtp: SmtpServer, event: str, days: int, subject
         commands.CreateTemplate(uuid.uuid4().hex, subject, body), app.uow(), app.templates, SYSTEM
     )
     rule = commands.CreateRule(event, template.id, mailbox.id, offset_days=days)
-    rules.create_rule(rule, app.uow(), SYSTEM)
+    return rules.create_rule(rule, app.uow(), SYSTEM).id
 
 
 def send_due(app: bootstrap.Mail, at: datetime) -> int:
@@ -137,3 +137,29 @@ def test_a_birthday_greeting_goes_once_however_often_the_day_is_scanned(
     assert send_due(app, NOW + timedelta(hours=7)) == 0
     assert [m.recipients for m in smtp_server.messages[before:]] == [("lan@anphat.vn",)]
     assert scan_birthdays(app, NOW.replace(year=2027)) == 1  # next year again
+
+
+def test_a_reminder_rule_switched_off_or_archived_or_of_an_archived_mailbox_sends_nothing(
+    app: bootstrap.Mail,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    rule_id = a_rule(app, smtp_server, "deals.invoice.overdue", 3, "Nhắc {{ event.document.number }}")  # fmt: skip
+    handler = InboxHandler(app.sessions, orm.inbox, apply_event)
+    handler(overdue("inv-off", "HD-0003"))
+    off = commands.ChangeRule(rule_id, commands.RuleChanges(enabled=False))
+    rules.change_rule(off, app.uow(), SYSTEM)
+    handler(overdue("inv-off-2", "HD-0004"))  # heard while it is off: nothing scheduled
+    before = smtp_server.count()
+    assert send_due(app, NOW + timedelta(days=3)) == 0
+    on = commands.ChangeRule(rule_id, commands.RuleChanges(enabled=True))
+    rules.change_rule(on, app.uow(), SYSTEM)
+    rules.archive_rule(commands.ArchiveRecord(rule_id), app.uow(), SYSTEM)
+    assert send_due(app, NOW + timedelta(days=3)) == 0
+    rules.archive_rule(commands.ArchiveRecord(rule_id, restore=True), app.uow(), SYSTEM)
+    mailbox_id = rules.get_rule(app.uow(), rule_id).mailbox_id
+    mailboxes.archive_mailbox(commands.ArchiveRecord(mailbox_id), app.uow(), SYSTEM)
+    assert send_due(app, NOW + timedelta(days=3)) == 0  # held while its mailbox is archived
+    mailboxes.archive_mailbox(commands.ArchiveRecord(mailbox_id, restore=True), app.uow(), SYSTEM)
+    assert send_due(app, NOW + timedelta(days=3)) == 1
+    [sent] = smtp_server.messages[before:]
+    assert message_from_bytes(sent.raw, policy=policy.default)["Subject"] == "Nhắc HD-0003"

@@ -91,6 +91,8 @@ def test_a_personal_mailbox_and_its_messages_do_not_exist_for_anyone_but_its_own
         ("post", "/messages", {"mailbox_id": box, "to": ["x@example.org"], "subject": "from Anh's box"}),
         ("post", "/mail/mailings", {"address_group_id": group["id"], "template_id": template["id"], "mailbox_id": box}),
         ("post", "/mail/rules", {"event": "contact.birthday", "offset_days": 0, "template_id": template["id"], "mailbox_id": box}),
+        ("patch", f"/mailboxes/{box}", {"name": "Của tôi", "owner_id": people.binh.id}),
+        ("delete", f"/mailboxes/{box}", None), ("post", f"/mailboxes/{box}/restore", None),
     ]  # fmt: skip
     sent_before = smtp_server.count()
     for other in (people.binh, people.chi, people.lan, people.dung):
@@ -105,9 +107,38 @@ def test_a_personal_mailbox_and_its_messages_do_not_exist_for_anyone_but_its_own
     for owner in (people.anh, people.admin):
         seen = ok(suite.client.get(f"{API}/messages/{message}", headers=owner.headers))
         assert seen["id"] == message
-    assert (
-        ok(suite.client.get(f"{API}/mailboxes/{box}", headers=people.anh.headers))["messages"] == 1
+    kept = ok(suite.client.get(f"{API}/mailboxes/{box}", headers=people.anh.headers))
+    assert (kept["messages"], kept["name"], kept["version"], kept["archived_at"]) == (
+        1,
+        anhs_mail["box"]["name"],
+        1,
+        None,
     )
+
+
+def test_nobody_but_its_owner_reads_a_personal_mailboxs_history_and_a_rule_moves_to_it_nowhere(
+    suite: Suite, people: People, anhs_mail: dict[str, Any], smtp_server: SmtpServer
+) -> None:
+    box = anhs_mail["box"]["id"]
+    asked = {"entity": "mailbox", "entity_id": box}
+    mine = ok(suite.client.get(f"{API}/audit", query_string=asked, headers=people.anh.headers))
+    assert [entry["action"] for entry in mine["items"]] == ["created"]
+    for other in (people.binh, people.chi, people.lan):
+        seen = suite.client.get(f"{API}/audit", query_string=asked, headers=other.headers)
+        assert seen.status_code == 404, (other, seen.get_json())
+    own = mailbox(suite, smtp_server, people.binh)
+    template = ok(suite.client.post(f"{API}/mail/templates", json={"name": unique("T "), "subject": "S", "body": "B"}, headers=people.binh.headers), 201)  # fmt: skip
+    body = {"event": "contact.birthday", "template_id": template["id"], "mailbox_id": own["id"]}
+    rule = ok(suite.client.post(f"{API}/mail/rules", json=body, headers=people.binh.headers), 201)
+    moved = suite.client.patch(f"{API}/mail/rules/{rule['id']}", json={"mailbox_id": box}, headers=people.binh.headers)  # fmt: skip
+    assert moved.status_code == 404
+    rule_now = ok(suite.client.get(f"{API}/mail/rules/{rule['id']}", headers=people.binh.headers))
+    assert (rule_now["mailbox_id"], rule_now["version"]) == (own["id"], 1)
+    for stranger in (people.chi, people.lan):  # a rule sending from Binh's own mailbox
+        path = f"{API}/mail/rules/{rule['id']}"
+        refused = suite.client.patch(path, json={"enabled": False}, headers=stranger.headers)
+        assert refused.status_code == 404
+        assert suite.client.delete(path, headers=stranger.headers).status_code == 404
 
 
 def test_a_colleague_never_reads_the_subject_of_a_private_mail_in_a_timeline(
@@ -167,6 +198,9 @@ def test_a_shared_mailbox_is_used_by_its_groups_as_far_as_their_permission_goes(
     ok(put(rights, json=[{"group_id": north[0], "read": True}], headers=people.admin.headers))
     message = ok(send(suite, people.admin, box, "khach@example.org"), 201)
     chi, binh = people.chi.headers, people.binh.headers
+    box_path = f"{API}/mailboxes/{box['id']}"
+    assert suite.client.patch(box_path, json={"name": "Chi's"}, headers=chi).status_code == 403
+    assert suite.client.delete(box_path, headers=chi).status_code == 403
     assert ok(suite.client.get(f"{API}/messages/{message['id']}", headers=chi))["id"] == message["id"]  # fmt: skip
     assert suite.client.get(f"{API}/messages/{message['id']}", headers=binh).status_code == 404
     assert send(suite, people.chi, box, "khach@example.org").status_code == 403
@@ -182,6 +216,9 @@ def test_a_shared_mailbox_is_used_by_its_groups_as_far_as_their_permission_goes(
     ok(put(rights, json=[{"group_id": north[0], "manage": True}], headers=people.admin.headers))
     both = [{"group_id": north[0], "manage": True}, {"group_id": south[0], "read": True}]
     ok(put(rights, json=both, headers=chi))
+    renamed = ok(suite.client.patch(box_path, json={"name": "Miền Bắc"}, headers=chi))
+    assert renamed["name"] == "Miền Bắc"
+    assert suite.client.patch(box_path, json={"name": "Nam"}, headers=binh).status_code == 403
     assert ok(suite.client.get(f"{API}/messages/{message['id']}", headers=binh))["id"] == message["id"]  # fmt: skip
     assert send(suite, people.binh, box, "khach@example.org").status_code == 403
 

@@ -202,3 +202,37 @@ def test_an_upload_does_not_choose_what_the_service_works_out_about_a_file(
         assert [e["field"] for e in reply.get_json()["errors"]] == [field]
     assert ok(suite.client.get(path, headers=admin))["total"] == 0
     assert ok(suite.client.get(f"{API}/counterparties/{other['id']}/files", headers=admin))["total"] == 0  # fmt: skip
+
+
+def test_a_mail_records_version_archive_and_history_are_not_set_by_a_patch(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    server = {"host": "mail.hoa-crm.vn", "port": 993}
+    box = {"name": unique("Hộp "), "kind": "shared", "address": f"{unique()}@hoa-crm.vn", "imap": server, "smtp": server}  # fmt: skip
+    mailbox = ok(suite.client.post(f"{API}/mailboxes", json=box, headers=admin), 201)
+    template = ok(suite.client.post(f"{API}/mail/templates", json={"name": unique("T "), "subject": "S", "body": "B"}, headers=admin), 201)  # fmt: skip
+    group = ok(suite.client.post(f"{API}/mail/address-groups", json={"name": unique("G "), "members": []}, headers=admin), 201)  # fmt: skip
+    rule = {"event": "contact.birthday", "template_id": template["id"], "mailbox_id": mailbox["id"]}
+    made_rule = ok(suite.client.post(f"{API}/mail/rules", json=rule, headers=admin), 201)
+    records = {
+        f"/mailboxes/{mailbox['id']}": ({"name": "N"}, ("messages", "last_sync_at", "last_error")),
+        f"/mail/templates/{template['id']}": ({"name": "N"}, ()),
+        f"/mail/address-groups/{group['id']}": ({"name": "N"}, ("by_hand",)),
+        f"/mail/rules/{made_rule['id']}": ({"enabled": False}, ()),
+    }
+    shortcuts = {
+        "version": 9, "archived_at": "2020-01-01T00:00:00Z", "archived": True, "id": "mine",
+        "created_at": "2020-01-01T00:00:00Z", "changes": {}, "actor_id": "someone",
+    }  # fmt: skip
+    for path, (change, shown) in records.items():
+        before = ok(suite.client.get(f"{API}{path}", headers=admin))
+        for field, value in (shortcuts | dict.fromkeys(shown, "x")).items():
+            reply = suite.client.patch(f"{API}{path}", json=change | {field: value}, headers=admin)
+            assert reply.status_code == 422, (path, field, reply.get_json())
+            assert [e["field"] for e in reply.get_json()["errors"]] == [field]
+        assert ok(suite.client.get(f"{API}{path}", headers=admin)) == before
+    with_password = {"imap": {"password": "p", "sealed": "x"}}
+    reply = suite.client.patch(
+        f"{API}/mailboxes/{mailbox['id']}", json=with_password, headers=admin
+    )
+    assert reply.status_code == 422 and "sealed" in reply.get_json()["errors"][0]["field"]

@@ -129,8 +129,12 @@ def anhs(suite: Suite, people: People) -> dict[str, Any]:
     deal_file = ok(post(f"{API}/deals/{opened['id']}/files", data=offer, headers=anh), 201)
     licence = {"file": (io.BytesIO(b"scan"), "Giấy phép.png")}
     buyer_file = ok(post(f"{API}/counterparties/{buyer['id']}/files", data=licence, headers=anh), 201)  # fmt: skip
+    template = ok(post(f"{API}/mail/templates", json={"name": unique("Chào "), "subject": "S", "body": "B"}, headers=anh), 201)  # fmt: skip
+    group = ok(post(f"{API}/mail/address-groups", json={"name": unique("Nhóm "), "criteria": {"region": "Huế"}}, headers=anh), 201)  # fmt: skip
     suite.deliver_events()
     return {
+        "template": template,
+        "address_group": group,
         "buyer": buyer,
         "rival": rival,
         "contact": contact,
@@ -184,6 +188,9 @@ def reads_of(world: dict[str, Any]) -> list[str]:
         "/analytics/managers?from=2025-01-01&to=2026-12-31",
         "/analytics/lost-deals?group_by=owner",
         "/mail/templates",
+        f"/mail/templates/{world['template']['id']}",
+        f"/mail/address-groups/{world['address_group']['id']}",
+        f"/audit?entity=mail_template&entity_id={world['template']['id']}",
         "/mail/mailings",
         "/users",
         "/groups",
@@ -246,6 +253,12 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
         ("post", "/analytics/win-model/train", {}), ("put", "/analytics/schedules/classification", {"cron": "0 3 * * 1"}),
         ("post", "/mail/templates", {"name": "T", "subject": "S", "body": "B"}),
         ("post", "/mail/address-groups", {"name": "A", "members": [anhs["contact"]["id"]]}),
+        ("patch", f"/mail/templates/{anhs['template']['id']}", {"name": "Vy's"}),
+        ("delete", f"/mail/templates/{anhs['template']['id']}", None),
+        ("post", f"/mail/templates/{anhs['template']['id']}/restore", None),
+        ("patch", f"/mail/address-groups/{anhs['address_group']['id']}", {"name": "Vy's"}),
+        ("delete", f"/mail/address-groups/{anhs['address_group']['id']}", None),
+        ("post", f"/mail/address-groups/{anhs['address_group']['id']}/restore", None),
         ("post", "/users", {"username": "vy2", "password": "p" * 8, "full_name": "V", "roles": ["admin"]}),
         ("post", "/groups", {"name": "Vy's"}), ("post", "/api-keys", {"name": "k", "scopes": ["contacts:read"]}),
         ("post", f"/deals/{opened}/files", {}), ("post", f"/counterparties/{buyer}/files", {}),

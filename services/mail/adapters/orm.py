@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
+from crmkit.audit import define_audit
 from crmkit.db import UtcDateTime, id_column
 from crmkit.inbox import define_inbox
 from crmkit.outbox import define_outbox
@@ -39,6 +40,8 @@ mailboxes = Table(
     Column("last_sync_at", UtcDateTime),
     Column("last_error", Text),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 permissions = Table(
@@ -128,6 +131,8 @@ templates = Table(
     Column("subject", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 address_groups = Table(
@@ -138,6 +143,8 @@ address_groups = Table(
     Column("members", JSON),  # contact ids chosen by hand, or
     Column("criteria", JSON),  # region, industry, position, role, abc: evaluated when sending
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 mailings = Table(
@@ -180,6 +187,8 @@ rules = Table(
     _id("mailbox_id", nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 # Exactly one e-mail per (rule, subject, occurrence): the key is the primary key.
@@ -228,3 +237,4 @@ suppressions = Table(
 
 outbox = define_outbox(metadata)
 inbox = define_inbox(metadata)
+audit = define_audit(metadata)

@@ -3,8 +3,10 @@ the events it hears."""
 
 from __future__ import annotations
 
+from dataclasses import fields as fields_of
 from datetime import datetime
 
+from google.protobuf.field_mask_pb2 import FieldMask
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 
@@ -14,15 +16,19 @@ from crm.events.v1.envelope_pb2 import Envelope
 from crm.mail.v1 import mail_pb2 as pb
 from crmkit.domain import Event
 from crmkit.paging import Page
-from crmkit.protobuf import parse_date
+from crmkit.protobuf import parse_date, sent_paths
 from crmkit.unit_of_work import OutboundEvent
 from services.mail.domain import commands, events, model
+from services.mail.domain.model import SERVER_FIELDS
 
 
 def to_outbound(event: Event) -> OutboundEvent:
     """Both kinds of logged mail leave as MailLogged: mail.received (in) and mail.sent (out)."""
     if isinstance(event, events.MessageAssigned):
         return _assigned(event)
+    changed = _record_changed(event)
+    if changed is not None:
+        return changed
     if not isinstance(event, events.MailLogged):
         raise TypeError(f"mail does not publish {type(event).__name__}")
     received = isinstance(event, events.MailReceived)
@@ -40,6 +46,28 @@ def to_outbound(event: Event) -> OutboundEvent:
         logged.deal_id = event.deal_id
     kind = "mail.received" if received else "mail.sent"
     return OutboundEvent(kind, event.message_id, logged)
+
+
+def _record_changed(event: Event) -> OutboundEvent | None:
+    """A mailbox, template, address group or rule as it is now: made (`.created`), or changed,
+    archived or restored (`.updated`)."""
+    match event:
+        case events.MailboxChanged(mailbox, _changes, action):
+            payload: Message = wire_events.MailboxChanged(mailbox=mailbox_to_proto(mailbox, 0))
+            kind, record_id = "mail.mailbox", mailbox.id
+        case events.TemplateChanged(template, _changes, action):
+            payload = wire_events.MailTemplateChanged(template=template_to_proto(template))
+            kind, record_id = "mail.template", template.id
+        case events.AddressGroupChanged(group, _changes, action):
+            payload = wire_events.AddressGroupChanged(group=group_to_proto(group))
+            kind, record_id = "mail.address_group", group.id
+        case events.RuleChanged(rule, _changes, action):
+            payload = wire_events.MailRuleChanged(rule=rule_to_proto(rule))
+            kind, record_id = "mail.rule", rule.id
+        case _:
+            return None
+    suffix = "created" if action == "created" else "updated"
+    return OutboundEvent(f"{kind}.{suffix}", record_id, payload)
 
 
 def _assigned(event: events.MessageAssigned) -> OutboundEvent:
@@ -221,6 +249,8 @@ def mailbox_to_proto(mailbox: model.Mailbox, messages: int) -> pb.Mailbox:
         smtp=server_to_proto(mailbox.smtp),
         created_at=mailbox.created_at.isoformat(),
         messages=messages,
+        version=mailbox.version,
+        archived_at=_iso(mailbox.archived_at),
     )
     if mailbox.owner_id:
         reply.owner_id = mailbox.owner_id
@@ -297,6 +327,8 @@ def template_to_proto(template: model.Template) -> pb.Template:
         subject=template.subject,
         body=template.body,
         created_at=template.created_at.isoformat(),
+        version=template.version,
+        archived_at=_iso(template.archived_at),
     )
 
 
@@ -307,6 +339,8 @@ def group_to_proto(group: model.AddressGroup) -> pb.AddressGroup:
         members=group.members or [],
         by_hand=group.members is not None,
         created_at=group.created_at.isoformat(),
+        version=group.version,
+        archived_at=_iso(group.archived_at),
     )
     if group.criteria is not None:
         criteria = group.criteria
@@ -330,6 +364,11 @@ def member_to_proto(person: model.Person) -> pb.Member:
         name=person.name,
         company=person.company,
     )
+
+
+def member_page(people: list[model.Person]) -> pb.MemberPage:
+    items = [member_to_proto(person) for person in people]
+    return pb.MemberPage(items=items, total=len(items))
 
 
 def mailing_to_proto(found: model.Progress) -> pb.Mailing:
@@ -361,6 +400,8 @@ def rule_to_proto(rule: model.Rule) -> pb.Rule:
         mailbox_id=rule.mailbox_id,
         enabled=rule.enabled,
         created_at=rule.created_at.isoformat(),
+        version=rule.version,
+        archived_at=_iso(rule.archived_at),
     )
 
 
@@ -387,3 +428,99 @@ def proposal_to_proto(proposal: model.Proposal) -> pb.Proposal:
 
 def page_of(request: pb.PageRequest) -> Page:
     return Page.of(request.page, request.page_size)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+# -- changes: the update mask names the fields sent ------------------------------------------
+VersionedRequest = (
+    pb.UpdateMailboxRequest
+    | pb.UpdateTemplateRequest
+    | pb.UpdateAddressGroupRequest
+    | pb.UpdateRuleRequest
+    | pb.ArchiveRequest
+)
+MAILBOX_EDITABLE = frozenset(
+    ["name", "address", "kind", "owner_id"]
+    + [f"{which}.{name}" for which in ("imap", "smtp") for name in (*SERVER_FIELDS, "password")]
+)
+TEMPLATE_EDITABLE = frozenset(item.name for item in fields_of(commands.TemplateChanges))
+GROUP_EDITABLE = frozenset(item.name for item in fields_of(commands.AddressGroupChanges))
+RULE_EDITABLE = frozenset(item.name for item in fields_of(commands.RuleChanges))
+
+
+def expected_version(request: VersionedRequest) -> int | None:
+    """The version the caller read (If-Match), if he said."""
+    return request.expected_version if request.HasField("expected_version") else None
+
+
+def archive_from_proto(request: pb.ArchiveRequest) -> commands.ArchiveRecord:
+    return commands.ArchiveRecord(request.id, expected_version(request))
+
+
+def restore_from_proto(request: pb.IdRequest) -> commands.ArchiveRecord:
+    return commands.ArchiveRecord(request.id, restore=True)
+
+
+def _sent(mask: FieldMask, editable: frozenset[str]) -> set[str]:
+    return sent_paths(mask.paths, editable)
+
+
+def _server_changes(server: pb.Server, which: str, paths: set[str]) -> commands.ServerChanges:
+    values = {
+        name: getattr(server, name)
+        for name in (*SERVER_FIELDS, "password")
+        if f"{which}.{name}" in paths
+    }
+    return commands.ServerChanges(**values)
+
+
+def change_mailbox(request: pb.UpdateMailboxRequest) -> commands.ChangeMailbox:
+    paths = _sent(request.update_mask, MAILBOX_EDITABLE)
+    box = request.mailbox
+    plain = {name: getattr(box, name) for name in ("name", "address", "kind") if name in paths}
+    if "owner_id" in paths:
+        plain["owner_id"] = _optional(box, "owner_id")  # type: ignore[assignment]
+    changes = commands.MailboxChanges(
+        **plain,  # type: ignore[arg-type]
+        imap=_server_changes(box.imap, "imap", paths),
+        smtp=_server_changes(box.smtp, "smtp", paths),
+    )
+    return commands.ChangeMailbox(request.id, changes, expected_version(request))
+
+
+def change_template(request: pb.UpdateTemplateRequest) -> commands.ChangeTemplate:
+    paths = _sent(request.update_mask, TEMPLATE_EDITABLE)
+    values = {name: getattr(request.template, name) for name in paths}
+    changes = commands.TemplateChanges(**values)
+    return commands.ChangeTemplate(request.id, changes, expected_version(request))
+
+
+def change_address_group(request: pb.UpdateAddressGroupRequest) -> commands.ChangeAddressGroup:
+    paths = _sent(request.update_mask, GROUP_EDITABLE)
+    group = request.group
+    values: dict[str, object] = {}
+    if "name" in paths:
+        values["name"] = group.name
+    if "members" in paths:
+        values["members"] = tuple(group.members) if group.by_hand else None
+    if "criteria" in paths:
+        values["criteria"] = (
+            criteria_from_proto(group.criteria) if group.HasField("criteria") else None
+        )
+    changes = commands.AddressGroupChanges(**values)  # type: ignore[arg-type]
+    return commands.ChangeAddressGroup(request.id, changes, expected_version(request))
+
+
+def change_rule(request: pb.UpdateRuleRequest) -> commands.ChangeRule:
+    paths = _sent(request.update_mask, RULE_EDITABLE)
+    values = {name: getattr(request.rule, name) for name in paths}
+    changes = commands.RuleChanges(**values)
+    return commands.ChangeRule(request.id, changes, expected_version(request))
+
+
+def preview_to_proto(filled: tuple[str, str]) -> pb.Preview:
+    subject, body = filled
+    return pb.Preview(subject=subject, body=body)

@@ -11,7 +11,8 @@ from sqlalchemy import ColumnElement, CursorResult, Result, Row, Table, delete, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crmkit.errors import Conflict
+from crmkit.domain import Lifecycle
+from crmkit.errors import Conflict, Stale
 from services.mail.adapters import orm
 from services.mail.domain import model
 
@@ -57,6 +58,8 @@ def mailbox_of(row: Row[Any], permissions: tuple[model.Permission, ...] = ()) ->
         last_sync_at=row.last_sync_at,
         last_error=row.last_error,
         permissions=permissions,
+        version=row.version,
+        archived_at=row.archived_at,
     )
 
 
@@ -71,6 +74,25 @@ def _changed(result: Result[Any]) -> int:
     return cast(CursorResult[Any], result).rowcount
 
 
+def _save_versioned(
+    session: Session, table: Table, key: str, record: Lifecycle, values: dict[str, Any]
+) -> None:
+    """A changed record over the version it was read at (each change makes one new version);
+    one changed meanwhile by someone else is not overwritten."""
+    read_at = (table.c.id == key) & (table.c.version == record.version - 1)
+    stored = {**values, "version": record.version, "archived_at": record.archived_at}
+    if _changed(session.execute(update(table).where(read_at).values(**stored))) == 0:
+        current = session.scalar(select(table.c.version).where(table.c.id == key)) or 0
+        raise Stale.of(record.KIND, key, record.version - 1, current)
+
+
+def _fields(record: Any, *left_out: str) -> dict[str, Any]:
+    values = asdict(record)
+    for name in ("id", "version", "archived_at", "created_at", *left_out):
+        values.pop(name, None)
+    return values
+
+
 def _insert_named(session: Session, table: Table, row: dict[str, Any], what: str) -> None:
     """A name taken (even by a concurrent insert) is a conflict naming the one that has it."""
     try:
@@ -79,6 +101,20 @@ def _insert_named(session: Session, table: Table, row: dict[str, Any], what: str
     except IntegrityError:
         clash = session.scalar(select(table.c.id).where(table.c.name == row["name"]))
         raise Conflict(f"a {what} named {row['name']!r} exists", existing_id=clash) from None
+
+
+def _save_named(
+    session: Session, table: Table, key: str, record: Lifecycle, values: dict[str, Any]
+) -> None:
+    """Renamed to a name another one has is a conflict naming that one."""
+    try:
+        with session.begin_nested():
+            _save_versioned(session, table, key, record, values)
+    except IntegrityError:
+        query = select(table.c.id).where(table.c.name == values["name"], table.c.id != key)
+        clash = session.scalar(query)
+        what = record.KIND
+        raise Conflict(f"a {what} named {values['name']!r} exists", existing_id=clash) from None
 
 
 class SqlAlchemyMailboxRepository:
@@ -100,8 +136,14 @@ class SqlAlchemyMailboxRepository:
         permissions = tuple(model.Permission(x.group_id, x.read, x.send, x.manage) for x in granted)
         return mailbox_of(row, permissions)
 
+    def save(self, mailbox: model.Mailbox) -> None:
+        values = _fields(mailbox, "permissions", "last_sync_at", "last_error")
+        values["imap"], values["smtp"] = asdict(mailbox.imap), asdict(mailbox.smtp)
+        _save_versioned(self.session, orm.mailboxes, mailbox.id, mailbox, values)
+
     def ids(self) -> list[str]:
-        return list(self.session.scalars(select(m.id)))
+        """The mailboxes synced: those not archived."""
+        return list(self.session.scalars(select(m.id).where(m.archived_at.is_(None))))
 
     def replace_permissions(self, mailbox_id: str, wanted: list[model.Permission]) -> None:
         self.session.execute(delete(orm.permissions).where(p.mailbox_id == mailbox_id))
@@ -269,6 +311,16 @@ class SqlAlchemyAddressBook:
             found.setdefault(row.email, _person(row))
         return list(found.values())
 
+    def first_contact(self, counterparty_id: str) -> model.Person | None:
+        """Its first contact person (by name) with an e-mail."""
+        row = self.session.execute(
+            select(orm.addresses)
+            .where(a.counterparty_id == counterparty_id, a.contact_id.is_not(None))
+            .where(a.email.is_not(None))
+            .order_by(a.name, a.owner)
+        ).first()
+        return _person(row) if row else None
+
     def keep_counterparty(
         self, counterparty_id: str, email: str | None, domain: str | None, company: model.Company
     ) -> None:
@@ -359,6 +411,9 @@ class SqlAlchemyTemplateRepository:
         row = self.session.execute(select(orm.templates).where(t.id == template_id)).first()
         return model.Template(**row._mapping) if row else None
 
+    def save(self, template: model.Template) -> None:
+        _save_named(self.session, orm.templates, template.id, template, _fields(template))
+
 
 class SqlAlchemyAddressGroupRepository:
     def __init__(self, session: Session) -> None:
@@ -370,6 +425,9 @@ class SqlAlchemyAddressGroupRepository:
     def get(self, group_id: str) -> model.AddressGroup | None:
         row = self.session.execute(select(orm.address_groups).where(g.id == group_id)).first()
         return model.AddressGroup(**row._mapping) if row else None
+
+    def save(self, group: model.AddressGroup) -> None:
+        _save_named(self.session, orm.address_groups, group.id, group, _fields(group))
 
 
 class SqlAlchemyMailingRepository:
@@ -460,8 +518,16 @@ class SqlAlchemyRuleRepository:
         self.session.execute(orm.rules.insert().values(**asdict(rule)))
         self.session.info.pop(RULES_READ, None)
 
+    def get(self, rule_id: str) -> model.Rule | None:
+        row = self.session.execute(select(orm.rules).where(ru.id == rule_id)).first()
+        return model.Rule(**row._mapping) if row else None
+
+    def save(self, rule: model.Rule) -> None:
+        _save_versioned(self.session, orm.rules, rule.id, rule, _fields(rule))
+        self.session.info.pop(RULES_READ, None)
+
     def about(self, event: str) -> list[model.Rule]:
-        """The enabled rules about this event type (or contact.birthday), read once per type in
+        """The rules sending about this event type (or contact.birthday), read once per type in
         a transaction: a consumer's batch of a thousand events asks for them once."""
         transaction = self.session.get_transaction()
         read_in, rules = self.session.info.get(RULES_READ, (None, {}))
@@ -469,7 +535,7 @@ class SqlAlchemyRuleRepository:
             rules = {}
             self.session.info[RULES_READ] = (transaction, rules)
         if event not in rules:
-            query = select(orm.rules).where(ru.event == event, ru.enabled.is_(True))
+            query = select(orm.rules).where(ru.event == event, *_sending())
             rules[event] = [model.Rule(**row._mapping) for row in self.session.execute(query)]
         return rules[event]
 
@@ -487,7 +553,9 @@ class SqlAlchemyRuleRepository:
         query = (
             select(orm.rule_mails, ru.template_id, ru.mailbox_id)
             .join(orm.rules, ru.id == rm.rule_id)
-            .where(rm.state == "scheduled", rm.due_at <= at)
+            .join(orm.mailboxes, m.id == ru.mailbox_id)
+            .where(rm.state == "scheduled", rm.due_at <= at, *_sending())
+            .where(m.archived_at.is_(None))  # held while its mailbox is archived
             .order_by(rm.due_at)
         )
         return [
@@ -524,6 +592,11 @@ class SqlAlchemyRuleRepository:
             .values(state="cancelled")
         )
         return _changed(cancelled)
+
+
+def _sending() -> tuple[ColumnElement[bool], ...]:
+    """The rules that send: switched on and not archived (model.Rule.sending)."""
+    return ru.enabled.is_(True), ru.archived_at.is_(None)
 
 
 def _key(mail: model.RuleMail) -> ColumnElement[bool]:

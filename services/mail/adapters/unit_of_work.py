@@ -14,7 +14,7 @@ PRODUCER = "mail"
 
 class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
     def __init__(self, sessions: sessionmaker[Session]) -> None:
-        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound)
+        super().__init__(sessions, orm.outbox, PRODUCER, proto.to_outbound, orm.audit)
 
     def open_repositories(self, session: Session) -> None:
         self.mailboxes = repo.SqlAlchemyMailboxRepository(session)

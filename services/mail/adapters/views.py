@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from crmkit.db import archived_or_not
 from crmkit.identity import Identity
 from crmkit.paging import Page, paginate_rows
 from services.mail.adapters import orm
@@ -42,9 +43,15 @@ class SqlAlchemyMailViews:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def mailboxes(self, actor: Identity, page: Page) -> tuple[list[tuple[model.Mailbox, int]], int]:
+    def mailboxes(
+        self, actor: Identity, page: Page, archived: bool = False
+    ) -> tuple[list[tuple[model.Mailbox, int]], int]:
         """The mailboxes the caller may read, each with how many messages it holds."""
-        mine = select(orm.mailboxes).where(m.id.in_(readable(actor))).order_by(m.name, m.id)
+        mine = (
+            select(orm.mailboxes)
+            .where(m.id.in_(readable(actor)), archived_or_not(m.archived_at, archived))
+            .order_by(m.name, m.id)
+        )
         rows, total = paginate_rows(self.session, mine, page)
         counted = (
             select(msg.mailbox_id, func.count())
@@ -89,18 +96,23 @@ class SqlAlchemyMailViews:
         rows, total = paginate_rows(self.session, query, page)
         return [message_of(row) for row in rows], total
 
-    def templates(self, page: Page) -> tuple[list[model.Template], int]:
-        query = select(orm.templates).order_by(orm.templates.c.name)
+    def templates(self, page: Page, archived: bool = False) -> tuple[list[model.Template], int]:
+        kept = archived_or_not(orm.templates.c.archived_at, archived)
+        query = select(orm.templates).where(kept).order_by(orm.templates.c.name)
         rows, total = paginate_rows(self.session, query, page)
         return [model.Template(**row._mapping) for row in rows], total
 
-    def address_groups(self, page: Page) -> tuple[list[model.AddressGroup], int]:
-        query = select(orm.address_groups).order_by(orm.address_groups.c.name)
+    def address_groups(
+        self, page: Page, archived: bool = False
+    ) -> tuple[list[model.AddressGroup], int]:
+        kept = archived_or_not(orm.address_groups.c.archived_at, archived)
+        query = select(orm.address_groups).where(kept).order_by(orm.address_groups.c.name)
         rows, total = paginate_rows(self.session, query, page)
         return [model.AddressGroup(**row._mapping) for row in rows], total
 
-    def rules(self, page: Page) -> tuple[list[model.Rule], int]:
-        query = select(orm.rules).order_by(orm.rules.c.created_at, orm.rules.c.id)
+    def rules(self, page: Page, archived: bool = False) -> tuple[list[model.Rule], int]:
+        kept = archived_or_not(orm.rules.c.archived_at, archived)
+        query = select(orm.rules).where(kept).order_by(orm.rules.c.created_at, orm.rules.c.id)
         rows, total = paginate_rows(self.session, query, page)
         return [model.Rule(**row._mapping) for row in rows], total
 

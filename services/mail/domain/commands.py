@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from enum import Enum
+from typing import Any, Final
 
 from crmkit.domain import Command
 from services.mail.domain.model import Permission
+
+
+class NotSent(Enum):
+    """A field left out of a change: the record keeps what it has (None would clear it)."""
+
+    NOT_SENT = "not sent"
+
+
+NOT_SENT: Final = NotSent.NOT_SENT
+
+
+def sent(changes: Any) -> dict[str, object]:
+    """The fields a change (a dataclass of NotSent defaults) sent, by name."""
+    values = {item.name: getattr(changes, item.name) for item in fields(changes)}
+    return {name: value for name, value in values.items() if value is not NOT_SENT}
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,44 @@ class CreateMailbox(Command):
     owner_id: str | None
     imap: ServerSettings
     smtp: ServerSettings
+
+
+@dataclass(frozen=True)
+class ServerChanges:
+    """What a change sends of a mailbox's IMAP or SMTP server; the password is write-only."""
+
+    host: str | NotSent = NOT_SENT
+    port: int | NotSent = NOT_SENT
+    security: str | NotSent = NOT_SENT
+    username: str | NotSent = NOT_SENT
+    password: str | NotSent = field(default=NOT_SENT, repr=False)
+
+
+@dataclass(frozen=True)
+class MailboxChanges:
+    name: str | NotSent = NOT_SENT
+    address: str | NotSent = NOT_SENT
+    kind: str | NotSent = NOT_SENT
+    owner_id: str | NotSent | None = NOT_SENT
+    imap: ServerChanges = ServerChanges()
+    smtp: ServerChanges = ServerChanges()
+
+
+@dataclass(frozen=True)
+class ChangeMailbox(Command):
+    mailbox_id: str
+    changes: MailboxChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveRecord(Command):
+    """Archive a mailbox, template, address group or rule (if still at the expected version),
+    or with `restore`, bring it back."""
+
+    record_id: str
+    expected_version: int | None = None
+    restore: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,10 +137,46 @@ class CreateTemplate(Command):
 
 
 @dataclass(frozen=True)
+class TemplateChanges:
+    name: str | NotSent = NOT_SENT
+    subject: str | NotSent = NOT_SENT
+    body: str | NotSent = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeTemplate(Command):
+    template_id: str
+    changes: TemplateChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class PreviewTemplate(Command):
+    template_id: str
+    counterparty_id: str
+
+
+@dataclass(frozen=True)
 class CreateAddressGroup(Command):
     name: str
     members: tuple[str, ...] | None  # contact ids chosen by hand, or
     criteria: dict[str, str] | None  # region, industry, position, role, abc
+
+
+@dataclass(frozen=True)
+class AddressGroupChanges:
+    """Members chosen by hand replace criteria, and criteria replace members."""
+
+    name: str | NotSent = NOT_SENT
+    members: tuple[str, ...] | NotSent | None = NOT_SENT
+    criteria: dict[str, str] | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeAddressGroup(Command):
+    group_id: str
+    changes: AddressGroupChanges
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +205,22 @@ class CreateRule(Command):
     mailbox_id: str
     offset_days: int = 0
     enabled: bool = True
+
+
+@dataclass(frozen=True)
+class RuleChanges:
+    event: str | NotSent = NOT_SENT
+    offset_days: int | NotSent = NOT_SENT
+    template_id: str | NotSent = NOT_SENT
+    mailbox_id: str | NotSent = NOT_SENT
+    enabled: bool | NotSent = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeRule(Command):
+    rule_id: str
+    changes: RuleChanges
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True)

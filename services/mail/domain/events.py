@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from crmkit.domain import Event
+from crmkit.domain import Audit, Event, FieldChanges
+from services.mail.domain import model
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,46 @@ class MessageAssigned(Event):
     assignee_id: str
     due_date: date | None
     assigned_by: str | None  # the user who handed it over
+
+
+@dataclass(frozen=True)
+class MailboxChanged(Event):
+    """Created, changed, archived, restored or given other permissions: the mailbox as it is
+    now (never its passwords)."""
+
+    mailbox: model.Mailbox
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("mailbox", self.mailbox.id, self.action, self.changes)
+
+
+@dataclass(frozen=True)
+class TemplateChanged(Event):
+    template: model.Template
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("mail_template", self.template.id, self.action, self.changes)
+
+
+@dataclass(frozen=True)
+class AddressGroupChanged(Event):
+    group: model.AddressGroup
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("address_group", self.group.id, self.action, self.changes)
+
+
+@dataclass(frozen=True)
+class RuleChanged(Event):
+    rule: model.Rule
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("mail_rule", self.rule.id, self.action, self.changes)

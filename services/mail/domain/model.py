@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
-from crmkit.errors import InvalidInput
+from crmkit.domain import FieldChanges, Lifecycle, assign
+from crmkit.errors import Conflict, InvalidInput
 from crmkit.identity import Identity
 
 KINDS = ("personal", "shared")
@@ -162,8 +163,29 @@ class Server:
     username: str = ""
 
 
+def named(value: object, field_name: str = "name") -> str:
+    text = str(value or "").strip()
+    if not text:
+        raise InvalidInput.field(field_name, "is required")
+    return text
+
+
+def check_address(value: object) -> str:
+    address = str(value or "").strip().lower()
+    if address.count("@") != 1 or not all(address.split("@")):
+        raise InvalidInput.field("address", "must be an e-mail address")
+    return address
+
+
+SERVER_FIELDS = ("host", "port", "security", "username")
+
+
 @dataclass
-class Mailbox:
+class Mailbox(Lifecycle):
+    """Archived, it is synced no more and sent from no more; its messages stay readable."""
+
+    KIND = "mailbox"
+
     id: str
     name: str
     kind: str
@@ -186,6 +208,46 @@ class Mailbox:
     def domain(self) -> str:
         """The domain its messages' ids are made in."""
         return self.address.rpartition("@")[2] or "hoa-crm.invalid"
+
+    def usable(self) -> None:
+        """Nothing is synced or sent through an archived mailbox."""
+        if self.archived:
+            raise Conflict(f"mailbox {self.name!r} is archived; restore it first")
+
+    def card(self) -> FieldChanges:
+        """What it is, for the history: its fields and servers, never a password."""
+        plain: dict[str, object] = {"name": self.name, "kind": self.kind}
+        plain |= {"address": self.address, "owner_id": self.owner_id} | self.servers()
+        return {name: (None, value) for name, value in plain.items() if value not in (None, "")}
+
+    def servers(self) -> dict[str, object]:
+        return {
+            f"{which}.{name}": getattr(server, name)
+            for which, server in (("imap", self.imap), ("smtp", self.smtp))
+            for name in SERVER_FIELDS
+        }
+
+    def change(
+        self, values: Mapping[str, object], servers: dict[str, Server], passwords: dict[str, str]
+    ) -> FieldChanges:
+        """Its name, address, kind and owner as sent; its servers as they are now; the sealed
+        passwords that changed (in the history only as changed, with no values)."""
+        fixed = dict(values)
+        if "name" in fixed:
+            fixed["name"] = named(fixed["name"])
+        if "address" in fixed:
+            fixed["address"] = check_address(fixed["address"])
+        before = self.servers()
+        changes = assign(self, fixed)
+        self.imap, self.smtp = servers.get("imap", self.imap), servers.get("smtp", self.smtp)
+        after = self.servers()
+        changes |= {
+            name: (before[name], after[name]) for name in after if before[name] != after[name]
+        }
+        for which, sealed in passwords.items():
+            setattr(self, f"{which}_password", sealed)
+            changes[f"{which}.password"] = (None, None)
+        return self.changed(changes)
 
 
 @dataclass(frozen=True)
@@ -227,22 +289,64 @@ class Message:
     assignment: str | None = None
 
 
-@dataclass(frozen=True)
-class Template:
+@dataclass
+class Template(Lifecycle):
+    """Archived, no new mailing or rule names it; the rules that name it keep sending it."""
+
+    KIND = "template"
+
     id: str
     name: str
     subject: str
     body: str
     created_at: datetime
 
+    def change(self, values: Mapping[str, object]) -> FieldChanges:
+        fixed = dict(values)
+        if "name" in fixed:
+            fixed["name"] = named(fixed["name"])
+        return self.changed(assign(self, fixed))
 
-@dataclass(frozen=True)
-class AddressGroup:
+
+CRITERIA = ("region", "industry", "position", "role", "abc")
+
+
+def check_criteria(criteria: Mapping[str, str] | None) -> None:
+    unknown = set(criteria or {}) - set(CRITERIA)
+    if unknown:
+        raise InvalidInput.field("criteria", f"unknown: {', '.join(sorted(unknown))}")
+
+
+@dataclass
+class AddressGroup(Lifecycle):
+    """Archived, no new mailing is sent to it."""
+
+    KIND = "address group"
+
     id: str
     name: str
     members: list[str] | None  # contact ids chosen by hand, or
     criteria: dict[str, str] | None  # region, industry, position, role, abc
     created_at: datetime
+
+    def __post_init__(self) -> None:
+        if (self.members is None) == (self.criteria is None):
+            raise InvalidInput.field("members", "give either members or criteria")
+        check_criteria(self.criteria)
+
+    def change(self, values: Mapping[str, object]) -> FieldChanges:
+        """Members chosen by hand replace its criteria, criteria its members."""
+        fixed = dict(values)
+        if "name" in fixed:
+            fixed["name"] = named(fixed["name"])
+        if fixed.get("members") is not None:
+            fixed = {"criteria": None} | fixed
+            fixed["members"] = list(fixed["members"])  # type: ignore[call-overload]
+        if fixed.get("criteria") is not None:
+            fixed = {"members": None} | fixed
+        changes = assign(self, fixed)
+        self.__post_init__()
+        return self.changed(changes)
 
 
 @dataclass(frozen=True)
@@ -305,9 +409,18 @@ class Progress:
     skipped: int
 
 
-@dataclass(frozen=True)
-class Rule:
-    """When an invoice is overdue, 3 days later send the payment reminder from Accounting."""
+def check_offset(days: object) -> int:
+    if not isinstance(days, int) or not 0 <= days <= 3650:
+        raise InvalidInput.field("offset_days", "must be between 0 and 3650")
+    return days
+
+
+@dataclass
+class Rule(Lifecycle):
+    """When an invoice is overdue, 3 days later send the payment reminder from Accounting.
+    Switched off or archived, it sends nothing, not even the mails it had scheduled."""
+
+    KIND = "rule"
 
     id: str
     event: str  # an event type, or contact.birthday
@@ -316,6 +429,18 @@ class Rule:
     mailbox_id: str
     enabled: bool
     created_at: datetime
+
+    @property
+    def sending(self) -> bool:
+        return self.enabled and not self.archived
+
+    def change(self, values: Mapping[str, object]) -> FieldChanges:
+        fixed = dict(values)
+        if "offset_days" in fixed:
+            fixed["offset_days"] = check_offset(fixed["offset_days"])
+        if "event" in fixed:
+            fixed["event"] = named(fixed["event"], "event")
+        return self.changed(assign(self, fixed))
 
 
 # An event that makes the mails still waiting about other events of the same subject pointless:

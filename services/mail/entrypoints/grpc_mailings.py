@@ -28,23 +28,72 @@ class MailingsServicer:
         )
         return proto.template_to_proto(created)
 
-    def ListTemplates(self, request: pb.PageRequest, context: Context) -> pb.TemplatePage:
-        found, total = mailings.list_templates(self.app.uow(), page_of(request))
+    def ListTemplates(self, request: pb.ListRequest, context: Context) -> pb.TemplatePage:
+        page = page_of(request.page)
+        found, total = mailings.list_templates(self.app.uow(), page, request.archived)
         return pb.TemplatePage(items=[proto.template_to_proto(t) for t in found], total=total)
+
+    def GetTemplate(self, request: pb.IdRequest, context: Context) -> pb.Template:
+        return proto.template_to_proto(mailings.get_template(self.app.uow(), request.id))
+
+    def UpdateTemplate(self, request: pb.UpdateTemplateRequest, context: Context) -> pb.Template:
+        command = proto.change_template(request)
+        changed = mailings.change_template(
+            command, self.app.uow(), self.app.templates, current_identity()
+        )
+        return proto.template_to_proto(changed)
+
+    def ArchiveTemplate(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = proto.archive_from_proto(request)
+        mailings.archive_template(command, self.app.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreTemplate(self, request: pb.IdRequest, context: Context) -> pb.Template:
+        command = proto.restore_from_proto(request)
+        restored = mailings.archive_template(command, self.app.uow(), current_identity())
+        return proto.template_to_proto(restored)
+
+    def PreviewTemplate(self, request: pb.PreviewRequest, context: Context) -> pb.Preview:
+        command = commands.PreviewTemplate(request.template_id, request.counterparty_id)
+        filled = mailings.preview_template(command, self.app.uow(), self.app.templates)
+        return proto.preview_to_proto(filled)
 
     def CreateAddressGroup(self, request: pb.AddressGroup, context: Context) -> pb.AddressGroup:
         command = proto.address_group_from_proto(request)
         group = mailings.create_address_group(command, self.app.uow(), current_identity())
         return proto.group_to_proto(group)
 
-    def ListAddressGroups(self, request: pb.PageRequest, context: Context) -> pb.AddressGroupPage:
-        found, total = mailings.list_address_groups(self.app.uow(), page_of(request))
+    def ListAddressGroups(self, request: pb.ListRequest, context: Context) -> pb.AddressGroupPage:
+        page = page_of(request.page)
+        found, total = mailings.list_address_groups(self.app.uow(), page, request.archived)
         return pb.AddressGroupPage(items=[proto.group_to_proto(g) for g in found], total=total)
 
+    def GetAddressGroup(self, request: pb.IdRequest, context: Context) -> pb.AddressGroup:
+        return proto.group_to_proto(mailings.get_address_group(self.app.uow(), request.id))
+
+    def UpdateAddressGroup(
+        self, request: pb.UpdateAddressGroupRequest, context: Context
+    ) -> pb.AddressGroup:
+        command = proto.change_address_group(request)
+        changed = mailings.change_address_group(command, self.app.uow(), current_identity())
+        return proto.group_to_proto(changed)
+
+    def ArchiveAddressGroup(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = proto.archive_from_proto(request)
+        mailings.archive_address_group(command, self.app.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreAddressGroup(self, request: pb.IdRequest, context: Context) -> pb.AddressGroup:
+        command = proto.restore_from_proto(request)
+        restored = mailings.archive_address_group(command, self.app.uow(), current_identity())
+        return proto.group_to_proto(restored)
+
     def ListGroupMembers(self, request: pb.IdRequest, context: Context) -> pb.MemberPage:
-        found = mailings.group_members(self.app.uow(), request.id)
-        items = [proto.member_to_proto(person) for person in found]
-        return pb.MemberPage(items=items, total=len(items))
+        return proto.member_page(mailings.group_members(self.app.uow(), request.id))
+
+    def PreviewMembers(self, request: pb.Criteria, context: Context) -> pb.MemberPage:
+        criteria = proto.criteria_from_proto(request)
+        return proto.member_page(mailings.preview_members(self.app.uow(), criteria))
 
     def StartMailing(self, request: pb.Mailing, context: Context) -> pb.Mailing:
         command = proto.start_mailing_from_proto(request)
@@ -63,9 +112,25 @@ class MailingsServicer:
         command = proto.rule_from_proto(request)
         return proto.rule_to_proto(rules.create_rule(command, self.app.uow(), current_identity()))
 
-    def ListRules(self, request: pb.PageRequest, context: Context) -> pb.RulePage:
-        found, total = rules.list_rules(self.app.uow(), page_of(request))
+    def ListRules(self, request: pb.ListRequest, context: Context) -> pb.RulePage:
+        found, total = rules.list_rules(self.app.uow(), page_of(request.page), request.archived)
         return pb.RulePage(items=[proto.rule_to_proto(rule) for rule in found], total=total)
+
+    def GetRule(self, request: pb.IdRequest, context: Context) -> pb.Rule:
+        return proto.rule_to_proto(rules.get_rule(self.app.uow(), request.id))
+
+    def UpdateRule(self, request: pb.UpdateRuleRequest, context: Context) -> pb.Rule:
+        command = proto.change_rule(request)
+        return proto.rule_to_proto(rules.change_rule(command, self.app.uow(), current_identity()))
+
+    def ArchiveRule(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = proto.archive_from_proto(request)
+        rules.archive_rule(command, self.app.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreRule(self, request: pb.IdRequest, context: Context) -> pb.Rule:
+        command = proto.restore_from_proto(request)
+        return proto.rule_to_proto(rules.archive_rule(command, self.app.uow(), current_identity()))
 
     def ListProposals(self, request: pb.ListMessagesRequest, context: Context) -> pb.ProposalPage:
         found, total = proposals.list_proposals(

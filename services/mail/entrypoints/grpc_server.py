@@ -9,6 +9,7 @@ import grpc
 
 from crm.mail.v1 import mail_pb2 as pb
 from crm.mail.v1 import mail_pb2_grpc as pb_grpc
+from crmkit.audit import register_audit_log
 from crmkit.event_log import register_event_log
 from crmkit.identity import current_identity
 from crmkit.protobuf import parse_date
@@ -34,15 +35,32 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
         )
         return proto.mailbox_to_proto(*found)
 
-    def ListMailboxes(self, request: pb.PageRequest, context: Context) -> pb.MailboxPage:
+    def ListMailboxes(self, request: pb.ListRequest, context: Context) -> pb.MailboxPage:
         found, total = mailboxes.list_mailboxes(
-            self.app.uow(), current_identity(), page_of(request)
+            self.app.uow(), current_identity(), page_of(request.page), request.archived
         )
         items = [proto.mailbox_to_proto(mailbox, count) for mailbox, count in found]
         return pb.MailboxPage(items=items, total=total)
 
     def GetMailbox(self, request: pb.IdRequest, context: Context) -> pb.Mailbox:
         found = mailboxes.get_mailbox(self.app.uow(), request.id, current_identity())
+        return proto.mailbox_to_proto(*found)
+
+    def UpdateMailbox(self, request: pb.UpdateMailboxRequest, context: Context) -> pb.Mailbox:
+        command = proto.change_mailbox(request)
+        found = mailboxes.change_mailbox(
+            command, self.app.uow(), self.app.vault, current_identity()
+        )
+        return proto.mailbox_to_proto(*found)
+
+    def ArchiveMailbox(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = proto.archive_from_proto(request)
+        mailboxes.archive_mailbox(command, self.app.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreMailbox(self, request: pb.IdRequest, context: Context) -> pb.Mailbox:
+        command = proto.restore_from_proto(request)
+        found = mailboxes.archive_mailbox(command, self.app.uow(), current_identity())
         return proto.mailbox_to_proto(*found)
 
     def PutPermissions(self, request: pb.Permissions, context: Context) -> pb.Permissions:
@@ -55,8 +73,9 @@ class MailServicer(MailingsServicer, pb_grpc.MailServicer):
         return proto.permissions_to_proto(request.id, found)
 
     def SyncMailbox(self, request: pb.IdRequest, context: Context) -> pb.Mailbox:
-        """Checks the caller may read the mailbox, and hands the import to a worker."""
-        mailbox, _ = mailboxes.get_mailbox(self.app.uow(), request.id, current_identity())
+        """Checks the caller may read the mailbox (not archived), and hands the import to a
+        worker."""
+        mailbox = mailboxes.syncable(self.app.uow(), request.id, current_identity())
         self.app.sync(mailbox.id)
         found = mailboxes.get_mailbox(self.app.uow(), request.id, current_identity())
         return proto.mailbox_to_proto(*found)
@@ -129,6 +148,7 @@ def registrar(app: Mail) -> Callable[[grpc.Server], Iterable[str]]:
     def register(server: grpc.Server) -> Iterable[str]:
         pb_grpc.add_MailServicer_to_server(MailServicer(app), server)
         log = register_event_log(server, app.engine, orm.outbox, consumer.QUEUE.bindings)
-        return [pb.DESCRIPTOR.services_by_name["Mail"].full_name, log]
+        audit_log = register_audit_log(server, app.engine, orm.audit)
+        return [pb.DESCRIPTOR.services_by_name["Mail"].full_name, log, audit_log]
 
     return register

@@ -35,6 +35,8 @@ def sync_mailbox(
         mailbox = uow.mailboxes.get(command.mailbox_id)
     if mailbox is None:
         raise NotFound.of("mailbox", command.mailbox_id)
+    if mailbox.archived:
+        return 0  # archived after the sync was asked for: it is synced no more
     imported = 0
     try:
         with servers(account(secrets, mailbox, "imap")) as server:
@@ -182,6 +184,7 @@ def send_message(
         raise InvalidInput.field("to", "name at least one recipient")
     with uow:
         mailbox = mailbox_for(uow, command.mailbox_id, actor, "send")
+        mailbox.usable()
         answered = None
         if command.in_reply_to:
             answered = uow.messages.in_mailbox(mailbox.id, command.in_reply_to)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
+from crmkit.domain import FieldChanges
 from crmkit.errors import Forbidden, InvalidInput, NotFound
 from crmkit.identity import Identity
 from crmkit.paging import Page
-from services.mail.domain import commands, model
+from services.mail.domain import commands, events, model
 from services.mail.domain.model import KINDS, Permission, ServerAccount, check_server
 from services.mail.service_layer.ports import Secrets
 from services.mail.service_layer.unit_of_work import UnitOfWork
@@ -31,13 +33,9 @@ def create_mailbox(
     one is seen only through the permissions of groups. A shared one made by someone who is not
     an admin starts managed by the groups of its maker (else its maker could not even see it)."""
     actor.require_writer(AREA)
-    kind = command.kind or "personal"
-    if kind not in KINDS:
-        raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
+    kind = _kind(command.kind or "personal")
     makers = _makers_groups(kind, actor)
-    owner = command.owner_id or (actor.person_id if kind == "personal" else None)
-    if owner != actor.user_id and kind == "personal" and "admin" not in actor.roles:
-        raise InvalidInput.field("owner_id", "only an admin may make a mailbox for someone else")
+    owner = _owner(kind, command.owner_id, actor)
     check_server(command.imap, "imap")
     check_server(command.smtp, "smtp")
     mailbox = model.Mailbox(
@@ -45,7 +43,7 @@ def create_mailbox(
         name=command.name.strip(),
         kind=kind,
         address=command.address.strip().lower(),
-        owner_id=owner if kind == "personal" else None,
+        owner_id=owner,
         imap=_public(command.imap),
         smtp=_public(command.smtp),
         imap_password=secrets.seal(command.imap.password or ""),
@@ -58,6 +56,104 @@ def create_mailbox(
         uow.mailboxes.add(mailbox)
         if makers:
             uow.mailboxes.replace_permissions(mailbox.id, makers)
+        uow.publish(events.MailboxChanged(mailbox, mailbox.card(), "created"))
+        uow.commit()
+    return get_mailbox(uow, mailbox.id, actor)
+
+
+def _kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
+    return kind
+
+
+def _owner(kind: str, owner_id: str | None, actor: Identity) -> str | None:
+    """A personal mailbox's owner: the one named, else the caller; only an admin names
+    someone else. A shared mailbox has none."""
+    if kind != "personal":
+        return None
+    owner = owner_id or actor.person_id
+    if owner != actor.user_id and "admin" not in actor.roles:
+        raise InvalidInput.field("owner_id", "only an admin may make a mailbox for someone else")
+    return owner
+
+
+def change_mailbox(
+    command: commands.ChangeMailbox, uow: UnitOfWork, secrets: Secrets, actor: Identity
+) -> tuple[model.Mailbox, int]:
+    """Only the fields sent change, by whoever manages the mailbox, under the rules of its
+    making (kind, owner); a password sent is sealed, and the history says only that it changed."""
+    actor.require_writer(AREA)
+    with uow:
+        mailbox = mailbox_for(uow, command.mailbox_id, actor, "manage")
+        mailbox.expect(command.expected_version)
+        mailbox.usable()
+        values, makers = _kind_and_owner(mailbox, command.changes, actor)
+        servers = {which: _server(mailbox, command.changes, which) for which in ("imap", "smtp")}
+        passwords = _passwords(mailbox, command.changes, secrets)
+        changes = mailbox.change(values, servers, passwords)
+        if changes:
+            uow.mailboxes.save(mailbox)
+            if makers and not mailbox.permissions:
+                uow.mailboxes.replace_permissions(mailbox.id, makers)
+            uow.publish(events.MailboxChanged(mailbox, changes))
+        uow.commit()
+    return get_mailbox(uow, mailbox.id, actor)
+
+
+def _kind_and_owner(
+    mailbox: model.Mailbox, changes: commands.MailboxChanges, actor: Identity
+) -> tuple[dict[str, object], list[Permission]]:
+    """The plain fields sent; a kind or owner sent is judged as when a mailbox is made."""
+    values = {
+        name: value
+        for name, value in commands.sent(changes).items()
+        if name in ("name", "address", "kind", "owner_id")
+    }
+    if "kind" not in values and "owner_id" not in values:
+        return values, []
+    kind = _kind(str(values.get("kind", mailbox.kind)))
+    kept = mailbox.owner_id if kind == mailbox.kind else None
+    named = values.get("owner_id", kept)
+    values["owner_id"] = _owner(kind, str(named) if named else None, actor)
+    values["kind"] = kind
+    makers = _makers_groups(kind, actor) if kind != mailbox.kind else []
+    return values, makers
+
+
+def _server(mailbox: model.Mailbox, changes: commands.MailboxChanges, which: str) -> model.Server:
+    sent = commands.sent(getattr(changes, which))
+    sent.pop("password", None)
+    server = replace(getattr(mailbox, which), **sent)
+    check_server(server, which)
+    return server
+
+
+def _passwords(
+    mailbox: model.Mailbox, changes: commands.MailboxChanges, secrets: Secrets
+) -> dict[str, str]:
+    """The passwords sent that differ from the ones kept, sealed."""
+    sealed = {}
+    for which in ("imap", "smtp"):
+        password = getattr(changes, which).password
+        kept = getattr(mailbox, f"{which}_password")
+        if password is not commands.NOT_SENT and password != secrets.open(kept):
+            sealed[which] = secrets.seal(str(password))
+    return sealed
+
+
+def archive_mailbox(
+    command: commands.ArchiveRecord, uow: UnitOfWork, actor: Identity
+) -> tuple[model.Mailbox, int]:
+    """Archived: synced and sent from no more, out of the lists, its messages still readable;
+    or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        mailbox = mailbox_for(uow, command.record_id, actor, "manage")
+        changes, action = mailbox.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.mailboxes.save(mailbox)
+            uow.publish(events.MailboxChanged(mailbox, changes, action))
         uow.commit()
     return get_mailbox(uow, mailbox.id, actor)
 
@@ -102,11 +198,19 @@ def get_mailbox(uow: UnitOfWork, mailbox_id: str, actor: Identity) -> tuple[mode
 
 
 def list_mailboxes(
-    uow: UnitOfWork, actor: Identity, page: Page
+    uow: UnitOfWork, actor: Identity, page: Page, archived: bool = False
 ) -> tuple[list[tuple[model.Mailbox, int]], int]:
-    """The mailboxes the caller may read."""
+    """The mailboxes the caller may read (the archived ones, or the others)."""
     with uow:
-        return uow.views.mailboxes(actor, page)
+        return uow.views.mailboxes(actor, page, archived)
+
+
+def syncable(uow: UnitOfWork, mailbox_id: str, actor: Identity) -> model.Mailbox:
+    """A mailbox the caller may read and that is not archived, to be synced now."""
+    with uow:
+        mailbox = mailbox_for(uow, mailbox_id, actor, "read")
+        mailbox.usable()
+        return mailbox
 
 
 def put_permissions(
@@ -120,9 +224,19 @@ def put_permissions(
         mailbox = mailbox_for(uow, command.mailbox_id, actor, "manage")
         if mailbox.kind != "shared":
             raise InvalidInput.field("mailbox_id", "only a shared mailbox has group permissions")
+        mailbox.usable()
+        before, after = _granted(mailbox.permissions), _granted(command.permissions)
         uow.mailboxes.replace_permissions(command.mailbox_id, list(command.permissions))
+        if before != after:
+            changes: FieldChanges = {"permissions": (before, after)}
+            uow.publish(events.MailboxChanged(mailbox, changes, "permissions_changed"))
         uow.commit()
     return get_permissions(uow, command.mailbox_id, actor)
+
+
+def _granted(permissions: tuple[Permission, ...]) -> list[dict[str, object]]:
+    """Permissions as the history shows them, by group."""
+    return [asdict(each) for each in sorted(permissions, key=lambda each: each.group_id)]
 
 
 def get_permissions(uow: UnitOfWork, mailbox_id: str, actor: Identity) -> list[Permission]:

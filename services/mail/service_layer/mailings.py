@@ -9,11 +9,13 @@ import uuid
 from email.message import EmailMessage
 from functools import partial
 
-from crmkit.errors import InvalidInput, NotFound, found
+from crmkit.domain import described
+from crmkit.errors import Conflict, InvalidInput, NotFound, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.adapters.messages import compose
-from services.mail.domain import commands, model
+from services.mail.domain import commands, events, model
+from services.mail.domain.model import check_criteria
 from services.mail.service_layer.mailboxes import AREA, account, mailbox_for, now
 from services.mail.service_layer.ports import (
     BulkSenders,
@@ -23,7 +25,8 @@ from services.mail.service_layer.ports import (
 )
 from services.mail.service_layer.unit_of_work import UnitOfWork
 
-CRITERIA = ("region", "industry", "position", "role", "abc")
+TEMPLATE_CARD = ("name", "subject", "body")
+GROUP_CARD = ("name", "members", "criteria")
 
 
 # -- templates -----------------------------------------------------------------------------
@@ -35,22 +38,128 @@ def create_template(
 ) -> model.Template:
     """Tried when saved: one that cannot even be filled in on a sample is refused."""
     actor.require_writer(AREA)
-    for field, text in (("subject", command.subject), ("body", command.body)):
-        problem = templates.check(text)
-        if problem is not None:
-            raise InvalidInput.field(field, problem)
+    _check_texts(templates, {"subject": command.subject, "body": command.body})
     template = model.Template(
         str(uuid.uuid4()), command.name.strip(), command.subject, command.body, now()
     )
     with uow:
         uow.templates.add(template)
+        created = described(template, TEMPLATE_CARD)
+        uow.publish(events.TemplateChanged(template, created, "created"))
         uow.commit()
     return template
 
 
-def list_templates(uow: UnitOfWork, page: Page) -> tuple[list[model.Template], int]:
+def _check_texts(templates: TemplateRenderer, texts: dict[str, object]) -> None:
+    for field in ("subject", "body"):
+        problem = templates.check(str(texts[field])) if field in texts else None
+        if problem is not None:
+            raise InvalidInput.field(field, problem)
+
+
+def list_templates(
+    uow: UnitOfWork, page: Page, archived: bool = False
+) -> tuple[list[model.Template], int]:
     with uow:
-        return uow.views.templates(page)
+        return uow.views.templates(page, archived)
+
+
+def get_template(uow: UnitOfWork, template_id: str) -> model.Template:
+    with uow:
+        return _template(uow, template_id)
+
+
+def _template(uow: UnitOfWork, template_id: str) -> model.Template:
+    return found(uow.templates.get(template_id), "template", template_id)
+
+
+def chosen_template(uow: UnitOfWork, template_id: str) -> model.Template:
+    """A template chosen for a new mailing or rule: one not archived."""
+    template = uow.templates.get(template_id)
+    if template is None:
+        raise InvalidInput.field("template_id", "no such template")
+    if template.archived:
+        raise InvalidInput.field("template_id", f"template {template.name!r} is archived")
+    return template
+
+
+def change_template(
+    command: commands.ChangeTemplate,
+    uow: UnitOfWork,
+    templates: TemplateRenderer,
+    actor: Identity,
+) -> model.Template:
+    """Tried as when it is saved first; what names it sends it as it is now."""
+    actor.require_writer(AREA)
+    values = commands.sent(command.changes)
+    _check_texts(templates, values)
+    with uow:
+        template = _template(uow, command.template_id)
+        template.expect(command.expected_version)
+        if template.archived:
+            raise Conflict(f"template {template.name!r} is archived; restore it first")
+        changes = template.change(values)
+        if changes:
+            uow.templates.save(template)
+            uow.publish(events.TemplateChanged(template, changes))
+        uow.commit()
+    return template
+
+
+def archive_template(
+    command: commands.ArchiveRecord, uow: UnitOfWork, actor: Identity
+) -> model.Template:
+    """Archived: chosen for no new mailing or rule, while the rules naming it keep sending it;
+    or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        template = _template(uow, command.record_id)
+        changes, action = template.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.templates.save(template)
+            uow.publish(events.TemplateChanged(template, changes, action))
+        uow.commit()
+    return template
+
+
+def preview_template(
+    command: commands.PreviewTemplate, uow: UnitOfWork, templates: TemplateRenderer
+) -> tuple[str, str]:
+    """The subject and body as a mail to this counterparty (its first contact person with an
+    e-mail, if it has one) would say them: the same filling in as sending."""
+    with uow:
+        template = _template(uow, command.template_id)
+        company = uow.addresses.company(command.counterparty_id)
+        if company is None:
+            message = f"counterparty {command.counterparty_id!r} does not exist"
+            raise InvalidInput.field("counterparty_id", message)
+        person = uow.addresses.first_contact(command.counterparty_id)
+    recipient = model.Recipient(
+        person.email or "" if person else "",
+        person.name if person else None,
+        company.name,
+        person.position if person else None,
+    )
+    try:
+        return fill_in(templates, template, recipient_context(recipient))
+    except TemplateFailed as error:
+        raise InvalidInput.field("body", f"cannot be filled in: {error}") from None
+
+
+def recipient_context(person: model.Recipient, unsubscribe_url: str = "") -> dict[str, object]:
+    """What a template may say of whom it is sent to."""
+    return {
+        "contact": {"full_name": person.name or "", "position": person.position or ""},
+        "counterparty": {"name": person.company or ""},
+        "unsubscribe_url": unsubscribe_url,
+    }
+
+
+def fill_in(
+    templates: TemplateRenderer, template: model.Template, context: dict[str, object]
+) -> tuple[str, str]:
+    """A template's subject and body filled in: for mailings, rules and previews alike."""
+    return templates.render(template.subject, context), templates.render(template.body, context)
 
 
 # -- address groups ------------------------------------------------------------------------
@@ -59,24 +168,68 @@ def create_address_group(
 ) -> model.AddressGroup:
     """By hand (contact ids) or by criteria, evaluated whenever a mailing to it starts."""
     actor.require_writer(AREA)
-    if (command.members is None) == (command.criteria is None):
-        raise InvalidInput.field("members", "give either members or criteria")
-    unknown = set(command.criteria or {}) - set(CRITERIA)
-    if unknown:
-        raise InvalidInput.field("criteria", f"unknown: {', '.join(sorted(unknown))}")
     members = list(command.members) if command.members is not None else None
     group = model.AddressGroup(
         str(uuid.uuid4()), command.name.strip(), members, command.criteria, now()
     )
     with uow:
         uow.groups.add(group)
+        created = described(group, GROUP_CARD)
+        uow.publish(events.AddressGroupChanged(group, created, "created"))
         uow.commit()
     return group
 
 
-def list_address_groups(uow: UnitOfWork, page: Page) -> tuple[list[model.AddressGroup], int]:
+def list_address_groups(
+    uow: UnitOfWork, page: Page, archived: bool = False
+) -> tuple[list[model.AddressGroup], int]:
     with uow:
-        return uow.views.address_groups(page)
+        return uow.views.address_groups(page, archived)
+
+
+def get_address_group(uow: UnitOfWork, group_id: str) -> model.AddressGroup:
+    with uow:
+        return _group(uow, group_id)
+
+
+def change_address_group(
+    command: commands.ChangeAddressGroup, uow: UnitOfWork, actor: Identity
+) -> model.AddressGroup:
+    actor.require_writer(AREA)
+    with uow:
+        group = _group(uow, command.group_id)
+        group.expect(command.expected_version)
+        if group.archived:
+            raise Conflict(f"address group {group.name!r} is archived; restore it first")
+        changes = group.change(commands.sent(command.changes))
+        if changes:
+            uow.groups.save(group)
+            uow.publish(events.AddressGroupChanged(group, changes))
+        uow.commit()
+    return group
+
+
+def archive_address_group(
+    command: commands.ArchiveRecord, uow: UnitOfWork, actor: Identity
+) -> model.AddressGroup:
+    """Archived: no new mailing is sent to it; or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        group = _group(uow, command.record_id)
+        changes, action = group.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.groups.save(group)
+            uow.publish(events.AddressGroupChanged(group, changes, action))
+        uow.commit()
+    return group
+
+
+def preview_members(uow: UnitOfWork, criteria: dict[str, str]) -> list[model.Person]:
+    """Whom these criteria select now, as a group of them would (nothing is saved)."""
+    check_criteria(criteria)
+    unsaved = model.AddressGroup("", "preview", None, criteria, now())
+    with uow:
+        return uow.addresses.members(unsaved)
 
 
 def _group(uow: UnitOfWork, group_id: str) -> model.AddressGroup:
@@ -96,10 +249,12 @@ def start_mailing(command: commands.StartMailing, uow: UnitOfWork, actor: Identi
     if not 1 <= per_minute <= 60_000:
         raise InvalidInput.field("per_minute", "must be between 1 and 60000")
     with uow:
-        mailbox_for(uow, command.mailbox_id, actor, "send")
-        _group(uow, command.address_group_id)
-        if uow.templates.get(command.template_id) is None:
-            raise InvalidInput.field("template_id", "no such template")
+        mailbox_for(uow, command.mailbox_id, actor, "send").usable()
+        group = _group(uow, command.address_group_id)
+        if group.archived:
+            message = f"address group {group.name!r} is archived"
+            raise InvalidInput.field("address_group_id", message)
+        chosen_template(uow, command.template_id)
     mailing = model.Mailing(
         id=str(uuid.uuid4()),
         address_group_id=command.address_group_id,
@@ -135,7 +290,8 @@ def run_mailing(
     senders: BulkSenders,
 ) -> model.Progress:
     """Sends to every pending recipient; safe to run again after a crash, and alongside another
-    run of the same mailing: each recipient is taken by one run, recorded before completion."""
+    run of the same mailing: each recipient is taken by one run, recorded before completion.
+    One whose mailbox was archived meanwhile fails, saying so."""
     mailing_id = command.mailing_id
     with uow:
         mailing = found(uow.mailings.get(mailing_id), "mailing", mailing_id)
@@ -148,6 +304,8 @@ def run_mailing(
         box = found(uow.mailboxes.get(mailing.mailbox_id), "mailbox", mailing.mailbox_id)
         template = found(uow.templates.get(mailing.template_id), "template", mailing.template_id)
         uow.commit()
+    if box.archived:  # archived since the mailing was asked for: nothing more goes from it
+        return _finish(uow, mailing, "failed", f"mailbox {box.name!r} is archived")
     pause = 60.0 / mailing.per_minute
     with uow:
         pending = uow.mailings.pending(mailing_id)
@@ -202,12 +360,7 @@ def _personal(
     command: commands.RunMailing,
 ) -> EmailMessage:
     unsubscribe_url = f"{command.unsubscribe_url.rstrip('/')}/{token}"
-    context = {
-        "contact": {"full_name": person.name or "", "position": person.position or ""},
-        "counterparty": {"name": person.company or ""},
-        "unsubscribe_url": unsubscribe_url,
-    }
-    body = templates.render(template.body, context)
+    subject, body = fill_in(templates, template, recipient_context(person, unsubscribe_url))
     if "unsubscribe_url" not in template.body:
         body += f"\n\n--\nUnsubscribe: {unsubscribe_url}"
     message = compose(
@@ -215,7 +368,7 @@ def _personal(
         from_name=box.name,
         to=[person.email],
         cc=[],
-        subject=templates.render(template.subject, context),
+        subject=subject,
         text=body,
         html=None,
         in_reply_to=None,

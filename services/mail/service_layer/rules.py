@@ -9,26 +9,28 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from functools import partial
 
-from crmkit.errors import InvalidInput, found
+from crmkit.domain import described
+from crmkit.errors import Conflict, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.adapters.messages import compose
-from services.mail.domain import commands, model
+from services.mail.domain import commands, events, model
+from services.mail.domain.model import check_offset
 from services.mail.service_layer.mailboxes import AREA, account, mailbox_for, now
+from services.mail.service_layer.mailings import chosen_template, fill_in
 from services.mail.service_layer.ports import BulkSenders, Secrets, TemplateRenderer
 from services.mail.service_layer.unit_of_work import UnitOfWork
 
 BIRTHDAY = "contact.birthday"
+RULE_CARD = ("event", "offset_days", "template_id", "mailbox_id", "enabled")
 
 
 def create_rule(command: commands.CreateRule, uow: UnitOfWork, actor: Identity) -> model.Rule:
     actor.require_writer(AREA)
-    if not 0 <= int(command.offset_days or 0) <= 3650:
-        raise InvalidInput.field("offset_days", "must be between 0 and 3650")
+    check_offset(int(command.offset_days or 0))
     with uow:
-        mailbox_for(uow, command.mailbox_id, actor, "send")
-        if uow.templates.get(command.template_id) is None:
-            raise InvalidInput.field("template_id", "no such template")
+        mailbox_for(uow, command.mailbox_id, actor, "send").usable()
+        chosen_template(uow, command.template_id)
         rule = model.Rule(
             id=str(uuid.uuid4()),
             event=command.event,
@@ -39,13 +41,61 @@ def create_rule(command: commands.CreateRule, uow: UnitOfWork, actor: Identity) 
             created_at=now(),
         )
         uow.rules.add(rule)
+        created = described(rule, RULE_CARD) | {"enabled": (None, rule.enabled)}
+        uow.publish(events.RuleChanged(rule, created, "created"))
         uow.commit()
     return rule
 
 
-def list_rules(uow: UnitOfWork, page: Page) -> tuple[list[model.Rule], int]:
+def list_rules(uow: UnitOfWork, page: Page, archived: bool = False) -> tuple[list[model.Rule], int]:
     with uow:
-        return uow.views.rules(page)
+        return uow.views.rules(page, archived)
+
+
+def get_rule(uow: UnitOfWork, rule_id: str) -> model.Rule:
+    with uow:
+        return _rule(uow, rule_id)
+
+
+def _rule(uow: UnitOfWork, rule_id: str) -> model.Rule:
+    return found(uow.rules.get(rule_id), "rule", rule_id)
+
+
+def change_rule(command: commands.ChangeRule, uow: UnitOfWork, actor: Identity) -> model.Rule:
+    """Only what was sent changes; a new template or mailbox is chosen as for a new rule, and
+    `enabled` switches it off (it sends nothing, not even what it had scheduled) or on."""
+    actor.require_writer(AREA)
+    values = commands.sent(command.changes)
+    with uow:
+        rule = _rule(uow, command.rule_id)
+        rule.expect(command.expected_version)
+        if rule.archived:
+            raise Conflict("the rule is archived; restore it first")
+        mailbox_for(uow, rule.mailbox_id, actor, "send")  # its sender's, to change
+        if "mailbox_id" in values:
+            mailbox_for(uow, str(values["mailbox_id"]), actor, "send").usable()
+        if "template_id" in values:
+            chosen_template(uow, str(values["template_id"]))
+        changes = rule.change(values)
+        if changes:
+            uow.rules.save(rule)
+            uow.publish(events.RuleChanged(rule, changes))
+        uow.commit()
+    return rule
+
+
+def archive_rule(command: commands.ArchiveRecord, uow: UnitOfWork, actor: Identity) -> model.Rule:
+    """Archived: it sends nothing more; or, with `restore`, back."""
+    actor.require_writer(AREA)
+    with uow:
+        rule = _rule(uow, command.record_id)
+        mailbox_for(uow, rule.mailbox_id, actor, "send")
+        changes, action = rule.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.rules.save(rule)
+            uow.publish(events.RuleChanged(rule, changes, action))
+        uow.commit()
+    return rule
 
 
 def schedule_rule_mails(command: commands.ScheduleRuleMails, uow: UnitOfWork) -> int:
@@ -161,13 +211,14 @@ def send_due(
 def _message(
     templates: TemplateRenderer, box: model.Mailbox, template: model.Template, item: model.RuleMail
 ) -> EmailMessage:
+    subject, body = fill_in(templates, template, item.context)
     return compose(
         from_address=box.address,
         from_name=box.name,
         to=[item.email],
         cc=[],
-        subject=templates.render(template.subject, item.context),
-        text=templates.render(template.body, item.context),
+        subject=subject,
+        text=body,
         html=None,
         in_reply_to=None,
         references=[],

@@ -25,8 +25,11 @@ class FakeMailboxes:
     def get(self, mailbox_id: str) -> model.Mailbox | None:
         return self.items.get(mailbox_id)
 
+    def save(self, mailbox: model.Mailbox) -> None:
+        self.items[mailbox.id] = mailbox
+
     def ids(self) -> list[str]:
-        return list(self.items)
+        return [box.id for box in self.items.values() if not box.archived]
 
     def replace_permissions(self, mailbox_id: str, wanted: list[model.Permission]) -> None:
         self.items[mailbox_id].permissions = tuple(wanted)
@@ -121,6 +124,14 @@ class FakeAddressBook:
             if p.contact_id and p.email and (role is None or f",{role}," in self.roles[p.owner])
         ]
 
+    def first_contact(self, counterparty_id: str) -> model.Person | None:
+        people = [p for p in self.people if p.counterparty_id == counterparty_id]
+        return next((p for p in people if p.contact_id and p.email), None)
+
+    def company(self, counterparty_id: str) -> model.Company | None:
+        own = self.person(f"counterparty:{counterparty_id}")
+        return model.Company(own.name, None, None, "", None) if own else None
+
 
 class FakeTemplates:
     def __init__(self) -> None:
@@ -132,9 +143,22 @@ class FakeTemplates:
     def get(self, template_id: str) -> model.Template | None:
         return self.items.get(template_id)
 
+    def save(self, template: model.Template) -> None:
+        self.items[template.id] = template
 
-class FakeGroups(FakeTemplates):
-    pass
+
+class FakeGroups:
+    def __init__(self) -> None:
+        self.items: dict[str, model.AddressGroup] = {}
+
+    def add(self, group: model.AddressGroup) -> None:
+        self.items[group.id] = group
+
+    def get(self, group_id: str) -> model.AddressGroup | None:
+        return self.items.get(group_id)
+
+    def save(self, group: model.AddressGroup) -> None:
+        self.items[group.id] = group
 
 
 class FakeMailings:
@@ -185,15 +209,22 @@ class FakeSuppressions:
 
 
 class FakeRules:
-    def __init__(self) -> None:
+    def __init__(self, mailboxes: FakeMailboxes) -> None:
         self.items: list[model.Rule] = []
+        self.mailboxes = mailboxes
         self.mails: dict[tuple[str, str, str], tuple[model.RuleMail, str]] = {}
 
     def add(self, rule: model.Rule) -> None:
         self.items.append(rule)
 
+    def get(self, rule_id: str) -> model.Rule | None:
+        return next((rule for rule in self.items if rule.id == rule_id), None)
+
+    def save(self, rule: model.Rule) -> None:
+        self.items = [rule if each.id == rule.id else each for each in self.items]
+
     def about(self, event: str) -> list[model.Rule]:
-        return [rule for rule in self.items if rule.event == event and rule.enabled]
+        return [rule for rule in self.items if rule.event == event and rule.sending]
 
     def schedule(self, mail: model.RuleMail) -> bool:
         key = (mail.rule_id, mail.subject, mail.occurrence)
@@ -211,7 +242,10 @@ class FakeRules:
                 mailbox_id=rules[mail.rule_id].mailbox_id,
             )
             for mail, state in self.mails.values()
-            if state == "scheduled" and mail.due_at <= at
+            if state == "scheduled"
+            and mail.due_at <= at
+            and rules[mail.rule_id].sending
+            and not self.mailboxes.items[rules[mail.rule_id].mailbox_id].archived
         ]
 
     def take(self, mail: model.RuleMail, at: datetime) -> bool:
@@ -259,13 +293,19 @@ class FakeViews:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
 
-    def mailboxes(self, actor: Identity, page: Page) -> tuple[list[tuple[model.Mailbox, int]], int]:
+    def mailboxes(
+        self, actor: Identity, page: Page, archived: bool = False
+    ) -> tuple[list[tuple[model.Mailbox, int]], int]:
         mine = [
             (box, self.uow.messages.count_in(box.id))
             for box in self.uow.mailboxes.items.values()
-            if box.access.allows(actor, "read")
+            if box.access.allows(actor, "read") and box.archived == archived
         ]
         return mine, len(mine)
+
+    def templates(self, page: Page, archived: bool = False) -> tuple[list[model.Template], int]:
+        kept = [t for t in self.uow.templates.items.values() if t.archived == archived]
+        return kept, len(kept)
 
     def assignments(
         self, assignees: list[str], overdue_on: date | None, page: Page
@@ -302,7 +342,7 @@ class FakeUnitOfWork(FakeTransaction):
         self.groups = FakeGroups()
         self.mailings = FakeMailings(self.addresses)
         self.suppressions = FakeSuppressions()
-        self.rules = FakeRules()
+        self.rules = FakeRules(self.mailboxes)
         self.proposals = FakeProposals()
         self.views = FakeViews(self)
 

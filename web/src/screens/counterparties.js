@@ -24,7 +24,7 @@ import {
 
 export const ROLES = ["customer", "supplier", "competitor", "partner", "contractor", "influencer"];
 export const STATUSES = ["potential", "one_time", "regular", "lost"];
-const FILTERS = ["q", "role", "region", "industry", "abc", "xyz", "status", "owner_id", "archived"];
+const FILTERS = ["q", "role", "region", "industry", "group_id", "abc", "xyz", "status", "owner_id", "archived"];
 const FORM_FIELDS = ["name", "legal_kind", "tax_id", "region", "industry", "email", "phone", "address", "owner_id"];
 const PAGE_SIZE = 25;
 const STATUS_TONES = { potential: "info", one_time: "warn", regular: "good", lost: "bad" };
@@ -196,7 +196,7 @@ async function explain(state, error) {
 let latest = 0;
 let typed = null; // what the search box holds while the route catches up with it
 let searching = false; // typed, and not yet in the route
-let context = { users: new Map(), facets: { region: [], industry: [] } };
+let context = { users: new Map(), facets: { region: [], industry: [], groups: [] } };
 
 function filtersOf(query) {
   return Object.fromEntries(FILTERS.filter((name) => query[name]).map((name) => [name, query[name]]));
@@ -212,10 +212,11 @@ const search = debounce((q) => {
 }, 300);
 
 async function loadContext() {
-  const [users, sample] = await Promise.all([userNames(), get("/counterparties", { page_size: 500 })]);
+  const [users, sample, groups] = await Promise.all([userNames(), get("/counterparties", { page_size: 500 }), everything("/company-groups")]);
   const distinct = (name) =>
     [...new Set(sample.items.map((c) => c[name]).filter(Boolean))].sort((a, b) => a.localeCompare(b));
-  return { users, facets: { region: distinct("region"), industry: distinct("industry") } };
+  const named = groups.map((group) => [group.id, group.name]).sort((a, b) => a[1].localeCompare(b[1]));
+  return { users, facets: { region: distinct("region"), industry: distinct("industry"), groups: named } };
 }
 
 export async function show(root, _params, query) {
@@ -261,6 +262,7 @@ function filterBar(query) {
     ${select("role", query.role, ROLES.map((r) => [r, label(`role_${r}`)]), label("all_roles"))}
     ${select("region", query.region, facets.region.map((r) => [r, r]), label("all_regions"))}
     ${select("industry", query.industry, facets.industry.map((r) => [r, r]), label("all_industries"))}
+    ${facets.groups.length || query.group_id ? select("group_id", query.group_id, facets.groups, label("all_groups")) : nothing}
     ${select("abc", query.abc, ["A", "B", "C"].map((c) => [c, label("abc_option", { c })]), label("all_abc"))}
     ${select("xyz", query.xyz, ["X", "Y", "Z"].map((c) => [c, label("xyz_option", { c })]), label("all_xyz"))}
     ${select("status", query.status, STATUSES.map((s) => [s, label(`status_${s}`)]), label("all_statuses"))}

@@ -73,19 +73,21 @@ export function isOverdue(deal) {
   return deal.status === "open" && deal.expected_close_date && deal.expected_close_date < calendarDay();
 }
 
-// A search box that picks one counterparty; its id goes into a hidden field of the form.
-export function counterpartyPicker(state, redraw, error) {
+// A search box that picks one counterparty; its id goes into a hidden field of the form (named
+// `name`). `skip` is an id never offered (the counterparty itself, when picking its parent).
+export function counterpartyPicker(state, redraw, error, { name = "counterparty_id", label = t("deal.counterparty"), required = true, skip } = {}) {
   const search = debounce(async (q) => {
-    state.matches = q.trim().length < 1 ? [] : (await get("/counterparties", { q, page_size: 8 })).items;
+    const found = q.trim().length < 1 ? [] : (await get("/counterparties", { q, page_size: 8 })).items;
+    state.matches = found.filter((c) => c.id !== skip);
     redraw();
   }, 200);
   return html`<div class="field picker ${error ? "invalid" : ""}">
-    <span class="label">${t("deal.counterparty")}<em aria-hidden="true">*</em></span>
-    <input type="hidden" name="counterparty_id" .value=${state.picked?.id || ""} />
+    <span class="label">${label}${required ? html`<em aria-hidden="true">*</em>` : nothing}</span>
+    <input type="hidden" name=${name} .value=${state.picked?.id || ""} />
     ${state.picked
       ? html`<div class="picked"><strong>${state.picked.name}</strong>
           <button type="button" class="ghost small" @click=${() => { state.picked = null; redraw(); }}>${t("deal.change")}</button></div>`
-      : html`<input type="search" aria-label=${t("deal.counterparty")} placeholder=${t("deal.find_counterparty")}
+      : html`<input type="search" aria-label=${label} placeholder=${t("deal.find_counterparty")}
           @input=${(e) => search(e.target.value)} />
           ${state.matches?.length
             ? html`<div class="matches">${state.matches.map(
@@ -93,7 +95,7 @@ export function counterpartyPicker(state, redraw, error) {
                   ${c.name}<small>${c.region || c.tax_id || ""}</small></button>`,
               )}</div>`
             : nothing}`}
-    ${error ? html`<small class="error" data-field="counterparty_id">${error}</small>` : nothing}
+    ${error ? html`<small class="error" data-field=${name}>${error}</small>` : nothing}
   </div>`;
 }
 

@@ -1,11 +1,12 @@
-// The Details tab: the facts, contact persons and recent activity at a glance, how complete the
-// card is and what is missing, and the ABC/XYZ classes with their history.
-import { everything, get } from "../../api.js";
+// The Details tab: the facts, its company group and parent, contact persons and recent activity at
+// a glance, how complete the card is and what is missing, and the ABC/XYZ classes with their history.
+import { get } from "../../api.js";
 import { date, dateTime, percent } from "../../i18n.js";
 import { html, nothing } from "../../ui.js";
 import { classBadges, completeness, label, statusBadge } from "../counterparties.js";
 import { card, fact, nameOf } from "./card.js";
 import { loadTimeline, timelineList } from "./history.js";
+import { holdingCard } from "./holding.js";
 
 const COMPLETENESS_FIELDS = ["tax_id", "region", "industry", "email", "phone", "address"];
 
@@ -14,16 +15,14 @@ export async function loadDetails() {
   const [contacts, history, group, parent, timeline] = await Promise.all([
     get("/contacts", { counterparty_id: c.id, page_size: 4 }),
     get("/analytics/classifications/history", { counterparty_id: c.id, page_size: 6 }).catch(() => null),
-    c.group_id
-      ? everything("/company-groups").then((groups) => groups.find((g) => g.id === c.group_id)).catch(() => null)
-      : null,
+    c.group_id ? get(`/company-groups/${c.group_id}`).catch(() => null) : null,
     c.parent_id ? get(`/counterparties/${c.parent_id}`).catch(() => null) : null,
     loadTimeline(4).catch(() => ({ entries: [], deals: new Map() })),
   ]);
   return { contacts, history, group, parent, recent: timeline };
 }
 
-function facts(c, group, parent) {
+function facts(c) {
   return html`<section class="card"><h2>${label("facts")}</h2><dl class="facts">
     ${fact("legal_kind", label(c.legal_kind))}
     ${fact("tax_id", c.tax_id)}
@@ -33,8 +32,6 @@ function facts(c, group, parent) {
     ${fact("region", c.region)}
     ${fact("industry", c.industry)}
     ${fact("owner", nameOf(c.owner_id))}
-    ${group ? fact("group", group.name) : nothing}
-    ${parent ? fact("parent", html`<a href="#/counterparties/${parent.id}">${parent.name}</a>`) : nothing}
     ${fact("created", date(c.created_at))}
     ${fact("updated", dateTime(c.updated_at))}
   </dl></section>`;
@@ -97,7 +94,7 @@ function recentCard(recent) {
 export function viewDetails({ contacts, history, group, parent, recent }) {
   const c = card.counterparty;
   return html`<div class="split">
-    <div class="stack">${facts(c, group, parent)}${peopleCard(contacts)}${recentCard(recent)}</div>
+    <div class="stack">${facts(c)}${holdingCard(group, parent)}${peopleCard(contacts)}${recentCard(recent)}</div>
     <div class="stack">${completenessCard(c, contacts.total > 0)}${classificationCard(c, history)}</div>
   </div>`;
 }

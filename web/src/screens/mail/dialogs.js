@@ -122,7 +122,8 @@ const SECURITY = () => [
   ["none", t("mail.security_none")],
 ];
 
-function server(kind, v, errors) {
+// A mailbox's IMAP or SMTP server, its fields named "imap.host"...; the password is write-only.
+export function server(kind, v, errors, passwordHint = t("mail.password_hint")) {
   const name = (key) => `${kind}.${key}`;
   return html`<fieldset class="server"><legend>${t(`mail.${kind}_server`)}</legend>
     <div class="server-grid">
@@ -136,7 +137,7 @@ function server(kind, v, errors) {
     <div class="form-grid">
       ${field({ label: t("mail.username"), name: name("username"), value: v[name("username")], error: errors[name("username")] })}
       ${field({ label: t("mail.password"), name: name("password"), type: "password", value: "", error: errors[name("password")],
-        hint: t("mail.password_hint") })}
+        hint: passwordHint })}
     </div>
   </fieldset>`;
 }

@@ -1,26 +1,30 @@
-// The lists the company keeps: why deals are lost (and orders fail), and the lists declared in the
-// gateway's MANAGED_LISTS (where deals come from, ...). Each is listed in the order it was set up
-// and grows by one entry at a time; entries are not renamed or removed (the API has no way yet).
+// The lists the company keeps: why deals are lost (and orders fail), the lists declared in the
+// gateway's MANAGED_LISTS (where deals come from, ...) and the company groups counterparties belong
+// to. The first two are listed in the order they were set up and grow by one entry at a time; their
+// entries are not renamed or removed here. Company groups are renamed, archived and restored.
 import { ApiError, everything, post } from "../../api.js";
 import { t } from "../../i18n.js";
 import { badge, emptyState, html, nothing, render, toast } from "../../ui.js";
+import { companyGroupsCard, loadCompanyGroups } from "./company-groups.js";
 
 export const REASON_KINDS = ["deal", "order"];
 // gateway/schemas/deals.py MANAGED_LISTS, by path; `key` names its labels in setup.json.
 export const MANAGED_LISTS = [{ path: "/deal-sources", key: "deal_source" }];
 
 export async function show(root, { alive }) {
-  const [reasons, ...lists] = await Promise.all([
+  const [reasons, groups, ...lists] = await Promise.all([
     everything("/lost-reasons"),
+    loadCompanyGroups(false),
     ...MANAGED_LISTS.map((list) => everything(list.path)),
   ]);
   if (!alive()) return;
-  const state = { reasons, lists, errors: {} };
+  const state = { reasons, lists, groups, errors: {} };
   const draw = () =>
     render(
       html`<div class="cards setup-lists">
         ${reasonsCard(state, draw)}
         ${MANAGED_LISTS.map((list, i) => listCard(list, i, state, draw))}
+        ${companyGroupsCard(state, draw, refused)}
       </div>`,
       root,
     );
