@@ -74,6 +74,18 @@ def test_a_reset_password_must_be_changed_first_and_a_deactivated_users_tab_is_s
     finally:
         hers.context.close()
 
+    row.get_by_role("button", name="History").click()
+    card = page.locator("dialog .audit-list")
+    expect(card.locator("li[data-action=deactivated] .audit-actor")).to_have_text("Administrator")
+    expect(card.locator("li[data-action=password_reset]")).to_be_visible()
+    expect(card.locator("li[data-action=password_changed] .audit-actor")).to_have_text(
+        ["Nguyễn Thị Hoa", "Nguyễn Thị Hoa"]
+    )
+    expect(card.locator("li[data-action=created]")).to_be_visible()
+    assert "Tạm-thời-2026" not in page.locator("dialog").inner_text()
+    screenshot(page, "admin-user-history")
+    page.locator("dialog").get_by_role("button", name="Close").last.click()
+
 
 def test_an_admin_archives_and_restores_a_group_and_sees_a_new_key_only_once(
     page: Page, live: LiveSuite

@@ -3,7 +3,9 @@
 // lives in the route: #/admin?tab=groups.
 import "./admin.css";
 import { ApiError, api, everything, post, remove } from "../api.js";
+import { auditView, loadAudit } from "../audit.js";
 import { dateTime, t } from "../i18n.js";
+import { lc } from "../lifecycle.js";
 import { go } from "../router.js";
 import { session } from "../session.js";
 import { badge, dialog, emptyState, field, formValues, html, loading, nothing, pageHeader, problem, render, tabs, toast } from "../ui.js";
@@ -128,6 +130,7 @@ function userRow(user, again) {
   const edit = () => editUser(user).then((saved) => saved && again());
   const reset = () => resetPassword(user).then((done) => done && again());
   const switchOver = () => act(() => post(`/users/${user.id}/${toggle}`), label(`${toggle}d`, { name: nameOf(user) })).then(again);
+  const history = () => userHistory(user);
   return html`<tr data-user=${user.username}>
     <td><strong>${nameOf(user)}</strong><small>${user.username}${user.email ? ` · ${user.email}` : ""}</small></td>
     <td>${user.roles.map((role) => badge(label(`role_${role}`), role === "admin" ? "info" : ""))}</td>
@@ -138,9 +141,25 @@ function userRow(user, again) {
     <td class="admin-actions">
       <button class="ghost small" @click=${edit}>${t("common.edit")}</button>
       <button class="ghost small" @click=${reset}>${label("reset_password")}</button>
+      <button class="ghost small" data-history @click=${history}>${lc("tab_history")}</button>
       ${me ? nothing : html`<button class="ghost small" @click=${switchOver}>${label(toggle)}</button>`}
     </td>
   </tr>`;
+}
+
+// The user's card of changes: who created, changed, reset, deactivated her, and when (never a
+// password), in pages.
+async function userHistory(user) {
+  const names = new Map(data.users.map((one) => [one.id, nameOf(one)]));
+  let shown = await loadAudit("user", user.id, { users: names });
+  return dialog(`${lc("history")} · ${nameOf(user)}`, (close, redraw) => {
+    const page = async (number) => {
+      shown = await loadAudit("user", user.id, { page: number, users: names });
+      redraw();
+    };
+    return html`<div class="admin-history">${auditView(shown, { go: page })}
+      <div class="form-actions"><button type="button" class="ghost" @click=${() => close()}>${t("common.close")}</button></div></div>`;
+  });
 }
 
 function usersTab(again) {
