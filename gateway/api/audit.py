@@ -52,7 +52,9 @@ def _read_record(kind: str, record_id: str) -> None:
             clients.deals.GetCampaign(deals_pb2.IdRequest(id=record_id))
         case "pipeline":
             clients.deals.GetPipeline(deals_pb2.IdRequest(id=record_id))
-        case "document":  # whoever may read the sales process (the content is not fetched)
+        case (
+            "document" | "campaign_response"
+        ):  # whoever may read the sales process (the content is not fetched)
             if not current_identity().can_read("deals"):
                 raise ApiError(404, f"{kind} {record_id!r} does not exist")
         case "file":

@@ -14,7 +14,7 @@ from gateway.api.owners import check_owner
 from gateway.api.render import created
 from gateway.context import gateway
 from gateway.schemas import deals as s
-from gateway.schemas.common import ArchivedQuery, PageQuery
+from gateway.schemas.common import ArchivedQuery
 from gateway.versions import expected_version
 
 bp = Blueprint("campaigns", __name__)
@@ -173,15 +173,61 @@ def add_response(campaign_id: str, body: s.ResponseIn) -> Response:
     "/campaigns/<campaign_id>/responses",
     "GET",
     summary="Responses to a campaign",
-    query=PageQuery,
+    query=ArchivedQuery,
     response=s.CampaignResponsePage,
     area=AREA,
 )
-def list_responses(campaign_id: str, query: PageQuery) -> dict[str, Any]:
-    reply = _deals().ListCampaignResponses(
-        pb.ListByParentRequest(page=page_request(query, pb.PageRequest), parent_id=campaign_id),
+def list_responses(campaign_id: str, query: ArchivedQuery) -> dict[str, Any]:
+    page = page_request(query, pb.PageRequest)
+    asked = pb.ListByParentRequest(page=page, parent_id=campaign_id, archived=query.archived)
+    return page_of(s.CampaignResponse, _deals().ListCampaignResponses(asked), query)
+
+
+@spec.route(
+    bp,
+    "/campaign-responses/<response_id>",
+    "PATCH",
+    summary="Correct a response: its kind or note",
+    body=s.ResponsePatch,
+    response=s.CampaignResponse,
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def update_response(response_id: str, body: s.ResponsePatch) -> s.CampaignResponse:
+    response, mask = patch_of(body, pb.CampaignResponse())
+    asked = pb.UpdateResponseRequest(
+        id=response_id, response=response, update_mask=mask, expected_version=expected_version()
     )
-    return page_of(s.CampaignResponse, reply, query)
+    return from_message(s.CampaignResponse, _deals().UpdateCampaignResponse(asked))
+
+
+@spec.route(
+    bp,
+    "/campaign-responses/<response_id>",
+    "DELETE",
+    summary="Archive a response entered by mistake: the campaign's report no longer counts it",
+    area=AREA,
+    write=True,
+    versioned=True,
+)
+def archive_response(response_id: str) -> None:
+    asked = pb.ArchiveRequest(id=response_id, expected_version=expected_version())
+    _deals().ArchiveCampaignResponse(asked)
+
+
+@spec.route(
+    bp,
+    "/campaign-responses/<response_id>/restore",
+    "POST",
+    summary="Bring an archived response back",
+    response=s.CampaignResponse,
+    area=AREA,
+    write=True,
+)
+def restore_response(response_id: str) -> s.CampaignResponse:
+    reply = _deals().RestoreCampaignResponse(pb.IdRequest(id=response_id))
+    return from_message(s.CampaignResponse, reply)
 
 
 @spec.route(

@@ -445,7 +445,12 @@ class ResponseIn(Input):
         return self
 
 
-class CampaignResponse(BaseModel):
+class ResponsePatch(Input):
+    kind: Word | None = Field(None, description="e.g. call, form, visit, email")
+    note: LongText | None = None
+
+
+class CampaignResponse(Record):
     id: str
     campaign_id: str
     counterparty_id: str | None = None

@@ -369,3 +369,40 @@ def test_the_director_archives_a_process_no_longer_used_and_restores_it_with_its
         expect(archived_row.get_by_role("button", name="Lưu trữ")).to_be_visible()
     assert live.api("GET", f"/pipelines/{made['id']}")["archived_at"] is None
     assert live.api("GET", f"/pipelines/{made['id']}/documents")["total"] == 1
+
+
+def test_a_campaign_is_corrected_a_mistaken_response_archived_and_the_campaign_archived_when_over(
+    director: Page, live: LiveSuite, team: dict[str, Any]
+) -> None:
+    made = live.api(
+        "POST", "/campaigns", {"name": "Hội chợ Tết 2026", "cost": "12000000", "currency": "VND"}
+    )
+    wrong = live.api("POST", f"/campaigns/{made['id']}/responses", {"prospect": {"name": "Anh Bảy (nhập nhầm)"}, "kind": "call"})  # fmt: skip
+    live.api("POST", f"/campaigns/{made['id']}/responses", {"prospect": {"name": "Chị Mười"}, "kind": "visit"})  # fmt: skip
+    page = director
+    with in_vietnamese(page):
+        visit(page, live, f"/setup?tab=campaigns&campaign={made['id']}")
+        row = page.locator("table.campaigns tr[data-campaign='Hội chợ Tết 2026']")
+        row.get_by_role("button", name="Sửa").click()
+        form = page.locator("dialog form")
+        form.get_by_label("Kênh").fill("Hội chợ")
+        form.get_by_role("button", name="Lưu").click()
+        expect(row.locator("td").first).to_have_text("Hội chợ")
+
+        mistaken = page.locator(f"table.responses tr[data-response='{wrong['id']}']")
+        mistaken.get_by_role("button", name="Lưu trữ").click()
+        page.locator("dialog").get_by_role("button", name="Lưu trữ").click()
+        expect(mistaken).to_have_count(0)
+        expect(page.locator("table.responses tbody tr")).to_have_count(1)
+
+        row.get_by_role("button", name="Lưu trữ").click()
+        page.locator("dialog").get_by_role("button", name="Lưu trữ").click()
+        expect(row).to_have_count(0)
+        page.locator("section.campaigns").get_by_label("Hiện mục đã lưu trữ").check()
+        expect(row.locator(".badge", has_text="Đã lưu trữ")).to_be_visible()
+        screenshot(page, "setup-campaign-archived")
+        row.get_by_role("button", name="Khôi phục").click()
+        expect(row.get_by_role("button", name="Lưu trữ")).to_be_visible()
+    kept = live.api("GET", f"/campaigns/{made['id']}")
+    assert (kept["channel"], kept["archived_at"]) == ("Hội chợ", None)
+    assert live.api("GET", f"/campaigns/{made['id']}/responses")["total"] == 1

@@ -193,6 +193,8 @@ campaign_responses = Table(
     _id("deal_id"),
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", UtcDateTime, nullable=False),
+    # archived in deals (entered by mistake): the campaign's report no longer counts it
+    Column("archived", Boolean, nullable=False, server_default=false()),
 )
 
 interactions = Table(

@@ -135,6 +135,7 @@ class SqlAlchemyReports:
                     first_invoice, first_invoice.c.counterparty_id == resp.counterparty_id
                 )
             )
+            .where(resp.archived.is_(False))
             .group_by(resp.campaign_id)
         )
         session = self.session

@@ -224,6 +224,7 @@ def _response(p: P, message: CampaignResponded, e: Envelope) -> None:
         "deal_id": _opt(r, "deal_id"),
         "created_at": _time(r.created_at),
         "version": _time(e.occurred_at),
+        "archived": r.HasField("archived_at"),
     }
     p.keep_newest(orm.campaign_responses, response)
 
@@ -360,7 +361,10 @@ ROUTES: Routes[P] = Routes(
     on(["deals.pipeline.created", "deals.pipeline.updated"], PipelineChanged, _pipeline),
     on(["deals.campaign.created", "deals.campaign.updated"], CampaignChanged, _campaign),
     on(
-        ["deals.campaign.response", "deals.campaign.response_converted"],
+        [
+            f"deals.campaign.{kind}"
+            for kind in ("response", "response_converted", "response_updated")
+        ],
         CampaignResponded,
         _response,
     ),

@@ -207,6 +207,8 @@ campaign_responses = Table(
     Column("note", Text),
     _id("deal_id"),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
 )
 
 documents = Table(
@@ -364,6 +366,7 @@ def start_mappers() -> None:
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
         (model.LostReason, lost_reasons), (model.Participant, participants),
         (model.Campaign, campaigns), (model.File, files), (model.Document, documents),
+        (model.CampaignResponse, campaign_responses),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)
@@ -374,7 +377,6 @@ def start_mappers() -> None:
         (model.StageVisit, stage_visits),
         (model.TaskComment, task_comments),
         (model.ParticipantLink, participant_links),
-        (model.CampaignResponse, campaign_responses),
         (model.Notification, notifications),
     ):
         mapper_registry.map_imperatively(cls, table)

@@ -205,6 +205,8 @@ def response_to_proto(response: model.CampaignResponse) -> pb.CampaignResponse:
         note=response.note,
         deal_id=response.deal_id,
         created_at=response.created_at.isoformat(),
+        version=response.version,
+        archived_at=_iso(response.archived_at),
     )
 
 
@@ -402,6 +404,8 @@ def to_outbound(event: Event) -> OutboundEvent:
             return _response_event("deals.campaign.response", response)
         case events.CampaignResponseConverted(response):
             return _response_event("deals.campaign.response_converted", response)
+        case events.CampaignResponseChanged(response):  # corrected, archived, restored
+            return _response_event("deals.campaign.response_updated", response)
         case events.ErpDocumentPosted(document):
             return _erp_event(f"deals.{document.kind}.posted", document)
         case events.ErpDocumentUpdated(document):
@@ -445,6 +449,7 @@ def create_deal(request: pb.Deal) -> commands.CreateDeal:
 EDITABLE = frozenset(field.name for field in fields_of(commands.DealChanges))
 VersionedRequest = (
     pb.UpdateDealRequest
+    | pb.UpdateResponseRequest
     | pb.UpdatePipelineRequest
     | pb.UpdateTaskRequest
     | pb.UpdateParticipantRequest
@@ -843,6 +848,19 @@ def change_participant(request: pb.UpdateParticipantRequest) -> commands.ChangeP
 
 
 CAMPAIGN_EDITABLE = frozenset(field.name for field in fields_of(commands.CampaignChanges))
+
+
+RESPONSE_EDITABLE = frozenset(field.name for field in fields_of(commands.ResponseChanges))
+
+
+def change_response(request: pb.UpdateResponseRequest) -> commands.ChangeCampaignResponse:
+    paths = sent_paths(request.update_mask.paths, RESPONSE_EDITABLE)
+    m = request.response
+    changes = commands.ResponseChanges(
+        kind=_or_none(m.kind) if "kind" in paths else NOT_SENT,
+        note=_given(m.HasField("note"), m.note) if "note" in paths else NOT_SENT,
+    )
+    return commands.ChangeCampaignResponse(request.id, changes, expected_version(request))
 
 
 def change_campaign(request: pb.UpdateCampaignRequest) -> commands.ChangeCampaign:

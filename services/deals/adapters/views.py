@@ -137,9 +137,13 @@ class SqlAlchemyViews:
         query = select(model.Campaign).where(archived_or_not(c.archived_at, archived))
         return self._page(query.order_by(c.name), page)
 
-    def responses(self, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]:
+    def responses(
+        self, campaign_id: str, page: Page, archived: bool = False
+    ) -> Listed[model.CampaignResponse]:
         c = orm.campaign_responses.c
-        query = select(model.CampaignResponse).where(c.campaign_id == campaign_id)
+        query = select(model.CampaignResponse).where(
+            c.campaign_id == campaign_id, archived_or_not(c.archived_at, archived)
+        )
         return self._page(query.order_by(c.created_at.desc()), page)
 
     def erp_documents(self, wanted: erp.ErpFilter, page: Page) -> Listed[erp.ErpDocument]:

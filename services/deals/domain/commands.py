@@ -320,6 +320,26 @@ class ChangeCampaign(Command):
 
 
 @dataclass(frozen=True)
+class ResponseChanges:
+    kind: str | NotSent | None = NOT_SENT
+    note: str | NotSent | None = NOT_SENT
+
+
+@dataclass(frozen=True)
+class ChangeCampaignResponse(Command):
+    response_id: str
+    changes: ResponseChanges
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveCampaignResponse(Command):
+    response_id: str
+    expected_version: int | None = None
+    restore: bool = False
+
+
+@dataclass(frozen=True)
 class ArchivePipeline(Command):
     pipeline_id: str
     expected_version: int | None = None

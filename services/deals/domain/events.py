@@ -236,10 +236,33 @@ class CampaignChanged(Event):
 class CampaignResponseRecorded(Event):
     response: model.CampaignResponse
 
+    def audit(self) -> Audit:
+        card = described(self.response, RESPONSE_CARD)
+        return Audit("campaign_response", self.response.id, "created", card)
+
 
 @dataclass(frozen=True)
 class CampaignResponseConverted(Event):
     response: model.CampaignResponse
+
+    def audit(self) -> Audit:
+        changes: FieldChanges = {"deal_id": (None, self.response.deal_id)}
+        return Audit("campaign_response", self.response.id, "converted", changes)
+
+
+@dataclass(frozen=True)
+class CampaignResponseChanged(Event):
+    """Corrected, archived or restored: the response as it is now."""
+
+    response: model.CampaignResponse
+    changes: FieldChanges
+    action: str = "updated"
+
+    def audit(self) -> Audit:
+        return Audit("campaign_response", self.response.id, self.action, self.changes)
+
+
+RESPONSE_CARD = ("campaign_id", "kind", "counterparty_id", "prospect_name", "prospect_email", "prospect_phone", "note")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from services.deals.domain.commands import (
     CreateDeal,
     DealChanges,
     ParticipantChanges,
+    ResponseChanges,
     TaskChanges,
 )
 
@@ -47,7 +48,7 @@ def _percent(value: int, name: str) -> None:
 
 
 def _sent(
-    changes: DealChanges | TaskChanges | ParticipantChanges | CampaignChanges,
+    changes: DealChanges | TaskChanges | ParticipantChanges | CampaignChanges | ResponseChanges,
 ) -> dict[str, Any]:
     """The fields of a changes dataclass that the caller sent, by name."""
     found = {item.name: getattr(changes, item.name) for item in fields(changes)}
@@ -553,7 +554,12 @@ class Campaign(Lifecycle):
 
 
 @dataclass
-class CampaignResponse:
+class CampaignResponse(Lifecycle):
+    """An answer to a campaign (a call, a form, a visit): corrected, archived when entered by
+    mistake (the campaign's report no longer counts it) and restored."""
+
+    KIND = "campaign response"
+
     campaign_id: str
     kind: str
     counterparty_id: str | None = None
@@ -571,6 +577,12 @@ class CampaignResponse:
             raise InvalidInput.field(
                 "counterparty_id", "give either counterparty_id or prospect, not both"
             )
+
+    def change(self, changes: ResponseChanges) -> FieldChanges:
+        sent = _sent(changes)
+        if "kind" in sent:
+            sent["kind"] = _named(sent["kind"] or "", "kind")
+        return self.changed(assign(self, sent))
 
 
 @dataclass

@@ -418,10 +418,32 @@ class DealsServicer(pb_grpc.DealsServicer):
     def ListCampaignResponses(
         self, request: pb.ListByParentRequest, context: Context
     ) -> pb.CampaignResponsePage:
-        items, total = campaigns.list_responses(self.uow(), request.parent_id, _page(request.page))
+        page = _page(request.page)
+        items, total = campaigns.list_responses(
+            self.uow(), request.parent_id, page, request.archived
+        )
         return pb.CampaignResponsePage(
             items=[proto.response_to_proto(r) for r in items], total=total
         )
+
+    def UpdateCampaignResponse(
+        self, request: pb.UpdateResponseRequest, context: Context
+    ) -> pb.CampaignResponse:
+        command = proto.change_response(request)
+        changed = campaigns.change_campaign_response(command, self.uow(), current_identity())
+        return proto.response_to_proto(changed)
+
+    def ArchiveCampaignResponse(self, request: pb.ArchiveRequest, context: Context) -> pb.Empty:
+        command = commands.ArchiveCampaignResponse(request.id, proto.expected_version(request))
+        campaigns.archive_campaign_response(command, self.uow(), current_identity())
+        return pb.Empty()
+
+    def RestoreCampaignResponse(
+        self, request: pb.IdRequest, context: Context
+    ) -> pb.CampaignResponse:
+        command = commands.ArchiveCampaignResponse(request.id, restore=True)
+        restored = campaigns.archive_campaign_response(command, self.uow(), current_identity())
+        return proto.response_to_proto(restored)
 
     def ConvertCampaignResponse(self, request: pb.ConvertRequest, context: Context) -> pb.Deal:
         deal = campaigns.convert_campaign_response(

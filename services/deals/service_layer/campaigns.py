@@ -123,10 +123,48 @@ def record_campaign_response(
     return response
 
 
-def list_responses(uow: UnitOfWork, campaign_id: str, page: Page) -> Listed[model.CampaignResponse]:
+def list_responses(
+    uow: UnitOfWork, campaign_id: str, page: Page, archived: bool = False
+) -> Listed[model.CampaignResponse]:
     with uow:
         campaign_of(uow, campaign_id)
-        return uow.views.responses(campaign_id, page)
+        return uow.views.responses(campaign_id, page, archived)
+
+
+def _response_of(uow: UnitOfWork, response_id: str) -> model.CampaignResponse:
+    return found(uow.responses.get(response_id), "campaign response", response_id)
+
+
+def change_campaign_response(
+    command: commands.ChangeCampaignResponse, uow: UnitOfWork, actor: Identity
+) -> model.CampaignResponse:
+    actor.require_writer(AREA)
+    with uow:
+        response = _response_of(uow, command.response_id)
+        response.expect(command.expected_version)
+        response.require_current()
+        changes = response.change(command.changes)
+        if changes:
+            uow.publish(events.CampaignResponseChanged(response, changes))
+        uow.commit()
+    return response
+
+
+def archive_campaign_response(
+    command: commands.ArchiveCampaignResponse, uow: UnitOfWork, actor: Identity
+) -> model.CampaignResponse:
+    """Archived (entered by mistake: the campaign's report no longer counts it) or restored;
+    one that became a deal stays: archive the deal instead."""
+    actor.require_writer(AREA)
+    with uow:
+        response = _response_of(uow, command.response_id)
+        if not command.restore and response.deal_id is not None:
+            raise Conflict("this response became a deal; archive the deal instead")
+        changes, action = response.archive_or_restore(command.restore, command.expected_version)
+        if changes:
+            uow.publish(events.CampaignResponseChanged(response, changes, action))
+        uow.commit()
+    return response
 
 
 def convert_campaign_response(
@@ -165,7 +203,8 @@ def convert_campaign_response(
 
 
 def _unconverted(uow: UnitOfWork, response_id: str) -> model.CampaignResponse:
-    response = found(uow.responses.get(response_id), "campaign response", response_id)
+    response = _response_of(uow, response_id)
+    response.require_current()
     if response.deal_id is not None:
         raise Conflict("this response is already a deal", existing_id=response.deal_id)
     return response

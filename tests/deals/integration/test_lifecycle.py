@@ -421,3 +421,40 @@ def test_a_process_document_archived_leaves_the_list_stays_downloadable_and_is_r
     assert ok(suite.client.get(documents, headers=admin))["total"] == 1
     actions = [e["action"] for e in history(suite, admin, "document", added["id"])]
     assert actions == ["restored", "archived", "created"]
+
+
+def test_a_campaign_response_is_corrected_archived_out_of_the_report_and_restored(
+    suite: Suite, admin: dict[str, str]
+) -> None:
+    campaign = ok(suite.client.post(f"{API}/campaigns", json={"name": unique("Tờ rơi ")}, headers=admin), 201)  # fmt: skip
+    responses = f"{API}/campaigns/{campaign['id']}/responses"
+    answer = ok(suite.client.post(responses, json={"prospect": {"name": "Chị Tư"}, "kind": "call"}, headers=admin), 201)  # fmt: skip
+    path = f"{API}/campaign-responses/{answer['id']}"
+    fixed = ok(suite.client.patch(path, json={"kind": "visit"}, headers=admin))
+    assert (fixed["kind"], fixed["prospect"]["name"], fixed["version"]) == ("visit", "Chị Tư", 2)
+    assert suite.client.patch(path, json={"note": "x"}, headers={**admin, "If-Match": '"1"'}).status_code == 412  # fmt: skip
+    suite.deliver_events()
+
+    def counted() -> int:
+        report = ok(suite.client.get(f"{API}/analytics/campaigns", headers=admin))
+        return next(r["responses"] for r in report["items"] if r["campaign_id"] == campaign["id"])
+
+    assert counted() == 1
+    assert suite.client.delete(path, headers=admin).status_code == 204
+    assert ok(suite.client.get(responses, headers=admin))["total"] == 0
+    assert ok(suite.client.get(responses, query_string={"archived": "true"}, headers=admin))["total"] == 1  # fmt: skip
+    assert suite.client.post(f"{path}/convert", json={}, headers=admin).status_code == 409
+    suite.deliver_events()
+    assert counted() == 0
+
+    ok(suite.client.post(f"{path}/restore", headers=admin))
+    suite.deliver_events()
+    assert counted() == 1
+    flow = pipeline(suite, admin, "simple", STAGES)
+    converted = ok(
+        suite.client.post(f"{path}/convert", json={"pipeline_id": flow["id"]}, headers=admin), 201
+    )
+    assert suite.client.delete(path, headers=admin).status_code == 409  # it is a deal now
+    actions = [e["action"] for e in history(suite, admin, "campaign_response", answer["id"])]
+    assert actions == ["converted", "restored", "archived", "updated", "created"]
+    assert converted["campaign_id"] == campaign["id"]

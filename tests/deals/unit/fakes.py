@@ -195,9 +195,12 @@ class FakeViews:
         kept = [c for c in self.uow.campaigns.items.values() if c.archived == archived]
         return _page(kept, page)
 
-    def responses(self, campaign_id: str, page: Page) -> tuple[list[model.CampaignResponse], int]:
+    def responses(
+        self, campaign_id: str, page: Page, archived: bool = False
+    ) -> tuple[list[model.CampaignResponse], int]:
         items = self.uow.responses.items.values()
-        return _page([r for r in items if r.campaign_id == campaign_id], page)
+        kept = [r for r in items if r.campaign_id == campaign_id and r.archived == archived]
+        return _page(kept, page)
 
     def erp_documents(self, wanted: erp.ErpFilter, page: Page) -> tuple[list[erp.ErpDocument], int]:
         found = [d for d in self.uow.erp.stored.values() if d.kind == wanted.kind]
