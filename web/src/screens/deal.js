@@ -13,7 +13,7 @@ import { badge, dialog, emptyState, field, formValues, html, loading, nothing, p
 import { Threads, taskActions } from "./task-actions.js";
 import { DEAL_CHOICES, choiceNames, counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
 import { factText } from "../facts.js";
-import { FilesSection } from "../files.js";
+import { FilesSection, fileSize } from "../files.js";
 
 const STATUS_TONE = { open: "info", won: "good", lost: "bad" };
 const KIND_ICON = {
@@ -172,7 +172,7 @@ class DealCard {
           <td class="num">${money(total(doc), doc.currency || "VND")}</td></tr>`)}</tbody></table>` : nothing}
       ${docs.length ? html`<h4>${t("deal.process_documents")}</h4><ul class="doc-list">${docs.map(
         (doc) => html`<li><button class="ghost small" @click=${() => this.open(doc)}>▣ ${doc.title}</button>
-          <small class="muted">${t(`deal.doc_${doc.kind}`)} · ${number(doc.size / 1024, 0)} KB</small></li>`,
+          <small class="muted">${t(`deal.doc_${doc.kind}`)} · ${fileSize(doc.size)}</small></li>`,
       )}</ul>` : nothing}
     </div>`;
   }
