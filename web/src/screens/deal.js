@@ -2,6 +2,7 @@
 // of winning.
 import "./board.css";
 import "./deal.css";
+import { live } from "lit-html/directives/live.js";
 import { ApiError, get, post, saveFile } from "../api.js";
 import { auditView, loadAudit } from "../audit.js";
 import { calendarDay, date, dateTime, money, number, percent, t } from "../i18n.js";
@@ -12,7 +13,7 @@ import { badge, dialog, emptyState, field, formValues, html, loading, nothing, p
 import { Threads, taskActions } from "./task-actions.js";
 import { DEAL_CHOICES, choiceNames, counterpartyNames, dealForm, isOverdue, loseForm, userNames } from "./deals-shared.js";
 import { factText } from "../facts.js";
-import { FilesSection } from "../files.js";
+import { FilesSection, fileSize } from "../files.js";
 
 const STATUS_TONE = { open: "info", won: "good", lost: "bad" };
 const KIND_ICON = {
@@ -125,8 +126,10 @@ class DealCard {
     const current = this.tasks.filter((task) => task.stage_id === this.deal.stage_id || task.status === "open");
     const others = this.tasks.filter((task) => !current.includes(task));
     const users = this.names.users;
+    // The box is checked against the live one: a row drawn again for another task (the next
+    // stage's, after the last one was ticked) must not keep the tick the user gave the old one.
     const item = (task) => html`<li class="${task.status} ${task.archived_at ? "archived" : ""}" data-task=${task.id}>
-      <label><input type="checkbox" .checked=${task.status === "done"} ?disabled=${task.status === "done" || task.archived_at || !session.canWrite}
+      <label><input type="checkbox" .checked=${live(task.status === "done")} ?disabled=${task.status === "done" || task.archived_at || !session.canWrite}
         @change=${() => this.act(() => post(`/tasks/${task.id}/complete`), t("deal.task_done", { title: task.title }))} />
         <span>${task.title}</span></label>
       <small class=${task.status === "open" && task.due_date < calendarDay() ? "overdue" : "muted"}>
@@ -169,7 +172,7 @@ class DealCard {
           <td class="num">${money(total(doc), doc.currency || "VND")}</td></tr>`)}</tbody></table>` : nothing}
       ${docs.length ? html`<h4>${t("deal.process_documents")}</h4><ul class="doc-list">${docs.map(
         (doc) => html`<li><button class="ghost small" @click=${() => this.open(doc)}>▣ ${doc.title}</button>
-          <small class="muted">${t(`deal.doc_${doc.kind}`)} · ${number(doc.size / 1024, 0)} KB</small></li>`,
+          <small class="muted">${t(`deal.doc_${doc.kind}`)} · ${fileSize(doc.size)}</small></li>`,
       )}</ul>` : nothing}
     </div>`;
   }
