@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from crmkit.domain import FieldChanges, Lifecycle, assign
-from crmkit.errors import Conflict, InvalidInput
+from crmkit.errors import InvalidInput
 from crmkit.identity import Identity
 
 KINDS = ("personal", "shared")
@@ -211,8 +211,7 @@ class Mailbox(Lifecycle):
 
     def usable(self) -> None:
         """Nothing is synced or sent through an archived mailbox."""
-        if self.archived:
-            raise Conflict(f"mailbox {self.name!r} is archived; restore it first")
+        self.require_current()
 
     def card(self) -> FieldChanges:
         """What it is, for the history: its fields and servers, never a password."""

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from functools import partial
 
 from crmkit.domain import described
-from crmkit.errors import Conflict, InvalidInput, NotFound, found
+from crmkit.errors import InvalidInput, NotFound, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.adapters.messages import compose
@@ -96,8 +96,7 @@ def change_template(
     with uow:
         template = _template(uow, command.template_id)
         template.expect(command.expected_version)
-        if template.archived:
-            raise Conflict(f"template {template.name!r} is archived; restore it first")
+        template.require_current()
         changes = template.change(values)
         if changes:
             uow.templates.save(template)
@@ -199,8 +198,7 @@ def change_address_group(
     with uow:
         group = _group(uow, command.group_id)
         group.expect(command.expected_version)
-        if group.archived:
-            raise Conflict(f"address group {group.name!r} is archived; restore it first")
+        group.require_current()
         changes = group.change(commands.sent(command.changes))
         if changes:
             uow.groups.save(group)

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from functools import partial
 
 from crmkit.domain import described
-from crmkit.errors import Conflict, found
+from crmkit.errors import found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.mail.adapters.messages import compose
@@ -69,8 +69,7 @@ def change_rule(command: commands.ChangeRule, uow: UnitOfWork, actor: Identity) 
     with uow:
         rule = _rule(uow, command.rule_id)
         rule.expect(command.expected_version)
-        if rule.archived:
-            raise Conflict("the rule is archived; restore it first")
+        rule.require_current()
         mailbox_for(uow, rule.mailbox_id, actor, "send")  # its sender's, to change
         if "mailbox_id" in values:
             mailbox_for(uow, str(values["mailbox_id"]), actor, "send").usable()
