@@ -1,6 +1,6 @@
-"""The payment reminder, end to end: an admin's rule in mail, two invoices from the ERP in deals,
-deals' overdue scan, the events through the outbox relay and RabbitMQ to mail's consumer, one
-invoice paid, mail's sending job; what arrives is read at a real SMTP server."""
+"""The payment reminder, end to end: an admin's rule in mail, overdue invoices from the ERP in
+deals, deals' overdue scan, the events through the outbox relay and RabbitMQ to mail's consumer,
+an invoice paid, mail's sending job; what arrives is read at a real SMTP server."""
 
 from __future__ import annotations
 
@@ -25,12 +25,13 @@ from services.deals.service_layer import reminders
 from services.mail.adapters import orm as mail_orm
 from services.mail.entrypoints import consumer as mail_consumer
 from tests.deals.integration.helpers import API, counterparty, ok, unique
-from tests.mail_servers import ReceivedMessage, SmtpServer, smtp_server  # noqa: F401 - fixture
+from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
 from tests.support import Suite
 
 pytestmark = pytest.mark.integration  # RabbitMQ and a real SMTP server, on both databases
 
 DELAY_DAYS = 3
+LEASE_SECONDS = 5.0  # of the relay killed in the second test
 
 
 @pytest.fixture(scope="module")
@@ -46,31 +47,33 @@ def mail_queue(amqp_url: str) -> str:
     return amqp_url
 
 
-def relay_until_sent(store: SqlOutboxStore, amqp_url: str, timeout: float = 20.0) -> None:
-    if not store.unsent_count():
+def relay_until_sent(store: SqlOutboxStore, amqp_url: str, held: int = 0) -> None:
+    """Publishes until all is sent but the `held` rows another relay has leased."""
+    if store.unsent_count() == held:
         return  # a relay stopped before its connection is open would keep it open
     relay = OutboxRelay(store, connection_parameters(amqp_url), poll_seconds=0.05)
     worker = threading.Thread(target=relay.run_once, daemon=True)
     worker.start()
-    deadline = time.monotonic() + timeout
-    while store.unsent_count() and time.monotonic() < deadline:
+    deadline = time.monotonic() + 20.0
+    while store.unsent_count() > held and time.monotonic() < deadline:
         time.sleep(0.05)
     relay.stop()
     worker.join(timeout=10)
-    assert store.unsent_count() == 0, "the relay did not publish everything in time"
+    assert store.unsent_count() == held, "the relay did not publish everything in time"
 
 
-def through_rabbitmq(suite: Suite, amqp_url: str) -> None:
-    """Every service's outbox relayed to the broker, then mail's consumer (batched, as
-    `python -m services.mail consume` runs it) until its queue stays quiet."""
-    outboxes = [
-        (suite.contacts.engine, contacts_orm.outbox),
-        (suite.deals.engine, deals_orm.outbox),
-        (suite.analytics.engine, analytics_orm.outbox),
-        (suite.mail.engine, mail_orm.outbox),
+def outboxes(suite: Suite) -> list[SqlOutboxStore]:
+    return [
+        SqlOutboxStore(suite.contacts.engine, contacts_orm.outbox),
+        SqlOutboxStore(suite.deals.engine, deals_orm.outbox),
+        SqlOutboxStore(suite.analytics.engine, analytics_orm.outbox),
+        SqlOutboxStore(suite.mail.engine, mail_orm.outbox),
     ]
-    for engine, table in outboxes:
-        relay_until_sent(SqlOutboxStore(engine, table), amqp_url)
+
+
+def mail_consumes(amqp_url: str, suite: Suite) -> None:
+    """Mail's consumer (batched, as `python -m services.mail consume` runs it) until its queue
+    stays quiet."""
     handler = InboxHandler(suite.mail.sessions, mail_orm.inbox, mail_consumer.apply_event)
     consumer = EventConsumer(
         connection_parameters(amqp_url),
@@ -81,11 +84,18 @@ def through_rabbitmq(suite: Suite, amqp_url: str) -> None:
     consumer.run_once(inactivity_timeout=1.0)
 
 
-def a_reminder_rule(suite: Suite, smtp: SmtpServer) -> None:
+def through_rabbitmq(suite: Suite, amqp_url: str) -> None:
+    for store in outboxes(suite):
+        relay_until_sent(store, amqp_url)
+    mail_consumes(amqp_url, suite)
+
+
+@pytest.fixture(scope="module")
+def reminder_rule(suite: Suite, smtp_server: SmtpServer) -> None:  # noqa: F811
     """A shared accounting mailbox that sends through the test SMTP server, a template, and
     the rule: the template N days after an invoice is overdue."""
     admin = suite.headers()
-    server = {"host": smtp.host, "port": smtp.port, "security": "none"}
+    server = {"host": smtp_server.host, "port": smtp_server.port, "security": "none"}
     box = {
         "name": unique("Kế toán "),
         "kind": "shared",
@@ -116,9 +126,16 @@ def erp(suite: Suite) -> dict[str, str]:
     return {"X-API-Key": key["key"]}
 
 
-def overdue_invoice(buyer: dict[str, Any], **fields: Any) -> dict[str, Any]:
+def a_buyer(suite: Suite) -> tuple[dict[str, Any], str]:
+    """A company with an accounting address of its own, and that address."""
+    email = f"{unique('ketoan-')}@anphat.vn"
+    buyer = counterparty(suite, suite.headers(), legal_kind="legal_entity", email=email)
+    return buyer, email
+
+
+def overdue_invoice(buyer: dict[str, Any]) -> dict[str, Any]:
     today = date.today()
-    body = {
+    return {
         "external_id": unique("INV-"),
         "number": unique("HD-"),
         "date": str(today - timedelta(days=40)),
@@ -127,15 +144,25 @@ def overdue_invoice(buyer: dict[str, Any], **fields: Any) -> dict[str, Any]:
         "currency": "VND",
         "lines": [{"sku": "ST-01", "name": "Thép cuộn", "quantity": "2", "price": "18500000"}],
     }
-    return body | fields
+
+
+def erp_posts(suite: Suite, erp: dict[str, str], invoice: dict[str, Any]) -> str:
+    reply = suite.client.post(f"{API}/erp/invoices", json=invoice, headers=erp)
+    assert reply.status_code in (200, 201), reply.get_json()
+    outcome: str = reply.get_json()["outcome"]
+    return outcome
+
+
+def paid(invoice: dict[str, Any]) -> dict[str, Any]:
+    """The invoice as the ERP sends it again once the customer has paid."""
+    return invoice | {"paid_at": datetime.now(UTC).isoformat()}
 
 
 def reminders_to(smtp: SmtpServer, before: int, email: str) -> list[str]:
     """The subjects of the messages the server took for `email` since `before`."""
-    arrived: list[ReceivedMessage] = smtp.messages[before:]
     return [
         str(message_from_bytes(m.raw, policy=policy.default)["Subject"])
-        for m in arrived
+        for m in smtp.messages[before:]
         if email in m.recipients
     ]
 
@@ -144,21 +171,17 @@ def test_a_paid_invoice_gets_no_payment_reminder_and_the_unpaid_one_gets_exactly
     suite: Suite,
     mail_queue: str,
     erp: dict[str, str],
+    reminder_rule: None,
     smtp_server: SmtpServer,  # noqa: F811
 ) -> None:
-    a_reminder_rule(suite, smtp_server)
-    email = f"{unique('ketoan-')}@anphat.vn"
-    buyer = counterparty(suite, suite.headers(), legal_kind="legal_entity", email=email)
-    paid, unpaid = overdue_invoice(buyer), overdue_invoice(buyer)
-    for body in (paid, unpaid):
-        ok(suite.client.post(f"{API}/erp/invoices", json=body, headers=erp), 201)
+    buyer, email = a_buyer(suite)
+    settled, unsettled = overdue_invoice(buyer), overdue_invoice(buyer)
+    assert [erp_posts(suite, erp, body) for body in (settled, unsettled)] == ["created"] * 2
     announced_at = datetime.now(UTC)
     assert reminders.scan(suite.deals.uow(), announced_at) == 2  # what deals' beat job runs
     through_rabbitmq(suite, mail_queue)
 
-    payment = paid | {"paid_at": datetime.now(UTC).isoformat()}  # before the reminder is due
-    outcome = ok(suite.client.post(f"{API}/erp/invoices", json=payment, headers=erp))
-    assert outcome["outcome"] == "updated"
+    assert erp_posts(suite, erp, paid(settled)) == "updated"
     assert reminders.scan(suite.deals.uow(), datetime.now(UTC)) == 0  # the next minute's scan
     through_rabbitmq(suite, mail_queue)
 
@@ -168,5 +191,39 @@ def test_a_paid_invoice_gets_no_payment_reminder_and_the_unpaid_one_gets_exactly
     assert suite.mail.send_rule_mails(after_the_delay) == 1  # what mail's beat job runs
     assert suite.mail.send_rule_mails(after_the_delay + timedelta(minutes=1)) == 0
     assert suite.mail.send_rule_mails(after_the_delay + timedelta(days=30)) == 0
-    assert reminders_to(smtp_server, before, email) == [f"Nhắc thanh toán {unpaid['number']}"]
+    assert reminders_to(smtp_server, before, email) == [f"Nhắc thanh toán {unsettled['number']}"]
     assert smtp_server.count() - before == 1
+
+
+def test_a_payment_that_reaches_mail_before_the_overdue_event_still_stops_the_reminder(
+    suite: Suite,
+    mail_queue: str,
+    erp: dict[str, str],
+    reminder_rule: None,
+    smtp_server: SmtpServer,  # noqa: F811
+) -> None:
+    """A relay killed after claiming the overdue event, before publishing it: its lease runs
+    out after the payment has been published, so mail hears of the payment first."""
+    buyer, email = a_buyer(suite)
+    invoice = overdue_invoice(buyer)
+    assert erp_posts(suite, erp, invoice) == "created"
+    through_rabbitmq(suite, mail_queue)
+    announced_at = datetime.now(UTC)
+    assert reminders.scan(suite.deals.uow(), announced_at) == 1
+    dead = SqlOutboxStore(suite.deals.engine, deals_orm.outbox, claim_seconds=LEASE_SECONDS)
+    held = dead.claim(1000)  # and killed before it published them
+    lease_ends = time.monotonic() + LEASE_SECONDS
+    assert [m.event_type for m in held] == ["deals.invoice.overdue"]
+
+    assert erp_posts(suite, erp, paid(invoice)) == "updated"
+    deals_outbox = SqlOutboxStore(suite.deals.engine, deals_orm.outbox)
+    relay_until_sent(deals_outbox, mail_queue, held=len(held))
+    mail_consumes(mail_queue, suite)
+    assert deals_outbox.unsent_count() == 1, "the dead relay's lease ran out too soon"
+    time.sleep(max(0.0, lease_ends - time.monotonic()))
+    through_rabbitmq(suite, mail_queue)  # the overdue event, published again
+
+    before = smtp_server.count()
+    for days in (DELAY_DAYS, DELAY_DAYS + 30):
+        assert suite.mail.send_rule_mails(announced_at + timedelta(days=days, hours=1)) == 0
+    assert reminders_to(smtp_server, before, email) == []
