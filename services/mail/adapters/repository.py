@@ -506,6 +506,9 @@ class SqlAlchemySuppressionRepository:
 
 
 RULES_READ = "rules read in this transaction"
+# A settlement is kept where the mails it stops would be: one cancelled mail per rule, with this
+# occurrence (an event's is its id, a birthday's its year), so that no migration was needed.
+SETTLED = "settled"
 
 
 class SqlAlchemyRuleRepository:
@@ -583,15 +586,34 @@ class SqlAlchemyRuleRepository:
         )
         return bool(_changed(taken))
 
-    def cancel_waiting(self, subject: str, events: tuple[str, ...]) -> int:
-        """The mails not sent yet about this subject from rules about these events."""
+    def settle(self, subject: str, events: tuple[str, ...], at: datetime) -> int:
+        """Cancels the mails not sent yet about this subject from rules about these events, and
+        keeps the settlement: a cancelled mail of each such rule whose occurrence is `settled`.
+        Returns how many waiting mails it cancelled."""
         rules_about = select(ru.id).where(ru.event.in_(events))
         cancelled = self.session.execute(
             update(orm.rule_mails)
             .where(rm.subject == subject, rm.state == "scheduled", rm.rule_id.in_(rules_about))
             .values(state="cancelled")
         )
+        kept = select(rm.rule_id).where(rm.subject == subject, rm.occurrence == SETTLED)
+        for rule_id in self.session.scalars(rules_about.where(ru.id.not_in(kept))).all():
+            self.session.execute(
+                orm.rule_mails.insert().values(
+                    rule_id=rule_id, subject=subject, occurrence=SETTLED, email="", context={},
+                    due_at=at, state="cancelled",
+                )
+            )  # fmt: skip
         return _changed(cancelled)
+
+    def settled(self, subject: str, event: str) -> bool:
+        """Whether an event has settled this subject's mails from rules about `event`."""
+        query = (
+            select(rm.rule_id)
+            .join(orm.rules, ru.id == rm.rule_id)
+            .where(rm.subject == subject, rm.occurrence == SETTLED, ru.event == event)
+        )
+        return self.session.scalar(query.limit(1)) is not None
 
 
 def _sending() -> tuple[ColumnElement[bool], ...]:

@@ -442,9 +442,11 @@ class Rule(Lifecycle):
         return self.changed(assign(self, fixed))
 
 
-# An event that makes the mails still waiting about other events of the same subject pointless:
-# a paid invoice needs no payment reminder.
+# An event that makes the mails about other events of the same subject pointless: a paid invoice
+# needs no payment reminder, neither one still waiting nor one whose overdue event comes after
+# the payment's (events of different types may arrive in any order).
 SETTLES: dict[str, tuple[str, ...]] = {"deals.invoice.paid": ("deals.invoice.overdue",)}
+SETTLED_BY_ANOTHER = frozenset(kind for settled in SETTLES.values() for kind in settled)
 
 
 @dataclass(frozen=True)

@@ -98,13 +98,14 @@ def archive_rule(command: commands.ArchiveRecord, uow: UnitOfWork, actor: Identi
 
 
 def schedule_rule_mails(command: commands.ScheduleRuleMails, uow: UnitOfWork) -> int:
-    """Cancels the mails still waiting that this event settles (a paid invoice's reminders),
-    then schedules the mails of the rules about it; returns how many were new."""
+    """Settles what this event settles (a paid invoice: its reminders waiting are cancelled,
+    and one whose overdue event comes later is never scheduled), then schedules the mails of
+    the rules about it, unless its subject is settled already; returns how many were new."""
     subject = command.aggregate_id or command.event_id
     with uow:
         settled = model.SETTLES.get(command.event_type)
         if settled:
-            uow.rules.cancel_waiting(subject, settled)
+            uow.rules.settle(subject, settled, command.occurred_at or now())
         new = _schedule_about(command, subject, uow)
         uow.commit()
     return new
@@ -113,6 +114,10 @@ def schedule_rule_mails(command: commands.ScheduleRuleMails, uow: UnitOfWork) ->
 def _schedule_about(command: commands.ScheduleRuleMails, subject: str, uow: UnitOfWork) -> int:
     rules = uow.rules.about(command.event_type)
     if not rules:
+        return 0
+    if command.event_type in model.SETTLED_BY_ANOTHER and uow.rules.settled(
+        subject, command.event_type
+    ):
         return 0
     person = uow.addresses.person(_owner(command.about))
     if person is None:

@@ -213,6 +213,7 @@ class FakeRules:
         self.items: list[model.Rule] = []
         self.mailboxes = mailboxes
         self.mails: dict[tuple[str, str, str], tuple[model.RuleMail, str]] = {}
+        self.settlements: set[tuple[str, str]] = set()  # (rule, subject), as the table keeps them
 
     def add(self, rule: model.Rule) -> None:
         self.items.append(rule)
@@ -255,8 +256,9 @@ class FakeRules:
         self.mails[key] = (self.mails[key][0], "sent")
         return True
 
-    def cancel_waiting(self, subject: str, events: tuple[str, ...]) -> int:
+    def settle(self, subject: str, events: tuple[str, ...], at: datetime) -> int:
         about = {rule.id for rule in self.items if rule.event in events}
+        self.settlements |= {(rule_id, subject) for rule_id in about}
         waiting = [
             key
             for key, (mail, state) in self.mails.items()
@@ -265,6 +267,10 @@ class FakeRules:
         for key in waiting:
             self.mails[key] = (self.mails[key][0], "cancelled")
         return len(waiting)
+
+    def settled(self, subject: str, event: str) -> bool:
+        about = {rule.id for rule in self.items if rule.event == event}
+        return any((rule_id, subject) in self.settlements for rule_id in about)
 
 
 class FakeProposals:

@@ -243,6 +243,29 @@ def test_a_payment_reminder_waiting_for_an_invoice_is_not_sent_once_the_invoice_
     assert [sent["Subject"] for _, sent in smtp.delivered] == ["Nhắc inv-2"]
 
 
+def test_a_payment_heard_of_before_the_invoice_is_overdue_event_still_stops_the_reminder() -> None:
+    """Events of different types may arrive in any order (a relay's lease ran out, competing
+    consumers): the payment is kept, and the overdue event that comes after it schedules none."""
+    uow = FakeUnitOfWork()
+    mailbox = a_shared_mailbox(uow)
+    uow.addresses.people.append(
+        model.Person("counterparty:cp-1", "ketoan@anphat.vn", "cp-1", None, "An Phát", "An Phát")
+    )
+    made = commands.CreateTemplate("Nhắc", "Nhắc {{ event.document.number }}", "Kính gửi")
+    template = mailings.create_template(made, uow, JinjaTemplates(), ADMIN)  # type: ignore[arg-type]
+    rule = commands.CreateRule("deals.invoice.overdue", template.id, mailbox.id, offset_days=3)
+    rules.create_rule(rule, uow, ADMIN)  # type: ignore[arg-type]
+    about = {"document": {"id": "inv-1", "number": "inv-1", "counterparty_id": "cp-1"}}
+    paid = commands.ScheduleRuleMails("deals.invoice.paid", "p-1", "inv-1", NOW, about)
+    overdue = commands.ScheduleRuleMails("deals.invoice.overdue", "o-1", "inv-1", NOW, about)
+    assert rules.schedule_rule_mails(paid, uow) == 0  # type: ignore[arg-type]
+    assert rules.schedule_rule_mails(overdue, uow) == 0  # type: ignore[arg-type]
+    smtp = FakeBulkSender()
+    due = commands.SendDueRuleMails(NOW + timedelta(days=3))
+    assert rules.send_due(due, uow, FakeSecrets(), JinjaTemplates(), smtp) == 0  # type: ignore[arg-type]
+    assert smtp.delivered == []
+
+
 def test_a_template_naming_a_value_the_recipient_lacks_renders_it_empty() -> None:
     context = {"contact": {"full_name": "Lan"}}
     assert JinjaTemplates().render("Chào {{ contact.nickname }}{{ title }}!", context) == "Chào !"
