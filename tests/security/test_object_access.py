@@ -243,6 +243,7 @@ def test_a_viewer_reads_every_kind_of_company_data_and_changes_none_of_it(
         ("delete", f"/deals/{opened}", {}), ("post", f"/deals/{opened}/restore", {}),
         ("delete", f"/pipelines/{anhs['pipeline']['id']}", {}), ("post", f"/pipelines/{anhs['pipeline']['id']}/restore", {}),
         ("patch", f"/campaign-responses/{anhs['response']['id']}", {"kind": "x"}),
+        ("delete", f"/documents/{anhs['document']['id']}", {}), ("post", f"/documents/{anhs['document']['id']}/restore", {}),
         ("delete", f"/campaign-responses/{anhs['response']['id']}", {}),
         ("post", f"/campaign-responses/{anhs['response']['id']}/restore", {}),
         ("post", f"/deals/{opened}/participants", {"counterparty_id": buyer, "role": "partner"}),
