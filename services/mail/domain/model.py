@@ -444,9 +444,19 @@ class Rule(Lifecycle):
 
 # An event that makes the mails about other events of the same subject pointless: a paid invoice
 # needs no payment reminder, neither one still waiting nor one whose overdue event comes after
-# the payment's (events of different types may arrive in any order).
+# the payment's (events of different types may arrive in any order); nor does one the ERP
+# cancelled (an update whose status is cancelled).
 SETTLES: dict[str, tuple[str, ...]] = {"deals.invoice.paid": ("deals.invoice.overdue",)}
 SETTLED_BY_ANOTHER = frozenset(kind for settled in SETTLES.values() for kind in settled)
+
+
+def settled_by(event_type: str, about: Mapping[str, object]) -> tuple[str, ...]:
+    """The kinds of event whose mails this event makes pointless for its subject."""
+    document = about.get("document")
+    status = document.get("status") if isinstance(document, Mapping) else None
+    if event_type == "deals.invoice.updated" and status == "cancelled":
+        return SETTLES["deals.invoice.paid"]
+    return SETTLES.get(event_type, ())
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ def schedule_rule_mails(command: commands.ScheduleRuleMails, uow: UnitOfWork) ->
     the rules about it, unless its subject is settled already; returns how many were new."""
     subject = command.aggregate_id or command.event_id
     with uow:
-        settled = model.SETTLES.get(command.event_type)
+        settled = model.settled_by(command.event_type, command.about)
         if settled:
             uow.rules.settle(subject, settled, command.occurred_at or now())
         new = _schedule_about(command, subject, uow)

@@ -243,10 +243,7 @@ def test_a_payment_reminder_waiting_for_an_invoice_is_not_sent_once_the_invoice_
     assert [sent["Subject"] for _, sent in smtp.delivered] == ["Nhắc inv-2"]
 
 
-def test_a_payment_heard_of_before_the_invoice_is_overdue_event_still_stops_the_reminder() -> None:
-    """Events of different types may arrive in any order (a relay's lease ran out, competing
-    consumers): the payment is kept, and the overdue event that comes after it schedules none."""
-    uow = FakeUnitOfWork()
+def _overdue_rule_on(uow: FakeUnitOfWork) -> None:
     mailbox = a_shared_mailbox(uow)
     uow.addresses.people.append(
         model.Person("counterparty:cp-1", "ketoan@anphat.vn", "cp-1", None, "An Phát", "An Phát")
@@ -255,15 +252,44 @@ def test_a_payment_heard_of_before_the_invoice_is_overdue_event_still_stops_the_
     template = mailings.create_template(made, uow, JinjaTemplates(), ADMIN)  # type: ignore[arg-type]
     rule = commands.CreateRule("deals.invoice.overdue", template.id, mailbox.id, offset_days=3)
     rules.create_rule(rule, uow, ADMIN)  # type: ignore[arg-type]
+
+
+def _reminders_sent_after(uow: FakeUnitOfWork, *heard: commands.ScheduleRuleMails) -> list[object]:
+    for event in heard:
+        rules.schedule_rule_mails(event, uow)  # type: ignore[arg-type]
+    smtp = FakeBulkSender()
+    due = commands.SendDueRuleMails(NOW + timedelta(days=3))
+    rules.send_due(due, uow, FakeSecrets(), JinjaTemplates(), smtp)  # type: ignore[arg-type]
+    return list(smtp.delivered)
+
+
+def test_a_payment_heard_of_before_the_invoice_is_overdue_event_still_stops_the_reminder() -> None:
+    """Events of different types may arrive in any order (a relay's lease ran out, competing
+    consumers): the payment is kept, and the overdue event that comes after it schedules none."""
+    uow = FakeUnitOfWork()
+    _overdue_rule_on(uow)
     about = {"document": {"id": "inv-1", "number": "inv-1", "counterparty_id": "cp-1"}}
     paid = commands.ScheduleRuleMails("deals.invoice.paid", "p-1", "inv-1", NOW, about)
     overdue = commands.ScheduleRuleMails("deals.invoice.overdue", "o-1", "inv-1", NOW, about)
-    assert rules.schedule_rule_mails(paid, uow) == 0  # type: ignore[arg-type]
-    assert rules.schedule_rule_mails(overdue, uow) == 0  # type: ignore[arg-type]
-    smtp = FakeBulkSender()
-    due = commands.SendDueRuleMails(NOW + timedelta(days=3))
-    assert rules.send_due(due, uow, FakeSecrets(), JinjaTemplates(), smtp) == 0  # type: ignore[arg-type]
-    assert smtp.delivered == []
+    assert _reminders_sent_after(uow, paid, overdue) == []
+
+
+def test_an_invoice_the_erp_cancelled_gets_no_payment_reminder_whichever_event_comes_first() -> (
+    None
+):
+    for cancelled_first in (True, False):
+        uow = FakeUnitOfWork()
+        _overdue_rule_on(uow)
+        document = {"id": "inv-2", "number": "inv-2", "counterparty_id": "cp-1"}
+        overdue = commands.ScheduleRuleMails("deals.invoice.overdue", "o-2", "inv-2", NOW, {"document": document})  # fmt: skip
+        cancelled = commands.ScheduleRuleMails("deals.invoice.updated", "u-2", "inv-2", NOW, {"document": document | {"status": "cancelled"}})  # fmt: skip
+        heard = (cancelled, overdue) if cancelled_first else (overdue, cancelled)
+        assert _reminders_sent_after(uow, *heard) == [], cancelled_first
+    uow = FakeUnitOfWork()
+    _overdue_rule_on(uow)
+    updated = commands.ScheduleRuleMails("deals.invoice.updated", "u-3", "inv-3", NOW, {"document": {"id": "inv-3", "number": "inv-3", "counterparty_id": "cp-1", "status": "posted"}})  # fmt: skip
+    overdue = commands.ScheduleRuleMails("deals.invoice.overdue", "o-3", "inv-3", NOW, {"document": {"id": "inv-3", "number": "inv-3", "counterparty_id": "cp-1"}})  # fmt: skip
+    assert len(_reminders_sent_after(uow, updated, overdue)) == 1  # an update that cancels nothing
 
 
 def test_a_template_naming_a_value_the_recipient_lacks_renders_it_empty() -> None:
