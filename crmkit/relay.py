@@ -69,10 +69,17 @@ class OutboxRelay:
             self._settle()
 
     def stop(self) -> None:
+        """Ends the connection's life; one still opening ends as soon as it is open (it would
+        run for ever otherwise: a SIGTERM while connecting hung the relay)."""
         self.stopping = True
         connection = self._connection
+        if connection is not None:
+            connection.ioloop.add_callback_threadsafe(self._close_if_open)
+
+    def _close_if_open(self) -> None:
+        connection = self._connection
         if connection is not None and connection.is_open:
-            connection.ioloop.add_callback_threadsafe(connection.close)
+            connection.close()
 
     def _on_closed(self, reason: Any) -> None:
         if not self.stopping:
@@ -93,6 +100,9 @@ class OutboxRelay:
 
     # -- channel set-up --------------------------------------------------------------------
     def _on_connection_open(self, connection: SelectConnection) -> None:
+        if self.stopping:  # asked to stop while it was opening
+            connection.close()
+            return
         connection.channel(on_open_callback=self._on_channel_open)
 
     def _on_channel_open(self, channel: Channel) -> None:

@@ -4,6 +4,8 @@ PostgreSQL database of its own, and a RabbitMQ vhost of its own."""
 from __future__ import annotations
 
 import subprocess
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +25,8 @@ from crmkit.grpc_client import connect
 from crmkit.grpc_server import build_server
 from crmkit.inbox import InboxHandler
 from crmkit.outbox import SqlOutboxStore
-from crmkit.rabbit import topic_matches
+from crmkit.rabbit import connection_parameters, topic_matches
+from crmkit.relay import OutboxRelay
 from crmkit.settings import Settings
 from gateway import accounts
 from gateway.app import create_app
@@ -274,3 +277,20 @@ def _env_of(settings: Settings) -> dict[str, str]:
     env = {"CRM_DATA_DIR": str(settings.data_dir), "CRM_JWT_SECRET": settings.jwt_secret or ""}
     env.update({f"CRM_{name.upper()}_DB_URL": url for name, url in settings.db_urls.items()})
     return env
+
+
+def relay_until_sent(
+    store: SqlOutboxStore, amqp_url: str, held: int = 0, timeout: float = 20.0
+) -> None:
+    """The real relay publishes until all is sent but the `held` rows another relay has
+    leased, then is stopped (at once, even while its connection is still opening)."""
+    relay = OutboxRelay(store, connection_parameters(amqp_url), poll_seconds=0.05)
+    worker = threading.Thread(target=relay.run_once, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + timeout
+    while store.unsent_count() > held and time.monotonic() < deadline:
+        time.sleep(0.05)
+    relay.stop()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the relay did not stop"
+    assert store.unsent_count() == held, "the relay did not publish everything in time"

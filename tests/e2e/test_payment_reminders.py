@@ -4,7 +4,6 @@ an invoice paid, mail's sending job; what arrives is read at a real SMTP server.
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
@@ -17,7 +16,6 @@ from crmkit.consumer import EventConsumer
 from crmkit.inbox import InboxHandler
 from crmkit.outbox import SqlOutboxStore
 from crmkit.rabbit import connection_parameters, declare_exchange, declare_queue
-from crmkit.relay import OutboxRelay
 from services.analytics.adapters import orm as analytics_orm
 from services.contacts.adapters import orm as contacts_orm
 from services.deals.adapters import orm as deals_orm
@@ -26,7 +24,7 @@ from services.mail.adapters import orm as mail_orm
 from services.mail.entrypoints import consumer as mail_consumer
 from tests.deals.integration.helpers import API, counterparty, ok, unique
 from tests.mail_servers import SmtpServer, smtp_server  # noqa: F401 - fixture
-from tests.support import Suite
+from tests.support import Suite, relay_until_sent
 
 pytestmark = pytest.mark.integration  # RabbitMQ and a real SMTP server, on both databases
 
@@ -45,21 +43,6 @@ def mail_queue(amqp_url: str) -> str:
     finally:
         connection.close()
     return amqp_url
-
-
-def relay_until_sent(store: SqlOutboxStore, amqp_url: str, held: int = 0) -> None:
-    """Publishes until all is sent but the `held` rows another relay has leased."""
-    if store.unsent_count() == held:
-        return  # a relay stopped before its connection is open would keep it open
-    relay = OutboxRelay(store, connection_parameters(amqp_url), poll_seconds=0.05)
-    worker = threading.Thread(target=relay.run_once, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 20.0
-    while store.unsent_count() > held and time.monotonic() < deadline:
-        time.sleep(0.05)
-    relay.stop()
-    worker.join(timeout=10)
-    assert store.unsent_count() == held, "the relay did not publish everything in time"
 
 
 def outboxes(suite: Suite) -> list[SqlOutboxStore]:

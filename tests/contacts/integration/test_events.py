@@ -30,7 +30,7 @@ from crmkit.rabbit import (
 from crmkit.relay import OutboxRelay
 from services.contacts.adapters import orm
 from services.contacts.entrypoints import consumer as contacts_consumer
-from tests.support import Suite, postgres_databases
+from tests.support import Suite, postgres_databases, relay_until_sent
 
 pytestmark = pytest.mark.integration
 API = "/api/v1"
@@ -65,18 +65,6 @@ def drain(channel: Any, queue: str) -> list[Envelope]:
         if method is None:
             return found
         found.append(Envelope.FromString(body))
-
-
-def relay_until_sent(store: SqlOutboxStore, amqp_url: str, timeout: float = 20.0) -> None:
-    relay = OutboxRelay(store, connection_parameters(amqp_url), poll_seconds=0.05)
-    worker = threading.Thread(target=relay.run_once, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + timeout
-    while store.unsent_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    relay.stop()
-    worker.join(timeout=10)
-    assert store.unsent_count() == 0, "the relay did not publish everything in time"
 
 
 def create_counterparty(suite: Suite) -> tuple[dict[str, Any], str]:
@@ -268,3 +256,16 @@ def test_an_event_written_in_a_rolled_back_transaction_is_never_published(suite:
         )
         session.rollback()
     assert SqlOutboxStore(suite.contacts.engine, orm.outbox).unsent_count() == before
+
+
+def test_a_relay_asked_to_stop_while_its_connection_is_still_opening_stops(
+    suite: Suite, amqp_url: str
+) -> None:
+    """As a SIGTERM during start-up does: it hung the relay (the connection opened afterwards
+    and ran for ever)."""
+    relay = OutboxRelay(SqlOutboxStore(suite.contacts.engine, orm.outbox), connection_parameters(amqp_url))  # fmt: skip
+    worker = threading.Thread(target=relay.run_once, daemon=True)
+    worker.start()
+    relay.stop()
+    worker.join(timeout=10)
+    assert not worker.is_alive()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,26 +12,13 @@ from crmkit.consumer import EventConsumer
 from crmkit.inbox import InboxHandler
 from crmkit.outbox import SqlOutboxStore
 from crmkit.rabbit import connection_parameters, declare_queue
-from crmkit.relay import OutboxRelay
 from services.contacts.adapters import orm as contacts_orm
 from services.deals.adapters import orm as deals_orm
 from services.deals.entrypoints import consumer
 from tests.deals.integration.helpers import API, counterparty, ok
-from tests.support import Suite
+from tests.support import Suite, relay_until_sent
 
 pytestmark = pytest.mark.integration
-
-
-def publish_everything(store: SqlOutboxStore, amqp_url: str) -> None:
-    relay = OutboxRelay(store, connection_parameters(amqp_url), poll_seconds=0.05)
-    worker = threading.Thread(target=relay.run_once, daemon=True)
-    worker.start()
-    deadline = time.monotonic() + 20
-    while store.unsent_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    relay.stop()
-    worker.join(timeout=10)
-    assert store.unsent_count() == 0
 
 
 def test_a_planned_meeting_logged_in_contacts_reaches_the_planner_through_the_broker(
@@ -53,7 +38,7 @@ def test_a_planned_meeting_logged_in_contacts_reaches_the_planner_through_the_br
     }
     ok(suite.client.post(f"{API}/interactions", json=meeting, headers=admin), 201)
 
-    publish_everything(SqlOutboxStore(suite.contacts.engine, contacts_orm.outbox), amqp_url)
+    relay_until_sent(SqlOutboxStore(suite.contacts.engine, contacts_orm.outbox), amqp_url)
     handler = InboxHandler(suite.deals.sessions, deals_orm.inbox, consumer.apply_event)
     EventConsumer(connection_parameters(amqp_url), consumer.QUEUE, handler).run_once(
         inactivity_timeout=1.0
