@@ -3,7 +3,8 @@ status codes, and the gateway turns those into problem+json."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default  # a FieldError has a field named `field`
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -11,8 +12,13 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FieldError:
+    """What is wrong with one field: the English `message`, and a stable `code` with its
+    `params` from which a client says it in its own language (docs/api.md, "Second wave")."""
+
     field: str
     message: str
+    code: str = "invalid"
+    params: dict[str, object] = default(default_factory=dict)
 
 
 class DomainError(Exception):
@@ -33,8 +39,14 @@ class InvalidInput(DomainError):
         self.errors = errors
 
     @classmethod
-    def field(cls, name: str, message: str) -> InvalidInput:
-        return cls([FieldError(name, message)])
+    def field(
+        cls, name: str, message: str, code: str = "invalid", **params: object
+    ) -> InvalidInput:
+        return cls([FieldError(name, message, code, params)])
+
+    @classmethod
+    def required(cls, name: str) -> InvalidInput:
+        return cls.field(name, "is required", "required")
 
 
 class Conflict(DomainError):
@@ -68,7 +80,7 @@ class Problem:
     """The payload carried next to a non-OK gRPC status, read back by the gateway."""
 
     detail: str
-    errors: list[FieldError] = field(default_factory=list)
+    errors: list[FieldError] = default(default_factory=list)
     existing_id: str | None = None
 
 

@@ -80,11 +80,12 @@ def readable_text(value: Any) -> Any:
 
 def _refuse_unreadable(field: str, text: str) -> None:
     if "\x00" in text:
-        raise ApiError.invalid(field, "must not contain a NUL character")
+        raise ApiError.invalid(field, "must not contain a NUL character", "nul_character")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise ApiError.invalid(field, "must be Unicode text (it holds a lone surrogate)") from None
+        message = "must be Unicode text (it holds a lone surrogate)"
+        raise ApiError.invalid(field, message, "not_unicode") from None
 
 
 def json_body() -> Any:
@@ -273,7 +274,16 @@ PROBLEM_SCHEMA = {
             "type": "array",
             "items": {
                 "type": "object",
-                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "field": {"type": "string"},
+                    "message": {"type": "string", "description": "in English"},
+                    "code": {
+                        "type": "string",
+                        "description": "stable, to say it in the reader's language: required, "
+                        "too_long, not_an_amount, not_found, archived, ... (invalid: no other)",
+                    },
+                    "params": {"type": "object", "description": 'e.g. {"max_length": 200}'},
+                },
             },
         },
         "existing_id": {"type": "string"},

@@ -37,7 +37,8 @@ def _upload() -> pb.File:
     content = upload.read(MAX_FILE_BYTES + 1)
     if len(content) > MAX_FILE_BYTES:
         message = f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
-        raise ApiError(413, f"file: {message}", [{"field": "file", "message": message}])
+        error = {"field": "file", "message": message, "code": "too_large", "params": {"max_mb": 25}}  # fmt: skip
+        raise ApiError(413, f"file: {message}", [error])
     if not content:
         raise ApiError.invalid("file", "is empty")
     return pb.File(

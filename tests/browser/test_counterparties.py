@@ -295,7 +295,7 @@ def test_choosing_filters_and_typing_a_search_narrow_the_list_and_the_address(
     expect_listed(page, [MAIN, "Công ty TNHH Giấy Sài Gòn Mới"])
 
 
-def test_creating_without_a_name_shows_the_apis_message_under_the_field_then_opens_the_card(
+def test_creating_without_a_name_shows_what_the_api_said_under_the_field_then_opens_the_card(
     page: Page, live: LiveSuite, seeded: dict[str, str]
 ) -> None:
     problem = live.suite.client.post(
@@ -310,7 +310,8 @@ def test_creating_without_a_name_shows_the_apis_message_under_the_field_then_ope
     form.get_by_label("Region").fill("Bình Dương")
     form.get_by_label("E-mail").fill("ketoan@")
     form.get_by_role("button", name="Create counterparty").click()
-    expect(form.locator("small.error[data-field=name]")).to_have_text(messages["name"])
+    assert {e["field"]: e["code"] for e in problem["errors"]}["name"] == "required"
+    expect(form.locator("small.error[data-field=name]")).to_have_text("Required")
     expect(form.locator("small.error[data-field=email]")).to_have_text(messages["email"])
     expect(form.get_by_label("Region")).to_have_value("Bình Dương")
     screenshot(page, "counterparty-new-errors")
@@ -579,3 +580,18 @@ def test_a_long_list_is_paged_and_the_page_is_in_the_address(
     page.locator("select[name=region]").select_option("Hà Nội")
     expect(page).not_to_have_url(re.compile(r"page="))
     expect(page.locator(".pager")).to_have_count(0)
+
+
+def test_in_vietnamese_the_apis_field_errors_are_said_in_vietnamese(
+    page: Page, live: LiveSuite, seeded: dict[str, str]
+) -> None:
+    with in_vietnamese(page):
+        page.goto(f"{live.url}/#/counterparties")
+        page.reload()  # the language is read when the app starts
+        page.locator(".page-header").get_by_role("button", name="Thêm đối tác").click()
+        form = page.locator("dialog form")
+        form.get_by_label("Mã số thuế").fill("?")
+        form.locator("button[type=submit]").click()
+        expect(form.locator("small.error[data-field=name]")).to_have_text("Bắt buộc")
+        expect(form.locator("small.error[data-field=tax_id]")).to_contain_text("Phải là mã số thuế")
+        screenshot(page, "counterparty-new-errors-vi")

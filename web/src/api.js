@@ -1,5 +1,12 @@
-// The public API (/api/v1), nothing else: problems become ApiError with one message per field.
+// The public API (/api/v1), nothing else: problems become ApiError with one message per field,
+// said in the reader's language from the error's code and parameters where the catalogue has it.
+import { has, t } from "./i18n.js";
 import { session } from "./session.js";
+
+function said(error) {
+  const key = `errors.${error.code}`;
+  return error.code && error.code !== "invalid" && has(key) ? t(key, error.params || {}) : error.message;
+}
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -9,7 +16,7 @@ export class ApiError extends Error {
     this.fields = {};
     for (const error of problem.errors || []) {
       const field = String(error.field || "").replace(/^body\./, "");
-      this.fields[field] = this.fields[field] || error.message;
+      this.fields[field] = this.fields[field] || said(error);
     }
   }
 }

@@ -23,6 +23,9 @@ export function setLanguage(lang) {
   document.documentElement.lang = lang;
 }
 
+// Whether a catalogue has the key, in the reader's language or in English.
+export const has = (key) => key in (catalogue[language] || {}) || key in (catalogue.en || {});
+
 export function t(key, params = {}) {
   const label = catalogue[language]?.[key] ?? catalogue.en?.[key] ?? key;
   return label.replace(/\{(\w+)\}/g, (_, name) => (name in params ? params[name] : `{${name}}`));

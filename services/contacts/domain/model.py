@@ -113,7 +113,7 @@ def _blank_to_none(value: object) -> object:
 
 def _require(value: object, name: str) -> None:
     if value is None or value == "":
-        raise InvalidInput.field(name, "is required")
+        raise InvalidInput.required(name)
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:

@@ -41,10 +41,14 @@ def _check_references(
     group_id, parent_id = given(changes.group_id), given(changes.parent_id)
     group = uow.groups.get(group_id) if group_id else None
     if group_id and (group is None or group.archived):
-        raise InvalidInput.field("group_id", f"company group {group_id!r} does not exist")
+        raise InvalidInput.field(
+            "group_id", f"company group {group_id!r} does not exist", "not_found"
+        )
     if parent_id:
         if uow.counterparties.get(parent_id) is None:
-            raise InvalidInput.field("parent_id", f"counterparty {parent_id!r} does not exist")
+            raise InvalidInput.field(
+                "parent_id", f"counterparty {parent_id!r} does not exist", "not_found"
+            )
         if uow.counterparties.is_ancestor(counterparty_id, parent_id):
             raise InvalidInput.field("parent_id", "this would make the counterparty its own parent")
 
@@ -299,7 +303,9 @@ def link_counterparties(
         link = model.Relationship(from_id=command.from_id, to_id=command.to_id, kind=command.kind)
         for name, ident in (("from_id", link.from_id), ("to_id", link.to_id)):
             if not _in_use(uow, ident):
-                raise InvalidInput.field(name, f"counterparty {ident!r} does not exist")
+                raise InvalidInput.field(
+                    name, f"counterparty {ident!r} does not exist", "not_found"
+                )
         if uow.relationships.exists(link):
             raise Conflict("these counterparties are already linked this way")
         uow.relationships.add(link)

@@ -610,7 +610,7 @@ def link_participants(request: pb.ParticipantLink) -> commands.LinkParticipants:
 def create_task(request: pb.Task) -> commands.CreateTask:
     due = parse_date(request.due_date, "due_date")
     if due is None:
-        raise InvalidInput.field("due_date", "is required")
+        raise InvalidInput.required("due_date")
     return commands.CreateTask(
         title=request.title,
         assignee_id=request.assignee_id,
@@ -697,7 +697,7 @@ def _erp_heading(message: pb.ErpDocument) -> tuple[date, dict[str, object]]:
         ("number", message.number),
         ("date", message.date),
     )
-    missing = [FieldError(name, "is required") for name, value in required if not value]
+    missing = [FieldError(name, "is required", "required") for name, value in required if not value]
     if missing:
         raise erp.DocumentRejected(missing)
     when = _rejecting(parse_date, message.date, "date")
@@ -769,7 +769,7 @@ def _erp_lines(message: pb.ErpDocument) -> list[erp.Line]:
 
 def _bad_amount(index: int, line: pb.ErpLine) -> FieldError:
     if not line.quantity:
-        return FieldError(f"lines.{index}.quantity", "is required")
+        return FieldError(f"lines.{index}.quantity", "is required", "required")
     amounts = (
         ("quantity", line.quantity),
         ("price", line.price),

@@ -58,7 +58,7 @@ def _sent(
 def _named(value: str, name: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise InvalidInput.field(name, "is required")
+        raise InvalidInput.required(name)
     return value
 
 
@@ -230,7 +230,7 @@ class Deal(Lifecycle):
         if "title" in sent:
             sent["title"] = _named(sent["title"] or "", "title")
         if "counterparty_id" in sent and sent["counterparty_id"] is None:
-            raise InvalidInput.field("counterparty_id", "is required")
+            raise InvalidInput.required("counterparty_id")
         done = {name: pair for name, pair in done.items() if pair[0] != pair[1]}
         done |= assign(self, sent)
         self.check()
@@ -377,7 +377,7 @@ class Task(Lifecycle):
     def __post_init__(self) -> None:
         self.title = _named(self.title, "title")
         if not self.assignee_id:
-            raise InvalidInput.field("assignee_id", "is required")
+            raise InvalidInput.required("assignee_id")
 
     def complete(self, at: datetime) -> FieldChanges:
         if self.status == "done":
@@ -391,7 +391,7 @@ class Task(Lifecycle):
             sent["title"] = _named(sent["title"] or "", "title")
         for required in ("assignee_id", "due_date"):
             if required in sent and not sent[required]:
-                raise InvalidInput.field(required, "is required")
+                raise InvalidInput.required(required)
         return self.changed(assign(self, sent))
 
     @classmethod
@@ -420,7 +420,7 @@ class TaskComment:
     def __post_init__(self) -> None:
         self.text = (self.text or "").strip()
         if not self.text:
-            raise InvalidInput.field("text", "is required")
+            raise InvalidInput.required("text")
 
 
 @dataclass
@@ -450,7 +450,7 @@ class Participant(Lifecycle):
         sent = _sent(changes)
         for required in ("role", "attitude", "influence"):
             if required in sent and sent[required] is None:
-                raise InvalidInput.field(required, "is required")
+                raise InvalidInput.required(required)
         changed = assign(self, sent)
         self._check()
         return self.changed(changed)
@@ -547,7 +547,7 @@ class Campaign(Lifecycle):
     def change(self, changes: CampaignChanges) -> FieldChanges:
         sent = _sent(changes)
         if "name" in sent and not sent["name"]:
-            raise InvalidInput.field("name", "is required")
+            raise InvalidInput.required("name")
         changed = assign(self, sent)
         self._check()
         return self.changed(changed)

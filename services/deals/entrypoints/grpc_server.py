@@ -295,7 +295,7 @@ class DealsServicer(pb_grpc.DealsServicer):
     def GetPlanner(self, request: pb.PlannerRequest, context: Context) -> pb.Planner:
         first, last = parse_date(request.date_from, "from"), parse_date(request.date_to, "to")
         if first is None or last is None:
-            raise InvalidInput.field("from" if first is None else "to", "is required")
+            raise InvalidInput.required("from" if first is None else "to")
         reply = pb.Planner(user_id=request.user_id)
         for day in tasks.planner(self.uow(), request.user_id, first, last):
             entry = reply.days.add(date=day.day.isoformat())

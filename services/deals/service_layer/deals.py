@@ -58,14 +58,18 @@ def check_counterparty(
 ) -> None:
     """Asks contacts, before any transaction is open here."""
     if counterparty_id is not None and not directory.exists(counterparty_id):
-        raise InvalidInput.field(field, f"counterparty {counterparty_id!r} does not exist")
+        raise InvalidInput.field(
+            field, f"counterparty {counterparty_id!r} does not exist", "not_found"
+        )
 
 
 def _check_campaign(uow: UnitOfWork, campaign_id: str | None) -> None:
     """A campaign chosen for a deal is one still running (not archived)."""
     campaign = uow.campaigns.get(campaign_id) if campaign_id is not None else None
     if campaign_id is not None and (campaign is None or campaign.archived):
-        raise InvalidInput.field("campaign_id", f"campaign {campaign_id!r} does not exist")
+        raise InvalidInput.field(
+            "campaign_id", f"campaign {campaign_id!r} does not exist", "not_found"
+        )
 
 
 def create_deal(
@@ -86,9 +90,13 @@ def open_deal(command: commands.CreateDeal, uow: UnitOfWork, actor: Identity) ->
     """A new deal in the first stage of its pipeline, inside the caller's unit of work."""
     pipeline = uow.pipelines.get(command.pipeline_id)
     if pipeline is None:
-        raise InvalidInput.field("pipeline_id", f"pipeline {command.pipeline_id!r} does not exist")
+        raise InvalidInput.field(
+            "pipeline_id", f"pipeline {command.pipeline_id!r} does not exist", "not_found"
+        )
     if pipeline.archived:
-        raise InvalidInput.field("pipeline_id", f"pipeline {pipeline.name!r} is archived")
+        raise InvalidInput.field(
+            "pipeline_id", f"pipeline {pipeline.name!r} is archived", "archived"
+        )
     _check_campaign(uow, command.campaign_id)
     first = pipeline.first_stage()
     deal = model.Deal.open(command, first, actor.person_id)
@@ -108,9 +116,9 @@ def change_deal(
     actor.require_writer(AREA)
     changes = command.changes
     if changes.title is None:
-        raise InvalidInput.field("title", "is required")
+        raise InvalidInput.required("title")
     if changes.counterparty_id is None:
-        raise InvalidInput.field("counterparty_id", "is required")
+        raise InvalidInput.required("counterparty_id")
     if changes.counterparty_id is not NOT_SENT:
         check_counterparty(directory, changes.counterparty_id)
     with uow:
@@ -144,7 +152,7 @@ def move_deal_to_stage(
                 f"stage {command.stage_id!r} does not belong to pipeline {pipeline.name!r}",
             )
         if stage.archived:
-            raise InvalidInput.field("stage_id", f"stage {stage.name!r} is archived")
+            raise InvalidInput.field("stage_id", f"stage {stage.name!r} is archived", "archived")
         if stage.id == deal.stage_id:
             raise Conflict(f"the deal is already in stage {stage.name!r}")
         enter_stage(uow, deal, pipeline, stage, automatic=False, at=model.utcnow())

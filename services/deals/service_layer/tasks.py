@@ -31,9 +31,11 @@ def create_task(command: commands.CreateTask, uow: UnitOfWork, actor: Identity) 
         if task.deal_id is not None:
             deal = uow.deals.get(task.deal_id)
             if deal is None:
-                raise InvalidInput.field("deal_id", f"deal {task.deal_id!r} does not exist")
+                raise InvalidInput.field(
+                    "deal_id", f"deal {task.deal_id!r} does not exist", "not_found"
+                )
             if deal.archived:
-                raise InvalidInput.field("deal_id", f"deal {deal.title!r} is archived")
+                raise InvalidInput.field("deal_id", f"deal {deal.title!r} is archived", "archived")
             task.counterparty_id = task.counterparty_id or deal.counterparty_id
         uow.tasks.add(task)
         uow.publish(events.TaskCreated(task))

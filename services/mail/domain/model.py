@@ -79,7 +79,7 @@ class ServerGiven(Protocol):
 
 def check_server(server: ServerGiven, where: str) -> None:
     if not (server.host or "").strip():
-        raise InvalidInput.field(f"{where}.host", "is required")
+        raise InvalidInput.required(f"{where}.host")
     port = server.port
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidInput.field(f"{where}.port", "must be between 1 and 65535")
@@ -166,7 +166,7 @@ class Server:
 def named(value: object, field_name: str = "name") -> str:
     text = str(value or "").strip()
     if not text:
-        raise InvalidInput.field(field_name, "is required")
+        raise InvalidInput.required(field_name)
     return text
 
 

@@ -51,7 +51,7 @@ def create_mailbox(
         created_at=now(),
     )
     if not mailbox.name:
-        raise InvalidInput.field("name", "is required")
+        raise InvalidInput.required("name")
     with uow:
         uow.mailboxes.add(mailbox)
         if makers:

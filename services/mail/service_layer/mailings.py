@@ -79,7 +79,9 @@ def chosen_template(uow: UnitOfWork, template_id: str) -> model.Template:
     if template is None:
         raise InvalidInput.field("template_id", "no such template")
     if template.archived:
-        raise InvalidInput.field("template_id", f"template {template.name!r} is archived")
+        raise InvalidInput.field(
+            "template_id", f"template {template.name!r} is archived", "archived"
+        )
     return template
 
 
