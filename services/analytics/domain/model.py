@@ -19,7 +19,12 @@ Limits = tuple[float, float]
 
 def check_parameter(parameter: str) -> None:
     if parameter not in PARAMETERS:
-        raise InvalidInput.field("parameter", f"must be one of {', '.join(PARAMETERS)}")
+        raise InvalidInput.field(
+            "parameter",
+            f"must be one of {', '.join(PARAMETERS)}",
+            "not_one_of",
+            expected=", ".join(PARAMETERS),
+        )
 
 
 def check_window(first: date, last: date) -> None:

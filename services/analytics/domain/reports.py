@@ -41,7 +41,7 @@ class DealSlice:
 
     def __post_init__(self) -> None:
         if self.first and self.last and self.last < self.first:
-            raise InvalidInput.field("to", "comes before from")
+            raise InvalidInput.field("to", "comes before from", "before_period_from")
         for name in self.where:
             check_dimension(name, "where")
 

@@ -52,7 +52,12 @@ def unfinished(
     """Open deals per stage, owner or pipeline: how many, their amount and weighted amount, and
     how many are past their expected close date."""
     if group_by not in UNFINISHED_GROUPS:
-        raise InvalidInput.field("group_by", f"must be one of {', '.join(UNFINISHED_GROUPS)}")
+        raise InvalidInput.field(
+            "group_by",
+            f"must be one of {', '.join(UNFINISHED_GROUPS)}",
+            "not_one_of",
+            expected=", ".join(UNFINISHED_GROUPS),
+        )
     with uow:
         return uow.pipelines.unfinished(group_by, pipeline_id, today)
 
@@ -67,6 +72,6 @@ def closing_plan(
 ) -> tuple[Report, int]:
     """Open deals expected to close in the window, soonest first: the plan of closes."""
     if last < first:
-        raise InvalidInput.field("to", "comes before from")
+        raise InvalidInput.field("to", "comes before from", "before_period_from")
     with uow:
         return uow.pipelines.closing_plan(first, last, pipeline_id, owner_id, page)

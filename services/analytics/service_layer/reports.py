@@ -70,5 +70,10 @@ def failed_orders(
 
 def _group(allowed: dict[str, str], group_by: str) -> str:
     if group_by not in allowed:
-        raise InvalidInput.field("group_by", f"must be one of {', '.join(allowed)}")
+        raise InvalidInput.field(
+            "group_by",
+            f"must be one of {', '.join(allowed)}",
+            "not_one_of",
+            expected=", ".join(allowed),
+        )
     return allowed[group_by]

@@ -118,7 +118,12 @@ def _require(value: object, name: str) -> None:
 
 def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
     if value is not None and value not in allowed:
-        raise InvalidInput.field(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise InvalidInput.field(
+            name,
+            f"must be one of {', '.join(allowed)}; got {value!r}",
+            "not_one_of",
+            expected=", ".join(allowed),
+        )
 
 
 @dataclass
@@ -334,9 +339,11 @@ class SupplierProfile:
 
     def __post_init__(self) -> None:
         if self.reliability is not None and not 0 <= self.reliability <= 100:
-            raise InvalidInput.field("reliability", "must be between 0 and 100")
+            raise InvalidInput.field(
+                "reliability", "must be between 0 and 100", "out_of_range", ge=0, le=100
+            )
         if self.lead_time_days is not None and self.lead_time_days < 0:
-            raise InvalidInput.field("lead_time_days", "cannot be negative")
+            raise InvalidInput.field("lead_time_days", "cannot be negative", "too_small", ge=0)
         skus = [item.sku for item in self.items]
         duplicated = sorted({sku for sku in skus if skus.count(sku) > 1})
         if duplicated:
@@ -352,9 +359,11 @@ class CustomerTerms:
 
     def __post_init__(self) -> None:
         if self.discount_percent is not None and not 0 <= self.discount_percent <= 100:
-            raise InvalidInput.field("discount_percent", "must be between 0 and 100")
+            raise InvalidInput.field(
+                "discount_percent", "must be between 0 and 100", "out_of_range", ge=0, le=100
+            )
         if self.payment_days is not None and self.payment_days < 0:
-            raise InvalidInput.field("payment_days", "cannot be negative")
+            raise InvalidInput.field("payment_days", "cannot be negative", "too_small", ge=0)
 
 
 @dataclass(frozen=True)

@@ -39,12 +39,17 @@ def utcnow() -> datetime:
 
 def _one_of(value: str | None, allowed: tuple[str, ...], name: str) -> None:
     if value is not None and value not in allowed:
-        raise InvalidInput.field(name, f"must be one of {', '.join(allowed)}; got {value!r}")
+        raise InvalidInput.field(
+            name,
+            f"must be one of {', '.join(allowed)}; got {value!r}",
+            "not_one_of",
+            expected=", ".join(allowed),
+        )
 
 
 def _percent(value: int, name: str) -> None:
     if not 0 <= value <= 100:
-        raise InvalidInput.field(name, "must be between 0 and 100")
+        raise InvalidInput.field(name, "must be between 0 and 100", "out_of_range", ge=0, le=100)
 
 
 def _sent(
@@ -252,7 +257,7 @@ class Deal(Lifecycle):
     def check(self) -> None:
         self.title = _named(self.title, "title")
         if self.amount is not None and self.amount < 0:
-            raise InvalidInput.field("amount", "cannot be negative")
+            raise InvalidInput.field("amount", "cannot be negative", "too_small", ge=0)
         if self.amount is not None and self.currency is None:
             raise InvalidInput.field("currency", "is required with an amount")
 

@@ -25,7 +25,7 @@ def file_of(uow: UnitOfWork, file_id: str) -> model.File:
 
 def _check_content(content: bytes) -> None:
     if not content:
-        raise InvalidInput.field("file", "is empty")
+        raise InvalidInput.field("file", "is empty", "empty")
     if len(content) > MAX_FILE_BYTES:
         raise InvalidInput.field("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
 

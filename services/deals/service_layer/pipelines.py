@@ -124,7 +124,7 @@ def add_document(
     if len(content) > MAX_DOCUMENT_BYTES:
         raise InvalidInput.field("file", f"is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
     if not content:
-        raise InvalidInput.field("file", "is empty")
+        raise InvalidInput.field("file", "is empty", "empty")
     with uow:
         pipeline_of(uow, document.pipeline_id).require_current()
         document.sha256, document.size = files.put(content), len(content)

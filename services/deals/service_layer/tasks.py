@@ -162,7 +162,7 @@ def planner(uow: UnitOfWork, user_id: str, first: date, last: date) -> list[Plan
     """A user's tasks and planned interactions, day by day. Who may see it is the gateway's call:
     only the user and their supervisors know of each other."""
     if last < first:
-        raise InvalidInput.field("to", "comes before from")
+        raise InvalidInput.field("to", "comes before from", "before_period_from")
     if (last - first).days >= MAX_PLANNER_DAYS:
         raise InvalidInput.field("to", f"the planner shows at most {MAX_PLANNER_DAYS} days")
     days: dict[date, PlannerDay] = defaultdict(lambda: PlannerDay(date.min))

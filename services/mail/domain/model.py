@@ -84,7 +84,12 @@ def check_server(server: ServerGiven, where: str) -> None:
     if not isinstance(port, int) or not 0 < port < 65536:
         raise InvalidInput.field(f"{where}.port", "must be between 1 and 65535")
     if server.security not in SECURITY:
-        raise InvalidInput.field(f"{where}.security", f"must be one of {', '.join(SECURITY)}")
+        raise InvalidInput.field(
+            f"{where}.security",
+            f"must be one of {', '.join(SECURITY)}",
+            "not_one_of",
+            expected=", ".join(SECURITY),
+        )
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,9 @@ def create_mailbox(
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise InvalidInput.field("kind", f"must be one of {', '.join(KINDS)}")
+        raise InvalidInput.field(
+            "kind", f"must be one of {', '.join(KINDS)}", "not_one_of", expected=", ".join(KINDS)
+        )
     return kind
 
 
