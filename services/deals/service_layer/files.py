@@ -4,11 +4,12 @@ timelines) and its audit entry commit together."""
 
 from __future__ import annotations
 
-from crmkit.errors import InvalidInput, found
+from crmkit.errors import found
 from crmkit.identity import Identity
 from crmkit.paging import Page
 from services.deals.domain import commands, events, model
 from services.deals.service_layer.deals import check_counterparty, current_deal_of, deal_of
+from services.deals.service_layer.pipelines import check_upload
 from services.deals.service_layer.unit_of_work import (
     CounterpartyDirectory,
     FileStore,
@@ -21,13 +22,6 @@ MAX_FILE_BYTES = 25 * 1024 * 1024
 
 def file_of(uow: UnitOfWork, file_id: str) -> model.File:
     return found(uow.files.get(file_id), "file", file_id)
-
-
-def _check_content(content: bytes) -> None:
-    if not content:
-        raise InvalidInput.field("file", "is empty", "empty")
-    if len(content) > MAX_FILE_BYTES:
-        raise InvalidInput.field("file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
 
 
 def _counterparty_of(uow: UnitOfWork, file: model.File) -> str | None:
@@ -56,7 +50,7 @@ def attach_file(
         uploaded_by=actor.person_id,
     )
     actor.require_writer(file.area)
-    _check_content(command.content)
+    check_upload(command.content, MAX_FILE_BYTES)
     check_counterparty(directory, file.counterparty_id)  # asked before a transaction opens
     with uow:
         if file.deal_id is not None:

@@ -12,6 +12,14 @@ AREA = "deals"
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 
 
+def check_upload(content: bytes, most: int) -> None:
+    """An uploaded file (a process document, a file on a deal) has content, and not too much."""
+    if not content:
+        raise InvalidInput.field("file", "is empty", "empty")
+    if len(content) > most:
+        raise InvalidInput.field("file", f"is larger than {most // (1024 * 1024)} MB")
+
+
 def pipeline_of(uow: UnitOfWork, pipeline_id: str) -> model.Pipeline:
     return found(uow.pipelines.get(pipeline_id), "pipeline", pipeline_id)
 
@@ -121,10 +129,7 @@ def add_document(
     )
     actor.require_writer(AREA)
     content = command.content
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput.field("file", f"is larger than {MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
-    if not content:
-        raise InvalidInput.field("file", "is empty", "empty")
+    check_upload(content, MAX_DOCUMENT_BYTES)
     with uow:
         pipeline_of(uow, document.pipeline_id).require_current()
         document.sha256, document.size = files.put(content), len(content)
