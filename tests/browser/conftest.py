@@ -3,8 +3,10 @@ serves the built UI and the API on a real loopback port."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -29,6 +31,35 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(os.environ.get("CRM_SCREENSHOTS", "screenshots"))
+
+
+def daytime_zone(now: dt.datetime | None = None) -> str:
+    """A time zone where it is about eleven in the morning now: the team at work is at work in
+    daytime, so a task due today or a call two hours ahead is still today, whatever the hour of
+    the machine's clock (a test run at 23:51 UTC planned its call 'later today' in the past). Its
+    date is always UTC's date, so a server that counts days in UTC agrees with the tab."""
+    hour = (now or dt.datetime.now(dt.UTC)).hour
+    ahead = (11 - hour + 12) % 24 - 12  # hours ahead of UTC, -12 .. +11
+    return f"Etc/GMT{-ahead:+d}" if ahead else "Etc/UTC"  # the Etc names count the other way
+
+
+DAYTIME = daytime_zone()
+
+
+@pytest.fixture(scope="package", autouse=True)
+def in_daytime() -> Iterator[None]:
+    """The test process and every tab keep the clock of DAYTIME while the browser tests run."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = DAYTIME
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -94,9 +125,11 @@ def no_script_errors() -> Iterator[None]:
 
 def new_tab(browser: Browser, live: LiveSuite) -> Page:
     """A tab in a context of its own (its own sign-in), on a laptop-sized screen, in English until
-    the test picks another language; an uncaught script error in it, or in a tab it opens, fails
-    the test. The caller closes its context."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+    the test picks another language, on the DAYTIME clock; an uncaught script error in it, or in a
+    tab it opens, fails the test. The caller closes its context."""
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, locale="en-GB", timezone_id=DAYTIME
+    )
     context.on("weberror", lambda failed: SCRIPT_ERRORS.append(str(failed.error)))
     opened = context.new_page()
     opened.set_default_timeout(15_000)
