@@ -4,7 +4,7 @@
 // or meeting: mark it done with its outcome, reschedule it, archive it.
 import "./lifecycle.css";
 import { ApiError, isConflict, isStale, post, postVersion, patchVersion, removeVersion } from "./api.js";
-import { dateTime, t } from "./i18n.js";
+import { dateTime, fromLocalInput, localInput, t } from "./i18n.js";
 import { badge, dialog, field, formValues, html, nothing, toast } from "./ui.js";
 
 export const lc = (key, params) => t(`lifecycle.${key}`, params);
@@ -93,12 +93,6 @@ export async function restoreRecord(path) {
 
 // -- planned calls and meetings --------------------------------------------------------------
 
-// A moment as the value of an <input type=datetime-local>, in the browser's time zone.
-export function localInput(moment) {
-  const d = moment ? new Date(moment) : new Date();
-  d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
-  return d.toISOString().slice(0, 16);
-}
 
 // A small form in a dialog, with the API's messages under their fields and the stale notice.
 export function smallForm(title, initial, body, save, submitLabel) {
@@ -137,7 +131,7 @@ export function markDone(interaction) {
     ${field({ label: lc("outcome"), name: "outcome", type: "textarea", value: v.outcome, error: e.outcome, hint: lc("outcome_hint") })}
     ${field({ label: lc("done_at"), name: "done_at", type: "datetime-local", value: v.done_at, error: e.done_at })}`;
   const save = ({ outcome, done_at: at }) =>
-    postVersion(`/interactions/${interaction.id}/done`, { outcome: outcome ?? null, ...(at ? { done_at: new Date(at).toISOString() } : {}) }, interaction.version);
+    postVersion(`/interactions/${interaction.id}/done`, { outcome: outcome ?? null, ...(at ? { done_at: fromLocalInput(at).toISOString() } : {}) }, interaction.version);
   return smallForm(lc("done_title"), { done_at: localInput() }, body, save, lc("mark_done"));
 }
 
@@ -148,7 +142,7 @@ export function reschedule(interaction) {
     ${field({ label: lc("new_time"), name: "planned_at", type: "datetime-local", value: v.planned_at, error: e.planned_at, required: true })}`;
   const save = ({ planned_at: at }) => {
     if (!at) throw new ApiError(422, { errors: [{ field: "planned_at", message: lc("new_time_required") }] });
-    return patchVersion(`/interactions/${interaction.id}`, { planned_at: new Date(at).toISOString() }, interaction.version);
+    return patchVersion(`/interactions/${interaction.id}`, { planned_at: fromLocalInput(at).toISOString() }, interaction.version);
   };
   return smallForm(lc("reschedule_title"), { planned_at: localInput(interaction.planned_at) }, body, save, lc("reschedule"));
 }

@@ -1,7 +1,7 @@
 // The composition root of the browser UI: session, language, header and the screen for the route.
 import "./styles.css";
 import { get, whenSignedOut } from "./api.js";
-import { setLanguage, storedLanguage } from "./i18n.js";
+import { setLanguage, setTimeZone, storedLanguage } from "./i18n.js";
 import { markArea, showHeader } from "./header.js";
 import { current, go, route } from "./router.js";
 import { session } from "./session.js";
@@ -61,6 +61,7 @@ async function start() {
   }
   try {
     session.me = await get("/me");
+    setTimeZone(session.me.time_zone);
   } catch {
     session.tokens = null;
     return showLogin(app, () => start());

@@ -4,7 +4,7 @@
 // task edited, reassigned, talked about or archived.
 import "./myday.css";
 import { ApiError, everything, get, post } from "../api.js";
-import { calendarDay, date, t, time, weekday } from "../i18n.js";
+import { addDays, calendarDay, date, dayOfWeek, momentOf, t, time, weekday } from "../i18n.js";
 import { interactionActions, lc } from "../lifecycle.js";
 import { go } from "../router.js";
 import { Threads, taskActions } from "./task-actions.js";
@@ -42,17 +42,11 @@ function remembered(cache, path, id) {
 }
 
 
-function addDays(day, n) {
-  const d = new Date(`${day}T00:00:00`);
-  d.setDate(d.getDate() + n);
-  return calendarDay(d);
-}
-
-// Today, or this week from Monday to Sunday, as calendar days of the browser.
+// Today, or this week from Monday to Sunday, as calendar days of the reader's time zone.
 function period(range) {
   const today = calendarDay(new Date());
   if (range !== "week") return { today, from: today, to: today };
-  const monday = addDays(today, -((new Date().getDay() + 6) % 7));
+  const monday = addDays(today, -((dayOfWeek(today) + 6) % 7));
   return { today, from: monday, to: addDays(monday, 6) };
 }
 
@@ -71,8 +65,8 @@ function teamOf(users, me) {
 async function load(state) {
   const { userId } = state;
   const { from, to, today } = period(state.range);
-  const start = new Date(`${from}T00:00:00`);
-  const end = new Date(`${addDays(to, 1)}T00:00:00`);
+  const start = momentOf(from);
+  const end = momentOf(addDays(to, 1));
   const [planner, overdue, missed, assigned, planned] = await Promise.all([
     get("/planner", { user_id: userId, from, to }),
     get("/tasks", { assignee_id: userId, status: "open", overdue: true, page_size: 200 }),

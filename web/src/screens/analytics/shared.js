@@ -1,7 +1,7 @@
 // What the analytics tabs share: names for ids, dates, filters, tiles, cards, CSV exports and the
 // fields that set a classification up.
 import { download, everything, get } from "../../api.js";
-import { t } from "../../i18n.js";
+import { calendarDay, t } from "../../i18n.js";
 import { field, html, nothing, toast } from "../../ui.js";
 
 const FRESH_MS = 30_000;
@@ -64,20 +64,19 @@ export function isoDay(day) {
   return `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
 }
 
-export function today() {
-  return isoDay(new Date());
-}
+// Today on the reader's clock; a year ago the day after (a year of days); the first of a month.
+export const today = () => calendarDay();
+
+const utcDay = (year, month, day) => new Date(Date.UTC(year, month, day)).toISOString().slice(0, 10);
 
 export function yearAgo() {
-  const day = new Date();
-  day.setFullYear(day.getFullYear() - 1);
-  day.setDate(day.getDate() + 1);
-  return isoDay(day);
+  const [year, month, day] = today().split("-").map(Number);
+  return utcDay(year - 1, month - 1, day + 1);
 }
 
 export function monthsAgo(months) {
-  const day = new Date();
-  return isoDay(new Date(day.getFullYear(), day.getMonth() - months, 1));
+  const [year, month] = today().split("-").map(Number);
+  return utcDay(year, month - 1 - months, 1);
 }
 
 export function dateFilters(from, to, change, { required = false } = {}) {

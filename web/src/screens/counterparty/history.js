@@ -2,7 +2,7 @@
 // Correspondence from the connected mailboxes, and its Deals.
 import { everything, get, post } from "../../api.js";
 import { factText } from "../../facts.js";
-import { date, dateTime, money, t } from "../../i18n.js";
+import { date, dateTime, fromLocalInput, localInput, money, t } from "../../i18n.js";
 import { session } from "../../session.js";
 import { badge, emptyState, field, html, nothing, pager, toast } from "../../ui.js";
 import { label } from "../counterparties.js";
@@ -86,12 +86,6 @@ export function timelineList({ entries }) {
 
 // -- interactions ----------------------------------------------------------------------------
 
-function localNow() {
-  const now = new Date();
-  now.setMinutes(now.getMinutes() - now.getTimezoneOffset());
-  return now.toISOString().slice(0, 16);
-}
-
 export async function logInteraction() {
   const [contacts, deals] = await Promise.all([
     everything("/contacts", { counterparty_id: card.id }),
@@ -110,10 +104,10 @@ export async function logInteraction() {
       ${field({ label: label("deal"), name: "deal_id", value: v.deal_id, error: e.deal_id, options: deals.map((d) => [d.id, d.title]) })}
     </div>`;
   const save = ({ when, at, ...values }) => {
-    const moment = at ? new Date(at).toISOString() : when === "done" ? new Date().toISOString() : undefined;
+    const moment = at ? fromLocalInput(at).toISOString() : when === "done" ? new Date().toISOString() : undefined;
     return post("/interactions", { ...values, counterparty_id: card.id, [when === "planned" ? "planned_at" : "done_at"]: moment });
   };
-  const initial = { kind: "call", when: "done", at: localNow() };
+  const initial = { kind: "call", when: "done", at: localInput() };
   const saved = await formDialog(label("log_title", { name: card.counterparty.name }), initial, body, save, label("log"));
   if (!saved) return;
   toast(label("interaction_logged"));
