@@ -10,8 +10,9 @@ from crmkit.errors import Forbidden
 
 ROLES = ("admin", "director", "manager", "marketer", "viewer")
 WRITER_ROLES = frozenset({"admin", "director", "manager", "marketer"})
-# Areas where fewer people may write: ERP documents come from the ERP (or an admin).
-WRITERS_OF = {"erp": frozenset({"admin"})}
+# Areas where fewer people may write: ERP documents come from the ERP (or an admin); the
+# company's settings are an admin's.
+WRITERS_OF = {"erp": frozenset({"admin"}), "company": frozenset({"admin"})}
 
 USER_KEY = "x-crm-user-id"
 ROLES_KEY = "x-crm-roles"

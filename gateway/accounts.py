@@ -29,6 +29,7 @@ def user_view(conn: Connection, row: Any) -> dict[str, Any]:
         "roles": row.roles.split(","),
         "group_ids": list(group_ids),
         "supervisor_id": row.supervisor_id,
+        "time_zone": row.time_zone,
         "active": row.active,
         "must_change_password": row.must_change_password,
         "version": row.version,
@@ -52,6 +53,7 @@ def create_user(conn: Connection, fields: dict[str, Any]) -> dict[str, Any]:
             email=fields.get("email"),
             roles=",".join(dict.fromkeys(fields["roles"])),
             supervisor_id=fields.get("supervisor_id"),
+            time_zone=fields.get("time_zone"),
             active=True,
             created_at=datetime.now(UTC),
         )
@@ -96,7 +98,9 @@ def update_user(
         check_groups(conn, changes["group_ids"])
         set_groups(conn, user_id, changes["group_ids"])
     values = {
-        name: changes[name] for name in ("full_name", "email", "supervisor_id") if name in changes
+        name: changes[name]
+        for name in ("full_name", "email", "supervisor_id", "time_zone")
+        if name in changes
     }
     if "roles" in changes:
         values["roles"] = ",".join(dict.fromkeys(changes["roles"]))

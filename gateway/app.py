@@ -19,6 +19,7 @@ from gateway.api import (
     analytics,
     audit,
     campaigns,
+    company,
     contacts,
     counterparties,
     deals,
@@ -76,6 +77,7 @@ def create_app(
         analytics.bp,
         mail.bp,
         audit.bp,
+        company.bp,
     ):
         app.register_blueprint(blueprint, url_prefix="/api/v1")
     app.before_request(_start)

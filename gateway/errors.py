@@ -131,7 +131,7 @@ CODES = {
     "date_parsing": "not_a_date", "datetime_parsing": "not_a_datetime", "datetime_from_date_parsing": "not_a_datetime",
     "timezone_aware": "not_a_datetime", "value_error": "invalid", "string_type": "not_text",
     "list_type": "not_a_list", "dict_type": "not_an_object", "model_type": "not_an_object",
-    "uuid_parsing": "not_an_id", "json_invalid": "not_json",
+    "uuid_parsing": "not_an_id", "json_invalid": "not_json", "not_a_time_zone": "not_a_time_zone",
 }  # fmt: skip
 # The limits a client needs to say what was wrong ("at most 200 characters").
 PARAMS = ("max_length", "min_length", "ge", "gt", "le", "lt", "expected")

@@ -16,7 +16,7 @@ from gateway import store
 
 USER_FIELDS = (
     "username", "full_name", "email", "roles", "group_ids", "supervisor_id", "active",
-    "must_change_password",
+    "must_change_password", "time_zone",
 )  # fmt: skip
 GROUP_FIELDS = ("name", "archived")
 KEY_FIELDS = ("name", "scopes", "revoked")

@@ -35,6 +35,7 @@ users = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, default=1, server_default=text("1")),
     Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
+    Column("time_zone", String(64)),  # her own; none: the company's
 )
 
 groups = Table(

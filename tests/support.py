@@ -46,6 +46,7 @@ from services.contacts.entrypoints import grpc_server
 from services.deals import bootstrap as deals_bootstrap
 from services.deals.adapters import orm as deals_orm
 from services.deals.adapters.contacts_client import GrpcCounterpartyDirectory
+from services.deals.domain.model import CompanySettings
 from services.deals.entrypoints import consumer as deals_consumer
 from services.deals.entrypoints import grpc_server as deals_grpc
 from services.mail import bootstrap as mail_bootstrap
@@ -184,7 +185,9 @@ class Suite:
 
 
 @contextmanager
-def running_suite(settings: Settings) -> Iterator[Suite]:
+def running_suite(settings: Settings, company_time_zone: str | None = "UTC") -> Iterator[Suite]:
+    """A whole suite in this process. Its company counts its days in UTC, as the tests count
+    theirs; None leaves it a fresh company, which counts in Vietnam's."""
     migrate(settings.db_url("contacts"), bootstrap.MIGRATIONS)
     migrate(settings.db_url("deals"), deals_bootstrap.MIGRATIONS)
     migrate(settings.db_url("gateway"), GATEWAY_MIGRATIONS)
@@ -198,6 +201,8 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         settings.db_url("deals"), directory, ContentStore(settings.data_dir / "files")
     )
     deals_server, deals_port, _ = build_server(deals_grpc.registrar(deals), "127.0.0.1:0")
+    if company_time_zone is not None:
+        keep_company_time_zone(deals, company_time_zone)
     migrate(settings.db_url("analytics"), analytics_bootstrap.MIGRATIONS)
     analytics = analytics_bootstrap.bootstrap(
         settings.db_url("analytics"), dispatch=lambda run_id: None
@@ -271,6 +276,17 @@ def running_suite(settings: Settings) -> Iterator[Suite]:
         engine.dispose()
         contacts.engine.dispose()
         deals.engine.dispose()
+
+
+def keep_company_time_zone(deals: deals_bootstrap.Deals, zone: str) -> None:
+    """As if an admin had set it, with no event to deliver."""
+    with deals.uow() as uow:
+        kept = uow.company.get("company")
+        if kept is None:
+            uow.company.add(CompanySettings(time_zone=zone))
+        else:
+            kept.time_zone = zone
+        uow.commit()
 
 
 def _env_of(settings: Settings) -> dict[str, str]:

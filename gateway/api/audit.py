@@ -53,7 +53,7 @@ def _read_record(kind: str, record_id: str) -> None:
         case "pipeline":
             clients.deals.GetPipeline(deals_pb2.IdRequest(id=record_id))
         case (
-            "document" | "campaign_response"
+            "document" | "campaign_response" | "company_settings"
         ):  # whoever may read the sales process (the content is not fetched)
             if not current_identity().can_read("deals"):
                 raise ApiError(404, f"{kind} {record_id!r} does not exist")

@@ -9,6 +9,7 @@ from flask import Blueprint
 from crmkit.identity import current_identity
 from gateway import accounts, auth
 from gateway.api import spec
+from gateway.api.company import company_time_zone
 from gateway.context import gateway
 from gateway.errors import ApiError
 from gateway.schemas import identity as s
@@ -76,16 +77,37 @@ def answer(tokens: auth.IssuedTokens) -> s.Tokens:
     bp,
     "/me",
     "GET",
-    summary="The user behind the token",
-    response=s.User,
+    summary="The user behind the token, with the company's time zone beside her own",
+    response=s.Me,
     before_password_change=True,
 )
-def me() -> s.User:
+def me() -> s.Me:
+    with gateway().engine.connect() as conn:
+        found = accounts.get_user(conn, _my_id())
+    return s.Me.model_validate(found | {"company_time_zone": company_time_zone()})
+
+
+@spec.route(
+    bp,
+    "/me",
+    "PATCH",
+    summary="Change what a user sets for herself: her time zone",
+    body=s.MyChange,
+    response=s.Me,
+    write=True,
+)
+def change_me(body: s.MyChange) -> s.Me:
+    with gateway().engine.begin() as conn:
+        user_id = _my_id()
+        accounts.update_user(conn, user_id, body.model_dump(), None, user_id)
+    return me()
+
+
+def _my_id() -> str:
     identity = current_identity()
     if identity.user_id.startswith("apikey:"):
         raise ApiError(404, "an API key is not a user")
-    with gateway().engine.connect() as conn:
-        return s.User.model_validate(accounts.get_user(conn, identity.user_id))
+    return identity.user_id
 
 
 @spec.route(
@@ -98,11 +120,8 @@ def me() -> s.User:
     before_password_change=True,
 )
 def change_my_password(body: s.PasswordChange) -> None:
-    identity = current_identity()
-    if identity.user_id.startswith("apikey:"):
-        raise ApiError(404, "an API key is not a user")
     with gateway().engine.begin() as conn:
-        accounts.change_own_password(conn, identity.user_id, body.current, body.new)
+        accounts.change_own_password(conn, _my_id(), body.current, body.new)
 
 
 @spec.route(

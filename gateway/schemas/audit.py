@@ -15,6 +15,7 @@ KEPT_BY = {
     "company_group": "contacts", "relationship": "contacts",
     "deal": "deals", "task": "deals", "participant": "deals", "campaign": "deals",
     "list_item": "deals", "lost_reason": "deals", "file": "deals", "pipeline": "deals",
+    "company_settings": "deals",
     "document": "deals", "campaign_response": "deals",
     "mailbox": "mail", "mail_template": "mail", "address_group": "mail", "mail_rule": "mail",
     "user": "gateway", "group": "gateway", "api_key": "gateway",

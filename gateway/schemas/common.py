@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic_core import PydanticCustomError
+
+from crmkit import time_zones
 
 Item = TypeVar("Item")
 
@@ -15,6 +18,20 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # Names kept in 200 characters (groups, keys, pipelines, stages, lost reasons, mailboxes,
 # templates, address groups) and words kept in 100 (kinds, SKUs).
 ShortName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+def _time_zone(name: str) -> str:
+    if not time_zones.known(name):
+        raise PydanticCustomError("not_a_time_zone", time_zones.NOT_A_TIME_ZONE)
+    return name
+
+
+TimeZone = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_time_zone),
+    Field(description="an IANA time zone, e.g. Asia/Ho_Chi_Minh", examples=["Asia/Ho_Chi_Minh"]),
+]
 Word = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, EmailStr, Field, StringConstraints, field_validator
 
-from gateway.schemas.common import Id, Input, Name, Page, PageQuery, ShortName
+from gateway.schemas.common import Id, Input, Name, Page, PageQuery, ShortName, TimeZone
 
 RoleName = Literal["admin", "director", "manager", "marketer", "viewer"]
 Username = Annotated[
@@ -50,16 +50,19 @@ class UserCreate(Input):
     roles: list[RoleName] = Field(min_length=1, max_length=5)
     group_ids: list[Id] = Field(default_factory=list, max_length=100)
     supervisor_id: Id | None = None
+    time_zone: TimeZone | None = Field(None, description="her own; none: the company's")
 
 
 class UserPatch(Input):
-    """Only the fields sent change; `email` and `supervisor_id` are cleared with null."""
+    """Only the fields sent change; `email`, `supervisor_id` and `time_zone` are cleared with
+    null."""
 
     full_name: Name | None = None
     email: EmailStr | None = None
     roles: list[RoleName] | None = Field(None, min_length=1, max_length=5)
     group_ids: list[Id] | None = Field(None, max_length=100)
     supervisor_id: Id | None = None
+    time_zone: TimeZone | None = None
 
     @field_validator("full_name", "roles", "group_ids", mode="before")
     @classmethod
@@ -82,6 +85,7 @@ class User(BaseModel):
     roles: list[RoleName]
     group_ids: list[str]
     supervisor_id: str | None = None
+    time_zone: str | None = Field(None, description="her own time zone; none: the company's")
     active: bool = Field(True, description="a deactivated user cannot sign in; her tokens stop")
     must_change_password: bool = False
     version: int = Field(description="bumped by every change; send it back in If-Match")
@@ -89,6 +93,16 @@ class User(BaseModel):
 
 
 UserPage = Page[User]
+
+
+class Me(User):
+    company_time_zone: str = Field(description="the company's time zone, hers unless she chose")
+
+
+class MyChange(Input):
+    """What a user changes about herself: her time zone (null: the company's again)."""
+
+    time_zone: TimeZone | None
 
 
 class GroupCreate(Input):

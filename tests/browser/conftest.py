@@ -89,7 +89,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveSuite]:
     settings = settings_for(tmp_path_factory.mktemp("var"), None, **web_dist)
     if not (settings.web_dist / "index.html").exists():
         pytest.fail("the web UI is not built: run `make web` (make test does)")
-    with running_suite(settings) as suite:
+    with running_suite(settings, company_time_zone=DAYTIME) as suite:
         server = make_server("127.0.0.1", 0, suite.client.application, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

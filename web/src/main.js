@@ -61,7 +61,7 @@ async function start() {
   }
   try {
     session.me = await get("/me");
-    setTimeZone(session.me.time_zone);
+    setTimeZone(session.me.time_zone || session.me.company_time_zone);
   } catch {
     session.tokens = null;
     return showLogin(app, () => start());

@@ -167,6 +167,15 @@ lost_reasons = Table(
     Column("archived_at", UtcDateTime),
 )
 
+company_settings = Table(
+    "company_settings",
+    metadata,
+    Column("id", String(20), primary_key=True),  # one row: "company"
+    Column("time_zone", String(64), nullable=False),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("archived_at", UtcDateTime),
+)
+
 # The entries of the lists a company keeps itself (model.MANAGED_LISTS), each list by its name.
 list_items = Table(
     "list_items",
@@ -366,7 +375,7 @@ def start_mappers() -> None:
         (model.Deal, deals), (model.Task, tasks), (model.ListItem, list_items),
         (model.LostReason, lost_reasons), (model.Participant, participants),
         (model.Campaign, campaigns), (model.File, files), (model.Document, documents),
-        (model.CampaignResponse, campaign_responses),
+        (model.CampaignResponse, campaign_responses), (model.CompanySettings, company_settings),
     )  # fmt: skip
     for versioned, table in versioned_tables:
         # every UPDATE checks the version the change was made on (crmkit.domain.Lifecycle)

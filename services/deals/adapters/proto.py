@@ -164,6 +164,15 @@ def lost_reason_to_proto(reason: model.LostReason) -> pb.LostReason:
     )
 
 
+def company_settings_to_proto(settings: model.CompanySettings) -> pb.CompanySettings:
+    return pb.CompanySettings(time_zone=settings.time_zone, version=settings.version)
+
+
+def set_time_zone(request: pb.SetTimeZoneRequest) -> commands.SetTimeZone:
+    expected = request.expected_version if request.HasField("expected_version") else None
+    return commands.SetTimeZone(request.time_zone, expected)
+
+
 def list_item_to_proto(item: model.ListItem) -> pb.ListItem:
     return pb.ListItem(
         id=item.id,
@@ -374,6 +383,11 @@ def to_outbound(event: Event) -> OutboundEvent:
                 reason=lost_reason_to_proto(reason), action=action
             )
             return OutboundEvent("deals.lost_reason.changed", reason.id, reason_out)
+        case events.CompanySettingsChanged(settings):
+            settings_out = wire_events.CompanySettingsChanged(
+                settings=company_settings_to_proto(settings)
+            )
+            return OutboundEvent("deals.company.settings_changed", settings.id, settings_out)
         case events.ParticipantAdded(participant):
             added = wire_events.ParticipantAdded(participant=participant_to_proto(participant))
             return OutboundEvent("deals.participant.added", participant.id, added)

@@ -36,6 +36,7 @@ class SqlAlchemyUnitOfWork(unit_of_work.SqlAlchemyUnitOfWork):
         self.responses = repo.Records(session, model.CampaignResponse)
         self.documents = repo.Records(session, model.Document)
         self.files = repo.Records(session, model.File)
+        self.company = repo.Records(session, model.CompanySettings)
         self.notifications = repo.SqlAlchemyNotificationRepository(session)
         self.erp = SqlAlchemyErpRepository(session)
         self.views = SqlAlchemyViews(session)

@@ -431,3 +431,11 @@ class ReceivedErpDocument:
 @dataclass(frozen=True)
 class IngestErpBatch(Command):
     documents: list[ReceivedErpDocument]
+
+
+@dataclass(frozen=True)
+class SetTimeZone(Command):
+    """The company counts its days (due, overdue, birthdays) in this time zone from now on."""
+
+    time_zone: str
+    expected_version: int | None = None

@@ -299,3 +299,14 @@ class EntryChanged(Event):
     def audit(self) -> Audit:
         kind = "list_item" if isinstance(self.entry, model.ListItem) else "lost_reason"
         return Audit(kind, self.entry.id, self.action, self.changes)
+
+
+@dataclass(frozen=True)
+class CompanySettingsChanged(Event):
+    """The company's settings changed (its time zone): as they are now."""
+
+    settings: model.CompanySettings
+    changes: FieldChanges
+
+    def audit(self) -> Audit:
+        return Audit("company_settings", self.settings.id, "updated", self.changes)

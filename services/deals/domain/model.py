@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from crmkit import time_zones
 from crmkit.domain import FieldChanges, Lifecycle, assign
 from crmkit.errors import Conflict, InvalidInput
 from services.deals.domain.commands import (
@@ -663,3 +664,22 @@ class Notification:
 
 
 CatalogueEntry = ListItem | LostReason  # the entries people rename, archive and restore
+
+
+@dataclass
+class CompanySettings(Lifecycle):
+    """What holds for the whole company: the time zone its days are counted in (a task is overdue,
+    a birthday is today, on the company's day). One record, kept under the id COMPANY."""
+
+    KIND = "company settings"
+    NAMED_BY = "id"
+
+    time_zone: str = time_zones.COMPANY_DEFAULT
+    id: str = "company"
+
+    def __post_init__(self) -> None:
+        self.time_zone = time_zones.checked(self.time_zone)
+
+    def set_time_zone(self, zone: str, expected: int | None) -> FieldChanges:
+        self.expect(expected)
+        return self.changed(assign(self, {"time_zone": time_zones.checked(zone)}))

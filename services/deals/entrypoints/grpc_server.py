@@ -21,6 +21,7 @@ from services.deals.domain import commands, model
 from services.deals.entrypoints import consumer
 from services.deals.service_layer import (
     campaigns,
+    company,
     deals,
     erp,
     files,
@@ -288,7 +289,7 @@ class DealsServicer(pb_grpc.DealsServicer):
         )
 
     def ListTasks(self, request: pb.ListTasksRequest, context: Context) -> pb.TaskPage:
-        wanted = proto.task_filter(request, model.utcnow().date())
+        wanted = proto.task_filter(request, company.today(self.uow()))
         items, total = tasks.list_tasks(self.uow(), wanted, _page(request.page))
         return pb.TaskPage(items=[proto.task_to_proto(t) for t in items], total=total)
 
@@ -297,7 +298,8 @@ class DealsServicer(pb_grpc.DealsServicer):
         if first is None or last is None:
             raise InvalidInput.required("from" if first is None else "to")
         reply = pb.Planner(user_id=request.user_id)
-        for day in tasks.planner(self.uow(), request.user_id, first, last):
+        zone = request.time_zone or None
+        for day in tasks.planner(self.uow(), request.user_id, first, last, zone):
             entry = reply.days.add(date=day.day.isoformat())
             entry.tasks.extend(proto.task_to_proto(t) for t in day.tasks)
             for i in day.interactions:
@@ -471,6 +473,18 @@ class DealsServicer(pb_grpc.DealsServicer):
         return proto.notification_to_proto(
             reminders.mark_read(self.uow(), request.id, request.user_id)
         )
+
+    # the company's settings
+    def GetCompanySettings(self, request: pb.Empty, context: Context) -> pb.CompanySettings:
+        return proto.company_settings_to_proto(company.company_settings(self.uow()))
+
+    def SetCompanyTimeZone(
+        self, request: pb.SetTimeZoneRequest, context: Context
+    ) -> pb.CompanySettings:
+        changed = company.set_time_zone(
+            proto.set_time_zone(request), self.uow(), current_identity()
+        )
+        return proto.company_settings_to_proto(changed)
 
     def IngestErpDocuments(self, request: pb.ErpBatch, context: Context) -> pb.ErpBatchResult:
         outcomes = erp.ingest(

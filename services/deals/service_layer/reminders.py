@@ -1,14 +1,17 @@
 """Reminders: upcoming planned contacts, planned contacts whose time passed without being done,
 due and overdue tasks and birthdays become notifications for the responsible user, each exactly
-once however often the scan runs."""
+once however often the scan runs. A day is the company's day (its time zone), and a time is
+said as the company's clock reads it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from crmkit.errors import NotFound
 from crmkit.paging import Page
+from crmkit.time_zones import clock_in, day_in
 from services.deals.domain import model
+from services.deals.service_layer.company import settings_of
 from services.deals.service_layer.erp import announce_overdue_invoices
 from services.deals.service_layer.unit_of_work import UnitOfWork
 
@@ -20,19 +23,19 @@ LOOK_BACK = timedelta(days=7)
 def scan(uow: UnitOfWork, now: datetime) -> int:
     """Creates what is due now and was not created before; returns how many were new."""
     with uow:
+        zone = settings_of(uow).time_zone
         wanted = (
-            _due_tasks(uow, now)
-            + _upcoming_contacts(uow, now)
-            + _missed_contacts(uow, now)
-            + _birthdays(uow, now)
+            _due_tasks(uow, day_in(zone, now))
+            + _upcoming_contacts(uow, now, zone)
+            + _missed_contacts(uow, now, zone)
+            + _birthdays(uow, day_in(zone, now))
         )
         created = sum(uow.notifications.add_once(notification) for notification in wanted)
         uow.commit()
     return created + announce_overdue_invoices(uow, now)
 
 
-def _due_tasks(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
-    today = now.date()
+def _due_tasks(uow: UnitOfWork, today: date) -> list[model.Notification]:
     found = []
     for task in uow.tasks.due_by(today + timedelta(days=1)):
         overdue = task.due_date < today
@@ -48,12 +51,12 @@ def _due_tasks(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
     return found
 
 
-def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+def _upcoming_contacts(uow: UnitOfWork, now: datetime, zone: str) -> list[model.Notification]:
     found = []
     for planned in uow.projections.planned_interactions(None, now, now + LOOK_AHEAD):
         if planned.owner_id:
             at = planned.planned_at
-            title = f"{planned.kind.title()} at {at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
+            title = f"{planned.kind.title()} at {clock_in(zone, at)}: {planned.subject}"
             params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
             key = f"interaction:{planned.id}:{at.isoformat()}"
             found.append(
@@ -70,15 +73,13 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notificatio
     return found
 
 
-def _missed_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+def _missed_contacts(uow: UnitOfWork, now: datetime, zone: str) -> list[model.Notification]:
     """Planned, its time passed, nobody said it was done: mark it done or plan it anew."""
     found = []
     for planned in uow.projections.planned_interactions(None, now - LOOK_BACK, now - MISSED_AFTER):
         if planned.owner_id:
             at = planned.planned_at
-            title = (
-                f"Not logged: {planned.kind} planned at {at:%Y-%m-%d %H:%M} UTC: {planned.subject}"
-            )
+            title = f"Not logged: {planned.kind} planned at {clock_in(zone, at)}: {planned.subject}"
             params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
             key = f"interaction_missed:{planned.id}:{at.isoformat()}"
             found.append(
@@ -89,12 +90,12 @@ def _missed_contacts(uow: UnitOfWork, now: datetime) -> list[model.Notification]
     return found
 
 
-def _birthdays(uow: UnitOfWork, now: datetime) -> list[model.Notification]:
+def _birthdays(uow: UnitOfWork, today: date) -> list[model.Notification]:
     found = []
-    for person in uow.projections.birthdays(now.strftime("%m-%d")):
+    for person in uow.projections.birthdays(today.strftime("%m-%d")):
         params = {"name": person.full_name, "counterparty": person.counterparty_name}
         title = "Birthday today: {name} ({counterparty})".format(**params)
-        key = f"birthday:{person.id}:{now.year}"
+        key = f"birthday:{person.id}:{today.year}"
         found.append(
             model.Notification(person.owner_id, "birthday", title, person.id, key, params=params)
         )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from crmkit.errors import InvalidInput, found
 from crmkit.identity import Identity
 from crmkit.paging import Page
+from crmkit.time_zones import day_in, midnight_in
 from services.deals.domain import commands, events, model
+from services.deals.service_layer.company import settings_of
 from services.deals.service_layer.deals import deal_of, enter_stage
 from services.deals.service_layer.pipelines import AREA, pipeline_of
 from services.deals.service_layer.unit_of_work import Listed, PlannedInteraction, UnitOfWork
@@ -158,21 +160,24 @@ class PlannerDay:
     interactions: list[PlannedInteraction] = field(default_factory=list)
 
 
-def planner(uow: UnitOfWork, user_id: str, first: date, last: date) -> list[PlannerDay]:
+def planner(
+    uow: UnitOfWork, user_id: str, first: date, last: date, zone: str | None = None
+) -> list[PlannerDay]:
     """A user's tasks and planned interactions, day by day. Who may see it is the gateway's call:
-    only the user and their supervisors know of each other."""
+    only the user and their supervisors know of each other. Days are the reader's (`zone`), or
+    the company's when he has none."""
     if last < first:
         raise InvalidInput.field("to", "comes before from", "before_period_from")
     if (last - first).days >= MAX_PLANNER_DAYS:
         raise InvalidInput.field("to", f"the planner shows at most {MAX_PLANNER_DAYS} days")
     days: dict[date, PlannerDay] = defaultdict(lambda: PlannerDay(date.min))
     with uow:
+        zone = zone or settings_of(uow).time_zone
         for task in uow.views.tasks_of_user_between(user_id, first, last):
             days[task.due_date].tasks.append(task)
-        start = datetime.combine(first, time.min, UTC)
-        end = datetime.combine(last + timedelta(days=1), time.min, UTC)
+        start, end = midnight_in(zone, first), midnight_in(zone, last + timedelta(days=1))
         for interaction in uow.projections.planned_interactions(user_id, start, end):
-            days[interaction.planned_at.date()].interactions.append(interaction)
+            days[day_in(zone, interaction.planned_at)].interactions.append(interaction)
     for day, content in days.items():
         content.day = day
     return [days[day] for day in sorted(days)]

@@ -238,6 +238,9 @@ class UnitOfWork(unit_of_work.UnitOfWork, Protocol):
     def campaigns(self) -> Records[model.Campaign]: ...
 
     @property
+    def company(self) -> Records[model.CompanySettings]: ...
+
+    @property
     def responses(self) -> Records[model.CampaignResponse]: ...
 
     @property
