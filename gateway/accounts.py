@@ -122,6 +122,11 @@ def _change_user(
         raise changed_meanwhile(row.version)
 
 
+def own_time_zone(conn: Connection, user_id: str) -> str | None:
+    """The time zone a user chose for herself (None: she reads in the company's, or is a key)."""
+    return conn.scalar(select(u.c.time_zone).where(u.c.id == user_id))
+
+
 def user_exists(conn: Connection, user_id: str) -> bool:
     return conn.scalar(select(u.c.id).where(u.c.id == user_id)) is not None
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response
 from crm.deals.v1 import deals_pb2 as pb
 from crm.deals.v1.deals_pb2_grpc import DealsStub
 from crmkit.identity import current_identity
+from gateway import accounts
 from gateway.api import spec
 from gateway.api.convert import from_message, page_of, page_request, patch_of, set_present
 from gateway.api.owners import check_owner
@@ -190,8 +191,13 @@ def list_task_comments(task_id: str, query: PageQuery) -> dict[str, Any]:
 )
 def planner(query: s.PlannerQuery) -> s.Planner:
     user_id = planner_owner(query.user_id)
+    with gateway().engine.connect() as conn:  # the reader's days, or the company's
+        zone = accounts.own_time_zone(conn, current_identity().user_id) or ""
     request = pb.PlannerRequest(
-        user_id=user_id, date_from=query.date_from.isoformat(), date_to=query.date_to.isoformat()
+        user_id=user_id,
+        date_from=query.date_from.isoformat(),
+        date_to=query.date_to.isoformat(),
+        time_zone=zone,
     )
     return from_message(s.Planner, _deals().GetPlanner(request))
 

@@ -123,12 +123,12 @@ def no_script_errors() -> Iterator[None]:
     assert not found, "uncaught script errors: " + " | ".join(found)
 
 
-def new_tab(browser: Browser, live: LiveSuite) -> Page:
+def new_tab(browser: Browser, live: LiveSuite, timezone_id: str = DAYTIME) -> Page:
     """A tab in a context of its own (its own sign-in), on a laptop-sized screen, in English until
-    the test picks another language, on the DAYTIME clock; an uncaught script error in it, or in a
+    the test picks another language, on the DAYTIME clock unless told another; an uncaught script error in it, or in a
     tab it opens, fails the test. The caller closes its context."""
     context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="en-GB", timezone_id=DAYTIME
+        viewport={"width": 1440, "height": 900}, locale="en-GB", timezone_id=timezone_id
     )
     context.on("weberror", lambda failed: SCRIPT_ERRORS.append(str(failed.error)))
     opened = context.new_page()

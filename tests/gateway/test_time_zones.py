@@ -129,3 +129,25 @@ def test_at_midnight_in_vietnam_yesterdays_task_is_overdue_and_todays_birthday_c
     found = notifications(fresh, admin)
     assert [n["kind"] for n in found if n["ref_id"] == made["id"]] == ["task_overdue"]
     assert any(n["kind"] == "birthday" and n["params"]["name"] == "Đỗ Ngày Sinh" for n in found)
+
+
+def test_a_user_in_berlin_sees_the_same_meeting_on_the_evening_before_in_her_planner(
+    fresh: Suite, admin: dict[str, str]
+) -> None:
+    headers = fresh.user("hoa.berlin", ["manager"])
+    me = ok(fresh.client.patch(f"{API}/me", json={"time_zone": "Europe/Berlin"}, headers=headers))
+    client = counterparty(fresh, admin, owner_id=me["id"])
+    planned = {
+        "counterparty_id": client["id"],
+        "kind": "call",
+        "subject": "Gọi từ Berlin",
+        "planned_at": MEETING.astimezone(UTC).isoformat(),
+        "owner_id": me["id"],
+    }
+    ok(fresh.client.post(f"{API}/interactions", json=planned, headers=admin), 201)
+    fresh.deliver_events()
+    query = {"from": "2026-12-04", "to": "2026-12-05"}
+    days = ok(fresh.client.get(f"{API}/planner", query_string=query, headers=headers))["days"]
+    assert [(d["date"], [i["subject"] for i in d["interactions"]]) for d in days] == [
+        ("2026-12-04", ["Gọi từ Berlin"])  # 18:30 in Berlin
+    ]
