@@ -91,3 +91,15 @@ def test_its_reminder_in_the_bell_says_half_past_midnight_not_the_utc_time(
 def test_the_api_says_the_company_counts_in_vietnam(live: LiveSuite, meeting: datetime) -> None:
     me: dict[str, Any] = live.api("GET", "/me")
     assert me["company_time_zone"] == "Asia/Ho_Chi_Minh"
+
+
+def test_an_admin_sets_the_companys_time_zone_in_setup(utc_tab: Page, live: LiveSuite) -> None:
+    visit(utc_tab, f"{live.url}/#/setup?tab=company")
+    card = utc_tab.locator(".company-settings")
+    expect(card.get_by_label("Múi giờ")).to_have_value("Asia/Ho_Chi_Minh")
+    card.get_by_label("Múi giờ").select_option("Asia/Bangkok")
+    card.get_by_role("button", name="Lưu").click()
+    expect(utc_tab.locator(".toast")).to_contain_text(["Đã lưu múi giờ Asia/Bangkok"])
+    assert live.api("GET", "/settings/time-zone")["time_zone"] == "Asia/Bangkok"
+    screenshot(utc_tab, "time-zone-setup", full_page=False)
+    live.api("PUT", "/settings/time-zone", {"time_zone": "Asia/Ho_Chi_Minh"})

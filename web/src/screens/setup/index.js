@@ -1,7 +1,8 @@
 // Setup, for directors and admins: the sales process (pipelines with their stages, task templates
 // and documents), the lists the company keeps (lost reasons, deal sources, company groups), the
 // campaigns, and mail: templates, sending rules, address groups and mailboxes.
-// One route, #/setup?tab=pipelines|lists|campaigns|templates|rules|address_groups|mailboxes; each
+// One route, #/setup?tab=pipelines|lists|campaigns|templates|rules|address_groups|mailboxes|company;
+// each
 // tab is a module of its own.
 import "../board.css";
 import "./setup.css";
@@ -11,13 +12,14 @@ import { session } from "../../session.js";
 import { html, loading, pageHeader, problem, render, tabs } from "../../ui.js";
 import * as addressGroups from "./address-groups.js";
 import * as campaigns from "./campaigns.js";
+import * as company from "./company.js";
 import * as lists from "./lists.js";
 import * as rules from "./mail-rules.js";
 import * as templates from "./mail-templates.js";
 import * as mailboxes from "./mailboxes.js";
 import * as pipelines from "./pipelines.js";
 
-const TABS = { pipelines, lists, campaigns, templates, rules, address_groups: addressGroups, mailboxes };
+const TABS = { pipelines, lists, campaigns, templates, rules, address_groups: addressGroups, mailboxes, company };
 export const SETUP_ROLES = ["director", "admin"];
 
 let visit = 0;
