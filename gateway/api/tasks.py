@@ -233,3 +233,18 @@ def list_notifications(query: s.NotificationQuery) -> dict[str, Any]:
 def mark_read(notification_id: str, body: s.Empty) -> s.Notification:
     request = pb.NotificationReadRequest(id=notification_id, user_id=current_identity().user_id)
     return from_message(s.Notification, _deals().MarkNotificationRead(request))
+
+
+@spec.route(
+    bp,
+    "/notifications/read",
+    "POST",
+    summary="Mark all your notifications read",
+    body=s.Empty,
+    body_optional=True,
+    response=s.AllRead,
+    area=AREA,
+)
+def mark_all_read(body: s.Empty) -> s.AllRead:
+    request = pb.AllReadRequest(user_id=current_identity().user_id)
+    return from_message(s.AllRead, _deals().MarkAllNotificationsRead(request))

@@ -474,6 +474,10 @@ class NotificationQuery(PageQuery):
     unread_only: bool = False
 
 
+class AllRead(BaseModel):
+    marked: int = Field(description="how many were unread and are read now")
+
+
 class Notification(BaseModel):
     id: str
     user_id: str

@@ -136,7 +136,13 @@ class SqlAlchemyProjections:
     def birthdays(self, month_day: str) -> list[Row[Any]]:
         c, cp = orm.known_contacts.c, orm.known_counterparties.c
         query = (
-            select(c.id, c.full_name, cp.name.label("counterparty_name"), cp.owner_id)
+            select(
+                c.id,
+                c.full_name,
+                c.counterparty_id,
+                cp.name.label("counterparty_name"),
+                cp.owner_id,
+            )
             .join(orm.known_counterparties, cp.id == c.counterparty_id)
             .where(
                 c.birthday_month_day == month_day,

@@ -160,6 +160,12 @@ class SqlAlchemyNotificationRepository(Records[model.Notification]):
             return False
         return True
 
+    def mark_all_read(self, user_id: str, at: datetime) -> int:
+        n = orm.notifications.c
+        unread = [n.user_id == user_id, n.read_at.is_(None)]
+        marked = self.session.execute(update(orm.notifications).where(*unread).values(read_at=at))
+        return int(marked.rowcount)  # type: ignore[attr-defined]
+
     def of_user(
         self, user_id: str, unread_only: bool, page: Page
     ) -> tuple[list[model.Notification], int]:

@@ -486,6 +486,9 @@ class DealsServicer(pb_grpc.DealsServicer):
         )
         return proto.company_settings_to_proto(changed)
 
+    def MarkAllNotificationsRead(self, request: pb.AllReadRequest, context: Context) -> pb.AllRead:
+        return pb.AllRead(marked=reminders.mark_all_read(self.uow(), request.user_id))
+
     def IngestErpDocuments(self, request: pb.ErpBatch, context: Context) -> pb.ErpBatchResult:
         outcomes = erp.ingest(
             proto.ingest_erp_batch(request), self.uow(), self.app.directory, current_identity()

@@ -13,7 +13,7 @@ from crmkit.time_zones import clock_in, day_in
 from services.deals.domain import model
 from services.deals.service_layer.company import settings_of
 from services.deals.service_layer.erp import announce_overdue_invoices
-from services.deals.service_layer.unit_of_work import UnitOfWork
+from services.deals.service_layer.unit_of_work import PlannedInteraction, UnitOfWork
 
 LOOK_AHEAD = timedelta(hours=24)
 MISSED_AFTER = timedelta(hours=1)  # a call may run late; an hour on, it was missed or not logged
@@ -40,7 +40,7 @@ def _due_tasks(uow: UnitOfWork, today: date) -> list[model.Notification]:
     for task in uow.tasks.due_by(today + timedelta(days=1)):
         overdue = task.due_date < today
         kind = "task_overdue" if overdue else "task_due"
-        params = {"title": task.title, "due_date": task.due_date.isoformat()}
+        params = {"title": task.title, "due_date": task.due_date.isoformat()} | _where(task)
         title = "Overdue since {due_date}: {title}" if overdue else "Due {due_date}: {title}"
         key = f"{kind}:{task.id}" if overdue else f"{kind}:{task.id}:{task.due_date}"
         found.append(
@@ -57,7 +57,7 @@ def _upcoming_contacts(uow: UnitOfWork, now: datetime, zone: str) -> list[model.
         if planned.owner_id:
             at = planned.planned_at
             title = f"{planned.kind.title()} at {clock_in(zone, at)}: {planned.subject}"
-            params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
+            params = _planned_facts(planned)
             key = f"interaction:{planned.id}:{at.isoformat()}"
             found.append(
                 model.Notification(
@@ -80,7 +80,7 @@ def _missed_contacts(uow: UnitOfWork, now: datetime, zone: str) -> list[model.No
         if planned.owner_id:
             at = planned.planned_at
             title = f"Not logged: {planned.kind} planned at {clock_in(zone, at)}: {planned.subject}"
-            params = {"kind": planned.kind, "subject": planned.subject, "at": at.isoformat()}
+            params = _planned_facts(planned)
             key = f"interaction_missed:{planned.id}:{at.isoformat()}"
             found.append(
                 model.Notification(
@@ -93,7 +93,11 @@ def _missed_contacts(uow: UnitOfWork, now: datetime, zone: str) -> list[model.No
 def _birthdays(uow: UnitOfWork, today: date) -> list[model.Notification]:
     found = []
     for person in uow.projections.birthdays(today.strftime("%m-%d")):
-        params = {"name": person.full_name, "counterparty": person.counterparty_name}
+        params = {
+            "name": person.full_name,
+            "counterparty": person.counterparty_name,
+            "counterparty_id": person.counterparty_id,
+        }
         title = "Birthday today: {name} ({counterparty})".format(**params)
         key = f"birthday:{person.id}:{today.year}"
         found.append(
@@ -102,11 +106,29 @@ def _birthdays(uow: UnitOfWork, today: date) -> list[model.Notification]:
     return found
 
 
+def _where(record: model.Task | PlannedInteraction) -> dict[str, str]:
+    """Where a notification opens: the deal and the counterparty it is about, those it has."""
+    found = {"deal_id": record.deal_id, "counterparty_id": record.counterparty_id}
+    return {name: value for name, value in found.items() if value}
+
+
+def _planned_facts(planned: PlannedInteraction) -> dict[str, str]:
+    facts = {"kind": planned.kind, "subject": planned.subject, "at": planned.planned_at.isoformat()}
+    return facts | _where(planned)
+
+
 def list_notifications(
     uow: UnitOfWork, user_id: str, unread_only: bool, page: Page
 ) -> tuple[list[model.Notification], int]:
     with uow:
         return uow.notifications.of_user(user_id, unread_only, page)
+
+
+def mark_all_read(uow: UnitOfWork, user_id: str) -> int:
+    with uow:
+        marked = uow.notifications.mark_all_read(user_id, model.utcnow())
+        uow.commit()
+    return marked
 
 
 def mark_read(uow: UnitOfWork, notification_id: str, user_id: str) -> model.Notification:

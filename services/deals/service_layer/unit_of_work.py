@@ -190,6 +190,9 @@ class Birthday(Protocol):
     def counterparty_name(self) -> str: ...
 
     @property
+    def counterparty_id(self) -> str: ...
+
+    @property
     def owner_id(self) -> str: ...
 
 
@@ -268,6 +271,9 @@ class NotificationRepository(Records[model.Notification], Protocol):
 
     def of_user(self, user_id: str, unread_only: bool, page: Page) -> Listed[model.Notification]:
         """Newest first."""
+
+    def mark_all_read(self, user_id: str, at: datetime) -> int:
+        """Marks every unread one of the user read; says how many."""
 
 
 class CounterpartyDirectory(Protocol):
