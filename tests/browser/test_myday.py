@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LiveSuite, in_vietnamese, new_tab, screenshot, sign_in
+from tests.browser.conftest import (
+    LiveSuite,
+    in_vietnamese,
+    new_tab,
+    screenshot,
+    sign_in,
+    visit,
+)
 
 
 def planned_later_today() -> str:
@@ -88,7 +95,11 @@ def test_todays_task_is_on_my_day_and_leaves_the_open_list_when_marked_done(
     expect(open_row.get_by_role("link", name=deal["title"])).to_have_attribute(
         "href", f"#/deals/{deal['id']}"
     )
-    expect(page.locator(".overdue-card li", has_text=late["title"])).to_be_visible()
+    overdue = page.locator(".overdue-card")
+    expect(overdue.locator("summary")).to_contain_text("1")  # folded under its count
+    expect(overdue.locator("li", has_text=late["title"])).to_have_count(0)
+    overdue.locator("summary").click()
+    expect(overdue.locator("li", has_text=late["title"])).to_be_visible()
     contact = page.locator(".agenda li.contact", has_text=call["subject"])
     expect(contact.get_by_role("link", name=deal["counterparty_name"])).to_have_attribute(
         "href", f"#/counterparties/{deal['counterparty_id']}"
@@ -181,3 +192,31 @@ def test_a_supervisor_looks_at_a_subordinates_day(supervisor_page: Page, live: L
 
     expect(page.locator(".agenda.open li", has_text=visit["title"])).to_be_visible()
     expect(page.locator(".page-header .subtitle")).to_contain_text("Nguyễn Văn Minh")
+
+
+def test_today_comes_before_what_is_overdue_and_overdue_tasks_are_done_or_moved_together(
+    page: Page, live: LiveSuite
+) -> None:
+    admin, today = live.suite.admin_id, dt.date.today()
+    first, second, third = (
+        task(live, f"Việc cũ số {n}", admin, today - dt.timedelta(days=n + 3)) for n in (1, 2, 3)
+    )
+    task(live, "Việc của hôm nay", admin, today)
+    visit(page, f"{live.url}/#/my-day")
+    cards = page.locator(".myday .stack > .day")
+    expect(cards.first).to_have_attribute("data-day", today.isoformat())
+    overdue = page.locator(".overdue-card")
+    overdue.locator("summary").click()
+    overdue.get_by_label(f"Select task {first['title']}").check()
+    overdue.get_by_label(f"Select task {second['title']}").check()
+    overdue.get_by_role("button", name="Mark done (2)").click()
+    expect(page.locator(".toast")).to_contain_text(["Tasks marked done: 2"])
+    assert live.api("GET", f"/tasks/{first['id']}")["status"] == "done"
+    assert live.api("GET", f"/tasks/{second['id']}")["status"] == "done"
+    overdue.get_by_label(f"Select task {third['title']}").check()
+    overdue.get_by_role("button", name="Move to today (1)").click()
+    expect(page.locator(".toast")).to_contain_text(["Tasks moved to today: 1"])
+    assert live.api("GET", f"/tasks/{third['id']}")["due_date"] == today.isoformat()
+    today_card = page.locator(f".day[data-day='{today.isoformat()}']")
+    expect(today_card.locator("li", has_text=third["title"])).to_be_visible()
+    screenshot(page, "myday-overdue-bulk")

@@ -3,7 +3,7 @@
 // planned call or meeting is marked done with its outcome, rescheduled or archived right there; a
 // task edited, reassigned, talked about or archived.
 import "./myday.css";
-import { ApiError, everything, get, post } from "../api.js";
+import { ApiError, everything, get, patchVersion, post } from "../api.js";
 import { addDays, calendarDay, date, dayOfWeek, momentOf, t, time, weekday } from "../i18n.js";
 import { interactionActions, lc } from "../lifecycle.js";
 import { go } from "../router.js";
@@ -105,19 +105,23 @@ async function load(state) {
   state.today = today;
   state.from = from;
   state.to = to;
-  await resolveNames(state);
+  state.selected = new Set([...state.selected || []].filter((id) => state.overdue.tasks.some((task) => task.id === id)));
+  state.deal = {};
+  state.party = {};
+  await resolveNames(state, state.days.flatMap((day) => [...day.tasks, ...day.interactions]));
+  if (state.overdueOpen) await resolveNames(state, overdueItems(state));
 }
 
-async function resolveNames(state) {
-  const items = [...state.overdue.tasks, ...state.overdue.interactions];
-  for (const day of state.days) items.push(...day.tasks, ...day.interactions);
+const overdueItems = (state) => [...state.overdue.tasks, ...state.overdue.interactions];
+
+// The deals and counterparties the items name, fetched once each (the overdue ones only when the
+// reader opens them: the day comes first).
+async function resolveNames(state, items) {
   const dealIds = new Set(items.map((i) => i.deal_id).filter(Boolean));
   const found = await Promise.all([...dealIds].map((id) => remembered(deals, "/deals", id)));
   const partyIds = new Set(items.map((i) => i.counterparty_id).filter(Boolean));
   for (const deal of found) if (deal) partyIds.add(deal.counterparty_id);
   await Promise.all([...partyIds].map((id) => remembered(counterparties, "/counterparties", id)));
-  state.deal = {};
-  state.party = {};
   for (const id of dealIds) state.deal[id] = await deals.get(id);
   for (const id of partyIds) state.party[id] = await counterparties.get(id);
 }
@@ -164,13 +168,40 @@ export async function show(root, params, query) {
     }
   }
 
+  async function toggleOverdue(open) {
+    if (open === Boolean(state.overdueOpen)) return;
+    state.overdueOpen = open;
+    if (open) await resolveNames(state, overdueItems(state));
+    draw();
+  }
+
+  function select(ids, chosen) {
+    for (const id of ids) chosen ? state.selected.add(id) : state.selected.delete(id);
+    draw();
+  }
+
+  // Done, or moved to today, for every overdue task ticked: one answer each, told in one toast.
+  async function bulk(action, button) {
+    const chosen = state.overdue.tasks.filter((task) => state.selected.has(task.id));
+    button.disabled = true;
+    const results = await Promise.allSettled(chosen.map((task) => action === "done"
+      ? post(`/tasks/${task.id}/complete`)
+      : patchVersion(`/tasks/${task.id}`, { due_date: state.today }, task.version)));
+    const failed = results.filter((r) => r.status === "rejected").length;
+    const changed = chosen.length - failed;
+    toast(t(action === "done" ? "myday.bulk_done" : "myday.bulk_moved", { count: changed }), failed ? "bad" : "ok");
+    if (failed) toast(t("myday.bulk_failed", { count: failed }), "bad");
+    state.selected.clear();
+    await reload();
+  }
+
   const choose = (changes) => {
     const next = { range: state.range, user: state.userId === me ? "" : state.userId, ...changes };
     go("/my-day", next);
   };
 
   function draw() {
-    render(screen(state, { complete, newTask, choose, reload }), root);
+    render(screen(state, { complete, newTask, choose, reload, toggleOverdue, select, bulk }), root);
   }
 
   await reload();
@@ -193,8 +224,9 @@ function screen(state, actions) {
         )}</div>`
       : html`<div class="myday-grid">
           <div class="stack">
+            ${state.range === "week" ? nothing : days.map((day) => dayCard(state, day, actions))}
             ${pending ? overdueCard(state, actions) : nothing}
-            ${days.map((day) => dayCard(state, day, actions))}
+            ${state.range === "week" ? days.map((day) => dayCard(state, day, actions)) : nothing}
           </div>
           <aside class="stack">${summary(state)}${assignedCard(state)}</aside>
         </div>`}
@@ -229,16 +261,31 @@ function controls(state, { newTask, choose }) {
     ${session.canWrite ? html`<button class="primary" @click=${newTask}>${t("myday.new_task")}</button>` : nothing}`;
 }
 
+// What is overdue, folded under its count (today comes first); opened, its tasks can be ticked and
+// done or moved to today together.
 function overdueCard(state, actions) {
   const { tasks, interactions } = state.overdue;
-  return html`<section class="card day overdue-card" aria-label=${t("myday.overdue")}>
-    <header class="day-head"><h2>${t("myday.overdue")}</h2>${badge(String(tasks.length + interactions.length), "bad")}</header>
-    <p class="muted">${t("myday.overdue_hint")}</p>
-    <ul class="agenda open">
-      ${interactions.map((i) => contactItem(state, i, true, actions))}
-      ${tasks.map((task) => taskItem(state, task, actions))}
-    </ul>
-  </section>`;
+  return html`<details class="card day overdue-card" aria-label=${t("myday.overdue")} ?open=${state.overdueOpen}
+      @toggle=${(e) => actions.toggleOverdue(e.currentTarget.open)}>
+    <summary class="day-head"><h2>${t("myday.overdue")}</h2>${badge(String(tasks.length + interactions.length), "bad")}</summary>
+    ${state.overdueOpen ? html`<p class="muted">${t("myday.overdue_hint")}</p>
+      ${tasks.length && session.canWrite ? bulkBar(state, actions) : nothing}
+      <ul class="agenda open">
+        ${interactions.map((i) => contactItem(state, i, true, actions))}
+        ${tasks.map((task) => taskItem(state, task, actions, true))}
+      </ul>` : nothing}
+  </details>`;
+}
+
+function bulkBar(state, { select, bulk }) {
+  const ids = state.overdue.tasks.map((task) => task.id);
+  const count = state.selected.size;
+  return html`<div class="bulk-bar">
+    <label><input type="checkbox" .checked=${count === ids.length} @change=${(e) => select(ids, e.target.checked)} />
+      ${t("myday.select_all", { count: ids.length })}</label>
+    <button class="small success" ?disabled=${!count} @click=${(e) => bulk("done", e.currentTarget)}>✓ ${t("myday.bulk_mark_done", { count })}</button>
+    <button class="small" ?disabled=${!count} @click=${(e) => bulk("today", e.currentTarget)}>${t("myday.bulk_move_today", { count })}</button>
+  </div>`;
 }
 
 function dayCard(state, day, actions) {
@@ -286,7 +333,7 @@ function partyLink(state, partyId) {
     : html`<em class="party">${t("myday.hidden")}</em>`;
 }
 
-function taskItem(state, task, { complete, reload }) {
+function taskItem(state, task, { complete, reload, select }, selectable = false) {
   const overdue = task.status === "open" && task.due_date < state.today;
   const partyId = task.counterparty_id || state.deal[task.deal_id]?.counterparty_id;
   const due = overdue
@@ -295,7 +342,10 @@ function taskItem(state, task, { complete, reload }) {
       ? badge(t("myday.due_today"), "warn")
       : badge(t("myday.due_on", { date: date(task.due_date) }));
   return html`<li class="item task ${overdue ? "late" : ""} ${task.status}" data-task=${task.id}>
-    <span class="when">${task.status === "done" ? t("myday.done") : t("myday.all_day")}</span>
+    <span class="when">${selectable && session.canWrite
+      ? html`<input type="checkbox" class="pick" aria-label=${t("myday.pick", { title: task.title })}
+          .checked=${state.selected.has(task.id)} @change=${(e) => select([task.id], e.target.checked)} />`
+      : task.status === "done" ? t("myday.done") : t("myday.all_day")}</span>
     <span class="icon task-icon">${ICONS.task}</span>
     <div class="what">
       <strong>${task.title}</strong>
