@@ -143,7 +143,9 @@ def create_contact(counterparty_id: str, body: s.ContactCreate) -> Response:
 )
 def list_contacts(query: s.ContactQuery) -> dict[str, Any]:
     request = set_present(
-        pb.ListContactsRequest(page=page_request(query, pb.PageRequest), archived=query.archived),
+        pb.ListContactsRequest(
+            page=page_request(query, pb.PageRequest), archived=query.archived, q=query.q or ""
+        ),
         {"counterparty_id": query.counterparty_id},
     )
     return page_of(s.Contact, _contacts().ListContacts(request), query)

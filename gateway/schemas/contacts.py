@@ -149,6 +149,9 @@ class Contact(Record):
 
 class ContactQuery(ArchivedQuery):
     counterparty_id: Id | None = None
+    q: str | None = Field(
+        None, max_length=200, description="whose name, e-mail or phone holds it (marks aside)"
+    )
 
 
 ContactPage = Page[Contact]

@@ -96,6 +96,7 @@ contact_persons = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("version", Integer, nullable=False, server_default="1"),
     Column("archived_at", UtcDateTime),
+    Column("search_text", Text, nullable=False, server_default=""),
 )
 
 relationships = Table(

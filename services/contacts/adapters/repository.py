@@ -114,13 +114,15 @@ class SqlAlchemyContactRepository:
         return self.session.get(model.ContactPerson, contact_id)
 
     def list(
-        self, counterparty_id: str | None, page: Page, archived: bool = False
+        self, counterparty_id: str | None, page: Page, archived: bool = False, q: str | None = None
     ) -> tuple[list[model.ContactPerson], int]:
         c = orm.contact_persons.c
         query = select(model.ContactPerson).where(archived_or_not(c.archived_at, archived))
         query = query.order_by(c.full_name, c.id)
         if counterparty_id is not None:
             query = query.where(c.counterparty_id == counterparty_id)
+        if q:
+            query = query.where(c.search_text.like(f"%{like_escape(searchable(q))}%", escape="\\"))
         return paginate(self.session, query, page)
 
 

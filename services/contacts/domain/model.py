@@ -182,9 +182,7 @@ class Counterparty(Lifecycle):
     def refresh(self, has_contact: bool) -> None:
         filled = sum(1 for name in COMPLETENESS_FIELDS if getattr(self, name)) + int(has_contact)
         self.completeness = round(100 * filled / (len(COMPLETENESS_FIELDS) + 1))
-        digits = re.sub(r"\D", "", self.phone or "")
-        parts = (self.name, self.email or "", self.phone or "", digits, self.tax_id or "")
-        self.search_text = searchable(" | ".join(parts))
+        self.search_text = search_text(self.name, self.email, self.phone, self.tax_id)
 
     def classify(self, abc: str | None, xyz: str | None, status: str | None) -> None:
         _one_of(abc, ABC_CLASSES, "abc")
@@ -247,6 +245,7 @@ class ContactPerson(Lifecycle):
     phone: str | None = None
     id: str = field(default_factory=new_id)
     created_at: datetime = field(default_factory=utcnow)
+    search_text: str = ""  # name, e-mail and phone as search folds them
 
     @classmethod
     def add(cls, counterparty_id: str, details: ContactChanges) -> ContactPerson:
@@ -258,7 +257,17 @@ class ContactPerson(Lifecycle):
     def change(self, changes: ContactChanges) -> FieldChanges:
         changed = _apply(self, _sent(changes))
         _require(self.full_name, "full_name")
+        self.search_text = search_text(self.full_name, self.email, self.phone)
         return self.changed(changed)
+
+
+def search_text(name: str, email: str | None, phone: str | None, *more: str | None) -> str:
+    """What a search finds a record by: its name, e-mail and phone (with and without the spaces
+    and dots people type), folded as search folds what is asked (no marks, lower case)."""
+    digits = re.sub(r"\D", "", phone or "")
+    return searchable(
+        " | ".join([name, email or "", phone or "", digits, *(m or "" for m in more)])
+    )
 
 
 @dataclass

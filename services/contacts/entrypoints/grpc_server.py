@@ -129,7 +129,9 @@ class ContactsServicer(pb_grpc.ContactsServicer):
     def ListContacts(self, request: pb.ListContactsRequest, context: Context) -> pb.ContactPage:
         counterparty_id = request.counterparty_id if request.HasField("counterparty_id") else None
         page = proto.page_of(request.page)
-        items, total = handlers.list_contacts(self.uow(), counterparty_id, page, request.archived)
+        items, total = handlers.list_contacts(
+            self.uow(), counterparty_id, page, request.archived, request.q or None
+        )
         return pb.ContactPage(items=[proto.contact_to_proto(c) for c in items], total=total)
 
     # relationships

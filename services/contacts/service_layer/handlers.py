@@ -286,12 +286,16 @@ def get_contact(uow: UnitOfWork, contact_id: str) -> model.ContactPerson:
 
 
 def list_contacts(
-    uow: UnitOfWork, counterparty_id: str | None, page: Page, archived: bool = False
+    uow: UnitOfWork,
+    counterparty_id: str | None,
+    page: Page,
+    archived: bool = False,
+    q: str | None = None,
 ) -> tuple[list[model.ContactPerson], int]:
     with uow:
         if counterparty_id is not None:
             _counterparty(uow, counterparty_id)
-        return uow.contacts.list(counterparty_id, page, archived)
+        return uow.contacts.list(counterparty_id, page, archived, q)
 
 
 # -- relationships -------------------------------------------------------------------------

@@ -76,8 +76,9 @@ class ContactRepository(Protocol):
     def get(self, contact_id: str) -> model.ContactPerson | None: ...
 
     def list(
-        self, counterparty_id: str | None, page: Page, archived: bool = False
-    ) -> tuple[list[model.ContactPerson], int]: ...
+        self, counterparty_id: str | None, page: Page, archived: bool = False, q: str | None = None
+    ) -> tuple[list[model.ContactPerson], int]:
+        """`q`: whose name, e-mail or phone holds it (marks and case aside)."""
 
 
 class RelationshipRepository(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from crmkit.paging import Before, Page
+from crmkit.text import searchable
 from services.contacts.adapters import proto
 from services.contacts.domain import model
 from services.contacts.service_layer.unit_of_work import CounterpartyFilter, InteractionFilter
@@ -95,12 +96,14 @@ class FakeContactRepository:
         return self.items.get(contact_id)
 
     def list(
-        self, counterparty_id: str | None, page: Page, archived: bool = False
+        self, counterparty_id: str | None, page: Page, archived: bool = False, q: str | None = None
     ) -> tuple[list[model.ContactPerson], int]:
         found = [
             contact
             for contact in self.items.values()
-            if counterparty_id in (None, contact.counterparty_id) and contact.archived == archived
+            if counterparty_id in (None, contact.counterparty_id)
+            and contact.archived == archived
+            and searchable(q or "") in contact.search_text
         ]
         return _page(sorted(found, key=lambda c: (c.full_name, c.id)), page)
 
