@@ -288,3 +288,18 @@ def test_a_deal_opened_twice_is_archived_from_its_card_leaves_the_board_and_is_r
         visit(manager, f"{live.url}/#/board/{pipeline['id']}")
         expect(manager.locator("a.deal-title", has_text=deal["title"])).to_be_visible()
     assert live.api("GET", f"/deals/{deal['id']}")["archived_at"] is None
+
+
+def test_the_deal_card_says_why_the_stages_probability_and_the_estimated_chance_differ(
+    manager: Page, live: LiveSuite, people: dict[str, dict[str, str]], pipeline: dict[str, Any]
+) -> None:
+    deal = a_deal(live, people, pipeline, "Ống thép cho cảng Cát Lái")
+    live.suite.deliver_events()
+    chance = live.api("GET", f"/deals/{deal['id']}/win-probability")
+    with in_vietnamese(manager):
+        visit(manager, f"{live.url}/#/deals/{deal['id']}")
+        why = manager.locator(".chance-card .chance-vs-stage")
+        expect(why).to_contain_text("30%")
+        expect(why).to_contain_text("xác suất đặt cho giai đoạn")
+        expect(why).to_contain_text(f"{round(chance['probability'] * 100)}")
+        screenshot(manager, "deal-chance-explained")

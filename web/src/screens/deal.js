@@ -200,6 +200,8 @@ class DealCard {
     return html`<div class="card chance-card"><h2>${t("deal.win_chance")}</h2>
       <div class="big-number">${percent(c.probability)}</div>
       <p class="muted small">${t(`deal.answered_by_${c.answered_by}`, { version: c.model_version ?? "" })}</p>
+      ${c.answered_by === "outcome" ? nothing : html`<p class="small chance-vs-stage">${t("deal.chance_vs_stage", {
+        stage: `${this.deal.probability}%`, chance: percent(c.probability) })}</p>`}
       ${c.factors.length ? html`<h4>${t("deal.factors")}</h4><ul class="factors">${c.factors.map(
         (f) => html`<li><span>${factorName(f.name)}</span><span class="bar ${f.effect >= 0 ? "up" : "down"}">
           <i style="width:${Math.round((Math.abs(f.effect) / widest) * 100)}%"></i></span>
