@@ -92,7 +92,7 @@ format: setup ## Apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: setup mail-servers ## Benchmarks: API vs bare Flask; 10,000 deals through stages; 100,000 ERP invoice lines; classification of 1,000,000 customers; funnel and bottlenecks over 1,000,000 deals; win model trained on 200,000 closed deals; win probability of a deal over HTTP; 10,000 mails imported over IMAP and sent over SMTP; one vs two copies of every process on the busiest path; the analytics consumer vs raw pika on 20,000 invoice events
+bench: setup mail-servers ## Benchmarks: API vs bare Flask; 10,000 deals through stages; 100,000 ERP invoice lines; classification of 1,000,000 customers; funnel and bottlenecks over 1,000,000 deals; win model trained on 200,000 closed deals; win probability of a deal over HTTP; 10,000 mails imported over IMAP and sent over SMTP; one vs two copies of every process on the busiest path; the analytics consumer vs raw pika on 20,000 invoice events; My day in Chromium with 123 overdue tasks vs none
 	$(PY) -m bench.api_bench
 	$(PY) -m bench.deals_bench
 	$(PY) -m bench.erp_bench
@@ -103,6 +103,7 @@ bench: setup mail-servers ## Benchmarks: API vs bare Flask; 10,000 deals through
 	$(PY) -m bench.mail_bench
 	$(PY) -m bench.consumer_bench
 	$(PY) -m bench.scale_bench
+	$(PY) -m bench.myday_bench
 
 clean: ## Remove the virtualenv, generated code and local data
 	rm -rf $(VENV) crm var .pytest_cache .mypy_cache .ruff_cache web/node_modules web/dist
