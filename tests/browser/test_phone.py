@@ -1,4 +1,4 @@
-"""Every screen on a phone (390 and 360 px wide) and on a laptop: nothing wider than the screen,
+"""Every screen on a phone (390 and 360 px wide), a tablet and a laptop: nothing wider than the screen,
 the menu, the search, the bell and the screen's main action within reach of a thumb; the areas
 behind a menu button, dialogs as wide as the phone, and the board one stage at a time."""
 
@@ -24,10 +24,12 @@ from tests.mail_servers import (  # noqa: F401 - fixtures
 
 PHONE = (390, 844)
 SMALL_PHONE = (360, 740)
+TABLET = (820, 1180)
 LAPTOP = (1440, 900)
 SIZES = [
     pytest.param(PHONE, id="phone"),
     pytest.param(SMALL_PHONE, id="small-phone"),
+    pytest.param(TABLET, id="tablet"),
     pytest.param(LAPTOP, id="laptop"),
 ]
 AREAS = ("Pipeline", "Counterparties", "My day", "Mail", "Analytics", "Setup", "Administration")
@@ -128,7 +130,7 @@ def mailbox(
 def tabs(browser: Browser, live: LiveSuite, deal: dict[str, Any]) -> Iterator[dict[Any, Page]]:
     """A signed-in tab for each size of screen, opened once the deals and the task are there."""
     opened = {}
-    for size in (PHONE, SMALL_PHONE, LAPTOP):
+    for size in (PHONE, SMALL_PHONE, TABLET, LAPTOP):
         opened[size] = new_tab(browser, live, viewport=size)
         sign_in(opened[size])
     yield opened
@@ -136,8 +138,19 @@ def tabs(browser: Browser, live: LiveSuite, deal: dict[str, Any]) -> Iterator[di
         page.context.close()
 
 
+def width_of(page: Page) -> int:
+    screen = page.viewport_size
+    assert screen is not None
+    return screen["width"]
+
+
 def is_phone(page: Page) -> bool:
-    return page.viewport_size is not None and page.viewport_size["width"] < 640
+    return width_of(page) <= 640
+
+
+def folds_the_areas(page: Page) -> bool:
+    """Narrower than a laptop, the areas of the top bar wait behind the menu button."""
+    return width_of(page) <= 1100
 
 
 def assert_fits_the_width(page: Page) -> None:
@@ -150,9 +163,7 @@ def assert_within_reach(target: Locator) -> None:
     expect(target).to_be_in_viewport()
     box = target.bounding_box()
     assert box is not None
-    screen = target.page.viewport_size
-    assert screen is not None
-    assert box["x"] >= 0 and box["x"] + box["width"] <= screen["width"], box
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width_of(target.page), box
     if is_phone(target.page):
         assert box["height"] >= TOUCH, f"{box['height']} px high"
 
@@ -166,9 +177,9 @@ def area_links(page: Page) -> list[Locator]:
 
 
 def assert_the_areas_are_at_hand(page: Page) -> None:
-    """On a laptop the areas are in the top bar; on a phone behind the menu button, which opens
-    and folds them."""
-    if not is_phone(page):
+    """On a laptop the areas are in the top bar; on a phone or a tablet behind the menu button,
+    which opens and folds them."""
+    if not folds_the_areas(page):
         expect(menu(page)).to_be_hidden()
         for link in area_links(page):
             expect(link).to_be_in_viewport()
