@@ -123,12 +123,19 @@ def no_script_errors() -> Iterator[None]:
     assert not found, "uncaught script errors: " + " | ".join(found)
 
 
-def new_tab(browser: Browser, live: LiveSuite, timezone_id: str = DAYTIME) -> Page:
-    """A tab in a context of its own (its own sign-in), on a laptop-sized screen, in English until
-    the test picks another language, on the DAYTIME clock unless told another; an uncaught script error in it, or in a
-    tab it opens, fails the test. The caller closes its context."""
+def new_tab(
+    browser: Browser,
+    live: LiveSuite,
+    timezone_id: str = DAYTIME,
+    viewport: tuple[int, int] = (1440, 900),
+) -> Page:
+    """A tab in a context of its own (its own sign-in), on a laptop-sized screen unless told another
+    (width, height), in English until the test picks another language, on the DAYTIME clock unless
+    told another; an uncaught script error in it, or in a tab it opens, fails the test. The caller
+    closes its context."""
+    width, height = viewport
     context = browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale="en-GB", timezone_id=timezone_id
+        viewport={"width": width, "height": height}, locale="en-GB", timezone_id=timezone_id
     )
     context.on("weberror", lambda failed: SCRIPT_ERRORS.append(str(failed.error)))
     opened = context.new_page()

@@ -1,11 +1,14 @@
 // The header: areas, search over counterparties and deals, notifications, language and sign-out.
+// On a narrow screen the areas fold behind a menu button and the user shows as initials.
 import { get, post } from "./api.js";
 import { LANGUAGES, dateTime, language, setLanguage, t } from "./i18n.js";
 import { session } from "./session.js";
 import { debounce, html, nothing, render } from "./ui.js";
 import { factText } from "./facts.js";
+import { initials } from "./screens/deals-shared.js";
 import { openPasswordChange } from "./screens/password.js";
 
+const MENU = html`<svg width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M4 6h16M4 12h16M4 18h16"/></svg>`;
 const BELL = html`<svg width="18" height="18" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" aria-hidden="true"><path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/></svg>`;
 
 // [path, label, the roles that see it (everyone when left out)]
@@ -91,28 +94,44 @@ export function showHeader(root, restart) {
     </div>`;
   }
 
+  // A link followed in the folded menu closes it.
+  function leaveMenu() {
+    if (state.open !== "menu") return;
+    state.open = null;
+    draw();
+  }
+
+  function user() {
+    const name = session.me.full_name || session.me.username;
+    return html`<div class="user"><button class="ghost" aria-label=${name} aria-expanded=${state.open === "user" ? "true" : "false"}
+        @click=${() => toggle("user")}><span class="avatar" aria-hidden="true">${initials(name)}</span><span class="user-name">${name} ▾</span></button>
+      ${state.open === "user"
+        ? html`<div class="popover menu">
+            <label>${t("header.language")}<select @change=${(e) => { setLanguage(e.target.value); restart(); }}>
+              ${Object.entries(LANGUAGES).map(([key, label]) => html`<option value=${key} ?selected=${key === language}>${label}</option>`)}
+            </select></label>
+            <button class="ghost" @click=${() => { state.open = null; draw(); openPasswordChange(); }}>${t("admin.change_my_password")}</button>
+            <button class="ghost" @click=${() => { session.tokens = null; restart(); }}>${t("header.sign_out")}</button>
+          </div>`
+        : nothing}</div>`;
+  }
+
   function draw() {
     const unread = state.notifications?.total || 0;
+    const menuOpen = state.open === "menu";
     render(
       html`<header class="topbar">
-        <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span>Hoa CRM</a>
-        <nav class="main">${AREAS.filter(([, , roles]) => !roles || session.hasRole(...roles)).map(
+        <button class="ghost icon menu-button" aria-label=${t("header.menu")} aria-controls="main-menu"
+          aria-expanded=${menuOpen ? "true" : "false"} @click=${() => toggle("menu")}>${MENU}</button>
+        <a class="brand" href="#/board"><span class="logo" aria-hidden="true">H</span><span class="brand-name">Hoa CRM</span></a>
+        <nav class="main ${menuOpen ? "open" : ""}" id="main-menu" @click=${leaveMenu}>${AREAS.filter(([, , roles]) => !roles || session.hasRole(...roles)).map(
           ([path, key]) => html`<a href="#${path}" data-area=${path}>${t(key)}</a>`,
         )}</nav>
         <div class="search"><input type="search" placeholder=${t("header.search")} aria-label=${t("header.search")}
           @input=${(e) => search(e.target.value)} />${results()}</div>
         <div class="bell"><button class="ghost icon" aria-label=${t("header.notifications")} @click=${() => toggle("notifications")}>
           ${BELL}${unread ? html`<span class="count">${unread}</span>` : nothing}</button>${notifications()}</div>
-        <div class="user"><button class="ghost" @click=${() => toggle("user")}>${session.me.full_name || session.me.username} ▾</button>
-          ${state.open === "user"
-            ? html`<div class="popover menu">
-                <label>${t("header.language")}<select @change=${(e) => { setLanguage(e.target.value); restart(); }}>
-                  ${Object.entries(LANGUAGES).map(([key, name]) => html`<option value=${key} ?selected=${key === language}>${name}</option>`)}
-                </select></label>
-                <button class="ghost" @click=${() => { state.open = null; draw(); openPasswordChange(); }}>${t("admin.change_my_password")}</button>
-                <button class="ghost" @click=${() => { session.tokens = null; restart(); }}>${t("header.sign_out")}</button>
-              </div>`
-            : nothing}</div>
+        ${user()}
       </header>`,
       root,
     );

@@ -1,4 +1,5 @@
 // The pipeline board: a column per stage, a card per open deal; drag a card to move the deal.
+// On a narrow screen one stage is shown at a time, chosen with the stage switcher above it.
 import "./board.css";
 import { ApiError, everything, get, post } from "../api.js";
 import { date, money, percent, t } from "../i18n.js";
@@ -46,6 +47,7 @@ class Board {
     this.chosen = choiceQuery(query); // the deal choices filtered on, { campaign_id: ..., ... }
     this.stages = pipeline.stages.filter((s) => !s.archived).sort((a, b) => a.position - b.position);
     this.dragging = null;
+    this.shown = this.stages[0]?.id; // the one stage a narrow screen shows
   }
 
   async load() {
@@ -157,10 +159,28 @@ class Board {
     </article>`;
   }
 
+  showStage(stageId) {
+    this.shown = stageId;
+    this.draw();
+  }
+
+  stageSwitcher(columns) {
+    const at = this.stages.findIndex((s) => s.id === this.shown);
+    const step = (by) => () => this.showStage(this.stages[at + by].id);
+    return html`<div class="stage-switcher">
+      <button class="ghost icon" aria-label=${t("board.previous_stage")} ?disabled=${at <= 0} @click=${step(-1)}>‹</button>
+      <select aria-label=${t("board.stage")} @change=${(e) => this.showStage(e.target.value)}>
+        ${this.stages.map((s) => html`<option value=${s.id} .selected=${s.id === this.shown}
+          >${t("board.stage_option", { stage: s.name, count: columns[s.id].length })}</option>`)}
+      </select>
+      <button class="ghost icon" aria-label=${t("board.next_stage")} ?disabled=${at >= this.stages.length - 1} @click=${step(1)}>›</button>
+    </div>`;
+  }
+
   column(stage, deals) {
     const total = deals.reduce((sum, d) => sum + Number(d.amount || 0), 0);
     const zone = this.dropZone(stage.id);
-    return html`<section class="column" data-stage=${stage.name} @dragover=${zone.over} @dragleave=${zone.leave} @drop=${zone.drop}>
+    return html`<section class="column ${stage.id === this.shown ? "shown" : ""}" data-stage=${stage.name} @dragover=${zone.over} @dragleave=${zone.leave} @drop=${zone.drop}>
       <header><h3>${stage.name}</h3><span class="stage-count">${deals.length}</span>
         <div class="column-sum">${money(total, "VND")} · ${stage.probability}%</div></header>
       <div class="cards-list">${deals.length ? deals.map((d) => this.card(d)) : html`<p class="column-empty">${t("board.column_empty")}</p>`}</div>
@@ -205,6 +225,7 @@ class Board {
           ? html`<div class="card">${emptyState(t("board.empty"), t("board.empty_hint"),
               session.canWrite ? html`<button class="primary" @click=${() => this.newDeal()}>${t("board.new_deal")}</button>` : nothing)}</div>`
           : nothing}
+        ${this.stageSwitcher(columns)}
         <div class="board">${this.stages.map((s) => this.column(s, columns[s.id]))}</div>
         ${this.outcomes()}`,
       this.root,
